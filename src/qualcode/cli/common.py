@@ -1,0 +1,71 @@
+"""Options and helpers shared by the CLI's command modules."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+if TYPE_CHECKING:
+    from qualcode.study import Study
+
+
+def study_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    """``--study PATH`` (default: the study used last) and ``--coder NAME``; the command gets
+    an open ``study`` argument instead."""
+
+    @click.option(
+        "--study",
+        "study_path",
+        type=click.Path(dir_okay=False, path_type=Path),
+        help="The study file (default: the study used last).",
+    )
+    @click.option("--coder", help="Who is coding (default: QUALCODE_CODER, then `qualcode coder`, then your login).")
+    @functools.wraps(func)
+    def wrapper(*args: Any, study_path: Path | None, coder: str | None, **kwargs: Any) -> Any:
+        study = open_study(study_path, coder)
+        try:
+            return func(*args, study=study, **kwargs)
+        finally:
+            study.close()
+
+    return wrapper
+
+
+def open_study(path: Path | None, coder: str | None = None) -> Study:
+    from qualcode import config
+    from qualcode.study import Study, default_study_path
+
+    resolved = path if path is not None else default_study_path()
+    study = Study.open(resolved, coder)
+    config.remember_study(resolved)
+    return study
+
+
+def parse_pairs(values: tuple[str, ...], option: str) -> dict[str, str]:
+    from qualcode.errors import QualcodeError
+
+    out: dict[str, str] = {}
+    for value in values:
+        name, sep, val = value.partition("=")
+        if not sep or not name.strip():
+            raise QualcodeError(f"{option} takes NAME=VALUE, not “{value}”")
+        out[name.strip()] = val.strip()
+    return out
+
+
+def filter_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Document filters shared by listing and analysis commands."""
+
+    @click.option("--organisation", "-O", help="Only documents of this organisation.")
+    @click.option("--project", "-P", help="Only documents of this project.")
+    @click.option("--role", "-r", help="Only documents of respondents with this role (ouder, gezinscoach, …).")
+    @click.option("--where", "-w", "where", multiple=True, metavar="NAME=VALUE", help="Only documents with this attribute value (repeatable).")
+    @functools.wraps(func)
+    def wrapper(*args: Any, where: tuple[str, ...], **kwargs: Any) -> Any:
+        return func(*args, attributes=parse_pairs(where, "--where"), **kwargs)
+
+    return wrapper

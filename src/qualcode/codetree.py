@@ -1,0 +1,300 @@
+"""The study's codebook: the code hierarchy, editing it, and codebook files in and out."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from qualcode.codebook import (
+    Codebook,
+    CodeSpec,
+    PATH_SEPARATOR,
+    dump_codebook,
+    join_path,
+    load_codebook,
+    split_path,
+)
+from qualcode.errors import QualcodeError
+from qualcode.models import Code, code_from_row
+from qualcode.store import codes as sql
+
+if TYPE_CHECKING:
+    from qualcode.store.core import Store
+
+
+class CodeTreeMixin:
+    store: Store
+    coder_id: int
+
+    # -- reading --------------------------------------------------------------------------
+
+    def codes(self) -> list[Code]:
+        """All codes, parents before their children, in codebook order."""
+        rows = sql.all_codes(self.store)
+        by_parent: dict[int | None, list[Any]] = {}
+        for row in rows:
+            by_parent.setdefault(row["parent_id"], []).append(row)
+        out: list[Code] = []
+
+        def visit(parent: int | None, prefix: str, depth: int) -> None:
+            for row in by_parent.get(parent, []):
+                path = f"{prefix}{PATH_SEPARATOR}{row['name']}" if prefix else row["name"]
+                out.append(code_from_row(row, path, depth))
+                visit(row["id"], path, depth + 1)
+
+        visit(None, "", 0)
+        return out
+
+    def code(self, ref: str | int) -> Code:
+        """A code by id, by path (``Parent/Child``) or by a name that is unique in the study."""
+        codes = self.codes()
+        if isinstance(ref, int) or (isinstance(ref, str) and ref.isdigit()):
+            for code in codes:
+                if code.id == int(ref):
+                    return code
+            raise QualcodeError(f"no code with id {ref}; `qualcode codes` lists them")
+        wanted = ref.strip()
+        folded = wanted.casefold()
+        for code in codes:
+            if code.path.casefold() == folded:
+                return code
+        if PATH_SEPARATOR not in wanted:
+            named = [c for c in codes if c.name.casefold() == folded]
+            if len(named) == 1:
+                return named[0]
+            if len(named) > 1:
+                paths = "; ".join(c.path for c in named)
+                raise QualcodeError(f"“{ref}” names several codes ({paths}); give the full path")
+        raise QualcodeError(f"no code “{ref}” in this study; `qualcode codes` lists them")
+
+    def code_descendants(self, code_id: int) -> list[int]:
+        """The code and every code under it."""
+        codes = self.codes()
+        children: dict[int | None, list[int]] = {}
+        for c in codes:
+            children.setdefault(c.parent_id, []).append(c.id)
+        out, stack = [], [code_id]
+        while stack:
+            current = stack.pop()
+            out.append(current)
+            stack.extend(children.get(current, []))
+        return out
+
+    def code_counts(self, document_id: int | None = None) -> dict[int, int]:
+        return sql.coding_counts(self.store, document_id)
+
+    # -- editing --------------------------------------------------------------------------
+
+    def add_code(
+        self,
+        name: str,
+        parent: str | int | None = None,
+        *,
+        description: str = "",
+        color: str | None = None,
+        shortcut: str | None = None,
+        keywords: Iterable[str] = (),
+        codebook: str | None = None,
+    ) -> Code:
+        name = _valid_name(name)
+        parent_id = self.code(parent).id if parent not in (None, "") else None
+        if sql.child_by_name(self.store, parent_id, name) is not None:
+            where = f"under “{self.code(parent_id).path}”" if parent_id else "at the top level"
+            raise QualcodeError(f"a code “{name}” already exists {where}")
+        if shortcut:
+            self._check_shortcut(shortcut, None)
+        with self.store.action(f"add code “{name}”", coder_id=self.coder_id):
+            code_id = sql.insert_code(
+                self.store,
+                {
+                    "parent_id": parent_id,
+                    "name": name,
+                    "description": description,
+                    "color": color,
+                    "shortcut": shortcut,
+                    "keywords": json.dumps(list(keywords), ensure_ascii=False),
+                    "codebook": codebook,
+                },
+            )
+        return self.code(code_id)
+
+    def update_code(self, ref: str | int, **fields: Any) -> Code:
+        """Change a code's name, description, when_to_use, when_not_to_use, example, color,
+        shortcut or keywords."""
+        code = self.code(ref)
+        allowed = {"name", "description", "when_to_use", "when_not_to_use", "example", "color", "shortcut", "keywords"}
+        unknown = set(fields) - allowed
+        if unknown:
+            raise QualcodeError(f"cannot change {', '.join(sorted(unknown))} of a code")
+        if "name" in fields:
+            fields["name"] = _valid_name(fields["name"])
+            clash = sql.child_by_name(self.store, code.parent_id, fields["name"])
+            if clash is not None and clash["id"] != code.id:
+                raise QualcodeError(f"a code “{fields['name']}” already exists beside “{code.path}”")
+        if fields.get("shortcut"):
+            self._check_shortcut(fields["shortcut"], code.id)
+        if "keywords" in fields:
+            fields["keywords"] = json.dumps(list(fields["keywords"]), ensure_ascii=False)
+        with self.store.action(f"edit code “{code.path}”", coder_id=self.coder_id):
+            sql.update_code(self.store, code.id, fields)
+        return self.code(code.id)
+
+    def rename_code(self, ref: str | int, new_name: str) -> Code:
+        return self.update_code(ref, name=new_name)
+
+    def move_code(self, ref: str | int, new_parent: str | int | None) -> Code:
+        code = self.code(ref)
+        parent_id = self.code(new_parent).id if new_parent not in (None, "") else None
+        if parent_id is not None and parent_id in self.code_descendants(code.id):
+            raise QualcodeError(f"cannot move “{code.path}” under itself or one of its sub-codes")
+        if sql.child_by_name(self.store, parent_id, code.name) is not None:
+            raise QualcodeError(f"the new parent already has a code “{code.name}”; rename or merge first")
+        with self.store.action(f"move code “{code.path}”", coder_id=self.coder_id):
+            sql.update_code(
+                self.store, code.id, {"parent_id": parent_id, "position": sql.next_position(self.store, parent_id)}
+            )
+        return self.code(code.id)
+
+    def merge_codes(self, source: str | int, target: str | int) -> Code:
+        """Move every coding (and sub-code) of ``source`` to ``target`` and delete ``source``."""
+        src, dst = self.code(source), self.code(target)
+        if src.id == dst.id:
+            raise QualcodeError("cannot merge a code into itself")
+        if dst.id in self.code_descendants(src.id):
+            raise QualcodeError(f"cannot merge “{src.path}” into its own sub-code “{dst.path}”")
+        with self.store.action(f"merge “{src.path}” into “{dst.path}”", coder_id=self.coder_id):
+            for coding_id in sql.coding_ids_for_code(self.store, src.id):
+                self.store.update("codings", coding_id, {"code_id": dst.id})
+            for child in sql.children(self.store, src.id):
+                if sql.child_by_name(self.store, dst.id, child["name"]) is not None:
+                    raise QualcodeError(
+                        f"both codes have a sub-code “{child['name']}”; merge those first"
+                    )
+                self.store.update("codes", child["id"], {"parent_id": dst.id})
+            for memo_id in sql.memo_ids_for_code(self.store, src.id):
+                self.store.delete("memos", memo_id)
+            sql.delete_code(self.store, src.id)
+        return self.code(dst.id)
+
+    def delete_code(self, ref: str | int) -> int:
+        """Delete a code, its sub-codes and their codings; return how many codings went.
+
+        Undo brings all of it back.
+        """
+        code = self.code(ref)
+        ids = self.code_descendants(code.id)
+        removed = 0
+        with self.store.action(f"delete code “{code.path}”", coder_id=self.coder_id):
+            for code_id in reversed(ids):  # children before parents
+                for coding_id in sql.coding_ids_for_code(self.store, code_id):
+                    self.store.delete("codings", coding_id)
+                    removed += 1
+                for memo_id in sql.memo_ids_for_code(self.store, code_id):
+                    self.store.delete("memos", memo_id)
+                sql.delete_code(self.store, code_id)
+        return removed
+
+    def _check_shortcut(self, shortcut: str, code_id: int | None) -> None:
+        if len(shortcut) != 1:
+            raise QualcodeError(f"shortcut “{shortcut}” must be a single key")
+        owner = sql.shortcut_owner(self.store, shortcut)
+        if owner is not None and owner["id"] != code_id:
+            raise QualcodeError(f"shortcut “{shortcut}” already belongs to “{self.code(owner['id']).path}”")
+
+    # -- codebook files -------------------------------------------------------------------
+
+    def import_codebook(self, path: Path | str) -> dict[str, int]:
+        """Merge a codebook file into the study by code path; return counts of added and
+        updated codes. The file is validated first; on any error nothing is written."""
+        book = load_codebook(Path(path))
+        return self.merge_codebook(book, Path(path))
+
+    def merge_codebook(self, book: Codebook, origin: Path | str = "codebook") -> dict[str, int]:
+        existing = {c.path.casefold(): c for c in self.codes()}
+        for parts, spec in book.walk():
+            if spec.shortcut:
+                owner = sql.shortcut_owner(self.store, spec.shortcut)
+                current = existing.get(join_path(parts).casefold())
+                if owner is not None and (current is None or owner["id"] != current.id):
+                    raise QualcodeError(
+                        f"{origin}: shortcut “{spec.shortcut}” of “{join_path(parts)}” already belongs to "
+                        f"“{self.code(owner['id']).path}” in the study"
+                    )
+        added = updated = 0
+        with self.store.action(f"import codebook “{book.name}”", coder_id=self.coder_id):
+            ids: dict[tuple[str, ...], int] = {}
+            for parts, spec in book.walk():
+                parent_id = ids[parts[:-1]] if len(parts) > 1 else None
+                fields = _spec_fields(spec)
+                row = sql.child_by_name(self.store, parent_id, spec.name)
+                if row is None:
+                    row_id = sql.insert_code(
+                        self.store, {"parent_id": parent_id, "name": spec.name, "codebook": book.name, **fields}
+                    )
+                    added += 1
+                else:
+                    row_id = row["id"]
+                    changes = {k: v for k, v in fields.items() if v and v != "[]" and row[k] != v}
+                    if changes:
+                        sql.update_code(self.store, row_id, changes)
+                        updated += 1
+                ids[parts] = row_id
+        return {"added": added, "updated": updated, "codes": len(book.walk())}
+
+    def codebook(self, name: str | None = None) -> Codebook:
+        """The study's codes as a :class:`Codebook` (all of them, or one codebook's)."""
+        codes = self.codes()
+        specs: dict[int, CodeSpec] = {}
+        roots: list[CodeSpec] = []
+        for code in codes:
+            spec = CodeSpec(
+                name=code.name,
+                description=code.description,
+                when_to_use=code.when_to_use,
+                when_not_to_use=code.when_not_to_use,
+                example=code.example,
+                color=code.color,
+                shortcut=code.shortcut,
+                keywords=list(code.keywords),
+            )
+            specs[code.id] = spec
+            if code.parent_id is None:
+                if name is None or code.codebook == name:
+                    roots.append(spec)
+            else:
+                specs[code.parent_id].children.append(spec)
+        if name is not None and not roots:
+            raise QualcodeError(f"no codebook “{name}” in this study")
+        return Codebook(name=name or "qualcode", codes=roots)
+
+    def export_codebook(self, path: Path | str, name: str | None = None) -> int:
+        book = self.codebook(name)
+        Path(path).write_text(dump_codebook(book), encoding="utf-8")
+        return len(book.walk())
+
+    def codebook_names(self) -> list[str]:
+        return sorted({c.codebook for c in self.codes() if c.codebook})
+
+
+def _spec_fields(spec: CodeSpec) -> dict[str, Any]:
+    return {
+        "description": spec.description,
+        "when_to_use": spec.when_to_use,
+        "when_not_to_use": spec.when_not_to_use,
+        "example": spec.example,
+        "color": spec.color,
+        "shortcut": spec.shortcut,
+        "keywords": json.dumps(spec.keywords, ensure_ascii=False),
+    }
+
+
+def _valid_name(name: str) -> str:
+    name = (name or "").strip()
+    if not name:
+        raise QualcodeError("a code needs a name")
+    if PATH_SEPARATOR in name:
+        raise QualcodeError(f"“{name}”: a code name cannot contain “/”")
+    split_path(name)
+    return name

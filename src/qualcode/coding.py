@@ -1,0 +1,224 @@
+"""Coding passages: add, remove, adjust, recode; coders; memos.
+
+Every method here is one user action: one transaction, committed at once and undoable.
+Passages are ``(start, end)`` code-point offsets into the document's normalised text,
+end-exclusive (DESIGN.md, "Offsets").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from qualcode.errors import QualcodeError
+from qualcode.models import Code, Coding, Memo
+from qualcode.store import codings as sql
+from qualcode.store import documents as docsql
+
+if TYPE_CHECKING:
+    from qualcode.store.core import Store
+
+MEMO_TARGETS = ("study", "document", "code", "coding")
+ORIGINS = ("manual", "suggested", "rule", "import", "in-vivo")
+
+
+class CodingMixin:
+    store: Store
+    coder_id: int
+    coder: str
+
+    def code(self, ref: str | int) -> Code: ...  # provided by CodeTreeMixin
+
+    def _document_length(self, document_id: int) -> int:
+        found = self.store.scalar("SELECT char_count FROM documents WHERE id = ?", (document_id,))
+        if found is None:
+            raise QualcodeError(f"no document with id {document_id}; `qualcode documents` lists them")
+        return int(found)
+
+    def _check_span(self, document_id: int, start: int, end: int) -> None:
+        length = self._document_length(document_id)
+        if start < 0 or end <= start:
+            raise QualcodeError(f"passage {start}–{end} is empty or reversed; start must be below end")
+        if end > length:
+            raise QualcodeError(
+                f"passage {start}–{end} runs past the end of document {document_id} ({length} characters)"
+            )
+
+    # -- codings --------------------------------------------------------------------------
+
+    def add_coding(
+        self,
+        document_id: int,
+        code: str | int | Code,
+        start: int,
+        end: int,
+        *,
+        memo: str = "",
+        origin: str = "manual",
+        coder: str | None = None,
+    ) -> Coding:
+        """Code the passage ``[start, end)`` of a document. Overlapping codings are fine; the
+        same code on the same passage by the same coder twice is refused."""
+        target = code if isinstance(code, Code) else self.code(code)
+        self._check_span(document_id, start, end)
+        coder_id = self.coder_id if coder is None else sql.coder_id(self.store, coder)
+        if sql.find_coding(self.store, document_id, target.id, coder_id, start, end) is not None:
+            raise QualcodeError(f"passage {start}–{end} already has code “{target.path}” by this coder")
+        with self.store.action(f"code {start}–{end} as “{target.path}”", coder_id=coder_id):
+            coding_id = sql.insert_coding(
+                self.store,
+                document_id=document_id,
+                code_id=target.id,
+                coder_id=coder_id,
+                start=start,
+                end=end,
+                memo=memo,
+                origin=origin,
+            )
+        return Coding(
+            id=coding_id,
+            document_id=document_id,
+            code_id=target.id,
+            coder=coder or self.coder,
+            start=start,
+            end=end,
+            memo=memo,
+            origin=origin,
+        )
+
+    def add_coding_sentences(
+        self, document_id: int, code: str | int | Code, sentence_ids: Sequence[int], **kw: object
+    ) -> Coding:
+        """Code the passage from the first to the last of the given sentences."""
+        spans = docsql.sentence_spans(self.store, document_id, sentence_ids)
+        if len(spans) != len(set(sentence_ids)):
+            missing = set(sentence_ids) - {r["id"] for r in spans}
+            raise QualcodeError(
+                f"sentence(s) {', '.join(map(str, sorted(missing)))} are not in document {document_id}"
+            )
+        return self.add_coding(document_id, code, spans[0]["start"], spans[-1]["end"], **kw)  # type: ignore[arg-type]
+
+    def add_coding_turn(self, turn_id: int, code: str | int | Code, **kw: object) -> Coding:
+        """Code what a speaker said in one turn (the label left out)."""
+        turn = docsql.turn_span(self.store, turn_id)
+        if turn is None:
+            raise QualcodeError(f"no turn with id {turn_id}; `qualcode turns DOCUMENT` lists them")
+        return self.add_coding(turn["document_id"], code, turn["body_start"], turn["end"], **kw)  # type: ignore[arg-type]
+
+    def coding(self, coding_id: int) -> Coding:
+        row = sql.get_coding(self.store, coding_id)
+        if row is None:
+            raise QualcodeError(f"no coding with id {coding_id}")
+        return Coding.from_row(row)
+
+    def document_codings(self, document_id: int) -> list[Coding]:
+        return [Coding.from_row(r) for r in sql.document_codings(self.store, document_id)]
+
+    def codings_at(self, document_id: int, offset: int) -> list[Coding]:
+        return [Coding.from_row(r) for r in sql.codings_at(self.store, document_id, offset)]
+
+    def remove_coding(self, coding_id: int) -> Coding:
+        coding = self.coding(coding_id)
+        with self.store.action(f"remove coding {coding_id}", coder_id=self.coder_id):
+            for memo_id in sql.coding_memo_ids(self.store, coding_id):
+                sql.delete_memo(self.store, memo_id)
+            sql.delete_coding(self.store, coding_id)
+        return coding
+
+    def adjust_coding(self, coding_id: int, start: int, end: int) -> Coding:
+        """Move a coding's boundaries."""
+        coding = self.coding(coding_id)
+        self._check_span(coding.document_id, start, end)
+        with self.store.action(f"adjust coding {coding_id} to {start}–{end}", coder_id=self.coder_id):
+            sql.update_coding(self.store, coding_id, {"start": start, "end": end})
+        return self.coding(coding_id)
+
+    def recode(self, coding_id: int, code: str | int) -> Coding:
+        """Give a coding another code (the passage stays)."""
+        target = self.code(code)
+        with self.store.action(f"recode coding {coding_id} as “{target.path}”", coder_id=self.coder_id):
+            sql.update_coding(self.store, coding_id, {"code_id": target.id})
+        return self.coding(coding_id)
+
+    def set_coding_memo(self, coding_id: int, text: str) -> Coding:
+        self.coding(coding_id)
+        with self.store.action(f"memo on coding {coding_id}", coder_id=self.coder_id):
+            sql.update_coding(self.store, coding_id, {"memo": text})
+        return self.coding(coding_id)
+
+    def fragments(
+        self,
+        *,
+        codes: Sequence[str | int] | None = None,
+        coder: str | None = None,
+        document: int | str | None = None,
+        organisation: str | None = None,
+        project: str | None = None,
+        role: str | None = None,
+        attributes: dict[str, str] | None = None,
+        include_children: bool = True,
+        limit: int | None = None,
+    ) -> list[dict[str, object]]:
+        """Coded fragments with their context (organisation, project, document, role,
+        speaker, code path, coder, text, memo), filtered; sub-codes count for their parent
+        unless ``include_children`` is off."""
+        code_ids: list[int] | None = None
+        if codes:
+            code_ids = []
+            for ref in codes:
+                found = self.code(ref)
+                code_ids.extend(self.code_descendants(found.id) if include_children else [found.id])
+        document_ids = [self.document(document).id] if document is not None else None  # type: ignore[attr-defined]
+        where, params = docsql.document_filter(organisation, project, role, attributes)
+        paths = {c.id: c.path for c in self.codes()}  # type: ignore[attr-defined]
+        rows = sql.query_codings(
+            self.store,
+            code_ids=code_ids,
+            coder=coder,
+            document_ids=document_ids,
+            document_where=where,
+            document_params=params,
+            limit=limit,
+        )
+        return [{**dict(r), "code": paths.get(r["code_id"], "")} for r in rows]
+
+    # -- coders ---------------------------------------------------------------------------
+
+    def coders(self) -> list[dict[str, object]]:
+        return [dict(r) for r in sql.coders(self.store)]
+
+    # -- memos ----------------------------------------------------------------------------
+
+    def set_memo(self, target: str, target_id: int | str | None, text: str) -> Memo | None:
+        """Write (or, with empty text, delete) this coder's memo on the study, a document, a
+        code or a coding. A memo on a coding is the coding's own memo field."""
+        if target not in MEMO_TARGETS:
+            raise QualcodeError(f"a memo goes on one of: {', '.join(MEMO_TARGETS)}")
+        if target == "study":
+            resolved = 0
+        elif target == "code":
+            resolved = self.code(target_id if target_id is not None else "").id
+        elif target_id is None:
+            raise QualcodeError(f"a memo on a {target} needs its id")
+        else:
+            resolved = int(target_id)
+            if target == "document":
+                self._document_length(resolved)
+        if target == "coding":
+            self.set_coding_memo(resolved, text)
+            return Memo(0, "coding", resolved, text, self.coder, "")
+        with self.store.action(f"memo on {target} {resolved}", coder_id=self.coder_id):
+            memo_id = sql.set_memo(self.store, target, resolved, self.coder_id, text)
+        if memo_id is None:
+            return None
+        return next(m for m in self.memos(target, resolved) if m.id == memo_id)
+
+    def memos(self, target: str | None = None, target_id: int | None = None) -> list[Memo]:
+        found = [
+            Memo(r["id"], r["target"], r["target_id"], r["text"], r["coder"], r["updated_at"])
+            for r in sql.memos(self.store, target, target_id)
+        ]
+        if target in (None, "coding"):
+            for row in sql.coding_memos(self.store, target_id if target == "coding" else None):
+                found.append(Memo(0, "coding", row["id"], row["memo"], row["coder"], row["created_at"]))
+        return found

@@ -1,0 +1,76 @@
+"""Per-user settings: who is coding, and which study was used last.
+
+Kept in a small JSON file in the user's config directory (``QUALCODE_CONFIG_DIR`` overrides
+it, which the tests use). The coder can also be given per command (``--coder``) or with
+``QUALCODE_CODER``.
+"""
+
+from __future__ import annotations
+
+import getpass
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+
+def config_dir() -> Path:
+    override = os.environ.get("QUALCODE_CONFIG_DIR")
+    if override:
+        return Path(override)
+    from platformdirs import user_config_dir
+
+    return Path(user_config_dir("qualcode", appauthor=False))
+
+
+def data_dir() -> Path:
+    override = os.environ.get("QUALCODE_DATA_DIR")
+    if override:
+        return Path(override)
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir("qualcode", appauthor=False))
+
+
+def _config_file() -> Path:
+    return config_dir() / "config.json"
+
+
+def load() -> dict[str, Any]:
+    try:
+        data = json.loads(_config_file().read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def save(**changes: Any) -> None:
+    data = load()
+    data.update(changes)
+    path = _config_file()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(data, indent=2, ensure_ascii=False), encoding="utf-8")
+    tmp.replace(path)
+
+
+def default_coder() -> str:
+    env = os.environ.get("QUALCODE_CODER")
+    if env:
+        return env
+    configured = load().get("coder")
+    if isinstance(configured, str) and configured:
+        return configured
+    try:
+        return getpass.getuser()
+    except Exception:  # getuser fails without a login name (some containers)
+        return "coder"
+
+
+def last_study() -> Path | None:
+    value = load().get("last_study")
+    return Path(value) if isinstance(value, str) and value else None
+
+
+def remember_study(path: Path) -> None:
+    save(last_study=str(Path(path).resolve()))

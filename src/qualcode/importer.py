@@ -1,0 +1,249 @@
+"""Importing transcripts into a study: read, check, segment, store.
+
+Files are read and checked first, all of them; only then is anything written. A batch with a
+bad file is refused whole (unless the user asks to skip bad files), so bad input leaves the
+study unchanged. Each document is then committed on its own, so an interrupted import keeps
+what it finished and a second run skips those as duplicates.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from qualcode.errors import QualcodeError, file_error
+
+if TYPE_CHECKING:
+    from qualcode.ingest import SourceDocument
+    from qualcode.study import Study
+
+KNOWN_FIELDS = ("organisation", "project", "role", "participant", "interview_date", "language", "title")
+# Dutch column names and common variants people use in sidecar sheets and front matter.
+ALIASES = {
+    "organisatie": "organisation",
+    "organization": "organisation",
+    "org": "organisation",
+    "rol": "role",
+    "deelnemer": "participant",
+    "respondent": "participant",
+    "date": "interview_date",
+    "datum": "interview_date",
+    "interviewdatum": "interview_date",
+    "taal": "language",
+    "titel": "title",
+}
+SIDECAR_NAMES = ("attributes.csv", "metadata.csv")
+
+
+@dataclass
+class ImportReport:
+    imported: list[tuple[str, int]] = field(default_factory=list)  # (file, document id)
+    duplicates: list[tuple[str, str]] = field(default_factory=list)  # (file, title already in study)
+    errors: list[str] = field(default_factory=list)
+    turns: int = 0
+    sentences: int = 0
+    words: int = 0
+    cancelled: bool = False
+
+
+def normalise_metadata(raw: dict[str, object]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for key, value in raw.items():
+        if value is None or str(value).strip() == "":
+            continue
+        name = str(key).strip().lower().replace(" ", "_")
+        out[ALIASES.get(name, name)] = str(value).strip()
+    return out
+
+
+def collect_files(paths: list[Path]) -> list[Path]:
+    from qualcode.ingest import SUPPORTED_SUFFIXES, find_sources
+
+    files: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            found = find_sources(path)
+            if not found:
+                raise file_error(path, f"no transcripts ({', '.join(SUPPORTED_SUFFIXES)}) in this folder")
+            files.extend(found)
+        elif path.exists():
+            if path.suffix.lower() not in SUPPORTED_SUFFIXES:
+                raise file_error(
+                    path, f"cannot import {path.suffix or 'files without a suffix'}; qualcode reads {', '.join(SUPPORTED_SUFFIXES)}"
+                )
+            files.append(path)
+        else:
+            raise file_error(path, "no such file or folder")
+    return files
+
+
+def _sidecars(paths: list[Path], explicit: Path | None) -> dict[str, dict[str, str]]:
+    from qualcode.ingest import read_sidecar
+
+    sheets: list[Path] = []
+    if explicit is not None:
+        if not explicit.exists():
+            raise file_error(explicit, "no such attributes file")
+        sheets.append(explicit)
+    else:
+        for path in paths:
+            if path.is_dir():
+                sheets.extend(path / n for n in SIDECAR_NAMES if (path / n).exists())
+    merged: dict[str, dict[str, str]] = {}
+    for sheet in sheets:
+        for name, attrs in read_sidecar(sheet).items():
+            merged.setdefault(Path(name).name, {}).update(normalise_metadata(attrs))
+    return merged
+
+
+def import_files(
+    study: Study,
+    paths: list[Path],
+    *,
+    metadata: dict[str, str],
+    sidecar: Path | None,
+    skip_errors: bool,
+    progress: Callable[[int, int, str], None] | None = None,
+    cancelled: Callable[[], bool] | None = None,
+) -> ImportReport:
+    from qualcode.ingest import detect_language, read_source
+
+    report = ImportReport()
+    files = collect_files(paths)
+    sheet = _sidecars(paths, sidecar)
+    overrides = normalise_metadata(dict(metadata))
+    sources: list[tuple[Path, SourceDocument, dict[str, str], str]] = []
+    seen: dict[str, str] = {}
+    for path in files:
+        try:
+            source = read_source(path)
+        except QualcodeError as exc:
+            report.errors.append(str(exc))
+            continue
+        digest = hashlib.sha256(source.text.encode("utf-8")).hexdigest()
+        if digest in seen:
+            report.duplicates.append((str(path), seen[digest]))
+            continue
+        seen[digest] = path.name
+        meta = {**normalise_metadata(source.metadata), **sheet.get(path.name, {}), **overrides}
+        if "language" not in meta:
+            meta["language"] = detect_language(source.text)
+        sources.append((path, source, meta, digest))
+    if report.errors and not skip_errors:
+        more = len(report.errors) - 1
+        extra = f" (and {more} more file{'s' if more != 1 else ''} with errors)" if more else ""
+        raise QualcodeError(
+            f"{report.errors[0]}{extra}; nothing was imported — fix the file or pass --skip-errors"
+        )
+    _store_sources(study, sources, report, progress, cancelled)
+    return report
+
+
+def _store_sources(
+    study: Study,
+    sources: list[tuple[Path, SourceDocument, dict[str, str], str]],
+    report: ImportReport,
+    progress: Callable[[int, int, str], None] | None,
+    cancelled: Callable[[], bool] | None,
+) -> None:
+    from qualcode.store import documents as docsql
+
+    total = len(sources)
+    for done, (path, source, meta, digest) in enumerate(sources, start=1):
+        if cancelled is not None and cancelled():
+            report.cancelled = True
+            return
+        existing = docsql.document_id_by_sha(study.store, digest)
+        if existing is not None:
+            report.duplicates.append((str(path), study.document(existing).title))
+        else:
+            stored = store_text(
+                study, source.text, meta, title=source.title, source_name=source.source_name,
+                encoding=source.encoding, digest=digest,
+            )
+            report.imported.append((str(path), stored.document_id))
+            report.turns += stored.turns
+            report.sentences += stored.sentences
+            report.words += stored.words
+        if progress:
+            progress(done, total, path.name)
+
+
+@dataclass
+class StoredDocument:
+    document_id: int
+    turns: int
+    sentences: int
+    words: int
+
+
+def store_text(
+    study: Study,
+    text: str,
+    meta: dict[str, str],
+    *,
+    title: str,
+    source_name: str,
+    encoding: str,
+    digest: str | None = None,
+) -> StoredDocument:
+    """Segment an already normalised text and store it as one document (one transaction)."""
+    from qualcode import nlp
+    from qualcode.ingest import detect_language, parse_turns
+    from qualcode.store import documents as docsql
+
+    digest = digest or hashlib.sha256(text.encode("utf-8")).hexdigest()
+    existing = docsql.document_id_by_sha(study.store, digest)
+    if existing is not None:
+        raise QualcodeError(f"{source_name}: already in the study as “{study.document(existing).title}”")
+    language = meta.get("language") or detect_language(text)
+    turns = parse_turns(text)
+    sentences = nlp.segment(text, language, [(t.body_start, t.end) for t in turns])
+    role = meta.get("role") or _respondent_role(turns)
+    attributes = {k: v for k, v in meta.items() if k not in KNOWN_FIELDS}
+    words = nlp.word_count(text)
+    with study.store.action(f"import {source_name}", record=False):
+        project_id = docsql.ensure_project(study.store, meta.get("organisation"), meta.get("project"))
+        doc_id = docsql.insert_document(
+            study.store,
+            project_id=project_id,
+            title=meta.get("title") or title,
+            text=text,
+            language=language,
+            role=role,
+            participant=meta.get("participant"),
+            interview_date=meta.get("interview_date"),
+            source_name=source_name,
+            encoding=encoding,
+            sha256=digest,
+            char_count=len(text),
+            word_count=words,
+            attributes=attributes,
+            turns=[
+                {
+                    "seq": i,
+                    "speaker": t.speaker,
+                    "role": t.role,
+                    "timestamp": t.timestamp,
+                    "start": t.start,
+                    "body_start": t.body_start,
+                    "end": t.end,
+                }
+                for i, t in enumerate(turns)
+            ],
+            sentences=[
+                {"seq": i, "start": s.start, "end": s.end, "turn_seq": s.turn_seq, "lemmas": s.lemmas}
+                for i, s in enumerate(sentences)
+            ],
+        )
+    return StoredDocument(doc_id, len(turns), len(sentences), words)
+
+
+def _respondent_role(turns: list) -> str | None:
+    """The role of the person interviewed, when the speaker labels say it."""
+    roles = Counter(t.role for t in turns if t.role and t.role not in ("interviewer", "respondent"))
+    return roles.most_common(1)[0][0] if roles else None

@@ -1,0 +1,120 @@
+"""Sentence segmentation, tokens and lemmas with spaCy, offline.
+
+No model is downloaded: the pipeline is ``spacy.blank(lang)`` with the rule-based
+``sentencizer`` and the lookup ``lemmatizer`` whose tables come from ``spacy-lookups-data``.
+That gives Dutch (and English) tokenisation, sentence boundaries, lemmas and stop words.
+spaCy is imported inside the functions (about 0.8 s) so that the CLI's help and the TUI's
+first paint do not pay for it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from spacy.language import Language
+
+SUPPORTED_LANGUAGES = ("nl", "en")
+_PARAGRAPH = re.compile(r"[^\n]+")
+_WORD = re.compile(r"\w+")
+
+
+@dataclass(frozen=True)
+class Sentence:
+    start: int
+    end: int
+    turn_seq: int | None
+    lemmas: str  # lower-case lemmas of the word tokens, space-separated
+
+
+@lru_cache(maxsize=4)
+def pipeline(language: str = "nl") -> Language:
+    """A blank spaCy pipeline with sentencizer and lookup lemmatizer (cached per language)."""
+    import spacy  # costs ~0.8 s at first import
+
+    if language not in SUPPORTED_LANGUAGES:
+        language = "nl"
+    nlp = spacy.blank(language)
+    nlp.add_pipe("sentencizer")
+    nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
+    nlp.initialize()
+    # Transcripts are split into paragraphs before they reach spaCy, but one paragraph can
+    # still be long (an unpunctuated monologue); the parser-free pipeline handles it fine.
+    nlp.max_length = 50_000_000
+    return nlp
+
+
+def word_count(text: str) -> int:
+    return sum(1 for _ in _WORD.finditer(text))
+
+
+def _regions(text: str, turns: Sequence[tuple[int, int]]) -> Iterator[tuple[int, int, int | None]]:
+    """The parts of ``text`` that hold words, with the turn they belong to: turn bodies, and
+    anything outside turns (a title, an unlabelled preamble), never the speaker labels."""
+    cursor = 0
+    for seq, (body_start, end) in enumerate(turns):
+        # text between the previous region and this turn's label is outside any turn
+        label_start = _label_start(text, cursor, body_start)
+        if label_start > cursor:
+            yield cursor, label_start, None
+        yield body_start, end, seq
+        cursor = end
+    if cursor < len(text):
+        yield cursor, len(text), None
+
+
+def _label_start(text: str, cursor: int, body_start: int) -> int:
+    # The label sits on the line on which the body starts.
+    line_start = text.rfind("\n", cursor, body_start)
+    return cursor if line_start == -1 else line_start + 1
+
+
+def _chunks(text: str, turns: Sequence[tuple[int, int]]) -> Iterator[tuple[int, str, int | None]]:
+    for start, end, seq in _regions(text, turns):
+        for paragraph in _PARAGRAPH.finditer(text, start, end):
+            if paragraph.group().strip():
+                yield paragraph.start(), paragraph.group(), seq
+
+
+def segment(
+    text: str, language: str = "nl", turns: Sequence[tuple[int, int]] = ()
+) -> list[Sentence]:
+    """Sentences of ``text`` as offsets into it, never crossing a line break or a turn.
+
+    ``turns`` are ``(body_start, end)`` pairs in text order; speaker labels are left out of
+    the sentences, so a sentence unit is what was said.
+    """
+    return list(segment_many([(text, language, turns)]))[0]
+
+
+def segment_many(
+    items: Iterable[tuple[str, str, Sequence[tuple[int, int]]]], batch_size: int = 512
+) -> Iterator[list[Sentence]]:
+    """Segment several documents, batching their paragraphs through spaCy."""
+    for text, language, turns in items:
+        nlp = pipeline(language)
+        chunks = list(_chunks(text, turns))
+        sentences: list[Sentence] = []
+        docs = nlp.pipe((c[1] for c in chunks), batch_size=batch_size)
+        for (offset, _, seq), doc in zip(chunks, docs):
+            for sent in doc.sents:
+                lemmas = " ".join(t.lemma_.lower() for t in sent if t.is_alpha or t.like_num)
+                if not lemmas:
+                    continue
+                sentences.append(
+                    Sentence(offset + sent.start_char, offset + sent.end_char, seq, lemmas)
+                )
+        yield sentences
+
+
+def lemmas(text: str, language: str = "nl") -> list[str]:
+    """Lower-case lemmas of the word tokens in ``text``."""
+    return [t.lemma_.lower() for t in pipeline(language)(text) if t.is_alpha]
+
+
+def stop_words(language: str = "nl") -> frozenset[str]:
+    return frozenset(pipeline(language).Defaults.stop_words)

@@ -1,0 +1,261 @@
+"""SQL for organisations, projects, documents, their attributes, turns and sentences."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Sequence
+from typing import Any
+
+from qualcode.store.core import Store, now
+
+DOCUMENT_COLUMNS = (
+    "d.id, d.title, d.language, d.role, d.participant, d.interview_date, d.source_name, "
+    "d.word_count, d.char_count, d.imported_at, d.sha256, d.project_id, p.name AS project, "
+    "o.name AS organisation, o.id AS organisation_id"
+)
+DOCUMENT_FROM = (
+    "documents d LEFT JOIN projects p ON p.id = d.project_id "
+    "LEFT JOIN organisations o ON o.id = p.organisation_id"
+)
+
+
+def ensure_project(store: Store, organisation: str | None, project: str | None) -> int | None:
+    """The id of the project (creating it and its organisation), or None if neither is named."""
+    if not organisation and not project:
+        return None
+    org_id = None
+    if organisation:
+        org_id = store.scalar("SELECT id FROM organisations WHERE name = ?", (organisation,))
+        if org_id is None:
+            org_id = store.insert("organisations", {"name": organisation})
+    name = project or "(geen project)"
+    found = store.scalar(
+        "SELECT id FROM projects WHERE name = ? AND organisation_id IS ?", (name, org_id)
+    )
+    if found is not None:
+        return int(found)
+    return store.insert("projects", {"organisation_id": org_id, "name": name})
+
+
+def document_id_by_sha(store: Store, sha256: str) -> int | None:
+    return store.scalar("SELECT id FROM documents WHERE sha256 = ?", (sha256,))
+
+
+def insert_document(
+    store: Store,
+    *,
+    project_id: int | None,
+    title: str,
+    text: str,
+    language: str,
+    role: str | None,
+    participant: str | None,
+    interview_date: str | None,
+    source_name: str,
+    encoding: str,
+    sha256: str,
+    char_count: int,
+    word_count: int,
+    attributes: dict[str, str],
+    turns: Sequence[dict[str, Any]],
+    sentences: Sequence[dict[str, Any]],
+) -> int:
+    """Insert a document with its attributes, turns and sentences.
+
+    ``sentences`` carry a ``turn_seq`` (index into ``turns``, or None) that is resolved to the
+    new turn ids here.
+    """
+    doc_id = store.insert(
+        "documents",
+        {
+            "project_id": project_id,
+            "title": title,
+            "text": text,
+            "language": language,
+            "role": role,
+            "participant": participant,
+            "interview_date": interview_date,
+            "source_name": source_name,
+            "encoding": encoding,
+            "sha256": sha256,
+            "char_count": char_count,
+            "word_count": word_count,
+            "imported_at": now(),
+        },
+    )
+    store.insert_many(
+        "document_attributes",
+        [{"document_id": doc_id, "name": k, "value": v} for k, v in attributes.items()],
+    )
+    store.insert_many("turns", [{**t, "document_id": doc_id} for t in turns])
+    turn_ids = [
+        r[0] for r in store.rows("SELECT id FROM turns WHERE document_id = ? ORDER BY seq", (doc_id,))
+    ]
+    store.insert_many(
+        "sentences",
+        [
+            {
+                "document_id": doc_id,
+                "turn_id": None if s["turn_seq"] is None else turn_ids[s["turn_seq"]],
+                "seq": s["seq"],
+                "start": s["start"],
+                "end": s["end"],
+                "lemmas": s["lemmas"],
+            }
+            for s in sentences
+        ],
+    )
+    return doc_id
+
+
+def delete_document(store: Store, doc_id: int) -> None:
+    store.conn.execute("DELETE FROM codings WHERE document_id = ?", (doc_id,))
+    store.conn.execute(
+        "DELETE FROM memos WHERE target = 'document' AND target_id = ?", (doc_id,)
+    )
+    store.conn.execute("DELETE FROM documents WHERE id = ?", (doc_id,))
+
+
+def list_documents(
+    store: Store,
+    *,
+    organisation: str | None = None,
+    project: str | None = None,
+    role: str | None = None,
+    attributes: dict[str, str] | None = None,
+) -> list[sqlite3.Row]:
+    where, params = document_filter(organisation, project, role, attributes)
+    return store.rows(
+        f"SELECT {DOCUMENT_COLUMNS}, "
+        "(SELECT count(*) FROM codings c WHERE c.document_id = d.id) AS codings, "
+        "(SELECT count(*) FROM turns t WHERE t.document_id = d.id) AS turns, "
+        "(SELECT count(*) FROM sentences s WHERE s.document_id = d.id) AS sentences "
+        f"FROM {DOCUMENT_FROM} {where} ORDER BY o.name, p.name, d.title",
+        params,
+    )
+
+
+def document_filter(
+    organisation: str | None,
+    project: str | None,
+    role: str | None,
+    attributes: dict[str, str] | None,
+    alias: str = "d",
+) -> tuple[str, list[Any]]:
+    """A WHERE clause over ``documents {alias}`` joined as in :data:`DOCUMENT_FROM`."""
+    clauses: list[str] = []
+    params: list[Any] = []
+    if organisation:
+        clauses.append(
+            f"{alias}.project_id IN (SELECT p2.id FROM projects p2 JOIN organisations o2 "
+            "ON o2.id = p2.organisation_id WHERE o2.name = ?)"
+        )
+        params.append(organisation)
+    if project:
+        clauses.append(f"{alias}.project_id IN (SELECT id FROM projects WHERE name = ?)")
+        params.append(project)
+    if role:
+        clauses.append(f"{alias}.role = ?")
+        params.append(role)
+    for name, value in (attributes or {}).items():
+        clauses.append(
+            f"{alias}.id IN (SELECT document_id FROM document_attributes WHERE name = ? AND value = ?)"
+        )
+        params.extend([name, value])
+    return ("WHERE " + " AND ".join(clauses) if clauses else ""), params
+
+
+def get_document(store: Store, doc_id: int, *, with_text: bool = True) -> sqlite3.Row | None:
+    text = ", d.text" if with_text else ""
+    return store.row(f"SELECT {DOCUMENT_COLUMNS}, d.encoding{text} FROM {DOCUMENT_FROM} WHERE d.id = ?", (doc_id,))
+
+
+def find_documents(store: Store, ref: str) -> list[sqlite3.Row]:
+    """Documents whose id, title or source file name is ``ref``."""
+    if ref.isdigit():
+        return store.rows(f"SELECT {DOCUMENT_COLUMNS} FROM {DOCUMENT_FROM} WHERE d.id = ?", (int(ref),))
+    return store.rows(
+        f"SELECT {DOCUMENT_COLUMNS} FROM {DOCUMENT_FROM} WHERE d.title = ? OR d.source_name = ?",
+        (ref, ref),
+    )
+
+
+def document_attributes(store: Store, doc_id: int) -> dict[str, str]:
+    return {
+        r["name"]: r["value"]
+        for r in store.rows(
+            "SELECT name, value FROM document_attributes WHERE document_id = ? ORDER BY name", (doc_id,)
+        )
+    }
+
+
+def attribute_names(store: Store) -> list[str]:
+    return [r[0] for r in store.rows("SELECT DISTINCT name FROM document_attributes ORDER BY name")]
+
+
+def turns(store: Store, doc_id: int) -> list[sqlite3.Row]:
+    return store.rows(
+        'SELECT id, seq, speaker, role, timestamp, start, body_start, "end" FROM turns '
+        "WHERE document_id = ? ORDER BY seq",
+        (doc_id,),
+    )
+
+
+def sentences(store: Store, doc_id: int) -> list[sqlite3.Row]:
+    return store.rows(
+        'SELECT id, turn_id, seq, start, "end", lemmas FROM sentences WHERE document_id = ? ORDER BY seq',
+        (doc_id,),
+    )
+
+
+def sentence_spans(store: Store, doc_id: int, sentence_ids: Sequence[int]) -> list[sqlite3.Row]:
+    marks = ",".join("?" * len(sentence_ids))
+    return store.rows(
+        f'SELECT id, start, "end" FROM sentences WHERE document_id = ? AND id IN ({marks}) ORDER BY start',
+        (doc_id, *sentence_ids),
+    )
+
+
+def turn_span(store: Store, turn_id: int) -> sqlite3.Row | None:
+    return store.row('SELECT id, document_id, start, body_start, "end" FROM turns WHERE id = ?', (turn_id,))
+
+
+def organisations(store: Store) -> list[sqlite3.Row]:
+    return store.rows(
+        "SELECT o.id, o.name, (SELECT count(*) FROM projects p WHERE p.organisation_id = o.id) AS projects "
+        "FROM organisations o ORDER BY o.name"
+    )
+
+
+def projects(store: Store) -> list[sqlite3.Row]:
+    return store.rows(
+        "SELECT p.id, p.name, o.name AS organisation, p.description, "
+        "(SELECT count(*) FROM documents d WHERE d.project_id = p.id) AS documents "
+        "FROM projects p LEFT JOIN organisations o ON o.id = p.organisation_id ORDER BY o.name, p.name"
+    )
+
+
+def totals(store: Store) -> dict[str, int]:
+    row = store.row(
+        "SELECT (SELECT count(*) FROM documents) AS documents, "
+        "(SELECT ifnull(sum(word_count), 0) FROM documents) AS words, "
+        "(SELECT count(*) FROM codes) AS codes, "
+        "(SELECT count(*) FROM codings) AS codings, "
+        "(SELECT count(*) FROM coders) AS coders, "
+        "(SELECT count(*) FROM memos) AS memos, "
+        "(SELECT count(*) FROM organisations) AS organisations, "
+        "(SELECT count(*) FROM projects) AS projects"
+    )
+    assert row is not None
+    return dict(row)
+
+
+def get_meta(store: Store, key: str) -> str | None:
+    return store.scalar("SELECT value FROM meta WHERE key = ?", (key,))
+
+
+def set_meta(store: Store, key: str, value: str) -> None:
+    store.conn.execute(
+        "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        (key, value),
+    )

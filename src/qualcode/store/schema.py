@@ -1,0 +1,155 @@
+"""The study file's schema, as numbered migrations recorded in the file.
+
+The schema is plain and documented (README, "The study file") so that a researcher can open a
+study with ``sqlite3``, ``sqlite-utils`` or Datasette. Every change to it is a new entry in
+:data:`MIGRATIONS`; a study records which ones it has in ``migrations`` and gets the rest when
+it is opened.
+"""
+
+from __future__ import annotations
+
+MIGRATIONS: list[tuple[str, str]] = [
+    (
+        "initial schema",
+        """
+        CREATE TABLE meta (
+            key TEXT PRIMARY KEY,
+            value TEXT
+        );
+        CREATE TABLE organisations (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL UNIQUE
+        );
+        CREATE TABLE projects (
+            id INTEGER PRIMARY KEY,
+            organisation_id INTEGER REFERENCES organisations(id),
+            name TEXT NOT NULL,
+            description TEXT,
+            UNIQUE (organisation_id, name)
+        );
+        CREATE TABLE documents (
+            id INTEGER PRIMARY KEY,
+            project_id INTEGER REFERENCES projects(id),
+            title TEXT NOT NULL,
+            text TEXT NOT NULL,
+            language TEXT NOT NULL,
+            role TEXT,
+            participant TEXT,
+            interview_date TEXT,
+            source_name TEXT,
+            encoding TEXT,
+            sha256 TEXT NOT NULL UNIQUE,
+            char_count INTEGER NOT NULL,
+            word_count INTEGER NOT NULL,
+            imported_at TEXT NOT NULL
+        );
+        CREATE TABLE document_attributes (
+            document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+            name TEXT NOT NULL,
+            value TEXT NOT NULL,
+            PRIMARY KEY (document_id, name)
+        );
+        CREATE TABLE turns (
+            id INTEGER PRIMARY KEY,
+            document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+            seq INTEGER NOT NULL,
+            speaker TEXT,
+            role TEXT,
+            timestamp TEXT,
+            start INTEGER NOT NULL,
+            body_start INTEGER NOT NULL,
+            "end" INTEGER NOT NULL
+        );
+        CREATE INDEX turns_document ON turns (document_id, start);
+        CREATE TABLE sentences (
+            id INTEGER PRIMARY KEY,
+            document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+            turn_id INTEGER REFERENCES turns(id) ON DELETE CASCADE,
+            seq INTEGER NOT NULL,
+            start INTEGER NOT NULL,
+            "end" INTEGER NOT NULL,
+            lemmas TEXT NOT NULL DEFAULT ''
+        );
+        CREATE INDEX sentences_document ON sentences (document_id, start);
+        CREATE TABLE codes (
+            id INTEGER PRIMARY KEY,
+            parent_id INTEGER REFERENCES codes(id),
+            name TEXT NOT NULL,
+            description TEXT NOT NULL DEFAULT '',
+            when_to_use TEXT NOT NULL DEFAULT '',
+            when_not_to_use TEXT NOT NULL DEFAULT '',
+            example TEXT NOT NULL DEFAULT '',
+            color TEXT,
+            shortcut TEXT,
+            keywords TEXT NOT NULL DEFAULT '[]',
+            codebook TEXT,
+            position INTEGER NOT NULL DEFAULT 0,
+            created_at TEXT NOT NULL
+        );
+        CREATE UNIQUE INDEX codes_sibling_name ON codes (ifnull(parent_id, 0), name);
+        CREATE TABLE coders (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL UNIQUE
+        );
+        CREATE TABLE codings (
+            id INTEGER PRIMARY KEY,
+            document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+            code_id INTEGER NOT NULL REFERENCES codes(id),
+            coder_id INTEGER NOT NULL REFERENCES coders(id),
+            start INTEGER NOT NULL,
+            "end" INTEGER NOT NULL,
+            memo TEXT NOT NULL DEFAULT '',
+            origin TEXT NOT NULL DEFAULT 'manual',
+            created_at TEXT NOT NULL,
+            CHECK (start >= 0 AND "end" > start)
+        );
+        CREATE INDEX codings_document ON codings (document_id, start);
+        CREATE INDEX codings_code ON codings (code_id, document_id);
+        CREATE INDEX codings_coder ON codings (coder_id);
+        CREATE TABLE memos (
+            id INTEGER PRIMARY KEY,
+            target TEXT NOT NULL CHECK (target IN ('study', 'document', 'code', 'coding')),
+            target_id INTEGER NOT NULL DEFAULT 0,
+            coder_id INTEGER NOT NULL REFERENCES coders(id),
+            text TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            UNIQUE (target, target_id, coder_id)
+        );
+        CREATE TABLE suggestion_decisions (
+            id INTEGER PRIMARY KEY,
+            document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+            code_id INTEGER NOT NULL REFERENCES codes(id) ON DELETE CASCADE,
+            start INTEGER NOT NULL,
+            "end" INTEGER NOT NULL,
+            decision TEXT NOT NULL CHECK (decision IN ('accepted', 'rejected')),
+            coder_id INTEGER NOT NULL REFERENCES coders(id),
+            decided_at TEXT NOT NULL
+        );
+        CREATE INDEX suggestion_decisions_code ON suggestion_decisions (code_id);
+        CREATE TABLE history (
+            id INTEGER PRIMARY KEY,
+            description TEXT NOT NULL,
+            changes TEXT NOT NULL,
+            coder_id INTEGER REFERENCES coders(id),
+            created_at TEXT NOT NULL,
+            undone INTEGER NOT NULL DEFAULT 0
+        );
+        CREATE VIRTUAL TABLE documents_fts USING fts5 (
+            title, text, content='documents', content_rowid='id',
+            tokenize='unicode61 remove_diacritics 2'
+        );
+        CREATE TRIGGER documents_fts_insert AFTER INSERT ON documents BEGIN
+            INSERT INTO documents_fts (rowid, title, text) VALUES (new.id, new.title, new.text);
+        END;
+        CREATE TRIGGER documents_fts_delete AFTER DELETE ON documents BEGIN
+            INSERT INTO documents_fts (documents_fts, rowid, title, text)
+            VALUES ('delete', old.id, old.title, old.text);
+        END;
+        CREATE TRIGGER documents_fts_update AFTER UPDATE OF title ON documents BEGIN
+            INSERT INTO documents_fts (documents_fts, rowid, title, text)
+            VALUES ('delete', old.id, old.title, old.text);
+            INSERT INTO documents_fts (rowid, title, text) VALUES (new.id, new.title, new.text);
+        END;
+        """,
+    ),
+]

@@ -1,0 +1,257 @@
+"""The service layer: a study and the verbs researchers use on it.
+
+The CLI and the TUI both work through :class:`Study`; neither touches SQL. A study is one
+SQLite file (see README, "The study file").
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from qualcode import config
+from qualcode.codetree import CodeTreeMixin
+from qualcode.coding import CodingMixin
+from qualcode.errors import QualcodeError
+from qualcode.models import Document, DocumentInfo, SentenceUnit, Turn
+from qualcode.store import codings as codingsql
+from qualcode.store import documents as docsql
+from qualcode.store.core import Store
+
+STUDY_SUFFIX = ".qualcode"
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    document_id: int
+    title: str
+    start: int
+    end: int
+
+    def context(self, text: str, width: int = 60) -> str:
+        left = text[max(0, self.start - width) : self.start].replace("\n", " ")
+        right = text[self.end : self.end + width].replace("\n", " ")
+        return f"{left}[{text[self.start:self.end]}]{right}"
+
+
+class Study(CodeTreeMixin, CodingMixin):
+    """An open study file and the coder working in it."""
+
+    def __init__(self, store: Store, coder: str | None = None) -> None:
+        self.store = store
+        self.path = store.path
+        self.set_coder(coder or config.default_coder())
+
+    # -- opening --------------------------------------------------------------------------
+
+    @classmethod
+    def create(cls, path: Path | str, name: str | None = None, coder: str | None = None) -> Study:
+        path = Path(path)
+        if not path.parent.exists():
+            raise QualcodeError(f"{path}: the folder {path.parent} does not exist")
+        store = Store(path, create=True)
+        study = cls(store, coder)
+        with store.action("create study", record=False):
+            docsql.set_meta(store, "name", name or path.stem)
+        return study
+
+    @classmethod
+    def open(cls, path: Path | str, coder: str | None = None) -> Study:
+        return cls(Store(path), coder)
+
+    @classmethod
+    def memory(cls, coder: str = "tester") -> Study:
+        """A throwaway in-memory study (for tests and experiments)."""
+        return cls(Store(":memory:", create=True), coder)
+
+    def close(self) -> None:
+        self.store.close()
+
+    def __enter__(self) -> Study:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @property
+    def name(self) -> str:
+        return docsql.get_meta(self.store, "name") or (self.path.stem if self.path else "study")
+
+    def set_coder(self, name: str) -> None:
+        name = name.strip()
+        if not name:
+            raise QualcodeError("a coder needs a name")
+        self.coder = name
+        with self.store.action("add coder", record=False):
+            self.coder_id = codingsql.coder_id(self.store, name)
+
+    # -- documents ------------------------------------------------------------------------
+
+    def import_files(
+        self,
+        paths: Iterable[Path | str],
+        *,
+        metadata: dict[str, str] | None = None,
+        sidecar: Path | str | None = None,
+        skip_errors: bool = False,
+        progress: Callable[[int, int, str], None] | None = None,
+        cancelled: Callable[[], bool] | None = None,
+    ) -> Any:
+        """Import transcript files and folders; see :func:`qualcode.importer.import_files`."""
+        from qualcode.importer import import_files
+
+        return import_files(
+            self,
+            [Path(p) for p in paths],
+            metadata=metadata or {},
+            sidecar=Path(sidecar) if sidecar else None,
+            skip_errors=skip_errors,
+            progress=progress,
+            cancelled=cancelled,
+        )
+
+    def add_document(
+        self,
+        text: str,
+        *,
+        title: str,
+        source_name: str | None = None,
+        metadata: dict[str, str] | None = None,
+        encoding: str = "text",
+    ) -> int:
+        """Add a document from text (normalised here), with turns and sentences; return its id.
+
+        Used by exchange formats whose texts come from an archive, and by tests.
+        """
+        from qualcode.importer import normalise_metadata, store_text
+        from qualcode.ingest import normalise_text
+
+        normalised = normalise_text(text)
+        if not normalised.strip():
+            raise QualcodeError(f"{source_name or title}: the text is empty")
+        meta = normalise_metadata(dict(metadata or {}))
+        return store_text(
+            self, normalised, meta, title=title, source_name=source_name or title, encoding=encoding
+        ).document_id
+
+    def documents(
+        self,
+        *,
+        organisation: str | None = None,
+        project: str | None = None,
+        role: str | None = None,
+        attributes: dict[str, str] | None = None,
+    ) -> list[DocumentInfo]:
+        rows = docsql.list_documents(
+            self.store, organisation=organisation, project=project, role=role, attributes=attributes
+        )
+        return [DocumentInfo.from_row(r) for r in rows]
+
+    def document_rows(self, **filters: Any) -> list[dict[str, Any]]:
+        """Documents with their counts of turns, sentences and codings, for listings."""
+        return [dict(r) for r in docsql.list_documents(self.store, **filters)]
+
+    def document(self, ref: int | str) -> Document:
+        """A document by id, title or source file name."""
+        if isinstance(ref, str) and not ref.isdigit():
+            found = docsql.find_documents(self.store, ref)
+            if not found:
+                raise QualcodeError(f"no document “{ref}”; `qualcode documents` lists them")
+            if len(found) > 1:
+                raise QualcodeError(f"“{ref}” names {len(found)} documents; use the id")
+            ref = found[0]["id"]
+        row = docsql.get_document(self.store, int(ref))
+        if row is None:
+            raise QualcodeError(f"no document with id {ref}; `qualcode documents` lists them")
+        info = DocumentInfo.from_row(row)
+        return Document(
+            **info.__dict__, text=row["text"], attributes=docsql.document_attributes(self.store, info.id)
+        )
+
+    def document_text(self, document_id: int) -> str:
+        return self.document(document_id).text
+
+    def turns(self, document_id: int) -> list[Turn]:
+        return [Turn(**dict(r)) for r in docsql.turns(self.store, document_id)]
+
+    def sentences(self, document_id: int) -> list[SentenceUnit]:
+        return [SentenceUnit(**dict(r)) for r in docsql.sentences(self.store, document_id)]
+
+    def remove_document(self, ref: int | str) -> Document:
+        """Remove a document with its codings (not undoable; the file can be imported again)."""
+        doc = self.document(ref)
+        with self.store.action(f"remove document “{doc.title}”", record=False):
+            docsql.delete_document(self.store, doc.id)
+        return doc
+
+    def organisations(self) -> list[dict[str, Any]]:
+        return [dict(r) for r in docsql.organisations(self.store)]
+
+    def projects(self) -> list[dict[str, Any]]:
+        return [dict(r) for r in docsql.projects(self.store)]
+
+    def attribute_names(self) -> list[str]:
+        return docsql.attribute_names(self.store)
+
+    def info(self) -> dict[str, Any]:
+        return {"study": self.name, "path": str(self.path or ":memory:"), **docsql.totals(self.store)}
+
+    # -- undo and redo --------------------------------------------------------------------
+
+    def undo(self) -> str | None:
+        return self.store.undo()
+
+    def redo(self) -> str | None:
+        return self.store.redo()
+
+    def history(self, limit: int = 50) -> list[dict[str, Any]]:
+        return [dict(r) for r in self.store.history(limit)]
+
+    # -- search ---------------------------------------------------------------------------
+
+    def search(self, query: str, document_id: int | None = None, limit: int = 1000) -> list[SearchHit]:
+        """Find words (``vertrouw*`` for a prefix) and "quoted phrases" in the study, in text
+        order per document. Case and accents are ignored by the index; hits are located in the
+        text itself so their offsets are exact."""
+        terms = _search_terms(query)
+        if not terms:
+            raise QualcodeError("search for at least one word")
+        fts = " ".join(
+            ('"' + t.rstrip("*").replace('"', '""') + '"' + ("*" if t.endswith("*") else "")) for t in terms
+        )
+        docs = codingsql.search_documents(self.store, fts, [document_id] if document_id else None)
+        pattern = re.compile(
+            "|".join(_term_regex(t) for t in sorted(terms, key=len, reverse=True)), re.IGNORECASE
+        )
+        hits: list[SearchHit] = []
+        for doc in docs:
+            for match in pattern.finditer(doc["text"]):
+                hits.append(SearchHit(doc["id"], doc["title"], match.start(), match.end()))
+                if len(hits) >= limit:
+                    return hits
+        return hits
+
+
+def _search_terms(query: str) -> list[str]:
+    terms = [a or b for a, b in re.findall(r'"([^"]+)"|(\S+)', query)]
+    return [t.strip() for t in terms if t.strip().strip("*")]
+
+
+def _term_regex(term: str) -> str:
+    prefix = term.endswith("*")
+    words = term.rstrip("*").split()
+    body = r"\s+".join(re.escape(w) for w in words)
+    return rf"\b{body}\w*" if prefix else rf"\b{body}\b"
+
+
+def default_study_path() -> Path:
+    """The last study used, or an error telling the user how to choose one."""
+    last = config.last_study()
+    if last is not None and last.exists():
+        return last
+    raise QualcodeError(
+        "no study given and none used before; pass --study PATH, or run `qualcode demo` or `qualcode init PATH`"
+    )
