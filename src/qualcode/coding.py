@@ -86,6 +86,41 @@ class CodingMixin:
             origin=origin,
         )
 
+    def add_codings(
+        self, items: list[tuple[int, int, int]], code: str | int | Code, *, origin: str = "manual"
+    ) -> list[Coding]:
+        """Code many passages ``(document_id, start, end)`` with one code as ONE action, so a
+        single undo takes them all back ("code all search hits"). Every span is checked
+        before anything is written; passages this coder already has with the code are
+        skipped (as are duplicates within ``items``), not refused."""
+        target = code if isinstance(code, Code) else self.code(code)
+        if origin not in ORIGINS:
+            raise QualcodeError(f"origin “{origin}” is not one of: {', '.join(ORIGINS)}")
+        for document_id, start, end in items:
+            self._check_span(document_id, start, end)
+        todo: list[tuple[int, int, int]] = []
+        for item in dict.fromkeys(items):
+            if sql.find_coding(self.store, item[0], target.id, self.coder_id, item[1], item[2]) is None:
+                todo.append(item)
+        if not todo:
+            return []
+        made: list[Coding] = []
+        with self.store.action(f"code {len(todo)} passages as “{target.path}”", coder_id=self.coder_id):
+            for document_id, start, end in todo:
+                coding_id = sql.insert_coding(
+                    self.store,
+                    document_id=document_id,
+                    code_id=target.id,
+                    coder_id=self.coder_id,
+                    start=start,
+                    end=end,
+                    origin=origin,
+                )
+                made.append(
+                    Coding(coding_id, document_id, target.id, self.coder, start, end, origin=origin)
+                )
+        return made
+
     def add_coding_sentences(
         self, document_id: int, code: str | int | Code, sentence_ids: Sequence[int], **kw: object
     ) -> Coding:
