@@ -85,8 +85,15 @@ class Study(CodeTreeMixin, CodingMixin):
         if not name:
             raise QualcodeError("a coder needs a name")
         self.coder = name
-        with self.store.action("add coder", record=False):
-            self.coder_id = codingsql.coder_id(self.store, name)
+        self._coder_id: int | None = None
+
+    @property
+    def coder_id(self) -> int:
+        """The coder's id, adding the coder to the study on first use (opening a study to
+        read it does not write to it)."""
+        if self._coder_id is None:
+            self._coder_id = codingsql.coder_id(self.store, self.coder)
+        return self._coder_id
 
     # -- documents ------------------------------------------------------------------------
 
