@@ -56,20 +56,28 @@ class Store:
                 raise QualcodeError(
                     f"{self.path}: no such study; create one with `qualcode init {self.path}`"
                 )
+        conn: sqlite3.Connection | None = None
         try:
-            conn = sqlite3.connect(
-                str(path), isolation_level=None, check_same_thread=False, timeout=10
-            )
+            conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False, timeout=10)
             conn.row_factory = sqlite3.Row
             conn.execute("PRAGMA foreign_keys = ON")
+            if not create:
+                # Check before switching to WAL: setting the journal mode rewrites the header
+                # of whatever file this is, and someone else's database must stay untouched.
+                tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+                if "migrations" not in tables:
+                    kind = "an SQLite file of another kind" if tables else "an empty file"
+                    raise QualcodeError(f"{path}: not a qualcode study ({kind})")
             if self.path is not None:
                 conn.execute("PRAGMA journal_mode = WAL")
                 # NORMAL is durable against a crash of the process (WAL), which is what a
                 # committed user action needs; FULL would add an fsync to every keystroke.
                 conn.execute("PRAGMA synchronous = NORMAL")
-            if not create:
-                conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
-        except sqlite3.DatabaseError as exc:
+        except (sqlite3.DatabaseError, QualcodeError) as exc:
+            if conn is not None:
+                conn.close()
+            if isinstance(exc, QualcodeError):
+                raise
             raise QualcodeError(f"{path}: not a qualcode study ({exc})") from None
         self.conn = conn
         self.db = Database(conn)
