@@ -22,9 +22,12 @@ def get_code(store: Store, code_id: int) -> sqlite3.Row | None:
 
 
 def child_by_name(store: Store, parent_id: int | None, name: str) -> sqlite3.Row | None:
-    return store.row(
-        f"SELECT {CODE_COLUMNS} FROM codes WHERE parent_id IS ? AND name = ?", (parent_id, name)
-    )
+    """The sibling with this name, ignoring case: code references and codebook files
+    match names case-insensitively, so "vertrouwen" beside "Vertrouwen" would be a
+    duplicate that no path can tell apart. Folded in Python because SQLite's NOCASE
+    folds ASCII only (and codes are Dutch: "Één vast contactpersoon")."""
+    folded = name.casefold()
+    return next((r for r in children(store, parent_id) if r["name"].casefold() == folded), None)
 
 
 def children(store: Store, parent_id: int | None) -> list[sqlite3.Row]:
