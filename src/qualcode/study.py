@@ -203,6 +203,12 @@ class Study(CodeTreeMixin, CodingMixin):
     def attribute_names(self) -> list[str]:
         return docsql.attribute_names(self.store)
 
+    def attribute_values(self, name: str) -> list[str]:
+        """The values an attribute takes across the study (for filter lists)."""
+        from qualcode.store.attributes import attribute_values
+
+        return attribute_values(self.store, name)
+
     def info(self) -> dict[str, Any]:
         return {"study": self.name, "path": str(self.path or ":memory:"), **docsql.totals(self.store)}
 
