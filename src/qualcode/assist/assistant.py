@@ -1,0 +1,275 @@
+"""The assisted-coding service the CLI and the TUI use: candidates, accept, reject.
+
+A suggestion is never applied without review: :meth:`Assistant.suggestions` only lists
+candidates; :meth:`Assistant.accept` codes one (origin ``suggested``, the current coder) and
+:meth:`Assistant.reject` records that it is wrong, which makes it a negative example the
+next time the models are trained. Both are one undoable action.
+
+Trained models are cached in memory per :class:`~qualcode.study.Study` and retrained when
+the codings, decisions, sentences or codes change (a cheap fingerprint of the study tells).
+"""
+
+from __future__ import annotations
+
+import re
+import weakref
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from qualcode.assist.learn import CodeStatus, ModelSet, Settings, train
+from qualcode.assist.rules import KeywordIndex, rule_hits
+from qualcode.assist.units import Corpus
+from qualcode.errors import QualcodeError
+from qualcode.store import suggest as sql
+
+if TYPE_CHECKING:
+    from qualcode.models import Code, Coding
+    from qualcode.study import Study
+
+SOURCES = ("rules", "model", "both")
+DEFAULT_MIN_SCORE = 0.5
+_KEY = re.compile(r"^\s*(\d+):(\d+):(\d+)\s*$")
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """A candidate passage (one sentence unit) for a code, waiting for review."""
+
+    code_id: int
+    code: str  # the code's path
+    document_id: int
+    document: str  # its title
+    sentence_id: int
+    start: int
+    end: int
+    text: str
+    score: float | None  # the model's probability; None for a keyword hit the model did not score
+    source: str  # "rules", "model" or "both"
+    keywords: tuple[str, ...] = ()
+    calibrated: bool = False
+
+    @property
+    def key(self) -> str:
+        """The id the CLI takes for accept and reject: ``document:start:end``."""
+        return f"{self.document_id}:{self.start}:{self.end}"
+
+    def as_row(self) -> dict[str, object]:
+        return {
+            "id": self.key,
+            "code": self.code,
+            "score": None if self.score is None else round(self.score, 3),
+            "source": self.source,
+            "keywords": ", ".join(self.keywords),
+            "document": self.document,
+            "text": self.text,
+        }
+
+
+_ASSISTANTS: weakref.WeakKeyDictionary[Study, Assistant] = weakref.WeakKeyDictionary()
+
+
+def assistant(study: Study) -> Assistant:
+    """The study's assistant, created once per open study so its models stay cached."""
+    found = _ASSISTANTS.get(study)
+    if found is None:
+        found = _ASSISTANTS[study] = Assistant(study)
+    return found
+
+
+class Assistant:
+    def __init__(self, study: Study) -> None:
+        self.study = study
+        self._corpus: tuple[tuple[object, ...], Corpus, KeywordIndex | None] | None = None
+        self._models: ModelSet | None = None
+
+    # -- state ----------------------------------------------------------------------------
+
+    def corpus(self) -> Corpus:
+        """The sentence units and their labels as the study is now (cached until it changes)."""
+        stamp = sql.fingerprint(self.study.store)
+        if self._corpus is None or self._corpus[0] != stamp:
+            self._corpus = (stamp, Corpus.load(self.study), None)
+        return self._corpus[1]
+
+    def _keyword_index(self) -> KeywordIndex:
+        corpus = self.corpus()
+        assert self._corpus is not None
+        if self._corpus[2] is None:
+            self._corpus = (self._corpus[0], corpus, KeywordIndex(corpus.units))
+        return self._corpus[2]  # type: ignore[return-value]
+
+    def models_stale(self, settings: Settings | None = None) -> bool:
+        settings = settings or Settings()
+        return (
+            self._models is None
+            or self._models.fingerprint != sql.fingerprint(self.study.store)
+            or self._models.settings != settings
+        )
+
+    def train(
+        self,
+        settings: Settings | None = None,
+        *,
+        progress: Callable[[int, int, str], None] | None = None,
+        cancelled: Callable[[], bool] | None = None,
+    ) -> list[CodeStatus]:
+        """(Re)train a model per code; return each code's status (trained, or why not)."""
+        settings = settings or Settings()
+        stamp = sql.fingerprint(self.study.store)
+        corpus = self.corpus()
+        models = train(corpus, settings=settings, progress=progress, cancelled=cancelled)
+        models.fingerprint = stamp
+        self._models = models
+        return list(models.statuses.values())
+
+    def models(self, settings: Settings | None = None) -> ModelSet:
+        if self.models_stale(settings):
+            self.train(settings)
+        assert self._models is not None
+        return self._models
+
+    def statuses(self) -> list[CodeStatus]:
+        return list(self.models().statuses.values())
+
+    # -- candidates -----------------------------------------------------------------------
+
+    def suggestions(
+        self,
+        code: str | int | None = None,
+        *,
+        source: str = "both",
+        limit: int | None = 50,
+        min_score: float = DEFAULT_MIN_SCORE,
+        settings: Settings | None = None,
+    ) -> list[Suggestion]:
+        """Candidates for one code (or every code), best first.
+
+        ``source`` picks keyword rules, the learned models, or both; in ``both`` a keyword hit
+        is listed even when the model scores it low (with that score), and the model's
+        candidates above ``min_score``. ``limit`` applies per code.
+        """
+        if source not in SOURCES:
+            raise QualcodeError(f"--source is one of {', '.join(SOURCES)}, not “{source}”")
+        corpus = self.corpus()
+        code_ids = [self.study.code(code).id] if code is not None else list(corpus.codes)
+        found: list[Suggestion] = []
+        hits: dict[tuple[int, int], tuple[str, ...]] = {}
+        if source in ("rules", "both"):
+            for hit in rule_hits(corpus, code_ids, index=self._keyword_index()):
+                hits[(hit.code_id, hit.unit)] = hit.keywords
+        models = self.models(settings) if source in ("model", "both") else None
+        for code_id in code_ids:
+            scored: dict[int, float] = {}
+            calibrated = False
+            if models is not None and code_id in models.models:
+                scores = models.scores(code_id)
+                calibrated = models.statuses[code_id].calibrated
+                open_units = corpus.open_units(code_id)
+                scored = {i: float(scores[i]) for i in open_units}
+            candidates: dict[int, Suggestion] = {}
+            for i, score in scored.items():
+                if score >= min_score:
+                    candidates[i] = self._make(corpus, code_id, i, score, "model", (), calibrated)
+            for (hit_code, i), keywords in hits.items():
+                if hit_code != code_id:
+                    continue
+                both = i in candidates
+                candidates[i] = self._make(
+                    corpus, code_id, i, scored.get(i), "both" if both else "rules", keywords, calibrated
+                )
+            ranked = sorted(
+                candidates.values(),
+                key=lambda s: (-(s.score if s.score is not None else -1.0), -len(s.keywords), s.document_id, s.start),
+            )
+            found.extend(ranked[:limit] if limit else ranked)
+        return found
+
+    def _make(
+        self, corpus: Corpus, code_id: int, i: int, score: float | None, source: str,
+        keywords: tuple[str, ...], calibrated: bool,
+    ) -> Suggestion:
+        unit = corpus.units[i]
+        return Suggestion(
+            code_id=code_id,
+            code=corpus.codes[code_id].path,
+            document_id=unit.document_id,
+            document=corpus.titles.get(unit.document_id, ""),
+            sentence_id=unit.id,
+            start=unit.start,
+            end=unit.end,
+            text=unit.text,
+            score=score,
+            source=source,
+            keywords=keywords,
+            calibrated=calibrated,
+        )
+
+    def context(self, suggestion: Suggestion, width: int = 1) -> tuple[str, str, str]:
+        """The sentence with its neighbours in the document: (before, sentence, after)."""
+        corpus = self.corpus()
+        index = corpus.by_key.get((suggestion.document_id, suggestion.start, suggestion.end))
+        if index is None:
+            return "", suggestion.text, ""
+        before, after = corpus.neighbours(index, width)
+        return " ".join(u.text for u in before), suggestion.text, " ".join(u.text for u in after)
+
+    # -- decisions ------------------------------------------------------------------------
+
+    def resolve(self, key: str | int) -> tuple[int, int, int]:
+        """``document:start:end``, or a sentence id, as (document, start, end)."""
+        text = str(key)
+        match = _KEY.match(text)
+        if match:
+            return int(match[1]), int(match[2]), int(match[3])
+        if text.strip().isdigit():
+            row = sql.sentence_by_id(self.study.store, int(text))
+            if row is None:
+                raise QualcodeError(f"no sentence with id {text}; `qualcode suggest list` shows candidate ids")
+            return row["document_id"], row["start"], row["end"]
+        raise QualcodeError(
+            f"“{text}” is not a candidate id; use DOCUMENT:START:END as `qualcode suggest list` shows, or a sentence id"
+        )
+
+    def accept(self, key: str | int, code: str | int | Code) -> Coding:
+        """Code the candidate passage (origin ``suggested``, the current coder) and record
+        the decision, as one undoable action."""
+        target = code if not isinstance(code, (str, int)) else self.study.code(code)
+        document_id, start, end = self.resolve(key)
+        with self.study.store.action(f"accept suggestion “{target.path}” {start}–{end}", coder_id=self.study.coder_id):
+            coding = self.study.add_coding(document_id, target, start, end, origin="suggested")
+            sql.insert_decision(
+                self.study.store, document_id=document_id, code_id=target.id, start=start, end=end,
+                decision="accepted", coder_id=self.study.coder_id,
+            )
+        return coding
+
+    def reject(self, key: str | int, code: str | int | Code) -> None:
+        """Record that the passage does not have the code: it is not suggested again and
+        counts as a negative example (undoable)."""
+        target = code if not isinstance(code, (str, int)) else self.study.code(code)
+        document_id, start, end = self.resolve(key)
+        self.study._check_span(document_id, start, end)
+        previous = sql.find_decision(self.study.store, document_id, target.id, start, end)
+        if previous is not None and previous["decision"] == "rejected":
+            raise QualcodeError(f"{document_id}:{start}:{end} was already rejected for “{target.path}”")
+        with self.study.store.action(f"reject suggestion “{target.path}” {start}–{end}", coder_id=self.study.coder_id):
+            sql.insert_decision(
+                self.study.store, document_id=document_id, code_id=target.id, start=start, end=end,
+                decision="rejected", coder_id=self.study.coder_id,
+            )
+
+    def decisions(self, code: str | int | None = None) -> list[dict[str, object]]:
+        code_id = self.study.code(code).id if code is not None else None
+        paths = {c.id: c.path for c in self.study.codes()}
+        return [
+            {**dict(r), "code": paths.get(r["code_id"], "")} for r in sql.decisions(self.study.store, code_id)
+        ]
+
+
+def counts(suggestions: Sequence[Suggestion]) -> dict[str, int]:
+    """Candidates per code path (for the TUI's code list)."""
+    out: dict[str, int] = {}
+    for s in suggestions:
+        out[s.code] = out.get(s.code, 0) + 1
+    return out

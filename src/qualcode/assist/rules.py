@@ -1,0 +1,179 @@
+"""Keyword rules from the codebook: candidate sentences for review.
+
+A code's ``keywords`` (docs/codebook-format.md) are words, phrases and prefixes with ``*``.
+Each keyword is matched two ways, and a sentence matches when either way does:
+
+- on **lemmas**: the keyword is lemmatised with the same spaCy lookup lemmatizer as the
+  sentences, so "vertrouwde" in the codebook finds "vertrouwen", "vertrouwt", ...;
+- on the **surface words** of the sentence (lower-case), for the forms the lookup table does
+  not know.
+
+A phrase matches consecutive lemmas (or consecutive words); ``vertrouw*`` matches every
+lemma or word that starts with "vertrouw", in any position of a phrase. Matching is done
+through an inverted index, so a study of 100,000 sentences is scanned in well under a second.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+from qualcode.assist.units import Corpus, Unit
+
+_WORD = re.compile(r"\w+")
+
+
+@dataclass(frozen=True)
+class Keyword:
+    """One compiled keyword: per position the forms that match, or a prefix."""
+
+    source: str
+    lemma_steps: tuple[tuple[frozenset[str], str | None], ...]  # (exact forms, prefix)
+    word_steps: tuple[tuple[frozenset[str], str | None], ...]
+
+
+@lru_cache(maxsize=4096)
+def compile_keyword(keyword: str, language: str = "nl") -> Keyword | None:
+    """Compile a codebook keyword; None when it holds no word at all."""
+    from qualcode.nlp import lemmas
+
+    words = [w for w in keyword.casefold().split() if w.strip("*")]
+    if not words:
+        return None
+    lemma_steps: list[tuple[frozenset[str], str | None]] = []
+    word_steps: list[tuple[frozenset[str], str | None]] = []
+    for word in words:
+        if word.endswith("*"):
+            prefix = "".join(_WORD.findall(word.rstrip("*")))
+            step = (frozenset(), prefix)
+            lemma_steps.append(step)
+            word_steps.append(step)
+            continue
+        plain = "".join(_WORD.findall(word))
+        lemmatised = lemmas(plain, language) if plain else []
+        forms = {plain, *lemmatised} if len(lemmatised) <= 1 else {plain}
+        lemma_steps.append((frozenset(f for f in forms if f), None))
+        word_steps.append((frozenset({plain}), None))
+    return Keyword(keyword, tuple(lemma_steps), tuple(word_steps))
+
+
+class KeywordIndex:
+    """Where each lemma and each surface word occurs among a list of units."""
+
+    def __init__(self, units: Sequence[Unit]) -> None:
+        self.lemma_tokens = [u.lemmas.split() for u in units]
+        self.word_tokens = [_WORD.findall(u.text.casefold()) for u in units]
+        self.lemma_index = _inverted(self.lemma_tokens)
+        self.word_index = _inverted(self.word_tokens)
+
+    def match(self, keyword: Keyword) -> set[int]:
+        """Indices of the units in which the keyword occurs."""
+        found = _match(keyword.lemma_steps, self.lemma_index, self.lemma_tokens)
+        return found | _match(keyword.word_steps, self.word_index, self.word_tokens)
+
+
+def _inverted(tokens: list[list[str]]) -> dict[str, set[int]]:
+    index: dict[str, set[int]] = defaultdict(set)
+    for i, sentence in enumerate(tokens):
+        for token in sentence:
+            index[token].add(i)
+    return dict(index)
+
+
+def _step_matches(step: tuple[frozenset[str], str | None], token: str) -> bool:
+    forms, prefix = step
+    return token.startswith(prefix) if prefix is not None else token in forms
+
+
+def _step_units(step: tuple[frozenset[str], str | None], index: dict[str, set[int]]) -> set[int]:
+    forms, prefix = step
+    out: set[int] = set()
+    if prefix is not None:
+        for token, units in index.items():
+            if token.startswith(prefix):
+                out |= units
+    else:
+        for form in forms:
+            out |= index.get(form, set())
+    return out
+
+
+def _match(
+    steps: Sequence[tuple[frozenset[str], str | None]],
+    index: dict[str, set[int]],
+    tokens: list[list[str]],
+) -> set[int]:
+    candidates = _step_units(steps[0], index)
+    for step in steps[1:]:
+        if not candidates:
+            return candidates
+        candidates &= _step_units(step, index)
+    if len(steps) == 1:
+        return candidates
+    return {i for i in candidates if _has_run(steps, tokens[i])}
+
+
+def _has_run(steps: Sequence[tuple[frozenset[str], str | None]], sentence: list[str]) -> bool:
+    """Whether the steps match consecutive tokens somewhere in the sentence."""
+    n = len(steps)
+    return any(
+        all(_step_matches(steps[k], sentence[at + k]) for k in range(n)) for at in range(len(sentence) - n + 1)
+    )
+
+
+@dataclass(frozen=True)
+class RuleHit:
+    code_id: int
+    unit: int  # index into the corpus
+    keywords: tuple[str, ...]
+
+
+def rule_hits(
+    corpus: Corpus,
+    code_ids: Iterable[int] | None = None,
+    *,
+    language: str = "nl",
+    include_closed: bool = False,
+    with_descendants: bool = False,
+    index: KeywordIndex | None = None,
+) -> list[RuleHit]:
+    """Sentence units that a code's keywords match.
+
+    By default the units that already have the code (any overlap) or that were accepted or
+    rejected before are left out: they are not candidates. ``include_closed`` keeps them (for
+    evaluation). ``with_descendants`` adds the sub-codes' keywords to a code's own, matching
+    the labelling rule in which a sub-code's coding counts for its parent.
+    """
+    index = index or KeywordIndex(corpus.units)
+    wanted = list(code_ids) if code_ids is not None else list(corpus.codes)
+    children: dict[int | None, list[int]] = defaultdict(list)
+    for code in corpus.codes.values():
+        children[code.parent_id].append(code.id)
+    hits: list[RuleHit] = []
+    for code_id in wanted:
+        keywords = list(corpus.codes[code_id].keywords)
+        if with_descendants:
+            stack = list(children.get(code_id, []))
+            while stack:
+                sub = stack.pop()
+                keywords.extend(corpus.codes[sub].keywords)
+                stack.extend(children.get(sub, []))
+        matched: dict[int, list[str]] = defaultdict(list)
+        for text in dict.fromkeys(keywords):
+            compiled = compile_keyword(text, language)
+            if compiled is None:
+                continue
+            for i in index.match(compiled):
+                matched[i].append(text)
+        if not include_closed:
+            closed = (
+                corpus.touched.get(code_id, set())
+                | corpus.rejected.get(code_id, set())
+                | corpus.accepted.get(code_id, set())
+            )
+            matched = defaultdict(list, {i: k for i, k in matched.items() if i not in closed})
+        hits.extend(RuleHit(code_id, i, tuple(k)) for i, k in sorted(matched.items()))
+    return hits
