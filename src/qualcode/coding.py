@@ -241,7 +241,7 @@ class CodingMixin:
                 self._document_length(resolved)
         if target == "coding":
             self.set_coding_memo(resolved, text)
-            return Memo(0, "coding", resolved, text, self.coder, "")
+            return Memo(0, "coding", resolved, text, self.coder, "") if text else None
         with self.store.action(f"memo on {target} {resolved}", coder_id=self.coder_id):
             memo_id = sql.set_memo(self.store, target, resolved, self.coder_id, text)
         if memo_id is None:
@@ -257,3 +257,27 @@ class CodingMixin:
             for row in sql.coding_memos(self.store, target_id if target == "coding" else None):
                 found.append(Memo(0, "coding", row["id"], row["memo"], row["coder"], row["created_at"]))
         return found
+
+    def code_in_vivo(
+        self, document_id: int, start: int, end: int, *, parent: str = "In vivo", name: str | None = None
+    ) -> Coding:
+        """Code a passage with a new code named from its own words (in-vivo coding), under
+        ``parent`` (created on demand); one undoable action. An existing code of that name
+        under the parent is reused."""
+        text = docsql.get_document(self.store, document_id)
+        if text is None:
+            raise QualcodeError(f"no document with id {document_id}; `qualcode documents` lists them")
+        words = " ".join(str(text["text"])[start:end].split()).strip(" .,;:!?\"'“”‘’()[]-–")
+        label = (name or words)[:60].strip().replace("/", "-")
+        if not label:
+            raise QualcodeError(f"passage {start}–{end} has no words to name an in-vivo code after")
+        with self.store.action(f"in vivo “{label}”", coder_id=self.coder_id):
+            try:
+                top = self.code(parent)
+            except QualcodeError:
+                top = self.add_code(parent, description="Codes named from respondents' own words.")  # type: ignore[attr-defined]
+            try:
+                target = self.code(f"{top.path}/{label}")
+            except QualcodeError:
+                target = self.add_code(label, top.id)  # type: ignore[attr-defined]
+            return self.add_coding(document_id, target, start, end, origin="in-vivo")
