@@ -1,1 +1,5 @@
-"""The Textual user interface (never imported by domain modules)."""
+"""The Textual terminal UI: a coding workbench over one study.
+
+Only this package and ``qualcode.cli`` import Textual; everything here goes through
+:class:`qualcode.study.Study` and never issues SQL.
+"""

@@ -1,7 +1,7 @@
-"""Messages shared between the app and its screens.
+"""Messages shared between the main screen and the screens pushed over it.
 
-Screens post these to the app (``self.app.post_message``) rather than reaching into the
-app's widgets, so a screen can be tested with any app that listens for them.
+Screens written by other parts of the UI (retrieval, search, codebook editor, analysis,
+suggestions) only need these two messages to talk back to the workbench.
 """
 
 from __future__ import annotations
@@ -13,14 +13,19 @@ from textual.message import Message
 
 @dataclass
 class JumpTo(Message):
-    """Show this passage of this document in the coding view (offsets as everywhere:
-    code points into the normalised text, end-exclusive)."""
+    """Open a document and select a passage in it (e.g. a retrieved fragment or a search hit).
+
+    The app closes the screens above the main screen, opens the document and selects
+    ``[start, end)``.
+    """
 
     document_id: int
     start: int
     end: int
 
 
+@dataclass
 class StudyChanged(Message):
-    """The study was changed from a screen: views that show codes, codings or counts
-    should reload."""
+    """The study was changed outside the main screen; counts and highlights must be reloaded."""
+
+    reason: str = ""

@@ -1,0 +1,344 @@
+"""The coding verbs of the main screen: apply, in vivo, remove, recode, adjust, memo, undo.
+
+Each verb is one call into :class:`~qualcode.study.Study` (one committed transaction); the
+screen then patches its in-memory codings and repaints instead of reloading the document,
+which keeps applying a code far under a frame (16 ms) even in a large study.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from rich.text import Text
+
+from qualcode.errors import QualcodeError
+from qualcode.models import Coding
+from qualcode.tui.screens.picker import PickerScreen, PickItem
+from qualcode.tui.widgets.cursor import next_word_end, next_word_start, prev_word_start, trim_end
+
+if TYPE_CHECKING:
+    from qualcode.models import Code, Document
+    from qualcode.study import Study
+    from qualcode.tui.widgets.browser import DocumentBrowser
+    from qualcode.tui.widgets.codebook import CodebookPanel
+    from qualcode.tui.widgets.transcript import TranscriptView
+
+RECENT = 9
+
+
+class CodingActions:
+    """Mixed into :class:`~qualcode.tui.screens.main.MainScreen`."""
+
+    study: Study
+    document: Document | None
+    codings: dict[int, Coding]
+    codes: dict[int, Code]
+    colours: dict[int, str]
+    recent: list[int]
+    active_coding: int | None
+    transcript: TranscriptView
+    codebook: CodebookPanel
+    browser: DocumentBrowser
+    app: Any
+
+    if TYPE_CHECKING:  # provided by the screen; stubs here would shadow them at run time
+
+        def notify(self, message: str, **kw: Any) -> None: ...
+        def update_status(self) -> None: ...
+        def spans(self) -> list[Any]: ...
+        def reload(self) -> None: ...
+        def load_codes(self) -> None: ...
+
+    # -- helpers --------------------------------------------------------------------------
+
+    def _selection(self) -> tuple[int, int] | None:
+        if self.document is None:
+            self.notify("Open a document first (b shows the browser).", severity="warning")
+            return None
+        start, end = self.transcript.selection
+        if start == end:
+            self.notify("Select a passage first (down/up, shift+arrows or the mouse).", severity="warning")
+            return None
+        return start, end
+
+    def _code_items(self) -> list[PickItem]:
+        recent = set(self.recent)
+        items = []
+        for code in self.codes.values():
+            label = Text.assemble(("▌ ", self.colours.get(code.id, "")), code.path)
+            if code.shortcut:
+                label.append(f"  [{code.shortcut}]", style="dim")
+            items.append(PickItem(code.id, label, code.path, recent=code.id in recent))
+        items.sort(key=lambda i: (self.recent.index(i.value) if i.recent else 0))
+        return items
+
+    def _changed(self, delta_codes: dict[int, int] | None = None) -> None:
+        """Repaint after a change to this document's codings."""
+        self.transcript.set_spans(self.spans())
+        for code_id, delta in (delta_codes or {}).items():
+            self.codebook.bump(code_id, delta)
+        if self.document is not None:
+            self.browser.update_count(self.document.id, len(self.codings))
+        self.update_status()
+
+    def _with_coding(self, verb: str, then: Callable[[Coding], None]) -> None:
+        """Run ``then`` on the coding under the selection, asking which if there are several."""
+        if self.document is None:
+            return
+        start, end = self.transcript.selection
+        spans = self.transcript.coverage.overlapping(start, max(end, start + 1))
+        found = [self.codings[s.coding_id] for s in spans if s.coding_id in self.codings]
+        if not found:
+            self.notify(f"No coding under the cursor to {verb}.", severity="warning")
+            return
+        if len(found) == 1:
+            then(found[0])
+            return
+        text = self.transcript.text
+        items = []
+        for coding in reversed(found):  # innermost first
+            code = self.codes.get(coding.code_id)
+            excerpt = " ".join(text[coding.start : coding.end].split())
+            label = Text.assemble(
+                ("▌ ", self.colours.get(coding.code_id, "")),
+                (code.path if code else "?", "bold"),
+                (f"  {coding.coder}  ", "dim"),
+                excerpt[:60] + ("…" if len(excerpt) > 60 else ""),
+            )
+            items.append(PickItem(coding.id, label, f"{code.path if code else ''} {coding.coder} {excerpt}"))
+
+        def chosen(coding_id: int | None) -> None:
+            if coding_id is not None and coding_id in self.codings:
+                then(self.codings[coding_id])
+
+        self.app.push_screen(PickerScreen(f"Which coding to {verb}?", items), chosen)
+
+    def _remember(self, code_id: int) -> None:
+        if code_id in self.recent:
+            self.recent.remove(code_id)
+        self.recent.insert(0, code_id)
+        del self.recent[RECENT:]
+
+    # -- applying codes -------------------------------------------------------------------
+
+    def apply_code(self, code_id: int) -> Coding | None:
+        """Code the selection; the selection stays so more codes can follow."""
+        span = self._selection()
+        if span is None or self.document is None:
+            return None
+        try:
+            coding = self.study.add_coding(self.document.id, code_id, *span)
+        except QualcodeError as exc:
+            self.notify(str(exc), severity="warning")
+            return None
+        self.codings[coding.id] = coding
+        self.active_coding = coding.id
+        self._remember(code_id)
+        self._changed({code_id: 1})
+        self.notify(f"Coded as {self.codes[code_id].path}", timeout=2)
+        return coding
+
+    def action_code_picker(self) -> None:
+        if self._selection() is None:
+            return
+
+        def chosen(code_id: int | None) -> None:
+            if code_id is not None:
+                self.apply_code(code_id)
+
+        self.app.push_screen(PickerScreen("Code the selection as…", self._code_items()), chosen)
+
+    def action_recent_picker(self) -> None:
+        if not self.recent:
+            self.notify("No recent codes yet; c opens the full picker.", severity="information")
+            return
+        if self._selection() is None:
+            return
+        items = [i for i in self._code_items() if i.recent]
+
+        def chosen(code_id: int | None) -> None:
+            if code_id is not None:
+                self.apply_code(code_id)
+
+        self.app.push_screen(PickerScreen("Recent codes", items), chosen)
+
+    def action_shortcut(self, key: str) -> None:
+        for code in self.codes.values():
+            if code.shortcut == key:
+                self.apply_code(code.id)
+                return
+        self.notify(f"No code has shortcut {key}; set one in the codebook editor (E).", severity="warning")
+
+    def action_in_vivo(self) -> None:
+        span = self._selection()
+        if span is None or self.document is None:
+            return
+        try:
+            coding = self.study.code_in_vivo(self.document.id, *span)
+        except QualcodeError as exc:
+            self.notify(str(exc), severity="warning")
+            return
+        self.load_codes()
+        self.codings[coding.id] = coding
+        self.active_coding = coding.id
+        self._remember(coding.code_id)
+        self._changed()
+        self.notify(f"In vivo: {self.codes[coding.code_id].path}", timeout=2)
+
+    # -- changing codings -----------------------------------------------------------------
+
+    def action_remove_coding(self) -> None:
+        def remove(coding: Coding) -> None:
+            self.study.remove_coding(coding.id)
+            del self.codings[coding.id]
+            self._changed({coding.code_id: -1})
+            self.notify(f"Removed {self._path(coding.code_id)} (u undoes)", timeout=2)
+
+        self._with_coding("remove", remove)
+
+    def action_recode(self) -> None:
+        def recode(coding: Coding) -> None:
+            def chosen(code_id: int | None) -> None:
+                if code_id is None or code_id == coding.code_id:
+                    return
+                try:
+                    updated = self.study.recode(coding.id, code_id)
+                except QualcodeError as exc:
+                    self.notify(str(exc), severity="warning")
+                    return
+                self.codings[coding.id] = updated
+                self._remember(code_id)
+                self._changed({coding.code_id: -1, code_id: 1})
+                self.notify(f"Now coded as {self._path(code_id)}", timeout=2)
+
+            title = f"Change {self._path(coding.code_id)} to…"
+            self.app.push_screen(PickerScreen(title, self._code_items()), chosen)
+
+        self._with_coding("recode", recode)
+
+    def _adjust_to(self, coding: Coding, start: int, end: int) -> None:
+        if (start, end) == (coding.start, coding.end):
+            return
+        try:
+            updated = self.study.adjust_coding(coding.id, start, end)
+        except QualcodeError as exc:
+            self.notify(str(exc), severity="warning")
+            return
+        self.codings[coding.id] = updated
+        self.active_coding = coding.id
+        self.transcript.select(updated.start, updated.end)
+        self._changed()
+
+    def _target_coding(self, then: Callable[[Coding], None]) -> None:
+        """The coding being adjusted: the last one touched if it is still under the
+        selection, else the one under it (asking if several)."""
+        start, end = self.transcript.selection
+        active = self.codings.get(self.active_coding) if self.active_coding else None
+        if active is not None and active.start < max(end, start + 1) and active.end > start:
+            then(active)
+            return
+
+        def remember(coding: Coding) -> None:
+            self.active_coding = coding.id
+            then(coding)
+
+        self._with_coding("adjust", remember)
+
+    def action_adjust(self, edge: str, delta: int) -> None:
+        """Move a coding's start or end by one word (``delta`` 1 grows, -1 shrinks)."""
+        text = self.transcript.text
+
+        def adjust(coding: Coding) -> None:
+            start, end = coding.start, coding.end
+            if edge == "end":
+                end = next_word_end(text, end) if delta > 0 else trim_end(text, prev_word_start(text, end))
+            else:
+                start = prev_word_start(text, start) if delta > 0 else next_word_start(text, start)
+            if end <= start:
+                self.notify("A coding needs at least one word.", severity="warning")
+                return
+            self._adjust_to(coding, start, end)
+
+        self._target_coding(adjust)
+
+    def action_set_boundaries(self) -> None:
+        span = self._selection()
+        if span is None:
+            return
+        self._target_coding(lambda coding: self._adjust_to(coding, *span))
+
+    # -- memos ----------------------------------------------------------------------------
+
+    def action_memo(self) -> None:
+        from qualcode.tui.screens.memo import MemoScreen
+
+        tree = self.codebook.code_tree
+        if tree.has_focus and self.codebook.highlighted is not None:
+            self._code_memo(self.codebook.highlighted)
+            return
+
+        def memo(coding: Coding) -> None:
+            def saved(text: str | None) -> None:
+                if text is None:
+                    return
+                self.codings[coding.id] = self.study.set_coding_memo(coding.id, text)
+                self.notify("Memo saved." if text else "Memo removed.", timeout=2)
+
+            excerpt = " ".join(self.transcript.text[coding.start : coding.end].split())[:70]
+            title = f"Memo on {self._path(coding.code_id)}: “{excerpt}”"
+            self.app.push_screen(MemoScreen(title, coding.memo), saved)
+
+        self._with_coding("write a memo on", memo)
+
+    def _code_memo(self, code_id: int) -> None:
+        from qualcode.tui.screens.memo import MemoScreen
+
+        current = next((m.text for m in self.study.memos("code", code_id) if m.coder == self.study.coder), "")
+
+        def saved(text: str | None) -> None:
+            if text is not None:
+                self.study.set_memo("code", code_id, text)
+                self.load_codes()
+                self.notify("Code memo saved." if text else "Code memo removed.", timeout=2)
+
+        self.app.push_screen(MemoScreen(f"Memo on the code {self._path(code_id)}", current), saved)
+
+    def action_document_memo(self) -> None:
+        from qualcode.tui.screens.memo import MemoScreen
+
+        if self.document is None:
+            return
+        document = self.document
+        current = next((m.text for m in self.study.memos("document", document.id) if m.coder == self.study.coder), "")
+
+        def saved(text: str | None) -> None:
+            if text is not None:
+                self.study.set_memo("document", document.id, text)
+                self.notify("Document memo saved." if text else "Document memo removed.", timeout=2)
+
+        self.app.push_screen(MemoScreen(f"Memo on {document.title}", current), saved)
+
+    # -- undo -----------------------------------------------------------------------------
+
+    def action_undo(self) -> None:
+        self._step(self.study.undo, "Undone", "Nothing to undo.")
+
+    def action_redo(self) -> None:
+        self._step(self.study.redo, "Redone", "Nothing to redo.")
+
+    def _step(self, step: Callable[[], str | None], done: str, nothing: str) -> None:
+        try:
+            description = step()
+        except QualcodeError as exc:
+            self.notify(str(exc), severity="error")
+            return
+        if description is None:
+            self.notify(nothing, timeout=2)
+            return
+        self.reload()
+        self.notify(f"{done}: {description}", timeout=3)
+
+    def _path(self, code_id: int) -> str:
+        code = self.codes.get(code_id)
+        return code.path if code else f"code {code_id}"

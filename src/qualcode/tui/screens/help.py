@@ -1,0 +1,49 @@
+"""The help screen: every key of the screen below it, read from its live bindings.
+
+Reading the bindings (not a hand-written list) keeps the help right when a user remaps keys
+in their config.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+
+def key_table(entries: Iterable[tuple[str, str]]) -> Table:
+    table = Table.grid(padding=(0, 2))
+    table.add_column(style="bold", no_wrap=True)
+    table.add_column()
+    for keys, description in entries:
+        table.add_row(keys, description)
+    return table
+
+
+class HelpScreen(ModalScreen[None]):
+    """Keys and what they do; Escape, q or ? closes."""
+
+    BINDINGS = [Binding("escape,q,question_mark,f1", "close", "Close help", id="help.close")]
+
+    def __init__(self, entries: list[tuple[str, str]], intro: str = "") -> None:
+        super().__init__()
+        self.entries = entries
+        self.intro = intro
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="help-box"):
+            yield Static(Text("Keys", style="bold"), id="help-title")
+            if self.intro:
+                yield Static(self.intro, id="help-intro")
+            with VerticalScroll(id="help-scroll"):
+                yield Static(key_table(self.entries), id="help-keys")
+            yield Static("Esc closes · keys can be remapped in config.json (\"keymap\": {id: key})", id="help-foot")
+
+    def action_close(self) -> None:
+        self.dismiss(None)

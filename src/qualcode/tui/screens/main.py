@@ -1,0 +1,313 @@
+"""The main screen: document browser, transcript, codebook and status bar.
+
+This module holds the layout, opening documents and keeping counts and highlights in step
+with the study; the coding verbs are in :mod:`.coding_actions`. Key bindings live on this
+screen (not on the app) so that screens pushed on top do not inherit them.
+"""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.screen import Screen
+from textual.widgets import Footer
+
+from qualcode.errors import QualcodeError
+from qualcode.models import Code, Coding, Document
+from qualcode.study import Study
+from qualcode.tui.screens.coding_actions import CodingActions
+from qualcode.tui.widgets.browser import DocumentBrowser
+from qualcode.tui.widgets.codebook import CodebookPanel
+from qualcode.tui.widgets.colours import code_colour
+from qualcode.tui.widgets.coverage import Span
+from qualcode.tui.widgets.status import StatusBar
+from qualcode.tui.widgets.transcript import TranscriptView
+
+NARROW = 110  # below this many columns the side panels start hidden
+
+
+def _b(key: str, action: str, description: str, id: str, show: bool = False) -> Binding:
+    return Binding(key, action, description, show=show, id=f"qualcode.{id}")
+
+
+MOVE_BINDINGS = [
+    _b("down,j", "move('move_sentence', 1)", "Next sentence", "next-sentence"),
+    _b("up,k", "move('move_sentence', -1)", "Previous sentence", "previous-sentence"),
+    _b("J,ctrl+down", "move('move_turn', 1)", "Next turn", "next-turn"),
+    _b("K,ctrl+up", "move('move_turn', -1)", "Previous turn", "previous-turn"),
+    _b("shift+down", "move('extend_sentences', 1)", "Extend selection by a sentence", "extend-sentence-down"),
+    _b("shift+up", "move('extend_sentences', -1)", "Shrink/extend selection by a sentence upwards", "extend-sentence-up"),
+    _b("ctrl+shift+down,greater_than_sign", "move('extend_turns', 1)", "Extend selection by a turn", "extend-turn-down"),
+    _b("ctrl+shift+up,less_than_sign", "move('extend_turns', -1)", "Extend selection by a turn upwards", "extend-turn-up"),
+    _b("shift+right", "move('extend_chars', 1)", "Extend selection by a character", "extend-char-right"),
+    _b("shift+left", "move('extend_chars', -1)", "Shrink selection by a character", "extend-char-left"),
+    _b("ctrl+shift+right", "move('extend_words', 1)", "Extend selection by a word", "extend-word-right"),
+    _b("ctrl+shift+left", "move('extend_words', -1)", "Shrink selection by a word", "extend-word-left"),
+    _b("t", "select_turn", "Select the whole turn", "select-turn", show=True),
+    _b("pagedown", "page(1)", "Page down", "page-down"),
+    _b("pageup", "page(-1)", "Page up", "page-up"),
+    _b("home", "ends(0)", "Start of the document", "document-start"),
+    _b("end", "ends(1)", "End of the document", "document-end"),
+]
+
+CODING_BINDINGS = [
+    _b("c", "code_picker", "Code the selection (picker)", "code", show=True),
+    _b("r", "recent_picker", "Code with a recently used code", "recent"),
+    _b("v", "in_vivo", "In-vivo code from the selected words", "in-vivo", show=True),
+    _b("x", "remove_coding", "Remove a coding under the cursor", "remove", show=True),
+    _b("e", "recode", "Change the code of a coding", "recode"),
+    _b("right_square_bracket", "adjust('end', 1)", "Coding end: one word more", "grow-end"),
+    _b("left_square_bracket", "adjust('end', -1)", "Coding end: one word less", "shrink-end"),
+    _b("left_curly_bracket", "adjust('start', 1)", "Coding start: one word more", "grow-start"),
+    _b("right_curly_bracket", "adjust('start', -1)", "Coding start: one word less", "shrink-start"),
+    _b("equals_sign", "set_boundaries", "Set a coding's boundaries to the selection", "set-boundaries"),
+    _b("m", "memo", "Memo on the coding (or on the highlighted code)", "memo"),
+    _b("M", "document_memo", "Memo on the document", "document-memo"),
+    _b("u,ctrl+z", "undo", "Undo", "undo", show=True),
+    _b("U,ctrl+y", "redo", "Redo", "redo"),
+] + [
+    _b(key, f"shortcut('{key}')", f"Code with the code whose shortcut is {key}", f"shortcut-{key}")
+    for key in "1234567890"
+]
+
+PANEL_BINDINGS = [
+    _b("b", "toggle_panel('browser')", "Show/hide the document browser", "toggle-browser", show=True),
+    _b("o", "toggle_panel('codebook')", "Show/hide the codebook", "toggle-codebook", show=True),
+    _b("f", "focus_filter", "Filter documents", "filter"),
+    _b("escape", "focus_transcript", "Back to the transcript", "focus-transcript"),
+    _b("n", "next_document(1)", "Next document", "next-document"),
+    _b("p", "next_document(-1)", "Previous document", "previous-document"),
+    _b("slash", "app.search", "Search", "search", show=True),
+    _b("R", "app.retrieve", "Retrieve coded fragments", "retrieve"),
+    _b("E", "app.edit_codebook", "Edit the codebook", "edit-codebook"),
+    _b("A", "app.analyse", "Analyse: frequencies and crosstabs", "analyse"),
+    _b("S", "app.suggestions", "Suggested codings", "suggestions"),
+    _b("question_mark,f1", "help", "Keys", "help", show=True),
+    _b("q", "app.quit", "Quit", "quit", show=True),
+]
+
+
+class MainScreen(CodingActions, Screen[None]):
+    """Code transcripts: browse, select, code, adjust, memo."""
+
+    BINDINGS = MOVE_BINDINGS + CODING_BINDINGS + PANEL_BINDINGS
+
+    def __init__(self, study: Study) -> None:
+        super().__init__()
+        self.study = study
+        self.document: Document | None = None
+        self.codings: dict[int, Coding] = {}
+        self.codes: dict[int, Code] = {}
+        self.colours: dict[int, str] = {}
+        self.recent: list[int] = []
+        self.active_coding: int | None = None
+        self._narrow: bool | None = None
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="panes"):
+            yield DocumentBrowser(id="browser")
+            yield TranscriptView(id="transcript")
+            yield CodebookPanel(id="codebook")
+        yield StatusBar(id="status")
+        yield Footer(compact=True)
+
+    @property
+    def transcript(self) -> TranscriptView:
+        return self.query_one(TranscriptView)
+
+    @property
+    def browser(self) -> DocumentBrowser:
+        return self.query_one(DocumentBrowser)
+
+    @property
+    def codebook(self) -> CodebookPanel:
+        return self.query_one(CodebookPanel)
+
+    def on_mount(self) -> None:
+        self.load_codes()
+        rows = self.study.document_rows()
+        self.browser.load(rows)
+        self.transcript.focus()
+        if rows:
+            self.open_document(int(rows[0]["id"]))
+        else:
+            self.update_status()
+
+    # -- loading --------------------------------------------------------------------------
+
+    def load_codes(self) -> None:
+        codes = self.study.codes()
+        self.codes = {c.id: c for c in codes}
+        self.colours = {c.id: code_colour(c.id, c.color) for c in codes}
+        here = self.study.code_counts(self.document.id) if self.document else {}
+        memos = {m.target_id: m.text for m in self.study.memos("code") if m.coder == self.study.coder}
+        self.codebook.load(codes, here, self.study.code_counts(), memos)
+
+    def open_document(self, document_id: int, select: tuple[int, int] | None = None) -> None:
+        """Show a document (its text, turns, sentences and codings); select a passage in it."""
+        try:
+            document = self.study.document(document_id)
+        except QualcodeError as exc:
+            self.notify(str(exc), severity="error")
+            return
+        self.document = document
+        self.codings = {c.id: c for c in self.study.document_codings(document_id)}
+        self.active_coding = None
+        self.transcript.show_document(
+            document_id,
+            document.text,
+            self.study.turns(document_id),
+            self.study.sentences(document_id),
+            self.spans(),
+            self.colours,
+        )
+        self.codebook.set_counts(self.study.code_counts(document_id), self.codebook.total)
+        if select is not None:
+            self.transcript.select(*select)
+        self.update_status()
+
+    def spans(self) -> list[Span]:
+        return [Span(c.id, c.code_id, c.start, c.end) for c in self.codings.values()]
+
+    def reload(self) -> None:
+        """Re-read everything that another screen, undo or the CLI may have changed."""
+        self.load_codes()
+        self.browser.load(self.study.document_rows())
+        if self.document is None:
+            return
+        try:
+            self.study.document(self.document.id)
+        except QualcodeError:  # removed elsewhere
+            self.document = None
+            self.transcript.show_document(0, "", [], [], [], {})
+            return
+        self.codings = {c.id: c for c in self.study.document_codings(self.document.id)}
+        self.transcript.set_spans(self.spans(), self.colours)
+        self.update_status()
+
+    def on_screen_resume(self) -> None:
+        if self.is_mounted and self.codes:
+            self.reload()
+
+    # -- status ---------------------------------------------------------------------------
+
+    def update_status(self) -> None:
+        start, end = self.transcript.selection
+        here = []
+        if self.document is not None:
+            at = self.transcript.coverage.overlapping(start, max(end, start + 1))
+            for span in reversed(at):
+                coding = self.codings.get(span.coding_id)
+                code = self.codes.get(span.code_id)
+                if coding and code:
+                    here.append((code.path, self.colours.get(code.id, ""), coding.coder))
+        text = self.transcript.text
+        self.query_one(StatusBar).show(
+            study=self.study.name,
+            document=self.document.title if self.document else "",
+            coder=self.study.coder,
+            selection=(start, end) if self.document else None,
+            words=len(text[start:end].split()) if end - start < 200_000 else -1,
+            here=here,
+        )
+
+    @on(TranscriptView.SelectionChanged)
+    def _selection_changed(self) -> None:
+        self.update_status()
+
+    @on(DocumentBrowser.Opened)
+    def _document_chosen(self, event: DocumentBrowser.Opened) -> None:
+        self.open_document(event.document_id)
+        self.transcript.focus()
+
+    @on(CodebookPanel.CodeChosen)
+    def _code_chosen(self, event: CodebookPanel.CodeChosen) -> None:
+        self.apply_code(event.code_id)
+
+    # -- moving ---------------------------------------------------------------------------
+
+    def action_move(self, name: str, delta: int) -> None:
+        if self.document is not None:
+            self.transcript.move(name, delta)
+
+    def action_select_turn(self) -> None:
+        if self.document is not None:
+            self.transcript.select_turn()
+
+    def action_page(self, delta: int) -> None:
+        view = self.transcript
+        if self.document is None:
+            return
+        line = view.wrapped.line_of(view.selection[0]) + delta * max(1, view.scrollable_content_region.height - 2)
+        line = max(0, min(len(view.wrapped) - 1, line))
+        index = view.cursor.sentence_index(view.wrapped.starts[line])
+        sentence = view.cursor.sentences[index]
+        view.select(sentence.start, sentence.end)
+
+    def action_ends(self, last: int) -> None:
+        if self.document is None:
+            return
+        sentences = self.transcript.cursor.sentences
+        target = sentences[-1] if last else sentences[0]
+        self.transcript.select(target.start, target.end)
+
+    def action_next_document(self, delta: int) -> None:
+        order = self.browser.visible_documents()
+        if not order:
+            return
+        current = order.index(self.document.id) if self.document and self.document.id in order else -delta
+        self.open_document(order[(current + delta) % len(order)])
+
+    # -- panels ---------------------------------------------------------------------------
+
+    def on_resize(self) -> None:
+        narrow = self.size.width < NARROW
+        if narrow != self._narrow:
+            self._narrow = narrow
+            self.set_class(narrow, "-hide-browser")
+            self.set_class(narrow, "-hide-codebook")
+
+    def action_toggle_panel(self, panel: str) -> None:
+        self.toggle_class(f"-hide-{panel}")
+        hidden = self.has_class(f"-hide-{panel}")
+        if self._narrow and not hidden:  # one side panel at a time on a small terminal
+            other = "codebook" if panel == "browser" else "browser"
+            self.add_class(f"-hide-{other}")
+        if hidden and self.focused is not None and panel in {a.id for a in self.focused.ancestors_with_self}:
+            self.transcript.focus()
+        if not hidden:
+            target = self.browser.doc_tree if panel == "browser" else self.codebook.code_tree
+            target.focus()
+
+    def action_focus_filter(self) -> None:
+        self.remove_class("-hide-browser")
+        if self._narrow:
+            self.add_class("-hide-codebook")
+        self.query_one("#doc-filter").focus()
+
+    def action_focus_transcript(self) -> None:
+        self.transcript.focus()
+
+    def action_help(self) -> None:
+        from qualcode.tui.screens.help import HelpScreen
+
+        seen: dict[str, tuple[str, str]] = {}
+        for key, active in self.active_bindings.items():
+            binding = active.binding
+            if not binding.description:
+                continue
+            display = self.app.get_key_display(binding)
+            if binding.action in seen:
+                keys, desc = seen[binding.action]
+                seen[binding.action] = (f"{keys}, {display}", desc)
+            else:
+                seen[binding.action] = (display, binding.description)
+        seen.setdefault("command_palette", ("ctrl+p", "Command palette: every action by name"))
+        intro = Text.assemble(
+            "Down/up select the next sentence; shift extends the selection. ",
+            "A selection stays after coding, so several codes can go on it in a row.",
+        )
+        self.app.push_screen(HelpScreen(list(seen.values()), intro=str(intro)))

@@ -1,0 +1,131 @@
+"""A fuzzy picker: type a few letters, Enter. Used to choose a code, a coding, a document.
+
+Matching is by subsequence over the item's search text (a code's full path), with bonuses for
+letters at word starts and in runs, as in editors' "go to file" pickers, so ``vtb`` finds
+"Relatie/Vertrouwensband" and ``ger`` "Gezien en gehoord worden".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Input, OptionList, Static
+from textual.widgets.option_list import Option
+
+_SEPARATORS = " /-_().,"
+
+
+def fuzzy_score(query: str, text: str) -> float | None:
+    """How well ``query`` matches ``text`` as a subsequence (higher is better), or None."""
+    query = "".join(query.casefold().split())
+    if not query:
+        return 0.0
+    folded = text.casefold()
+    score = 0.0
+    position = 0
+    previous = -2
+    for char in query:
+        found = folded.find(char, position)
+        if found == -1:
+            return None
+        if found == previous + 1:
+            score += 3  # runs of letters
+        if found == 0 or folded[found - 1] in _SEPARATORS:
+            score += 5  # word starts
+        score -= 0.1 * (found - position)  # letters skipped
+        previous = found
+        position = found + 1
+    # Matching near the end of a path means the code's own name, not its parent.
+    last = folded.rfind("/")
+    if last != -1 and folded.find(query[0], last) != -1:
+        score += 2
+    return score - 0.01 * len(text)
+
+
+@dataclass(frozen=True)
+class PickItem:
+    """One choice: what is returned, what is shown, what is matched."""
+
+    value: Any
+    label: Text | str
+    search: str
+    recent: bool = False
+
+
+class PickerScreen(ModalScreen[Any]):
+    """Choose one item by fuzzy search; dismisses with its value, or None on Escape."""
+
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel", id="picker.cancel"),
+        Binding("down", "cursor(1)", "Next", show=False, id="picker.down"),
+        Binding("up", "cursor(-1)", "Previous", show=False, id="picker.up"),
+    ]
+
+    def __init__(self, title: str, items: Sequence[PickItem], *, placeholder: str = "type to filter") -> None:
+        super().__init__()
+        self.title_text = title
+        self.items = list(items)
+        self.placeholder = placeholder
+        self.shown: list[PickItem] = []
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="picker-box"):
+            yield Static(self.title_text, id="picker-title")
+            yield Input(placeholder=self.placeholder, id="picker-input")
+            yield OptionList(id="picker-options")
+
+    def on_mount(self) -> None:
+        self._fill("")
+        self.query_one("#picker-input", Input).focus()
+
+    def _fill(self, query: str) -> None:
+        options = self.query_one("#picker-options", OptionList)
+        options.clear_options()
+        if query.strip():
+            scored = [(fuzzy_score(query, item.search), i, item) for i, item in enumerate(self.items)]
+            ranked = sorted((s for s in scored if s[0] is not None), key=lambda s: (-s[0], s[1]))  # type: ignore[operator]
+            self.shown = [item for _, _, item in ranked]
+        else:
+            recent = [item for item in self.items if item.recent]
+            self.shown = recent + [item for item in self.items if not item.recent]
+        prompts: list[Option | None] = []
+        for i, item in enumerate(self.shown):
+            label = Text.assemble(("↺ ", "bold") if item.recent and not query.strip() else "  ", item.label)
+            prompts.append(Option(label, id=str(i)))
+        options.add_options(prompts)
+        if self.shown:
+            options.highlighted = 0
+
+    @on(Input.Changed, "#picker-input")
+    def _changed(self, event: Input.Changed) -> None:
+        self._fill(event.value)
+
+    @on(Input.Submitted, "#picker-input")
+    def _submitted(self) -> None:
+        options = self.query_one("#picker-options", OptionList)
+        if options.highlighted is not None and self.shown:
+            self.dismiss(self.shown[options.highlighted].value)
+        else:
+            self.app.bell()
+
+    @on(OptionList.OptionSelected, "#picker-options")
+    def _clicked(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(self.shown[event.option_index].value)
+
+    def action_cursor(self, delta: int) -> None:
+        options = self.query_one("#picker-options", OptionList)
+        if not self.shown:
+            return
+        current = options.highlighted if options.highlighted is not None else -delta
+        options.highlighted = max(0, min(len(self.shown) - 1, current + delta))
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

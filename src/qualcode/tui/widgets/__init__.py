@@ -1,0 +1,1 @@
+"""Widgets of the main coding screen, one per module."""

@@ -1,0 +1,132 @@
+"""The document browser: organisation → project → document, filtered by typing.
+
+Each document shows its role, participant, length and how much of it is coded, so a
+researcher sees at a glance which interviews still need work.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.message import Message
+from textual.widgets import Input, Tree
+
+NO_ORGANISATION = "(geen organisatie)"
+NO_PROJECT = "(geen project)"
+
+
+def document_label(row: dict[str, Any]) -> Text:
+    label = Text(str(row["title"]))
+    details = [str(v) for v in (row.get("role"), row.get("participant")) if v]
+    details.append(f"{row.get('word_count', 0):,} w".replace(",", "."))
+    label.append("  " + " · ".join(details), style="dim")
+    codings = int(row.get("codings") or 0)
+    label.append(f"  {codings} cod.", style="bold" if codings else "dim")
+    return label
+
+
+def matches(row: dict[str, Any], query: str) -> bool:
+    """Every word of the query occurs in the document's title, role, participant,
+    organisation, project or file name."""
+    haystack = " ".join(
+        str(row.get(k) or "") for k in ("title", "role", "participant", "organisation", "project", "source_name")
+    ).casefold()
+    return all(word in haystack for word in query.casefold().split())
+
+
+class DocumentBrowser(Vertical):
+    """A filter box above a tree of the study's documents."""
+
+    @dataclass
+    class Opened(Message):
+        """The user chose a document to open."""
+
+        document_id: int
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.rows: list[dict[str, Any]] = []
+        self.current: int | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Input(placeholder="filter documents…", id="doc-filter")
+        tree: Tree[int] = Tree("Study", id="doc-tree")
+        tree.show_root = False
+        tree.guide_depth = 2
+        yield tree
+
+    @property
+    def doc_tree(self) -> Tree[int]:
+        return self.query_one("#doc-tree", Tree)
+
+    def load(self, rows: list[dict[str, Any]]) -> None:
+        self.rows = rows
+        self._rebuild(self.query_one("#doc-filter", Input).value)
+
+    def _rebuild(self, query: str) -> None:
+        tree = self.doc_tree
+        tree.clear()
+        shown = [r for r in self.rows if matches(r, query)] if query.strip() else self.rows
+        groups: dict[str, dict[str, list[dict[str, Any]]]] = {}
+        for row in shown:
+            org = row.get("organisation") or NO_ORGANISATION
+            groups.setdefault(org, {}).setdefault(row.get("project") or NO_PROJECT, []).append(row)
+        for org, projects in groups.items():
+            count = sum(len(v) for v in projects.values())
+            org_node = tree.root.add(Text.assemble((org, "bold"), (f"  {count}", "dim")), expand=True)
+            for project, docs in projects.items():
+                project_node = org_node.add(Text.assemble(project, (f"  {len(docs)}", "dim")), expand=True)
+                for row in docs:
+                    project_node.add_leaf(document_label(row), data=int(row["id"]))
+        if not shown:
+            tree.root.add_leaf(Text("no document matches", style="dim italic"))
+
+    @on(Input.Changed, "#doc-filter")
+    def _filter(self, event: Input.Changed) -> None:
+        self._rebuild(event.value)
+
+    @on(Input.Submitted, "#doc-filter")
+    def _to_tree(self) -> None:
+        self.doc_tree.focus()
+
+    @on(Tree.NodeSelected, "#doc-tree")
+    def _selected(self, event: Tree.NodeSelected[int]) -> None:
+        if event.node.data is not None:
+            event.stop()
+            self.post_message(self.Opened(event.node.data))
+
+    def visible_documents(self) -> list[int]:
+        """Ids of the documents the filter leaves in the tree, in tree order."""
+        found: list[int] = []
+
+        def walk(node: Any) -> None:
+            if node.data is not None:
+                found.append(node.data)
+            for child in node.children:
+                walk(child)
+
+        walk(self.doc_tree.root)
+        return found
+
+    def update_count(self, document_id: int, codings: int) -> None:
+        """Show a document's new coding count without rebuilding the tree."""
+        for row in self.rows:
+            if row["id"] == document_id:
+                row["codings"] = codings
+                label = document_label(row)
+                break
+        else:
+            return
+
+        def walk(node: Any) -> bool:
+            if node.data == document_id:
+                node.set_label(label)
+                return True
+            return any(walk(child) for child in node.children)
+
+        walk(self.doc_tree.root)

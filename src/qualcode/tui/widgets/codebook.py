@@ -1,0 +1,140 @@
+"""The codebook panel: the code hierarchy with counts, and the highlighted code's definition.
+
+Counts read "this document / whole study" so a coder sees both how a transcript is going and
+how a code is used overall. The definition (what it means, when to use it, when not) sits
+right below because that is what a coder checks before applying a code.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Vertical, VerticalScroll
+from textual.message import Message
+from textual.widgets import Static, Tree
+
+from qualcode.models import Code
+from qualcode.tui.widgets.colours import code_colour
+
+
+def code_label(code: Code, here: int, total: int) -> Text:
+    colour = code_colour(code.id, code.color)
+    label = Text.assemble(("▌", colour), " ", code.name)
+    if code.shortcut:
+        label.append(f" [{code.shortcut}]", style="bold")
+    label.append(f"  {here}/{total}", style="" if here else "dim")
+    return label
+
+
+def definition(code: Code, memo: str = "") -> Text:
+    text = Text()
+    text.append(code.path, style="bold")
+    if code.shortcut:
+        text.append(f"  key {code.shortcut}", style="dim")
+    for title, body in (
+        ("", code.description),
+        ("Wanneer wel: ", code.when_to_use),
+        ("Wanneer niet: ", code.when_not_to_use),
+        ("Voorbeeld: ", f"“{code.example}”" if code.example else ""),
+        ("Memo: ", memo),
+    ):
+        if body:
+            text.append("\n")
+            if title:
+                text.append(title, style="bold")
+            text.append(" ".join(body.split()))
+    return text
+
+
+class CodebookPanel(Vertical):
+    """The code tree above the definition of the highlighted code."""
+
+    @dataclass
+    class CodeChosen(Message):
+        """Enter (or a click) on a code: apply it to the selection."""
+
+        code_id: int
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.codes: dict[int, Code] = {}
+        self.here: dict[int, int] = {}
+        self.total: dict[int, int] = {}
+        self.memos: dict[int, str] = {}
+        self._code_nodes: dict[int, Any] = {}
+
+    def compose(self) -> ComposeResult:
+        tree: Tree[int] = Tree("Codes", id="code-tree")
+        tree.show_root = False
+        tree.guide_depth = 2
+        tree.auto_expand = False  # Enter applies a code; space folds
+        yield tree
+        with VerticalScroll(id="code-definition-box"):
+            yield Static("", id="code-definition")
+
+    @property
+    def code_tree(self) -> Tree[int]:
+        return self.query_one("#code-tree", Tree)
+
+    def load(self, codes: list[Code], here: dict[int, int], total: dict[int, int], memos: dict[int, str]) -> None:
+        """Rebuild the tree, keeping the highlighted code where it was."""
+        keep = self.highlighted
+        self.codes = {c.id: c for c in codes}
+        self.here, self.total, self.memos = here, total, memos
+        tree = self.code_tree
+        tree.clear()
+        self._code_nodes = {}
+        for code in codes:
+            parent = self._code_nodes[code.parent_id] if code.parent_id in self._code_nodes else tree.root
+            label = code_label(code, here.get(code.id, 0), total.get(code.id, 0))
+            self._code_nodes[code.id] = parent.add(label, data=code.id, expand=True)
+        if keep in self._code_nodes:
+            tree.move_cursor(self._code_nodes[keep])
+        self._show_definition(keep if keep in self.codes else None)
+
+    def set_counts(self, here: dict[int, int], total: dict[int, int]) -> None:
+        """New counts without rebuilding the tree (after coding)."""
+        changed = {k for k in set(here) | set(self.here) if here.get(k) != self.here.get(k)}
+        changed |= {k for k in set(total) | set(self.total) if total.get(k) != self.total.get(k)}
+        self.here, self.total = here, total
+        for code_id in changed:
+            self.refresh_code(code_id)
+
+    def bump(self, code_id: int, delta: int) -> None:
+        """One coding more (or fewer) for a code, in this document and the study."""
+        self.here[code_id] = self.here.get(code_id, 0) + delta
+        self.total[code_id] = self.total.get(code_id, 0) + delta
+        self.refresh_code(code_id)
+
+    def refresh_code(self, code_id: int) -> None:
+        node, code = self._code_nodes.get(code_id), self.codes.get(code_id)
+        if node is not None and code is not None:
+            node.set_label(code_label(code, self.here.get(code_id, 0), self.total.get(code_id, 0)))
+
+    @property
+    def highlighted(self) -> int | None:
+        if not self.is_mounted:
+            return None
+        node = self.code_tree.cursor_node
+        return node.data if node is not None else None
+
+    def _show_definition(self, code_id: int | None) -> None:
+        box = self.query_one("#code-definition", Static)
+        if code_id is None or code_id not in self.codes:
+            box.update(Text("Highlight a code to read its definition.", style="dim"))
+        else:
+            box.update(definition(self.codes[code_id], self.memos.get(code_id, "")))
+
+    @on(Tree.NodeHighlighted, "#code-tree")
+    def _highlighted(self, event: Tree.NodeHighlighted[int]) -> None:
+        self._show_definition(event.node.data)
+
+    @on(Tree.NodeSelected, "#code-tree")
+    def _chosen(self, event: Tree.NodeSelected[int]) -> None:
+        event.stop()
+        if event.node.data is not None:
+            self.post_message(self.CodeChosen(event.node.data))

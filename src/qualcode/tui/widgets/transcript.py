@@ -1,0 +1,324 @@
+"""The transcript view: a document's text, its speaker turns, codings and the selection.
+
+Built on Textual's Line API (``ScrollView`` + ``render_line``) as Toolong does for huge logs:
+the text is wrapped once per width into line extents (:mod:`.layout`), codings are swept once
+into segments (:mod:`.coverage`), and only the lines on screen are painted, so opening or
+coding a 100,000-word transcript does not depend on its length.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from rich.segment import Segment
+from rich.style import Style
+from textual import events
+from textual.cache import LRUCache
+from textual.geometry import Region, Size
+from textual.message import Message
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from qualcode.models import SentenceUnit, Turn
+from qualcode.tui.widgets.colours import highlight_style, mark_style
+from qualcode.tui.widgets.coverage import Coverage, Span
+from qualcode.tui.widgets.cursor import Cursor, Unit
+from qualcode.tui.widgets.layout import Layout, wrap
+
+GUTTER = 5  # four code marks and a space
+INTERVIEWER_ROLES = {"interviewer"}
+TIMESTAMP = re.compile(r"\[?\(?\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d+)?\)?\]?")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+class TranscriptView(ScrollView, can_focus=True, inherit_bindings=False):
+    """One document, wrapped to the view, with highlights and a gutter of code marks."""
+
+    ALLOW_SELECT = False  # the mouse makes coding selections here, not clipboard selections
+    COMPONENT_CLASSES = {
+        "transcript--interviewer",
+        "transcript--speaker-1",
+        "transcript--speaker-2",
+        "transcript--speaker-3",
+        "transcript--timestamp",
+        "transcript--selection",
+        "transcript--gutter",
+        "transcript--empty",
+    }
+    DEFAULT_CSS = """
+    TranscriptView {
+        overflow-x: hidden;
+        overflow-y: auto;
+        background: $surface;
+        & > .transcript--interviewer { color: $text-muted; text-style: bold; }
+        & > .transcript--speaker-1 { color: $primary; text-style: bold; }
+        & > .transcript--speaker-2 { color: $success; text-style: bold; }
+        & > .transcript--speaker-3 { color: $warning; text-style: bold; }
+        & > .transcript--timestamp { color: $text-muted; text-style: dim; }
+        & > .transcript--selection { text-style: reverse; }
+        & > .transcript--gutter { color: $text-muted; }
+        & > .transcript--empty { color: $text-muted; text-style: italic; }
+    }
+    """
+
+    @dataclass
+    class SelectionChanged(Message):
+        """The selection moved (by key or mouse); the screen updates the status bar."""
+
+        view: TranscriptView
+        start: int
+        end: int
+
+    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes)
+        self.text = ""
+        self.document_id: int | None = None
+        self.turns: list[Turn] = []
+        self.cursor = Cursor("", [], [])
+        self.coverage = Coverage([])
+        self.colours: dict[int, str] = {}
+        self.wrapped = Layout(0)
+        self._labels: list[tuple[int, int, int, tuple[int, int] | None]] = []  # start, body, style, stamp
+        self._label_starts: list[int] = []
+        self._cache: LRUCache[int, Strip] = LRUCache(512)
+        self._dragging = False
+        self._speaker_styles: dict[str, int] = {}
+
+    # -- content --------------------------------------------------------------------------
+
+    def show_document(
+        self,
+        document_id: int,
+        text: str,
+        turns: Sequence[Turn],
+        sentences: Sequence[SentenceUnit],
+        spans: Sequence[Span],
+        colours: dict[int, str],
+    ) -> None:
+        """Show a document; the selection starts on its first sentence."""
+        self.document_id = document_id
+        self.text = _CONTROL.sub(" ", text.replace("\n", "\x00")).replace("\x00", "\n")
+        self.turns = list(turns)
+        self.cursor = Cursor(
+            text,
+            [Unit(s.start, s.end) for s in sentences],
+            [Unit(t.body_start, t.end) for t in turns if t.end > t.body_start],
+        )
+        self._speaker_styles = {}
+        self._labels = [self._label(t) for t in turns if t.body_start > t.start]
+        self._label_starts = [label[0] for label in self._labels]
+        self.colours = colours
+        self.coverage = Coverage(spans)
+        self._relayout(force=True)
+        self.scroll_to(0, 0, animate=False, immediate=True)
+        self._selection_moved()
+
+    def _label(self, turn: Turn) -> tuple[int, int, int, tuple[int, int] | None]:
+        if turn.role in INTERVIEWER_ROLES:
+            style = 0
+        else:
+            key = (turn.speaker or turn.role or "").casefold()
+            style = self._speaker_styles.setdefault(key, 1 + len(self._speaker_styles) % 3)
+        stamp = None
+        match = TIMESTAMP.search(self.text, turn.start, turn.body_start)
+        if match is not None:
+            stamp = (match.start(), match.end())
+        return (turn.start, turn.body_start, style, stamp)
+
+    def set_spans(self, spans: Sequence[Span], colours: dict[int, str] | None = None) -> None:
+        """Replace the codings shown (after coding, undo, or a change elsewhere)."""
+        if colours is not None:
+            self.colours = colours
+        self.coverage = Coverage(spans)
+        self._cache.clear()
+        self.refresh()
+
+    # -- layout ---------------------------------------------------------------------------
+
+    @property
+    def text_width(self) -> int:
+        return max(8, self.scrollable_content_region.width - GUTTER)
+
+    def _relayout(self, force: bool = False) -> None:
+        width = self.text_width
+        if not force and width == self.wrapped.width:
+            return
+        self.wrapped = wrap(self.text, width)
+        self._cache.clear()
+        self.virtual_size = Size(width + GUTTER, len(self.wrapped))
+        self.refresh()
+
+    def on_resize(self, event: events.Resize) -> None:
+        keep = self.cursor.selection[0]
+        self._relayout()
+        self.call_after_refresh(self.scroll_to_offset, keep)
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._cache.clear()
+
+    # -- painting -------------------------------------------------------------------------
+
+    def render_line(self, y: int) -> Strip:
+        scroll_x, scroll_y = self.scroll_offset
+        line = scroll_y + y
+        width = self.scrollable_content_region.width
+        if not self.text and line == 0:
+            style = self.get_component_rich_style("transcript--empty")
+            return Strip([Segment(" Choose a document (b shows the browser)", style)]).crop_extend(0, width, None)
+        if line >= len(self.wrapped):
+            return Strip.blank(width, self.rich_style)
+        strip = self._cache.get(line)
+        if strip is None:
+            strip = self._paint(line)
+            self._cache[line] = strip
+        return strip.crop_extend(0, width, self.rich_style)
+
+    def _paint(self, line: int) -> Strip:
+        start, end = self.wrapped.starts[line], self.wrapped.ends[line]
+        base = self.rich_style
+        sel_start, sel_end = self.cursor.selection
+        selected = self.get_component_rich_style("transcript--selection", partial=True)
+        breaks = {start, end}
+        for point in (sel_start, sel_end):
+            if start < point < end:
+                breaks.add(point)
+        labels = self._label_spans(start, end)
+        for a, b, _ in labels:
+            breaks.update((a, b))
+        pieces = sorted(breaks)
+        segments: list[Segment] = self._gutter(start, end, base)
+        for a, b in zip(pieces, pieces[1:]):
+            label_style = Style()
+            for la, lb, style in labels:
+                if la <= a < lb:
+                    label_style += style
+            for c, d, active in self.coverage.segments(a, b):
+                style = base + label_style
+                if active:
+                    inner = active[-1]
+                    style += highlight_style(self.colours.get(inner.code_id, "#888888"), len(active) > 1)
+                if sel_start <= c < sel_end:
+                    style += selected
+                segments.append(Segment(self.text[c:d], style))
+        if sel_start == sel_end and start <= sel_start <= end:
+            segments.append(Segment(" ", base + selected))
+        return Strip(segments)
+
+    def _label_spans(self, start: int, end: int) -> list[tuple[int, int, Style]]:
+        """Speaker labels and timestamps on this line, clipped to it; timestamps last so
+        their dim style wins."""
+        index = bisect_right(self._label_starts, end) - 1
+        found: list[tuple[int, int, Style]] = []
+        stamps: list[tuple[int, int, Style]] = []
+        while index >= 0 and self._labels[index][1] > start:
+            label_start, body, which, stamp = self._labels[index]
+            name = "transcript--interviewer" if which == 0 else f"transcript--speaker-{which}"
+            found.append((label_start, body, self.get_component_rich_style(name, partial=True)))
+            if stamp is not None:
+                stamps.append((*stamp, self.get_component_rich_style("transcript--timestamp", partial=True)))
+            index -= 1
+        return [(max(a, start), min(b, end), st) for a, b, st in found + stamps if max(a, start) < min(b, end)]
+
+    def _gutter(self, start: int, end: int, base: Style) -> list[Segment]:
+        """One coloured mark per code that covers part of the line, so overlapping codes
+        stay distinguishable even where the text shows only the innermost colour."""
+        codes: list[int] = []
+        for span in self.coverage.overlapping(start, max(end, start + 1)):
+            if span.code_id not in codes:
+                codes.append(span.code_id)
+        if not codes:
+            return [Segment(" " * GUTTER, base)]
+        marks = [Segment("▌", base + mark_style(self.colours.get(c, "#888888"))) for c in codes[: GUTTER - 1]]
+        if len(codes) > GUTTER - 1:
+            marks[-1] = Segment("+", base + self.get_component_rich_style("transcript--gutter", partial=True))
+        return [*marks, Segment(" " * (GUTTER - len(marks)), base)]
+
+    # -- selection ------------------------------------------------------------------------
+
+    @property
+    def selection(self) -> tuple[int, int]:
+        return self.cursor.selection
+
+    def select(self, start: int, end: int) -> None:
+        self.cursor.select(start, end)
+        self._selection_moved()
+
+    def _selection_moved(self) -> None:
+        self._cache.clear()
+        self.refresh()
+        start, end = self.cursor.selection
+        self.scroll_to_offset(start, end)
+        self.post_message(self.SelectionChanged(self, start, end))
+
+    def scroll_to_offset(self, start: int, end: int | None = None) -> None:
+        """Scroll so that the passage (or at least its moving end) is on screen."""
+        if not len(self.wrapped):
+            return
+        top = self.wrapped.line_of(start)
+        bottom = self.wrapped.line_of(max(start, (end if end is not None else start) - 1))
+        if not self.cursor.forward:
+            bottom = top
+        height = max(1, self.scrollable_content_region.height)
+        if bottom - top >= height:
+            top = bottom - height + 1 if self.cursor.forward else top
+        region = Region(0, top, 1, max(1, min(bottom - top + 1, height)))
+        self.scroll_to_region(region, animate=False, immediate=True, force=True)
+
+    def on_focus(self) -> None:
+        self._cache.clear()
+        self.refresh()
+
+    def on_blur(self) -> None:
+        self._cache.clear()
+        self.refresh()
+
+    # The moves the screen's key bindings call.
+
+    def move(self, name: str, delta: int) -> None:
+        getattr(self.cursor, name)(delta)
+        self._selection_moved()
+
+    def select_turn(self) -> None:
+        self.cursor.select_turn()
+        self._selection_moved()
+
+    # -- mouse ----------------------------------------------------------------------------
+
+    def offset_at(self, x: int, y: int) -> int:
+        """The text offset under a point of the widget."""
+        if not len(self.wrapped):
+            return 0
+        line = max(0, min(len(self.wrapped) - 1, self.scroll_offset.y + y))
+        start, end = self.wrapped.starts[line], self.wrapped.ends[line]
+        return max(start, min(end, start + x - GUTTER))
+
+    def on_mouse_down(self, event: events.MouseDown) -> None:
+        if not self.text:
+            return
+        self.focus()
+        offset = self.offset_at(event.x, event.y)
+        self.cursor.select(offset, offset)
+        self._dragging = True
+        self.capture_mouse()
+
+    def on_mouse_move(self, event: events.MouseMove) -> None:
+        if self._dragging:
+            self.cursor.head = self.offset_at(event.x, event.y)
+            self._cache.clear()
+            self.refresh()
+
+    def on_mouse_up(self, event: events.MouseUp) -> None:
+        if not self._dragging:
+            return
+        self._dragging = False
+        self.release_mouse()
+        start, end = self.cursor.selection
+        if start == end:  # a click selects the sentence under it
+            sentence = self.cursor.sentences[self.cursor.sentence_index(start)]
+            self.cursor.select(sentence.start, sentence.end)
+        self._selection_moved()
+
