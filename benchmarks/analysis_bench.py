@@ -1,0 +1,151 @@
+"""Benchmark the analysis layer on a large synthetic study.
+
+Builds (once, cached in a temporary folder) a study of 1,000 documents of about 2,000 words
+each, in 5 organisations, with 1,000,000 codings over the two codebooks by two coders, then
+times the frequency table, a code × organisation matrix, co-occurrence and the fragments
+CSV of 50,000 codings.
+
+How the study is built fast: documents go in through the store's own
+``documents.insert_document`` with sentences and turns cut by a regex (no spaCy), and the
+codings through ``store.analysis.bulk_insert_codings`` — one ``executemany`` in one
+unrecorded transaction, not one user action per coding.
+
+Run: python benchmarks/analysis_bench.py [--codings N] [--documents N] [--fresh]
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import random
+import re
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "src"))
+
+from qualcode.store import analysis as analysis_sql  # noqa: E402
+from qualcode.store import documents as docsql  # noqa: E402
+from qualcode.store.core import now  # noqa: E402
+from qualcode.study import Study  # noqa: E402
+
+ORGANISATIONS = ["Leergeld", "Coevorden", "Rotterdam", "Tilburg", "Leeuwarden"]
+ROLES = ["ouder", "kind", "gezinscoach", "jeugdondersteuner"]
+WORDS = (
+    "ik wij de het een en van in dat met voor op niet is was hebben gezin coach school geld "
+    "vertrouwen huisbezoek regels gemeente kinderen moeder vader hulp schulden rust samen "
+    "gesprek thuis zorgen voetbal huiswerk ruimte aandacht plan doelen netwerk schaamte"
+).split()
+
+
+def build(path: Path, documents: int, codings: int, seed: int = 7) -> None:
+    rng = random.Random(seed)
+    study = Study.create(path, "benchmark", coder="bench-a")
+    for book in sorted((ROOT / "codebooks").glob("*.yaml")):
+        study.import_codebook(book)
+    store = study.store
+    leaves = [c.id for c in study.codes() if c.parent_id is not None]
+    coder_ids = [study.coder_id, study.store.scalar("SELECT id FROM coders WHERE name = 'bench-a'")]
+    with store.action("benchmark documents", record=False):
+        from qualcode.store.codings import coder_id
+
+        coder_ids = [coder_id(store, "bench-a"), coder_id(store, "bench-b")]
+        lengths: list[int] = []
+        for n in range(documents):
+            turns, text_parts, pos = [], [], 0
+            for t in range(40):
+                label = "Interviewer: " if t % 2 == 0 else "Respondent: "
+                body = " ".join(rng.choice(WORDS) for _ in range(50)) + "."
+                line = label + body + "\n"
+                turns.append({"seq": t, "speaker": label[:-2], "role": "interviewer" if t % 2 == 0 else ROLES[n % 4],
+                              "timestamp": None, "start": pos, "body_start": pos + len(label), "end": pos + len(line) - 1})
+                text_parts.append(line)
+                pos += len(line)
+            text = "".join(text_parts)
+            sentences = []
+            for seq, turn in enumerate(turns):
+                for m in re.finditer(r"[^.]+\.?", text[turn["body_start"]:turn["end"]]):
+                    sentences.append({"seq": len(sentences), "turn_seq": seq, "start": turn["body_start"] + m.start(),
+                                      "end": turn["body_start"] + m.end(), "lemmas": m.group().lower()})
+            project = docsql.ensure_project(store, ORGANISATIONS[n % 5], f"Project {n % 10}")
+            docsql.insert_document(
+                store, project_id=project, title=f"Interview {n:04d}", text=text, language="nl",
+                role=ROLES[n % 4], participant=f"P{n:04d}", interview_date=None, source_name=f"i{n}.txt",
+                encoding="utf-8", sha256=hashlib.sha256(text.encode()).hexdigest(), char_count=len(text),
+                word_count=len(re.findall(r"\w+", text)), attributes={"wave": str(1 + n % 3)},
+                turns=turns, sentences=sentences,
+            )
+            lengths.append(len(text))
+    doc_ids = [r[0] for r in store.rows("SELECT id FROM documents ORDER BY id")]
+    stamp = now()
+    batch: list[tuple[int, int, int, int, int, str]] = []
+    with store.action("benchmark codings", record=False):
+        for i in range(codings):
+            d = rng.randrange(len(doc_ids))
+            length = rng.randint(40, 400)
+            start = rng.randrange(0, lengths[d] - length)
+            batch.append((doc_ids[d], rng.choice(leaves), coder_ids[i % 2], start, start + length, stamp))
+            if len(batch) >= 100_000:
+                analysis_sql.bulk_insert_codings(store, batch)
+                batch.clear()
+        analysis_sql.bulk_insert_codings(store, batch)
+    store.conn.execute("ANALYZE")
+    study.close()
+
+
+def timed(label: str, func, repeat: int = 3, budget: float | None = None):
+    best = float("inf")
+    result = None
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        result = func()
+        best = min(best, time.perf_counter() - t0)
+    verdict = "" if budget is None else ("  ok" if best <= budget else f"  OVER budget {budget * 1000:.0f} ms")
+    print(f"{label:<58} {best * 1000:9.1f} ms{verdict}")
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--codings", type=int, default=1_000_000)
+    parser.add_argument("--documents", type=int, default=1_000)
+    parser.add_argument("--fresh", action="store_true")
+    args = parser.parse_args()
+    path = Path(tempfile.gettempdir()) / f"qualcode-analysis-bench-{args.documents}-{args.codings}.qualcode"
+    if args.fresh or not path.exists():
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+        t0 = time.perf_counter()
+        build(path, args.documents, args.codings)
+        print(f"built {path} in {time.perf_counter() - t0:.1f} s")
+
+    from qualcode.analysis import Scope
+    from qualcode.analysis.cooccurrence import cooccurrence
+    from qualcode.analysis.exports import write_fragments
+    from qualcode.analysis.frequencies import code_frequencies
+    from qualcode.analysis.matrices import crosstab
+
+    study = Study.open(path, coder="bench-a")
+    total = study.info()["codings"]
+    print(f"study: {study.info()['documents']} documents, {total:,} codings")
+    timed("frequency table (counts, rolled up)", lambda: code_frequencies(study, words=False), budget=0.1)
+    timed("frequency table filtered (organisation + coder)",
+          lambda: code_frequencies(study, Scope(organisation="Leergeld", coder="bench-a"), words=False), budget=0.1)
+    timed("frequency table with coded words (warm cache)", lambda: code_frequencies(study, words=True))
+    timed("code × organisation matrix", lambda: crosstab(study, "organisation"), budget=0.1)
+    timed("code × wave (attribute) matrix", lambda: crosstab(study, "wave"), budget=0.1)
+    timed("co-occurrence, overlapping codings", lambda: cooccurrence(study, unit="overlap"), repeat=2, budget=1.0)
+    timed("co-occurrence, same sentence", lambda: cooccurrence(study, unit="sentence"), repeat=2, budget=1.0)
+    out = Path(tempfile.gettempdir()) / "qualcode-bench-fragments.csv"
+    ids = [c.id for c in study.codes()][:2]
+    rows = timed("fragments CSV, 50,000 codings", lambda: write_fragments(study, out, limit=50_000), repeat=2, budget=2.0)
+    print(f"  wrote {rows:,} rows to {out}")
+    del ids
+    study.close()
+
+
+if __name__ == "__main__":
+    main()

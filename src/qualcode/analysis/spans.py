@@ -1,0 +1,153 @@
+"""Coded spans as numpy arrays: loading, rolling up, merging overlaps, counting words.
+
+A million codings do not fit a Python loop in a 100 ms budget, so the span work (coded
+words, co-occurrence) is vectorised: codings come out of SQLite once as four integer
+columns and everything after that is sorting, cumulative maxima and ``searchsorted``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+
+from qualcode.models import Code
+from qualcode.store import analysis as sql
+from qualcode.store.core import Store
+
+# Offsets are shifted into one int64 key per (group, position): documents are far shorter
+# than 2**32 code points, so ``group << 32 | position`` never collides.
+SHIFT = np.int64(1) << np.int64(32)
+
+
+@dataclass
+class Spans:
+    """Codings of a scope as parallel arrays (in no particular order)."""
+
+    document: np.ndarray
+    code: np.ndarray
+    start: np.ndarray
+    end: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.document)
+
+    @classmethod
+    def load(cls, store: Store, scope: sql.Scope) -> Spans:
+        packed = sql.coding_spans(store, scope)
+        flat = np.fromstring(packed, dtype=np.int64, sep=",") if packed else np.zeros(0, dtype=np.int64)
+        table = flat.reshape(-1, 4)
+        return cls(table[:, 0].copy(), table[:, 1].copy(), table[:, 2].copy(), table[:, 3].copy())
+
+    def rolled_up(self, codes: list[Code]) -> Spans:
+        """Each coding repeated once for its code and once for every ancestor, so that a
+        parent's spans are the union of its own and its sub-codes'."""
+        parents = {c.id: c.parent_id for c in codes}
+        chains: dict[int, list[int]] = {}
+        for code in codes:
+            chain, current = [], code.id
+            while current is not None:
+                chain.append(current)
+                current = parents.get(current)
+            chains[code.id] = chain
+        ids = np.array(sorted(chains), dtype=np.int64)
+        if len(ids) == 0 or len(self) == 0:
+            return self
+        counts = np.array([len(chains[i]) for i in ids], dtype=np.int64)
+        flat = np.array([a for i in ids for a in chains[i]], dtype=np.int64)
+        offsets = np.concatenate([[0], np.cumsum(counts)[:-1]])
+        index = np.searchsorted(ids, self.code)
+        index = np.clip(index, 0, len(ids) - 1)
+        known = ids[index] == self.code
+        per_row = np.where(known, counts[index], 1)
+        row = np.repeat(np.arange(len(self)), per_row)
+        within = np.arange(len(row)) - np.repeat(np.cumsum(per_row) - per_row, per_row)
+        ancestor = np.where(known[row], flat[np.minimum(offsets[index[row]] + within, len(flat) - 1)], self.code[row])
+        return Spans(self.document[row], ancestor, self.start[row], self.end[row])
+
+
+def merge(group: np.ndarray, start: np.ndarray, end: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The union of intervals per group: (group, start, end) of disjoint merged intervals.
+
+    Overlapping or touching intervals of one group become one, so words are never
+    counted twice.
+    """
+    if len(group) == 0:
+        empty = np.array([], dtype=np.int64)
+        return empty, empty, empty
+    order = np.lexsort((start, group))
+    g, s, e = group[order], start[order], end[order]
+    # Running maximum of the end within each group: lift each group above the previous
+    # one so that one global cumulative maximum never leaks across groups.
+    rank = np.concatenate([[0], np.cumsum(g[1:] != g[:-1])])
+    lifted = rank * SHIFT + e
+    reach = np.maximum.accumulate(lifted) - rank * SHIFT
+    new = np.ones(len(g), dtype=bool)
+    new[1:] = (g[1:] != g[:-1]) | (s[1:] > reach[:-1])
+    firsts = np.flatnonzero(new)
+    lasts = np.concatenate([firsts[1:] - 1, [len(g) - 1]])
+    return g[firsts], s[firsts], reach[lasts]
+
+
+@lru_cache(maxsize=1)
+def _word_table() -> np.ndarray:
+    """For each code point of the Basic Multilingual Plane: does regex ``\\w`` match it?"""
+    return np.array([chr(i).isalnum() or i == 0x5F for i in range(0x10000)], dtype=bool)
+
+
+_BOUNDS: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+_BOUNDS_LIMIT = 5000
+
+
+def word_bounds(text: str) -> tuple[np.ndarray, np.ndarray]:
+    """Start and end offsets of the words (regex ``\\w+``) of a text, vectorised."""
+    points = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+    wordy = _word_table()[np.minimum(points, 0xFFFF)] | (points > 0xFFFF)
+    edges = np.diff(np.concatenate([[False], wordy, [False]]).astype(np.int8))
+    return np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
+
+
+class WordIndex:
+    """Word boundaries of many documents in two sorted int64 arrays keyed by document.
+
+    Boundaries are cached by the text's hash: texts never change after import, so the
+    TUI pays for a document's words once per session.
+    """
+
+    def __init__(self, store: Store, document_ids: np.ndarray) -> None:
+        ids = sorted(int(d) for d in np.unique(document_ids))
+        hashes = {r["id"]: r["sha256"] for r in sql.document_hashes(store, ids)}
+        missing = [i for i in ids if hashes.get(i) not in _BOUNDS]
+        if len(_BOUNDS) + len(missing) > _BOUNDS_LIMIT:
+            _BOUNDS.clear()
+        for row in sql.document_texts(store, missing):
+            _BOUNDS[row["sha256"]] = word_bounds(row["text"])
+        starts: list[np.ndarray] = []
+        ends: list[np.ndarray] = []
+        for doc_id in ids:
+            s, e = _BOUNDS[hashes[doc_id]]
+            starts.append(doc_id * SHIFT + s)
+            ends.append(doc_id * SHIFT + e)
+        self.starts = np.concatenate(starts) if starts else np.array([], dtype=np.int64)
+        self.ends = np.concatenate(ends) if ends else np.array([], dtype=np.int64)
+
+    def count(self, document: np.ndarray, start: np.ndarray, end: np.ndarray) -> np.ndarray:
+        """Words touching each interval ``[start, end)`` (a word cut by the boundary counts)."""
+        before_end = np.searchsorted(self.starts, document * SHIFT + end, side="left")
+        ended_before = np.searchsorted(self.ends, document * SHIFT + start, side="right")
+        return before_end - ended_before
+
+
+def coded_words(store: Store, spans: Spans) -> dict[int, int]:
+    """Per code: words inside the union of its spans, document by document."""
+    if len(spans) == 0:
+        return {}
+    key = spans.code * (np.int64(1) << np.int64(31)) + spans.document
+    merged_key, merged_start, merged_end = merge(key, spans.start, spans.end)
+    code = merged_key >> np.int64(31)
+    document = merged_key & ((np.int64(1) << np.int64(31)) - 1)
+    words = WordIndex(store, document).count(document, merged_start, merged_end)
+    ids, inverse = np.unique(code, return_inverse=True)
+    totals = np.bincount(inverse, weights=words)
+    return {int(i): int(t) for i, t in zip(ids, totals)}
