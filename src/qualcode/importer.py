@@ -96,8 +96,26 @@ def _sidecars(paths: list[Path], explicit: Path | None) -> dict[str, dict[str, s
     merged: dict[str, dict[str, str]] = {}
     for sheet in sheets:
         for name, attrs in read_sidecar(sheet).items():
-            merged.setdefault(Path(name).name, {}).update(normalise_metadata(attrs))
+            merged.setdefault(_sheet_key(name), {}).update(normalise_metadata(attrs))
     return merged
+
+
+def _sheet_key(name: str) -> str:
+    return name.replace("\\", "/").strip().removeprefix("./")
+
+
+def _sheet_row(sheet: dict[str, dict[str, str]], path: Path, roots: list[Path]) -> dict[str, str]:
+    """The sidecar row of one file: by its path under an imported folder
+    (``coevorden/ouder-01.txt``), else by its bare name if only one row has that name.
+    Matching on the name alone would give two ``ouder-01.txt`` in different organisation
+    folders the same row, silently."""
+    for root in roots:
+        if root.is_dir() and path.is_relative_to(root):
+            row = sheet.get(path.relative_to(root).as_posix())
+            if row is not None:
+                return row
+    named = [row for key, row in sheet.items() if key.rsplit("/", 1)[-1] == path.name]
+    return named[0] if len(named) == 1 else {}
 
 
 def import_files(
@@ -129,7 +147,7 @@ def import_files(
             report.duplicates.append((str(path), seen[digest]))
             continue
         seen[digest] = path.name
-        meta = {**normalise_metadata(source.metadata), **sheet.get(path.name, {}), **overrides}
+        meta = {**normalise_metadata(source.metadata), **_sheet_row(sheet, path, paths), **overrides}
         if "language" not in meta:
             meta["language"] = detect_language(source.text)
         sources.append((path, source, meta, digest))
