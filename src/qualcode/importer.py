@@ -146,8 +146,9 @@ def import_files(
         if digest in seen:
             report.duplicates.append((str(path), seen[digest]))
             continue
-        seen[digest] = path.name
         meta = {**normalise_metadata(source.metadata), **_sheet_row(sheet, path, paths), **overrides}
+        # The title it will have in the study, as for duplicates of documents already there.
+        seen[digest] = meta.get("title") or source.title
         if "language" not in meta:
             meta["language"] = detect_language(source.text)
         sources.append((path, source, meta, digest))
