@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -124,7 +125,7 @@ def import_cmd(
     metadata.update(parse_pairs(attrs, "--attr"))
     study = open_study(study_path, coder)
     try:
-        with click.progressbar(length=1, label="Importing", file=click.get_text_stream("stderr")) as bar:
+        with click.progressbar(length=1, label="Importing", file=sys.stderr) as bar:
             state = {"done": 0}
 
             def progress(done: int, total: int, name: str) -> None:
@@ -616,7 +617,7 @@ def demo(path: Path | None, no_open: bool, fresh: bool) -> None:
 
     target = path or default_demo_path()
     if fresh or not target.exists():
-        with click.progressbar(length=1, label="Building the sample study", file=click.get_text_stream("stderr")) as bar:
+        with click.progressbar(length=1, label="Building the sample study", file=sys.stderr) as bar:
             state = {"done": 0}
 
             def progress(done: int, total: int, name: str) -> None:
