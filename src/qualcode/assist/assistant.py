@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from qualcode.study import Study
 
 SOURCES = ("rules", "model", "both")
-DEFAULT_MIN_SCORE = 0.5
+DEFAULT_MIN_SCORE = 0.3
 _KEY = re.compile(r"^\s*(\d+):(\d+):(\d+)\s*$")
 
 
@@ -217,11 +217,18 @@ class Assistant:
     # -- decisions ------------------------------------------------------------------------
 
     def resolve(self, key: str | int) -> tuple[int, int, int]:
-        """``document:start:end``, or a sentence id, as (document, start, end)."""
+        """``document:start:end`` of a sentence unit, or a sentence id, as (document, start,
+        end). Only sentence units are candidates: a decision on any other span could not
+        teach the models anything."""
         text = str(key)
         match = _KEY.match(text)
         if match:
-            return int(match[1]), int(match[2]), int(match[3])
+            span = (int(match[1]), int(match[2]), int(match[3]))
+            if span not in self.corpus().by_key:
+                raise QualcodeError(
+                    f"{text.strip()} is not a sentence of document {span[0]}; use an id that `qualcode suggest list` shows"
+                )
+            return span
         if text.strip().isdigit():
             row = sql.sentence_by_id(self.study.store, int(text))
             if row is None:
@@ -249,7 +256,6 @@ class Assistant:
         counts as a negative example (undoable)."""
         target = code if not isinstance(code, (str, int)) else self.study.code(code)
         document_id, start, end = self.resolve(key)
-        self.study._check_span(document_id, start, end)
         previous = sql.find_decision(self.study.store, document_id, target.id, start, end)
         if previous is not None and previous["decision"] == "rejected":
             raise QualcodeError(f"{document_id}:{start}:{end} was already rejected for “{target.path}”")

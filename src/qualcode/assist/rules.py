@@ -142,8 +142,8 @@ def rule_hits(
 ) -> list[RuleHit]:
     """Sentence units that a code's keywords match.
 
-    By default the units that already have the code (any overlap) or that were accepted or
-    rejected before are left out: they are not candidates. ``include_closed`` keeps them (for
+    By default the units that already have the code (any overlap), that were accepted or
+    rejected before, or that the interviewer said are left out: they are not candidates. ``include_closed`` keeps them (for
     evaluation). ``with_descendants`` adds the sub-codes' keywords to a code's own, matching
     the labelling rule in which a sub-code's coding counts for its parent.
     """
@@ -174,6 +174,8 @@ def rule_hits(
                 | corpus.rejected.get(code_id, set())
                 | corpus.accepted.get(code_id, set())
             )
-            matched = defaultdict(list, {i: k for i, k in matched.items() if i not in closed})
+            matched = defaultdict(
+                list, {i: k for i, k in matched.items() if i not in closed and not corpus.units[i].is_interviewer}
+            )
         hits.extend(RuleHit(code_id, i, tuple(k)) for i, k in sorted(matched.items()))
     return hits

@@ -42,6 +42,11 @@ class Unit:
     end: int
     lemmas: str
     text: str
+    role: str | None = None  # the speaker turn's role ("interviewer", "ouder", ...)
+
+    @property
+    def is_interviewer(self) -> bool:
+        return self.role == "interviewer"
 
     @property
     def key(self) -> str:
@@ -67,7 +72,7 @@ class Corpus:
     @classmethod
     def load(cls, study: Study) -> Corpus:
         units = [
-            Unit(r["id"], r["document_id"], r["start"], r["end"], r["lemmas"], r["text"])
+            Unit(r["id"], r["document_id"], r["start"], r["end"], r["lemmas"], r["text"], r["role"])
             for r in sql.sentence_units(study.store)
         ]
         codes = {c.id: c for c in study.codes()}
@@ -129,13 +134,14 @@ class Corpus:
         return known | (self.rejected.get(code_id, set()) - self.positives(code_id))
 
     def open_units(self, code_id: int) -> list[int]:
-        """Units that may be suggested for a code: not touched by it, never decided on."""
+        """Units that may be suggested for a code: not touched by it, never decided on, and
+        not the interviewer's words (researchers code what respondents say)."""
         closed = (
             self.touched.get(code_id, set())
             | self.rejected.get(code_id, set())
             | self.accepted.get(code_id, set())
         )
-        return [i for i in range(len(self.units)) if i not in closed]
+        return [i for i, u in enumerate(self.units) if i not in closed and not u.is_interviewer]
 
     def documents_of(self, indices: set[int] | list[int]) -> set[int]:
         return {self.units[i].document_id for i in indices}

@@ -19,9 +19,10 @@ def sentence_units(store: Store, document_ids: Sequence[int] | None = None) -> l
         where = f"WHERE s.document_id IN ({','.join('?' * len(document_ids))})"
         params = tuple(document_ids)
     return store.rows(
-        'SELECT s.id, s.document_id, s.seq, s.start, s."end", s.lemmas, '
+        'SELECT s.id, s.document_id, s.seq, s.start, s."end", s.lemmas, t.role, '
         'substr(d.text, s.start + 1, s."end" - s.start) AS text '
-        f"FROM sentences s JOIN documents d ON d.id = s.document_id {where} "
+        "FROM sentences s JOIN documents d ON d.id = s.document_id LEFT JOIN turns t ON t.id = s.turn_id "
+        f"{where} "
         "ORDER BY s.document_id, s.start",
         params,
     )
