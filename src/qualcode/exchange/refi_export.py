@@ -84,15 +84,15 @@ class _Writer:
         self.ns = "{" + namespace + "}"
         self.namespace = namespace
 
-    def root(self, name: str, schema: str, **attrs: str) -> Any:
-        element = self.etree.Element(self.ns + name, nsmap={None: self.namespace, "xsi": XSI_NS})
+    def root(self, tag: str, schema: str, /, **attrs: str) -> Any:
+        element = self.etree.Element(self.ns + tag, nsmap={None: self.namespace, "xsi": XSI_NS})
         element.set(f"{{{XSI_NS}}}schemaLocation", f"{self.namespace} {schema}")
         for key, value in attrs.items():
             element.set(key, value)
         return element
 
-    def add(self, parent: Any, name: str, text: str | None = None, **attrs: str | None) -> Any:
-        element = self.etree.SubElement(parent, self.ns + name, {k: v for k, v in attrs.items() if v is not None})
+    def add(self, parent: Any, tag: str, text: str | None = None, /, **attrs: str | None) -> Any:
+        element = self.etree.SubElement(parent, self.ns + tag, {k: v for k, v in attrs.items() if v is not None})
         if text is not None:
             element.text = _xml_text(text)
         return element
