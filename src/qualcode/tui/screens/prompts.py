@@ -42,17 +42,20 @@ class BindingCommands(Provider):
     """Every binding of the screen the palette was opened on, by its description."""
 
     def _commands(self) -> list[tuple[str, str, Callable[[], object]]]:
-        screen = self.screen
         found: list[tuple[str, str, Callable[[], object]]] = []
         seen: set[str] = set()
-        for binding in getattr(screen, "BINDINGS", []):
-            if not isinstance(binding, Binding) or not binding.description or binding.action in seen:
-                continue
-            seen.add(binding.action)
-            keys = binding.key_display or binding.key.split(",")[0]
-            found.append(
-                (binding.description, f"{keys} — {screen.__class__.__name__}", partial(screen.run_action, binding.action))
-            )
+        owners = [w for w in (self.focused, self.screen) if w is not None]
+        for owner in owners:
+            # Only the class's own bindings: inherited widget bindings (cursor keys) are noise.
+            for binding in type(owner).__dict__.get("BINDINGS", []):
+                if not isinstance(binding, Binding) or not binding.description:
+                    continue
+                action = binding.action.removeprefix("screen.")
+                if action in seen:
+                    continue
+                seen.add(action)
+                keys = binding.key_display or binding.key.split(",")[0]
+                found.append((binding.description, f"{keys} — {type(self.screen).__name__}", partial(owner.run_action, binding.action)))
         return found
 
     async def discover(self) -> Hits:

@@ -235,7 +235,7 @@ class RetrievalScreen(Screen[None]):
         yield table
         with VerticalScroll(id="preview"):
             yield Static("", id="preview-text")
-        yield Footer()
+        yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
         self.reload()
