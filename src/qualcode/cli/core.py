@@ -125,7 +125,11 @@ def import_cmd(
     metadata.update(parse_pairs(attrs, "--attr"))
     study = open_study(study_path, coder)
     try:
-        with click.progressbar(length=1, label="Importing", file=sys.stderr) as bar:
+        # Hidden when stderr is not a terminal: a script (or a test) gets its one line of
+        # result or error, not a stray "Importing" label printed before the files are read.
+        with click.progressbar(
+            length=1, label="Importing", file=sys.stderr, hidden=not sys.stderr.isatty()
+        ) as bar:
             state = {"done": 0}
 
             def progress(done: int, total: int, name: str) -> None:
@@ -617,7 +621,9 @@ def demo(path: Path | None, no_open: bool, fresh: bool) -> None:
 
     target = path or default_demo_path()
     if fresh or not target.exists():
-        with click.progressbar(length=1, label="Building the sample study", file=sys.stderr) as bar:
+        with click.progressbar(
+            length=1, label="Building the sample study", file=sys.stderr, hidden=not sys.stderr.isatty()
+        ) as bar:
             state = {"done": 0}
 
             def progress(done: int, total: int, name: str) -> None:
