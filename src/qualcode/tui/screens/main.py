@@ -46,7 +46,7 @@ MOVE_BINDINGS = [
     _b("shift+left", "move('extend_chars', -1)", "Shrink selection by a character", "extend-char-left"),
     _b("ctrl+shift+right", "move('extend_words', 1)", "Extend selection by a word", "extend-word-right"),
     _b("ctrl+shift+left", "move('extend_words', -1)", "Shrink selection by a word", "extend-word-left"),
-    _b("t", "select_turn", "Select the whole turn", "select-turn", show=True),
+    _b("t", "select_turn", "Select the turn", "select-turn", show=True),
     _b("pagedown", "page(1)", "Page down", "page-down"),
     _b("pageup", "page(-1)", "Page up", "page-up"),
     _b("home", "ends(0)", "Start of the document", "document-start"),
@@ -54,10 +54,10 @@ MOVE_BINDINGS = [
 ]
 
 CODING_BINDINGS = [
-    _b("c", "code_picker", "Code the selection (picker)", "code", show=True),
+    _b("c", "code_picker", "Code…", "code", show=True),
     _b("r", "recent_picker", "Code with a recently used code", "recent"),
-    _b("v", "in_vivo", "In-vivo code from the selected words", "in-vivo", show=True),
-    _b("x", "remove_coding", "Remove a coding under the cursor", "remove", show=True),
+    _b("v", "in_vivo", "In vivo", "in-vivo", show=True),
+    _b("x", "remove_coding", "Remove coding", "remove", show=True),
     _b("e", "recode", "Change the code of a coding", "recode"),
     _b("right_square_bracket", "adjust('end', 1)", "Coding end: one word more", "grow-end"),
     _b("left_square_bracket", "adjust('end', -1)", "Coding end: one word less", "shrink-end"),
@@ -74,8 +74,8 @@ CODING_BINDINGS = [
 ]
 
 PANEL_BINDINGS = [
-    _b("b", "toggle_panel('browser')", "Show/hide the document browser", "toggle-browser", show=True),
-    _b("o", "toggle_panel('codebook')", "Show/hide the codebook", "toggle-codebook", show=True),
+    _b("b", "toggle_panel('browser')", "Documents", "toggle-browser", show=True),
+    _b("o", "toggle_panel('codebook')", "Codes", "toggle-codebook", show=True),
     _b("f", "focus_filter", "Filter documents", "filter"),
     _b("escape", "focus_transcript", "Back to the transcript", "focus-transcript"),
     _b("n", "next_document(1)", "Next document", "next-document"),

@@ -21,12 +21,14 @@ from qualcode.models import Code
 from qualcode.tui.widgets.colours import code_colour
 
 
-def code_label(code: Code, here: int, total: int) -> Text:
+def code_label(code: Code, here: int, total: int, rolled_up: bool = False) -> Text:
+    """A code's tree label; a parent's counts include its sub-codes (shown with Σ)."""
     colour = code_colour(code.id, code.color)
-    label = Text.assemble(("▌", colour), " ", code.name)
+    # Counts first: a narrow panel cuts the end of a label, and long code names matter less.
+    counts = f"{'Σ' if rolled_up else ''}{here}/{total}"
+    label = Text.assemble(("▌", colour), " ", (f"{counts:>6}", "" if here else "dim"), " ", code.name)
     if code.shortcut:
         label.append(f" [{code.shortcut}]", style="bold")
-    label.append(f"  {here}/{total}", style="" if here else "dim")
     return label
 
 
@@ -65,7 +67,8 @@ class CodebookPanel(Vertical):
         self.here: dict[int, int] = {}
         self.total: dict[int, int] = {}
         self.memos: dict[int, str] = {}
-        self._code_nodes: dict[int, Any] = {}
+        self._code_nodes: dict[int | None, Any] = {}
+        self._children: dict[int | None, list[int]] = {}
 
     def compose(self) -> ComposeResult:
         tree: Tree[int] = Tree("Codes", id="code-tree")
@@ -84,36 +87,51 @@ class CodebookPanel(Vertical):
         """Rebuild the tree, keeping the highlighted code where it was."""
         keep = self.highlighted
         self.codes = {c.id: c for c in codes}
-        self.here, self.total, self.memos = here, total, memos
+        self.here, self.total, self.memos = dict(here), dict(total), memos
+        self._children: dict[int | None, list[int]] = {}
+        for code in codes:
+            self._children.setdefault(code.parent_id, []).append(code.id)
         tree = self.code_tree
         tree.clear()
         self._code_nodes = {}
         for code in codes:
-            parent = self._code_nodes[code.parent_id] if code.parent_id in self._code_nodes else tree.root
-            label = code_label(code, here.get(code.id, 0), total.get(code.id, 0))
-            self._code_nodes[code.id] = parent.add(label, data=code.id, expand=True)
+            parent = self._code_nodes.get(code.parent_id, tree.root)
+            if code.id in self._children:
+                self._code_nodes[code.id] = parent.add("", data=code.id, expand=True)
+            else:
+                self._code_nodes[code.id] = parent.add_leaf("", data=code.id)
+            self.refresh_code(code.id)
         if keep in self._code_nodes:
             tree.move_cursor(self._code_nodes[keep])
         self._show_definition(keep if keep in self.codes else None)
 
+    def _sum(self, counts: dict[int, int], code_id: int) -> int:
+        return counts.get(code_id, 0) + sum(self._sum(counts, c) for c in self._children.get(code_id, []))
+
     def set_counts(self, here: dict[int, int], total: dict[int, int]) -> None:
-        """New counts without rebuilding the tree (after coding)."""
-        changed = {k for k in set(here) | set(self.here) if here.get(k) != self.here.get(k)}
-        changed |= {k for k in set(total) | set(self.total) if total.get(k) != self.total.get(k)}
-        self.here, self.total = here, total
-        for code_id in changed:
+        """New counts without rebuilding the tree (another document, undo)."""
+        self.here, self.total = dict(here), dict(total)
+        for code_id in self.codes:
             self.refresh_code(code_id)
 
     def bump(self, code_id: int, delta: int) -> None:
         """One coding more (or fewer) for a code, in this document and the study."""
         self.here[code_id] = self.here.get(code_id, 0) + delta
         self.total[code_id] = self.total.get(code_id, 0) + delta
-        self.refresh_code(code_id)
+        current: int | None = code_id
+        while current is not None and current in self.codes:
+            self.refresh_code(current)
+            current = self.codes[current].parent_id
 
     def refresh_code(self, code_id: int) -> None:
         node, code = self._code_nodes.get(code_id), self.codes.get(code_id)
         if node is not None and code is not None:
-            node.set_label(code_label(code, self.here.get(code_id, 0), self.total.get(code_id, 0)))
+            parent = code_id in self._children
+            here, total = (self._sum(self.here, code_id), self._sum(self.total, code_id)) if parent else (
+                self.here.get(code_id, 0),
+                self.total.get(code_id, 0),
+            )
+            node.set_label(code_label(code, here, total, rolled_up=parent))
 
     @property
     def highlighted(self) -> int | None:

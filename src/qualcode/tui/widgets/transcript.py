@@ -31,7 +31,7 @@ from qualcode.tui.widgets.layout import Layout, wrap
 GUTTER = 5  # four code marks and a space
 INTERVIEWER_ROLES = {"interviewer"}
 TIMESTAMP = re.compile(r"\[?\(?\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d+)?\)?\]?")
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_CONTROL = re.compile(r"[\x00-\x09\x0b-\x1f\x7f]")  # all but the newline
 
 
 class TranscriptView(ScrollView, can_focus=True, inherit_bindings=False):
@@ -100,7 +100,7 @@ class TranscriptView(ScrollView, can_focus=True, inherit_bindings=False):
     ) -> None:
         """Show a document; the selection starts on its first sentence."""
         self.document_id = document_id
-        self.text = _CONTROL.sub(" ", text.replace("\n", "\x00")).replace("\x00", "\n")
+        self.text = _CONTROL.sub(" ", text)  # one cell per code point keeps offsets = columns
         self.turns = list(turns)
         self.cursor = Cursor(
             text,
