@@ -219,8 +219,12 @@ def _write(study: Study, project: Project, summary: ImportSummary, progress: Pro
 
 
 def _write_codes(study: Study, project: Project, summary: ImportSummary) -> dict[tuple[str, ...], int]:
-    for book in split_codebooks(project.codes, project.codebooks, project.name):
+    # qualcode's own exports name every codebook in a set; its other codes had none
+    ours = project.origin.startswith("qualcode")
+    for book in split_codebooks(project.codes, project.codebooks, "" if ours else project.name):
         study.merge_codebook(book, project.path)
+    if ours:
+        sql.clear_empty_codebook_names(study.store)
     summary.codes = len(project.codes.paths)
     if project.codes.renamed:
         summary.remarks.append("code names with “/” renamed: " + "; ".join(project.codes.renamed))

@@ -77,6 +77,7 @@ class Note:
 class Project:
     path: Path
     name: str
+    origin: str = ""
     users: dict[str, str] = field(default_factory=dict)  # guid → name
     codes: ReadCodes = field(default_factory=ReadCodes)
     codebooks: dict[str, str] = field(default_factory=dict)  # code guid → codebook name
@@ -98,7 +99,9 @@ def read_project(path: Path) -> Project:
         root = parse_xml(archive.read(info), f"{path} ({info.filename})")
         if local(root.tag) != "Project":
             raise file_error(path, f"{info.filename} is not a REFI-QDA project (its root is <{local(root.tag)}>)")
-        project = Project(path=path, name=(root.get("name") or path.stem).strip() or path.stem)
+        project = Project(
+            path=path, name=(root.get("name") or path.stem).strip() or path.stem, origin=root.get("origin") or ""
+        )
         for user in children(child(root, "Users"), "User"):
             guid = norm_guid(user.get("guid"))
             if guid:

@@ -132,3 +132,8 @@ def set_document_attribute(store: Store, document_id: int, name: str, value: str
         "ON CONFLICT (document_id, name) DO UPDATE SET value = excluded.value",
         (document_id, name, value),
     )
+
+
+def clear_empty_codebook_names(store: Store) -> None:
+    """Codes merged from a nameless codebook belong to no codebook (NULL, not '')."""
+    store.conn.execute("UPDATE codes SET codebook = NULL WHERE codebook = ''")
