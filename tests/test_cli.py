@@ -1,0 +1,264 @@
+"""The command line: help for every command, the everyday flow from `init` to `history`
+with exact output, machine-readable output, the remembered study, and errors that are one
+line on stderr."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import click
+import pytest
+from click.testing import CliRunner, Result
+
+from qualcode.cli import main
+from qualcode.study import Study
+
+from conftest import CODEBOOKS, SAMPLES
+
+
+def run(*args: str, ok: bool = True) -> Result:
+    result = CliRunner().invoke(main, [str(a) for a in args])
+    if ok:
+        assert result.exit_code == 0, (result.output, result.exception)
+    return result
+
+
+def lines(result: Result) -> list[str]:
+    return result.stdout.splitlines()
+
+
+def _commands(group: click.Group, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
+    found: list[tuple[str, ...]] = []
+    for name, command in sorted(group.commands.items()):
+        found.append((*prefix, name))
+        if isinstance(command, click.Group):
+            found.extend(_commands(command, (*prefix, name)))
+    return found
+
+
+COMMANDS = _commands(main)
+
+
+def test_the_core_commands_are_there() -> None:
+    names = {" ".join(c) for c in COMMANDS}
+    expected = {
+        "init", "info", "coder", "import", "documents", "turns", "sentences", "show", "remove-document",
+        "codebook", "codebook import", "codebook export", "codebook add", "codebook rename", "codebook move",
+        "codebook merge", "codebook delete", "codebook edit", "codes", "code", "uncode", "adjust", "recode",
+        "codings", "memo", "memo set", "memo list", "search", "undo", "redo", "history", "demo", "open", "export",
+    }
+    assert expected <= names
+
+
+@pytest.mark.parametrize("command", [()] + COMMANDS, ids=lambda c: " ".join(c) or "qualcode")
+def test_every_command_has_help_with_an_example(command: tuple[str, ...]) -> None:
+    result = run(*command, "--help")
+    assert "Example:" in result.stdout or not command, result.stdout
+    assert result.stdout.startswith(f"Usage: main {' '.join(command)}".rstrip())
+
+
+# -- the everyday flow ---------------------------------------------------------------------
+
+INTERVIEW = "Interviewer: Hoe gaat het nu?\nMoeder: Goed. De coach komt elke week bij ons thuis.\n"
+
+
+def test_flow_from_init_to_history(tmp_path: Path) -> None:
+    study = tmp_path / "armoede.qualcode"
+    assert lines(run("init", tmp_path / "armoede", "--name", "Armoede")) == [
+        f"Created {study}. Next: qualcode codebook import codebooks/*.yaml --study {study}"
+    ]
+    books = sorted(CODEBOOKS.glob("*.yaml"))
+    assert lines(run("codebook", "import", *books)) == [
+        f"{books[0]}: 17 code(s) added, 0 updated (17 in the file)",
+        f"{books[1]}: 24 code(s) added, 0 updated (24 in the file)",
+    ]
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "ouder.txt").write_text(INTERVIEW, encoding="utf-8")
+    result = run("import", folder, "-O", "Leergeld", "-P", "Huisbezoek", "-r", "ouder", "--attr", "wave=1")
+    assert lines(result) == ["Imported 1 document(s): 15 words, 2 turns, 3 sentences."]
+    assert result.stderr == ""
+
+    assert lines(run("documents", "--csv")) == [
+        "id,organisation,project,title,role,participant,interview_date,word_count,turns,sentences,codings",
+        "1,Leergeld,Huisbezoek,ouder,ouder,,,15,2,3,0",
+    ]
+    assert lines(run("turns", "ouder.txt", "--csv")) == [
+        "id,seq,speaker,role,timestamp,start,end,text",
+        "1,0,Interviewer,interviewer,,0,29,Hoe gaat het nu?",
+        "2,1,Moeder,ouder,,30,82,Goed. De coach komt elke week bij ons thuis.",
+    ]
+    assert lines(run("sentences", "1", "--csv")) == [
+        "id,turn_id,seq,start,end,text",
+        "1,1,0,13,29,Hoe gaat het nu?",
+        "2,2,1,38,43,Goed.",
+        "3,2,2,44,82,De coach komt elke week bij ons thuis.",
+    ]
+    codes = list(csv.DictReader(io.StringIO(run("codes", "--csv").stdout)))
+    assert len(codes) == 41 and codes[1]["path"] == "Ervaren waarden/Vertrouwen" and codes[1]["shortcut"] == "1"
+
+    assert lines(run("code", "ouder.txt", "Vertrouwen", "--turn", "2", "--memo", "kern")) == [
+        "Coding 1: “Ervaren waarden/Vertrouwen” on 38–82: Goed. De coach komt elke week bij ons thuis."
+    ]
+    assert lines(run("code", "1", "Huisbezoek", "--sentence", "3")) == [
+        "Coding 2: “Relatie/Huisbezoek” on 44–82: De coach komt elke week bij ons thuis."
+    ]
+    assert lines(run("code", "1", "Relatie/Vertrouwensband", "--span", "38:43")) == [
+        "Coding 3: “Relatie/Vertrouwensband” on 38–43: Goed."
+    ]
+    assert lines(run("codings", "--code", "Relatie", "--csv")) == [
+        "id,organisation,project,document,role,code,coder,start,end,text,memo",
+        "3,Leergeld,Huisbezoek,ouder,ouder,Relatie/Vertrouwensband,tester,38,43,Goed.,",
+        "2,Leergeld,Huisbezoek,ouder,ouder,Relatie/Huisbezoek,tester,44,82,De coach komt elke week bij ons thuis.,",
+    ]
+    assert lines(run("uncode", "2")) == ["Removed coding 2 (Relatie/Huisbezoek)."]
+    assert lines(run("undo")) == ["Undone: remove coding 2"]
+    assert lines(run("redo")) == ["Redone: remove coding 2"]
+    assert lines(run("adjust", "3", "30", "43")) == ["Coding 3 now covers 30–43."]
+    assert lines(run("recode", "3", "Vangnet en veiligheid")) == ["Coding 3 is now “Ervaren waarden/Vangnet en veiligheid”."]
+    assert lines(run("memo", "set", "code", "Vertrouwen", "Vaak", "genoemd")) == ["Memo saved on code Vertrouwen."]
+    assert lines(run("memo", "set", "study", "Eerste", "ronde")) == ["Memo saved on study."]
+    memos = json.loads(run("memo", "list", "--json").stdout)
+    assert [(m["target"], m["text"], m["coder"]) for m in memos] == [
+        ("code", "Vaak genoemd", "tester"),
+        ("study", "Eerste ronde", "tester"),
+        ("coding", "kern", "tester"),
+    ]
+    assert json.loads(run("search", "coach", "--json").stdout) == [
+        {
+            "document_id": 1,
+            "document": "ouder",
+            "start": 47,
+            "end": 52,
+            "context": "Interviewer: Hoe gaat het nu? Moeder: Goed. De [coach] komt elke week bij ons thuis.",
+        }
+    ]
+    info = json.loads(run("info", "--json").stdout)
+    assert info == [
+        {
+            "study": "Armoede", "path": str(study), "documents": 1, "words": 15, "codes": 41, "codings": 2,
+            "coders": 1, "memos": 2, "organisations": 1, "projects": 1, "coder": "tester",
+        }
+    ]
+    history = list(csv.DictReader(io.StringIO(run("history", "--csv").stdout)))
+    assert [(h["description"], h["undone"]) for h in history] == [
+        ("memo on study 0", "0"),
+        ("memo on code 2", "0"),
+        ("recode coding 3 as “Ervaren waarden/Vangnet en veiligheid”", "0"),
+        ("adjust coding 3 to 30–43", "0"),
+        ("remove coding 2", "0"),
+        ("code 38–43 as “Relatie/Vertrouwensband”", "0"),
+        ("code 44–82 as “Relatie/Huisbezoek”", "0"),
+        ("code 38–82 as “Ervaren waarden/Vertrouwen”", "0"),
+        ("import codebook “Werkzame elementen”", "0"),
+        ("import codebook “Ervaren waarden”", "0"),
+    ]
+
+
+def test_table_output_and_empty_listing(study_path: Path) -> None:
+    result = run("codings", "--study", study_path)
+    assert lines(result) == ["(none)"]
+    table = lines(run("documents", "--study", study_path))
+    assert table[0].split() == [
+        "id", "organisation", "project", "title", "role", "participant", "interview_date", "word_count",
+        "turns", "sentences", "codings",
+    ]
+    assert len(table) == 2 + 3
+
+
+@pytest.mark.parametrize(
+    "command",
+    [["documents"], ["codes"], ["codings"], ["turns", "1"], ["sentences", "1"], ["search", "coach"], ["history"],
+     ["memo", "list"], ["info"]],
+    ids=lambda c: c[0],
+)
+def test_csv_and_json_output_parse(study_path: Path, command: list[str]) -> None:
+    with Study.open(study_path) as s:
+        d = s.document("Ouder Coevorden").id
+        s.add_coding(d, "Vertrouwen", 0, 20, memo="een memo, met \"quotes\"\nen een regel")
+        s.set_memo("study", None, "x")
+    as_json = json.loads(run(*command, "--json", "--study", study_path).stdout)
+    as_csv = list(csv.DictReader(io.StringIO(run(*command, "--csv", "--study", study_path).stdout)))
+    assert as_json, command
+    assert len(as_csv) == len(as_json)
+    assert list(as_csv[0]) == list(as_json[0])
+    for row_csv, row_json in zip(as_csv, as_json):
+        assert row_csv == {k: "" if v is None else str(v) for k, v in row_json.items()}
+
+
+def test_study_defaults_to_the_last_used(study_path: Path, tmp_path: Path) -> None:
+    result = run("documents", ok=False)
+    assert result.exit_code == 1
+    assert result.stderr == (
+        "Error: no study given and none used before; pass --study PATH, "
+        "or run `qualcode demo` or `qualcode init PATH`\n"
+    )
+    run("info", "--study", study_path)
+    titles = {r["title"] for r in json.loads(run("documents", "--json").stdout)}
+    assert titles == {"Ouder Coevorden", "Coach Coevorden", "Kind Leergeld"}
+    other = tmp_path / "ander.qualcode"
+    run("init", other)
+    assert lines(run("documents")) == ["(none)"]
+    other.unlink()
+    assert run("documents", ok=False).exit_code == 1
+
+
+ERRORS = [
+    (["documents", "--study", "{missing}"], "Error: {missing}: no such study; create one with `qualcode init {missing}`"),
+    (["documents", "--study", "{text}"], "Error: {text}: not a qualcode study (file is not a database)"),
+    (["code", "1", "Bestaat niet", "--span", "0:5"], "Error: no code “Bestaat niet” in this study; `qualcode codes` lists them"),
+    (["code", "99", "Vertrouwen", "--span", "0:5"], "Error: no document with id 99; `qualcode documents` lists them"),
+    (["code", "Onbekend", "Vertrouwen", "--span", "0:5"], "Error: no document “Onbekend”; `qualcode documents` lists them"),
+    (["code", "1", "Vertrouwen", "--span", "a:b"], "Error: --span takes START:END, e.g. 120:245, not “a:b”"),
+    (["code", "1", "Vertrouwen"], "Error: give exactly one of --span START:END, --sentence ID or --turn ID"),
+    (["code", "1", "Vertrouwen", "--span", "9:3"], "Error: passage 9–3 is empty or reversed; start must be below end"),
+    (["code", "1", "Vertrouwen", "--turn", "99"], "Error: turn 99 is not in “Ouder Coevorden”; `qualcode turns 1` lists them"),
+    (["uncode", "999"], "Error: no coding with id 999"),
+    (["memo", "set", "document", "1"], "Error: give the document and the text: qualcode memo set document ID TEXT"),
+    (["documents", "--where", "wave"], "Error: --where takes NAME=VALUE, not “wave”"),
+    (["search", "*"], "Error: search for at least one word"),
+    (["codebook", "import", "{text}"], "Error: {text}: line 2: not valid YAML (expected ',' or ']'"),
+    (["import", "{missing}"], "Error: {missing}: no such file or folder"),
+    (["codebook", "edit", "Vertrouwen"], "Error: say what to change, e.g. --description or --color"),
+]
+
+
+@pytest.mark.parametrize("args, expected", ERRORS, ids=lambda x: " ".join(x) if isinstance(x, list) else "")
+def test_errors_are_one_line_on_stderr(study_path: Path, tmp_path: Path, args: list[str], expected: str) -> None:
+    missing = tmp_path / "weg.qualcode"
+    text = tmp_path / "notities.txt"
+    text.write_text("geen studie: [niet af\n", encoding="utf-8")
+    values = {"missing": str(missing), "text": str(text)}
+    run("info", "--study", study_path)  # remember it
+    before = study_path.read_bytes()
+    result = run(*[a.format(**values) for a in args], ok=False)
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    [line] = result.stderr.splitlines()
+    assert line.startswith(expected.format(**values))
+    assert "Traceback" not in result.output
+    assert isinstance(result.exception, SystemExit)  # click's exit, not an uncaught error
+    assert study_path.read_bytes() == before
+
+
+def test_demo_builds_a_coded_study(tmp_path: Path) -> None:
+    path = tmp_path / "demo.qualcode"
+    result = run("demo", "--path", path, "--no-open")
+    out = lines(result)
+    assert out[0].startswith(f"Built {path}: 14 documents, 41 codes, ")
+    assert out[1] == (
+        f"Explore it: qualcode documents --study {path}; qualcode codes; qualcode codings --code Vertrouwensband"
+    )
+    assert not list(tmp_path.glob("*.building*"))
+    with Study.open(path) as s:
+        assert len(s.documents()) == 14
+        assert s.info()["codings"] > 200
+        assert s.info()["study"] == "Voorbeeldstudie armoede en gezinnen"
+    rows = json.loads(run("codings", "--code", "Vertrouwensband", "--json").stdout)  # the demo is remembered
+    assert rows and all(r["code"].startswith("Relatie/Vertrouwensband") for r in rows)
+    # a second run keeps the study (and the user's changes to it)
+    assert lines(run("demo", "--path", path, "--no-open"))[0].startswith("Explore it:")
+    assert SAMPLES.is_dir()
