@@ -1,0 +1,96 @@
+"""The sample study a newcomer lands in: enough documents and organisations to compare,
+both codebooks, every example coding placed on its quote, two coders, segmented texts."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+from qualcode.codebook import load_codebook
+from qualcode.ingest import find_sources, read_source
+from qualcode.study import Study
+
+from conftest import CODEBOOKS, SAMPLES
+
+CODINGS_DIR = SAMPLES / "demo_codings"
+
+
+def _entries() -> list[tuple[str, str, str, str]]:
+    """(document, code, coder, quote) for every example coding in the YAML files."""
+    out = []
+    for path in sorted(CODINGS_DIR.glob("*.yaml")):
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        for entry in data["codings"]:
+            out.append((data["document"], entry["code"], entry.get("coder", data.get("coder", "onderzoeker-a")), entry["quote"]))
+    return out
+
+
+def _words(text: str) -> str:
+    return " ".join(text.split())
+
+
+def test_enough_documents_and_organisations(sample_study: Study) -> None:
+    documents = sample_study.documents()
+    assert len(documents) >= 12
+    organisations = {d.organisation for d in documents}
+    assert None not in organisations and len(organisations) >= 4
+    assert {d.role for d in documents} >= {"ouder", "kind"}
+    assert len({d.role for d in documents}) >= 4
+
+
+def test_both_codebooks_are_in(sample_study: Study) -> None:
+    assert sample_study.codebook_names() == ["Ervaren waarden", "Werkzame elementen"]
+    expected = {"/".join(p) for book in CODEBOOKS.glob("*.yaml") for p, _ in load_codebook(book).walk()}
+    assert {c.path for c in sample_study.codes()} == expected
+
+
+def test_every_example_coding_is_placed_on_its_quote(sample_study: Study) -> None:
+    entries = _entries()
+    assert len(entries) >= 200
+    fragments = sample_study.fragments()
+    assert len(fragments) == len(entries)
+    by_source = {d.id: d.source_name for d in sample_study.documents()}
+    placed = sorted(
+        (by_source[f["document_id"]], f["code"], f["coder"], _words(str(f["text"]))) for f in fragments
+    )
+    assert placed == sorted((doc, code, coder, _words(quote)) for doc, code, coder, quote in entries)
+
+
+def test_two_coders_with_codings(sample_study: Study) -> None:
+    counts = {r["name"]: r["codings"] for r in sample_study.coders()}
+    assert counts.get("onderzoeker-a", 0) > 0 and counts.get("onderzoeker-b", 0) > 0
+    assert sum(counts.values()) == len(_entries())
+
+
+def test_some_passages_coded_by_both_coders(sample_study: Study) -> None:
+    """The sample is meant to show agreement: both coders must have coded some of the same
+    documents."""
+    docs = {}
+    for f in sample_study.fragments():
+        docs.setdefault(f["coder"], set()).add(f["document_id"])
+    assert docs["onderzoeker-a"] & docs["onderzoeker-b"]
+
+
+def test_every_document_has_turns_and_sentences(sample_study: Study) -> None:
+    for doc in sample_study.documents():
+        turns = sample_study.turns(doc.id)
+        sentences = sample_study.sentences(doc.id)
+        assert len(turns) >= 10, doc.title
+        assert len({t.speaker for t in turns}) >= 2, doc.title
+        assert len(sentences) > len(turns) // 2, doc.title
+        assert all(s.turn_id is not None for s in sentences), doc.title
+
+
+@pytest.mark.parametrize("path", find_sources(SAMPLES), ids=lambda p: p.name)
+def test_sample_transcripts_are_interview_length(path: Path) -> None:
+    words = len(re.findall(r"\w+", read_source(path).text))
+    assert 800 <= words <= 3000, f"{path.name}: {words} words"
+
+
+def test_every_sample_transcript_has_example_codings() -> None:
+    transcripts = {p.name for p in find_sources(SAMPLES)}
+    coded = {yaml.safe_load(p.read_text(encoding="utf-8"))["document"] for p in CODINGS_DIR.glob("*.yaml")}
+    assert coded == transcripts
