@@ -299,7 +299,7 @@ class CodingActions:
         def saved(text: str | None) -> None:
             if text is not None:
                 self.study.set_memo("code", code_id, text)
-                self.load_codes()
+                self.codebook.set_memo(code_id, text)
                 self.notify("Code memo saved." if text else "Code memo removed.", timeout=2)
 
         self.app.push_screen(MemoScreen(f"Memo on the code {self._path(code_id)}", current), saved)

@@ -102,8 +102,15 @@ class CodebookPanel(Vertical):
                 self._code_nodes[code.id] = parent.add_leaf("", data=code.id)
             self.refresh_code(code.id)
         if keep in self._code_nodes:
-            tree.move_cursor(self._code_nodes[keep])
+            node = self._code_nodes[keep]
+            # The new lines exist only after the tree's next layout.
+            tree.call_after_refresh(tree.move_cursor, node)
         self._show_definition(keep if keep in self.codes else None)
+
+    def set_memo(self, code_id: int, text: str) -> None:
+        self.memos[code_id] = text
+        if self.highlighted == code_id:
+            self._show_definition(code_id)
 
     def _sum(self, counts: dict[int, int], code_id: int) -> int:
         return counts.get(code_id, 0) + sum(self._sum(counts, c) for c in self._children.get(code_id, []))
