@@ -1,0 +1,118 @@
+"""The layering rules of DESIGN.md, enforced: domain modules never import Textual, the CLI
+and the service layer do not load spaCy or scikit-learn up front, and only qualcode.store
+writes SQL."""
+
+from __future__ import annotations
+
+import ast
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+SRC = Path(__file__).resolve().parent.parent / "src"
+PACKAGE = SRC / "qualcode"
+UI_PACKAGES = ("cli", "tui")
+
+
+def _module_name(path: Path) -> str:
+    parts = list(path.relative_to(SRC).with_suffix("").parts)
+    if parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts)
+
+
+def _domain_modules() -> list[str]:
+    modules = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        relative = path.relative_to(PACKAGE)
+        if relative.parts[0] in UI_PACKAGES or relative.name == "__main__.py":
+            continue
+        modules.append(_module_name(path))
+    return modules
+
+
+DOMAIN = _domain_modules()
+
+CHECK = """
+import importlib, sys
+importlib.import_module({module!r})
+print(",".join(sorted(name for name in {watched!r} if name in sys.modules)))
+"""
+
+
+def _loaded_after_import(modules: list[str], watched: tuple[str, ...]) -> dict[str, str]:
+    """Import each module in its own fresh interpreter (in parallel) and report which of the
+    watched packages each one pulled in."""
+    running = {
+        m: subprocess.Popen(
+            [sys.executable, "-c", CHECK.format(module=m, watched=watched)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            cwd=SRC,
+        )
+        for m in modules
+    }
+    results = {}
+    for module, process in running.items():
+        out, err = process.communicate(timeout=120)
+        assert process.returncode == 0, f"importing {module} failed:\n{err}"
+        results[module] = out.strip()
+    return results
+
+
+@pytest.fixture(scope="module")
+def domain_imports() -> dict[str, str]:
+    return _loaded_after_import(DOMAIN, ("textual",))
+
+
+def test_the_domain_modules_are_found() -> None:
+    assert {"qualcode.study", "qualcode.coding", "qualcode.store.core", "qualcode.ingest.readers"} <= set(DOMAIN)
+    assert not any(m.startswith(("qualcode.cli", "qualcode.tui")) for m in DOMAIN)
+
+
+@pytest.mark.parametrize("module", DOMAIN)
+def test_domain_module_does_not_import_textual(module: str, domain_imports: dict[str, str]) -> None:
+    assert domain_imports[module] == "", f"{module} imports textual"
+
+
+@pytest.mark.parametrize("module", ["qualcode.cli", "qualcode.study"])
+def test_cli_and_study_do_not_load_spacy_or_sklearn(module: str) -> None:
+    loaded = _loaded_after_import([module], ("spacy", "sklearn", "scipy", "pandas"))[module]
+    assert loaded == "", f"importing {module} loads {loaded}"
+
+
+def test_the_import_check_can_fail() -> None:
+    """The subprocess check sees a heavy import when there is one."""
+    assert _loaded_after_import(["json"], ("json",))["json"] == "json"
+
+
+SQL_WRITE = re.compile(
+    r"\b(INSERT\s+(OR\s+\w+\s+)?INTO|REPLACE\s+INTO|UPDATE\s+\"?\w+\"?\s+SET|DELETE\s+FROM|"
+    r"CREATE\s+(VIRTUAL\s+|UNIQUE\s+)?(TABLE|INDEX|TRIGGER|VIEW)|DROP\s+(TABLE|INDEX|TRIGGER|VIEW)|ALTER\s+TABLE)\b",
+)
+
+
+def _sql_writes(path: Path) -> list[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            for match in SQL_WRITE.finditer(node.value):
+                found.append(f"{path.relative_to(SRC)}:{node.lineno}: {match.group(0)}")
+    return found
+
+
+def test_only_the_store_writes_sql() -> None:
+    outside = [p for p in sorted(PACKAGE.rglob("*.py")) if p.relative_to(PACKAGE).parts[0] != "store"]
+    offending = [hit for p in outside for hit in _sql_writes(p)]
+    assert offending == []
+
+
+def test_the_sql_check_finds_the_stores_writes() -> None:
+    inside = [hit for p in sorted((PACKAGE / "store").rglob("*.py")) for hit in _sql_writes(p)]
+    kinds = {hit.split(": ", 1)[1].split()[0] for hit in inside}
+    assert {"INSERT", "UPDATE", "DELETE", "CREATE"} <= kinds
