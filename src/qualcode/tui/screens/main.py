@@ -13,7 +13,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
-from textual.widgets import Footer
+from textual.widgets import Footer, Input
 
 from qualcode.errors import QualcodeError
 from qualcode.models import Code, Coding, Document
@@ -286,7 +286,9 @@ class MainScreen(CodingActions, Screen[None]):
         self.remove_class("-hide-browser")
         if self._narrow:
             self.add_class("-hide-codebook")
-        self.query_one("#doc-filter").focus()
+        box = self.query_one("#doc-filter", Input)
+        box.focus()
+        box.select_all()  # typing replaces the last filter
 
     def action_focus_transcript(self) -> None:
         self.transcript.focus()

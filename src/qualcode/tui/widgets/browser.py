@@ -91,8 +91,11 @@ class DocumentBrowser(Vertical):
         self._rebuild(event.value)
 
     @on(Input.Submitted, "#doc-filter")
-    def _to_tree(self) -> None:
-        self.doc_tree.focus()
+    def _open_first(self) -> None:
+        """Enter in the filter opens the first document left, as in a quick-open box."""
+        shown = self.visible_documents()
+        if shown:
+            self.post_message(self.Opened(shown[0]))
 
     @on(Tree.NodeSelected, "#doc-tree")
     def _selected(self, event: Tree.NodeSelected[int]) -> None:

@@ -1,0 +1,90 @@
+"""The TUI's pure parts: wrapping, coverage segments, cursor moves, fuzzy matching, colours."""
+
+from __future__ import annotations
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from qualcode.tui.screens.picker import fuzzy_score
+from qualcode.tui.widgets.colours import contrast_text
+from qualcode.tui.widgets.coverage import Coverage, Span
+from qualcode.tui.widgets.cursor import Cursor, Unit, next_word_end, prev_word_start
+from qualcode.tui.widgets.layout import wrap
+
+
+@given(st.text(alphabet="ab cé\n", max_size=300), st.integers(min_value=8, max_value=40))
+def test_wrap_keeps_every_visible_character_once_and_fits_the_width(text, width):
+    layout = wrap(text, width)
+    shown = "".join(text[s:e] for s, e in zip(layout.starts, layout.ends))
+    assert shown.replace(" ", "") == text.replace(" ", "").replace("\n", "")
+    assert all(e - s <= width for s, e in zip(layout.starts, layout.ends))
+    assert layout.starts == sorted(layout.starts)
+
+
+def test_wrap_breaks_at_spaces_and_newlines():
+    layout = wrap("een twee drie vier\nvijf", 10)
+    text = "een twee drie vier\nvijf"
+    assert [text[s:e] for s, e in zip(layout.starts, layout.ends)] == ["een twee", "drie vier", "vijf"]
+    assert layout.line_of(text.index("vijf")) == 2
+
+
+@given(st.lists(st.tuples(st.integers(0, 50), st.integers(1, 20)), max_size=12), st.integers(0, 70))
+def test_coverage_at_equals_a_scan_of_all_codings(raw, offset):
+    spans = [Span(i, i % 3, s, s + n) for i, (s, n) in enumerate(raw)]
+    coverage = Coverage(spans)
+    assert {s.coding_id for s in coverage.at(offset)} == {s.coding_id for s in spans if s.start <= offset < s.end}
+    pieces = list(coverage.segments(0, 70))
+    assert pieces[0][0] == 0 and pieces[-1][1] == 70
+    assert all(a[1] == b[0] for a, b in zip(pieces, pieces[1:]))
+
+
+def test_innermost_coding_is_painted_last():
+    coverage = Coverage([Span(1, 1, 0, 100), Span(2, 2, 10, 20)])
+    assert [s.coding_id for s in coverage.at(15)] == [1, 2]
+
+
+TEXT = "I: Vraag een? Antwoord twee. Drie hier.\nR: Vier nu. Vijf."
+
+
+def _cursor() -> Cursor:
+    sentences = [Unit(3, 13), Unit(14, 28), Unit(29, 39), Unit(43, 51), Unit(52, 57)]
+    turns = [Unit(3, 39), Unit(43, 57)]
+    return Cursor(TEXT, sentences, turns)
+
+
+def test_cursor_moves_by_sentence_and_turn_and_extends_both_ways():
+    cursor = _cursor()
+    assert cursor.selection == (3, 13)
+    cursor.move_sentence(1)
+    assert cursor.selection == (14, 28)
+    cursor.extend_sentences(1)
+    assert cursor.selection == (14, 39)
+    cursor.extend_sentences(-2)  # past the anchor: now extends upwards
+    assert cursor.selection == (3, 28)
+    cursor.move_turn(1)
+    assert cursor.selection == (43, 51)
+    cursor.select_turn()
+    assert cursor.selection == (43, 57)
+    cursor.move_turn(-1)
+    assert cursor.selection == (3, 13)
+    cursor.extend_turns(1)
+    assert cursor.selection == (3, 57)
+
+
+def test_word_moves():
+    assert TEXT[next_word_end(TEXT, 3) - 5 : next_word_end(TEXT, 3)] == "Vraag"
+    assert next_word_end(TEXT, 8) == TEXT.index("een?") + 3
+    assert prev_word_start(TEXT, TEXT.index("twee")) == TEXT.index("Antwoord")
+
+
+def test_fuzzy_prefers_word_starts_and_the_codes_own_name():
+    paths = ["Relatie/Vertrouwensband", "Ervaren waarden/Vertrouwen", "Aanpak/Integrale aanpak"]
+    ranked = sorted(paths, key=lambda p: -(fuzzy_score("vtb", p) or -99))
+    assert ranked[0] == "Relatie/Vertrouwensband"
+    assert fuzzy_score("xyz", "Relatie") is None
+    assert fuzzy_score("ger", "Ervaren waarden/Gezien en gehoord worden") is not None
+
+
+def test_text_on_code_colours_is_readable():
+    assert contrast_text("#ffff00") == "#000000"
+    assert contrast_text("#1a237e") == "#ffffff"
