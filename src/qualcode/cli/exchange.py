@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -16,7 +17,7 @@ if TYPE_CHECKING:
 
 
 def _progress_bar(label: str):  # type: ignore[no-untyped-def]
-    bar = click.progressbar(length=1, label=label, file=click.get_text_stream("stderr"))
+    bar = click.progressbar(length=1, label=label, file=sys.stderr)
     state = {"done": 0}
 
     def progress(done: int, total: int, name: str) -> None:
