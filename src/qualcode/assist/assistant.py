@@ -80,24 +80,29 @@ def assistant(study: Study) -> Assistant:
 class Assistant:
     def __init__(self, study: Study) -> None:
         self.study = study
-        self._corpus: tuple[tuple[object, ...], Corpus, KeywordIndex | None] | None = None
+        self._corpus: tuple[tuple[object, ...], Corpus] | None = None
         self._models: ModelSet | None = None
+        self._indexes: weakref.WeakKeyDictionary[Corpus, KeywordIndex] = weakref.WeakKeyDictionary()
 
     # -- state ----------------------------------------------------------------------------
 
     def corpus(self) -> Corpus:
         """The sentence units and their labels as the study is now (cached until it changes)."""
+        return self.snapshot()[1]
+
+    def snapshot(self) -> tuple[tuple[object, ...], Corpus]:
+        """The study's fingerprint and corpus. The TUI takes this on its own thread and hands
+        it to a worker, which then needs no database access at all."""
         stamp = sql.fingerprint(self.study.store)
         if self._corpus is None or self._corpus[0] != stamp:
-            self._corpus = (stamp, Corpus.load(self.study), None)
-        return self._corpus[1]
+            self._corpus = (stamp, Corpus.load(self.study))
+        return self._corpus
 
-    def _keyword_index(self) -> KeywordIndex:
-        corpus = self.corpus()
-        assert self._corpus is not None
-        if self._corpus[2] is None:
-            self._corpus = (self._corpus[0], corpus, KeywordIndex(corpus.units))
-        return self._corpus[2]  # type: ignore[return-value]
+    def keyword_index(self, corpus: Corpus) -> KeywordIndex:
+        found = self._indexes.get(corpus)
+        if found is None:
+            found = self._indexes[corpus] = KeywordIndex(corpus.units)
+        return found
 
     def models_stale(self, settings: Settings | None = None) -> bool:
         settings = settings or Settings()
@@ -113,11 +118,15 @@ class Assistant:
         *,
         progress: Callable[[int, int, str], None] | None = None,
         cancelled: Callable[[], bool] | None = None,
+        snapshot: tuple[tuple[object, ...], Corpus] | None = None,
     ) -> list[CodeStatus]:
-        """(Re)train a model per code; return each code's status (trained, or why not)."""
+        """(Re)train a model per code; return each code's status (trained, or why not).
+
+        With a ``snapshot`` (see :meth:`snapshot`) nothing touches the database, so this can
+        run in a worker thread while the UI keeps using the study.
+        """
         settings = settings or Settings()
-        stamp = sql.fingerprint(self.study.store)
-        corpus = self.corpus()
+        stamp, corpus = snapshot or self.snapshot()
         models = train(corpus, settings=settings, progress=progress, cancelled=cancelled)
         models.fingerprint = stamp
         self._models = models
@@ -152,21 +161,36 @@ class Assistant:
         if source not in SOURCES:
             raise QualcodeError(f"--source is one of {', '.join(SOURCES)}, not “{source}”")
         corpus = self.corpus()
-        code_ids = [self.study.code(code).id] if code is not None else list(corpus.codes)
+        code_ids = [self.study.code(code).id] if code is not None else None
+        models = self.models(settings) if source in ("model", "both") else None
+        return self.rank(corpus, models, code_ids, source=source, limit=limit, min_score=min_score)
+
+    def rank(
+        self,
+        corpus: Corpus,
+        models: ModelSet | None,
+        code_ids: Sequence[int] | None = None,
+        *,
+        source: str = "both",
+        limit: int | None = 50,
+        min_score: float = DEFAULT_MIN_SCORE,
+    ) -> list[Suggestion]:
+        """Rank candidates from a corpus and trained models (no database access)."""
+        code_ids = list(code_ids) if code_ids is not None else list(corpus.codes)
         found: list[Suggestion] = []
         hits: dict[tuple[int, int], tuple[str, ...]] = {}
         if source in ("rules", "both"):
-            for hit in rule_hits(corpus, code_ids, index=self._keyword_index()):
+            for hit in rule_hits(corpus, code_ids, index=self.keyword_index(corpus)):
                 hits[(hit.code_id, hit.unit)] = hit.keywords
-        models = self.models(settings) if source in ("model", "both") else None
+        if source == "rules":
+            models = None
         for code_id in code_ids:
             scored: dict[int, float] = {}
             calibrated = False
             if models is not None and code_id in models.models:
                 scores = models.scores(code_id)
                 calibrated = models.statuses[code_id].calibrated
-                open_units = corpus.open_units(code_id)
-                scored = {i: float(scores[i]) for i in open_units}
+                scored = {i: float(scores[i]) for i in corpus.open_units(code_id)}
             candidates: dict[int, Suggestion] = {}
             for i, score in scored.items():
                 if score >= min_score:
@@ -205,9 +229,9 @@ class Assistant:
             calibrated=calibrated,
         )
 
-    def context(self, suggestion: Suggestion, width: int = 1) -> tuple[str, str, str]:
+    def context(self, suggestion: Suggestion, width: int = 1, corpus: Corpus | None = None) -> tuple[str, str, str]:
         """The sentence with its neighbours in the document: (before, sentence, after)."""
-        corpus = self.corpus()
+        corpus = corpus or self.corpus()
         index = corpus.by_key.get((suggestion.document_id, suggestion.start, suggestion.end))
         if index is None:
             return "", suggestion.text, ""

@@ -54,7 +54,7 @@ class Unit:
         return f"{self.document_id}:{self.start}:{self.end}"
 
 
-@dataclass
+@dataclass(eq=False)  # compared and cached by identity
 class Corpus:
     """All sentence units of a study and their labels per code (see the module docstring)."""
 
