@@ -236,6 +236,8 @@ class CodingMixin:
         elif target_id is None:
             raise QualcodeError(f"a memo on a {target} needs its id")
         else:
+            if not str(target_id).strip().isdigit():
+                raise QualcodeError(f"a {target} is named by its id (a number), not “{target_id}”")
             resolved = int(target_id)
             if target == "document":
                 self._document_length(resolved)
