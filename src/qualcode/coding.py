@@ -229,6 +229,8 @@ class CodingMixin:
         code or a coding. A memo on a coding is the coding's own memo field."""
         if target not in MEMO_TARGETS:
             raise QualcodeError(f"a memo goes on one of: {', '.join(MEMO_TARGETS)}")
+        if not text.strip():  # blanks only is "no memo", not a memo nobody can see
+            text = ""
         if target == "study":
             resolved = 0
         elif target == "code":
