@@ -292,3 +292,21 @@ def test_fragments_of_a_parent_include_its_sub_codes(coded: Study) -> None:
     assert [(r["text"], r["organisation"], r["speaker"]) for r in rows] == [
         (coded.document_text(doc_id(coded, "Kind Leergeld"))[10:30], "Leergeld", "Interviewer")
     ]
+
+
+def test_memo_on_a_coding_needs_a_numeric_id(study: Study) -> None:
+    before = dump(study)
+    with pytest.raises(QualcodeError, match="a coding is named by its id \\(a number\\), not “abc”"):
+        study.set_memo("coding", "abc", "tekst")
+    assert dump(study) == before
+    result = CliRunner().invoke(main, ["memo", "set", "coding", "abc", "tekst", "--study", str(study.path)])
+    assert (result.exit_code, result.stderr) == (1, "Error: a coding is named by its id (a number), not “abc”\n")
+
+
+def test_blank_memo_deletes(study: Study) -> None:
+    d = doc_id(study, "Kind Leergeld")
+    coding = study.add_coding(d, "Vertrouwen", 0, 10, memo="iets")
+    study.set_memo("document", d, "eerst")
+    assert study.set_memo("document", d, "  \n ") is None
+    assert study.set_memo("coding", coding.id, "   ") is None
+    assert study.memos() == []
