@@ -132,6 +132,11 @@ class Assistant:
         self._models = models
         return list(models.statuses.values())
 
+    @property
+    def trained(self) -> ModelSet | None:
+        """The models trained last (possibly stale), without training."""
+        return self._models
+
     def models(self, settings: Settings | None = None) -> ModelSet:
         if self.models_stale(settings):
             self.train(settings)
