@@ -211,6 +211,14 @@ class CodeTreeMixin:
         book = load_codebook(Path(path))
         return self.merge_codebook(book, Path(path))
 
+    def merge_codebooks(self, books: list[tuple[Path | str, Codebook]]) -> list[dict[str, int]]:
+        """Merge several codebooks as ONE action: a clash found in the second file (a
+        shortcut the first one took) leaves the study unchanged, and one undo takes them
+        all back."""
+        names = ", ".join(f"“{book.name}”" for _, book in books)
+        with self.store.action(f"import codebook{'s' if len(books) > 1 else ''} {names}", coder_id=self.coder_id):
+            return [self.merge_codebook(book, origin) for origin, book in books]
+
     def merge_codebook(self, book: Codebook, origin: Path | str = "codebook") -> dict[str, int]:
         existing = {c.path.casefold(): c for c in self.codes()}
         for parts, spec in book.walk():

@@ -272,8 +272,7 @@ def codebook_import(study: Study, files: tuple[Path, ...]) -> None:
     from qualcode.codebook import load_codebook
 
     books = [(f, load_codebook(f)) for f in files]  # validate all before writing any
-    for path, book in books:
-        result = study.merge_codebook(book, path)
+    for path, result in zip(files, study.merge_codebooks(list(books))):
         click.echo(f"{path}: {result['added']} code(s) added, {result['updated']} updated ({result['codes']} in the file)")
 
 
