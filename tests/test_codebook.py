@@ -230,3 +230,27 @@ def test_import_merges_paths_that_differ_only_in_case(study: Study, tmp_path: Pa
     assert study.code("Ervaren waarden/Vertrouwen").description == "andere definitie"
     with pytest.raises(QualcodeError, match="already exists"):
         study.add_code("vertrouwen", "Ervaren waarden")
+
+
+def test_several_files_clashing_with_each_other_import_nothing(study_path: Path, tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from qualcode.cli import main
+
+    first, second = tmp_path / "a.yaml", tmp_path / "b.yaml"
+    first.write_text("codebook: A\ncodes:\n  - name: Een\n    shortcut: z\n", encoding="utf-8")
+    second.write_text("codebook: B\ncodes:\n  - name: Twee\n    shortcut: z\n", encoding="utf-8")
+    before = study_path.read_bytes()
+    result = CliRunner().invoke(main, ["codebook", "import", str(first), str(second), "--study", str(study_path)])
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert result.stderr == f"Error: {second}: shortcut “z” of “Twee” already belongs to “Een” in the study\n"
+    assert study_path.read_bytes() == before
+
+
+def test_several_files_import_as_one_undoable_action(tmp_path: Path) -> None:
+    with Study.create(tmp_path / "s.qualcode") as study:
+        results = study.merge_codebooks([(p, load_codebook(p)) for p in BOOKS])
+        assert [r["added"] for r in results] == [17, 24]
+        assert study.undo() == "import codebooks “Ervaren waarden”, “Werkzame elementen”"
+        assert study.codes() == []
