@@ -135,7 +135,7 @@ def compare_groups(
     for code_id, path, _depth in matrix.codes:
         groups = [GroupPresence(g.name, matrix.documents.get((code_id, g.name), 0), g.documents) for g in matrix.groups]
         comparison = CodeComparison(code_id, path, groups)
-        test_code(comparison)
+        run_presence_test(comparison)
         result.codes.append(comparison)
     apply_bh(result.codes)
     if any(c.test.startswith("Fisher") or "permutation" in c.test for c in result.codes):
@@ -145,7 +145,7 @@ def compare_groups(
     return result
 
 
-def test_code(comparison: CodeComparison) -> None:
+def run_presence_test(comparison: CodeComparison) -> None:
     """Fill in the test, statistic, p-value, effect size and standout group of one code."""
     import numpy as np  # numpy and scipy come with scikit-learn; scipy.stats costs ~0.3 s
     from scipy import stats
