@@ -158,23 +158,44 @@ class CodeTreeMixin:
         return self.code(code.id)
 
     def merge_codes(self, source: str | int, target: str | int) -> Code:
-        """Move every coding (and sub-code) of ``source`` to ``target`` and delete ``source``."""
+        """Move every coding, sub-code and memo of ``source`` to ``target`` and delete
+        ``source``.
+
+        A coding the target already has (same passage, same coder) is not duplicated: the
+        source's copy goes and its memo is added to the target's. Code memos move to the
+        target; where a coder has a memo on both, the two texts are joined.
+        """
         src, dst = self.code(source), self.code(target)
         if src.id == dst.id:
             raise QualcodeError("cannot merge a code into itself")
         if dst.id in self.code_descendants(src.id):
             raise QualcodeError(f"cannot merge “{src.path}” into its own sub-code “{dst.path}”")
+        children = sql.children(self.store, src.id)
+        for child in children:
+            if sql.child_by_name(self.store, dst.id, child["name"]) is not None:
+                raise QualcodeError(f"both codes have a sub-code “{child['name']}”; merge those first")
         with self.store.action(f"merge “{src.path}” into “{dst.path}”", coder_id=self.coder_id):
-            for coding_id in sql.coding_ids_for_code(self.store, src.id):
-                self.store.update("codings", coding_id, {"code_id": dst.id})
-            for child in sql.children(self.store, src.id):
-                if sql.child_by_name(self.store, dst.id, child["name"]) is not None:
-                    raise QualcodeError(
-                        f"both codes have a sub-code “{child['name']}”; merge those first"
-                    )
+            for coding in sql.codings_for_code(self.store, src.id):
+                twin = sql.same_coding(
+                    self.store, coding["document_id"], dst.id, coding["coder_id"], coding["start"], coding["end"]
+                )
+                if twin is None:
+                    self.store.update("codings", coding["id"], {"code_id": dst.id})
+                    continue
+                if coding["memo"] and coding["memo"] != twin["memo"]:
+                    memo = f"{twin['memo']}\n\n{coding['memo']}" if twin["memo"] else coding["memo"]
+                    self.store.update("codings", twin["id"], {"memo": memo})
+                self.store.delete("codings", coding["id"])
+            for child in children:
                 self.store.update("codes", child["id"], {"parent_id": dst.id})
-            for memo_id in sql.memo_ids_for_code(self.store, src.id):
-                self.store.delete("memos", memo_id)
+            kept = {m["coder_id"]: m for m in sql.memos_for_code(self.store, dst.id)}
+            for memo in sql.memos_for_code(self.store, src.id):
+                if memo["coder_id"] in kept:
+                    joined = f"{kept[memo['coder_id']]['text']}\n\n{memo['text']}"
+                    self.store.update("memos", kept[memo["coder_id"]]["id"], {"text": joined})
+                    self.store.delete("memos", memo["id"])
+                else:
+                    self.store.update("memos", memo["id"], {"target_id": dst.id})
             sql.delete_code(self.store, src.id)
         return self.code(dst.id)
 

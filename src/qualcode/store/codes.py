@@ -76,3 +76,25 @@ def coding_ids_for_code(store: Store, code_id: int) -> list[int]:
 
 def memo_ids_for_code(store: Store, code_id: int) -> list[int]:
     return [r[0] for r in store.rows("SELECT id FROM memos WHERE target = 'code' AND target_id = ?", (code_id,))]
+
+
+def codings_for_code(store: Store, code_id: int) -> list[sqlite3.Row]:
+    return store.rows(
+        'SELECT id, document_id, coder_id, start, "end", memo FROM codings WHERE code_id = ? ORDER BY id', (code_id,)
+    )
+
+
+def same_coding(
+    store: Store, document_id: int, code_id: int, coder_id: int, start: int, end: int
+) -> sqlite3.Row | None:
+    """The coding with exactly this code, coder and passage, if there is one."""
+    return store.row(
+        'SELECT id, memo FROM codings WHERE document_id = ? AND code_id = ? AND coder_id = ? AND start = ? AND "end" = ?',
+        (document_id, code_id, coder_id, start, end),
+    )
+
+
+def memos_for_code(store: Store, code_id: int) -> list[sqlite3.Row]:
+    return store.rows(
+        "SELECT id, coder_id, text FROM memos WHERE target = 'code' AND target_id = ? ORDER BY id", (code_id,)
+    )
