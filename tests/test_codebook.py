@@ -254,3 +254,45 @@ def test_several_files_import_as_one_undoable_action(tmp_path: Path) -> None:
         assert [r["added"] for r in results] == [17, 24]
         assert study.undo() == "import codebooks “Ervaren waarden”, “Werkzame elementen”"
         assert study.codes() == []
+
+
+# -- merging codes -------------------------------------------------------------------------
+
+
+def test_merge_does_not_duplicate_codings_and_keeps_memos(study: Study) -> None:
+    d = study.document("Ouder Coevorden").id
+    study.add_coding(d, "Persoonlijke aandacht", 0, 20, memo="uit bron")
+    study.add_coding(d, "Vertrouwensband", 0, 20, memo="al op doel")
+    study.add_coding(d, "Persoonlijke aandacht", 30, 50)
+    study.add_coding(d, "Persoonlijke aandacht", 0, 20, coder="anna")
+    study.set_memo("code", "Persoonlijke aandacht", "memo bron")
+    study.set_memo("code", "Vertrouwensband", "memo doel")
+    with Study.open(study.path, coder="anna") as anna:
+        anna.set_memo("code", "Persoonlijke aandacht", "memo van anna")
+    merged = study.merge_codes("Persoonlijke aandacht", "Vertrouwensband")
+    assert merged.path == "Relatie/Vertrouwensband"
+    codings = sorted((c.start, c.end, c.coder, c.memo) for c in study.document_codings(d))
+    assert codings == [
+        (0, 20, "anna", ""),
+        (0, 20, "tester", "al op doel\n\nuit bron"),
+        (30, 50, "tester", ""),
+    ]
+    assert all(c.code_id == merged.id for c in study.document_codings(d))
+    assert sorted((m.coder, m.text) for m in study.memos("code", merged.id)) == [
+        ("anna", "memo van anna"),
+        ("tester", "memo doel\n\nmemo bron"),
+    ]
+    study.undo()
+    assert len(study.fragments(codes=["Persoonlijke aandacht"])) == 3
+    assert [m.text for m in study.memos("code", study.code("Vertrouwensband").id)] == ["memo doel"]
+
+
+def test_merge_with_clashing_sub_codes_changes_nothing(study_path: Path) -> None:
+    with Study.open(study_path) as study:
+        study.add_code("Thuis", "Relatie/Huisbezoek")
+        study.add_code("Thuis", "Relatie/Persoonlijke aandacht")
+    before = study_path.read_bytes()
+    with Study.open(study_path, coder="nog-niet-bekend") as study:
+        with pytest.raises(QualcodeError, match="both codes have a sub-code “Thuis”; merge those first"):
+            study.merge_codes("Persoonlijke aandacht", "Huisbezoek")
+    assert study_path.read_bytes() == before
