@@ -20,7 +20,8 @@ from qualcode.export_csv import FRAGMENT_COLUMNS, neutralise, write_fragments_cs
 from qualcode.study import SearchHit, Study
 from qualcode.tui.messages import JumpTo, StudyChanged
 from qualcode.tui.screens.codebook_editor import CodebookEditorScreen, CodeFormScreen
-from qualcode.tui.screens.prompts import BindingCommands, ConfirmScreen, PromptScreen
+from qualcode.tui.screens.confirm import ConfirmScreen
+from qualcode.tui.screens.prompts import BindingCommands, PromptScreen
 from qualcode.tui.screens.retrieval import RetrievalScreen, intersect_spans, merge_spans
 from qualcode.tui.screens.search import SearchScreen, hit_span
 
@@ -211,16 +212,19 @@ async def test_codebook_rename_move_and_add(study: Study) -> None:
         await answer(pilot, "Vangnet")
         assert study.code(code.id).name == "Vangnet"
         await pilot.press("m")
-        await pick(pilot, "Relatie")
-        assert study.code(code.id).path == "Relatie/Vangnet"
+        await pick(pilot, "schaamte")
+        assert study.code(code.id).path == "Ervaringen met instanties/Schaamte en drempels/Vangnet"
         assert screen.current().id == code.id
+        await pilot.press("m")
+        await pick(pilot, "")  # the first choice is the top level
+        assert study.code(code.id).parent_id is None
         await pilot.press("a")
         await answer(pilot, "Achtervang")
-        assert study.code("Relatie/Vangnet/Achtervang").parent_id == code.id
+        assert study.code("Achtervang").parent_id == code.id
         await pilot.press("A")
         await answer(pilot, "Nieuw thema")
         assert study.code("Nieuw thema").parent_id is None
-        assert app.changes == 4
+        assert app.changes == 5
         await pilot.press("r")
         await answer(pilot, "relatie")  # a top-level sibling has that name: refused
         assert study.code(study.code("Nieuw thema").id).name == "Nieuw thema"
@@ -253,7 +257,7 @@ async def test_codebook_delete_confirms_and_undo_restores(study: Study, overlapp
         app.screen.select_code(code.id)
         await pilot.press("d")
         await pilot.pause()
-        assert "Undo (u)" in str(app.screen.query(Label)[1].render())
+        assert isinstance(app.screen, ConfirmScreen) and "Undo (u)" in app.screen.question
         await pilot.press("n")
         await pilot.pause()
         assert codings_of(study, code.id) == before

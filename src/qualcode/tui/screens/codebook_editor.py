@@ -23,12 +23,12 @@ from qualcode.errors import QualcodeError
 from qualcode.models import Code
 from qualcode.study import Study
 from qualcode.tui.messages import StudyChanged
+from qualcode.tui.screens.confirm import ConfirmScreen
 from qualcode.tui.screens.prompts import (
     DIALOG_CSS,
     TOP_LEVEL,
     BindingCommands,
-    CodePickerScreen,
-    ConfirmScreen,
+    code_picker,
     PromptScreen,
 )
 
@@ -360,7 +360,7 @@ class CodebookEditorScreen(Screen[None]):
             self._apply(lambda: self.study.move_code(code.id, parent), f"Moved “{code.name}” {where}")
 
         self.app.push_screen(
-            CodePickerScreen(
+            code_picker(
                 f"Move “{code.path}” under…",
                 list(self.codes.values()),
                 offer_top_level=code.parent_id is not None,
@@ -390,16 +390,14 @@ class CodebookEditorScreen(Screen[None]):
 
             self.app.push_screen(
                 ConfirmScreen(
-                    f"Merge “{code.path}” into “{target.path}”?",
-                    f"Its {moving} codings and its sub-codes move to “{target.name}”, and "
-                    f"“{code.name}” is deleted. Undo (u) reverses it.",
-                    yes="Merge",
+                    f"Merge “{code.path}” into “{target.path}”?\n\nIts {moving} codings and its sub-codes "
+                    f"move to “{target.name}”, and “{code.name}” is deleted. Undo (u) reverses it."
                 ),
                 confirmed,
             )
 
         self.app.push_screen(
-            CodePickerScreen(f"Merge “{code.path}” into…", list(self.codes.values()), exclude=set(self._descendants(code.id))),
+            code_picker(f"Merge “{code.path}” into…", list(self.codes.values()), exclude=set(self._descendants(code.id))),
             chosen,
         )
 
@@ -421,7 +419,7 @@ class CodebookEditorScreen(Screen[None]):
                     keep=keep,
                 )
 
-        self.app.push_screen(ConfirmScreen(f"Delete “{code.path}”?", detail, yes="Delete"), confirmed)
+        self.app.push_screen(ConfirmScreen(f"Delete “{code.path}”?\n\n{detail}"), confirmed)
 
     def action_edit(self) -> None:
         code = self._need_code()

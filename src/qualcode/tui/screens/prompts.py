@@ -1,5 +1,5 @@
 """Small dialogs the retrieval, codebook and search screens share: ask for a line of text,
-confirm, pick a code with a fuzzy list; and a command-palette provider that offers every
+pick a code (the app's fuzzy picker over code paths); and a command-palette provider that offers every
 binding of the current screen, so each key is also reachable by name (ctrl+p).
 """
 
@@ -12,13 +12,13 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.command import DiscoveryHit, Hit, Hits, Provider
+from rich.text import Text
 from textual.containers import Horizontal, Vertical
-from textual.fuzzy import Matcher
 from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Label, OptionList
-from textual.widgets.option_list import Option
+from textual.widgets import Button, Input, Label
 
 from qualcode.models import Code
+from qualcode.tui.screens.picker import PickerScreen, PickItem
 
 DIALOG_CSS = """
 .qc-dialog {
@@ -34,7 +34,6 @@ DIALOG_CSS = """
 .qc-dialog .qc-error { color: $error; height: auto; }
 .qc-dialog .qc-buttons { height: auto; align-horizontal: right; padding-top: 1; }
 .qc-dialog .qc-buttons Button { margin-left: 1; min-width: 10; }
-.qc-dialog OptionList { height: auto; max-height: 14; }
 """
 
 
@@ -120,117 +119,19 @@ class PromptScreen(ModalScreen[str | None]):
         self.dismiss(None)
 
 
-class ConfirmScreen(ModalScreen[bool]):
-    """Yes or no; y/enter confirm, n/escape cancel."""
-
-    DEFAULT_CSS = "ConfirmScreen { align: center middle; }" + DIALOG_CSS
-    BINDINGS = [
-        Binding("y", "answer(True)", "Yes", id="confirm.yes"),
-        Binding("n,escape", "answer(False)", "No", id="confirm.no"),
-    ]
-
-    def __init__(self, question: str, detail: str = "", yes: str = "Yes") -> None:
-        super().__init__()
-        self.question = question
-        self.detail = detail
-        self.yes = yes
-
-    def compose(self) -> ComposeResult:
-        with Vertical(classes="qc-dialog"):
-            yield Label(self.question, classes="qc-title")
-            if self.detail:
-                yield Label(self.detail)
-            with Horizontal(classes="qc-buttons"):
-                yield Button(self.yes, variant="error", id="confirm-yes")
-                yield Button("Cancel", id="confirm-no")
-
-    def on_mount(self) -> None:
-        self.query_one("#confirm-yes", Button).focus()
-
-    @on(Button.Pressed)
-    def pressed(self, event: Button.Pressed) -> None:
-        self.dismiss(event.button.id == "confirm-yes")
-
-    def action_answer(self, answer: bool) -> None:
-        self.dismiss(answer)
-
-
 TOP_LEVEL = -1
-"""What :class:`CodePickerScreen` returns for the "(top level)" choice."""
+"""What :func:`code_picker` returns for the "(top level)" choice."""
 
 
-class CodePickerScreen(ModalScreen[int | None]):
-    """Pick a code by typing part of its path (fuzzy, like the command palette).
-
-    Returns the code id, :data:`TOP_LEVEL` for the top-level entry when offered, or None.
-    """
-
-    DEFAULT_CSS = "CodePickerScreen { align: center middle; }" + DIALOG_CSS
-    BINDINGS = [
-        Binding("escape", "cancel", "Cancel", id="picker.cancel"),
-        Binding("down", "move(1)", "Next", show=False, id="picker.down"),
-        Binding("up", "move(-1)", "Previous", show=False, id="picker.up"),
+def code_picker(
+    title: str, codes: Sequence[Code], *, offer_top_level: bool = False, exclude: set[int] | None = None
+) -> PickerScreen:
+    """The app's fuzzy picker over code paths; it dismisses with a code id, :data:`TOP_LEVEL`
+    (when offered) or None."""
+    items = [PickItem(TOP_LEVEL, Text("(top level)", style="italic"), "(top level)")] if offer_top_level else []
+    items += [
+        PickItem(c.id, Text.assemble(("  " * c.depth), c.name, (f"  {c.path}" if c.depth else "", "dim")), c.path)
+        for c in codes
+        if c.id not in (exclude or set())
     ]
-
-    def __init__(
-        self,
-        title: str,
-        codes: Sequence[Code],
-        *,
-        offer_top_level: bool = False,
-        exclude: set[int] | None = None,
-    ) -> None:
-        super().__init__()
-        self.title_text = title
-        self.codes = [c for c in codes if c.id not in (exclude or set())]
-        self.offer_top_level = offer_top_level
-
-    def compose(self) -> ComposeResult:
-        with Vertical(classes="qc-dialog"):
-            yield Label(self.title_text, classes="qc-title")
-            yield Input(placeholder="type to filter codes", id="picker-input")
-            yield OptionList(id="picker-list")
-
-    def on_mount(self) -> None:
-        self._fill("")
-
-    def _fill(self, query: str) -> None:
-        options: list[Option] = []
-        if self.offer_top_level and not query:
-            options.append(Option("(top level)", id=str(TOP_LEVEL)))
-        if query:
-            matcher = Matcher(query)
-            scored = [(matcher.match(c.path), c) for c in self.codes]
-            ranked = sorted((s for s in scored if s[0] > 0), key=lambda s: -s[0])
-            options += [Option(matcher.highlight(c.path), id=str(c.id)) for _, c in ranked]
-        else:
-            options += [Option("  " * c.depth + c.name, id=str(c.id)) for c in self.codes]
-        listing = self.query_one("#picker-list", OptionList)
-        listing.clear_options()
-        listing.add_options(options)
-        if options:
-            listing.highlighted = 0
-
-    @on(Input.Changed, "#picker-input")
-    def filter_codes(self, event: Input.Changed) -> None:
-        self._fill(event.value.strip())
-
-    def action_move(self, step: int) -> None:
-        listing = self.query_one("#picker-list", OptionList)
-        if listing.option_count:
-            current = listing.highlighted if listing.highlighted is not None else -step
-            listing.highlighted = max(0, min(listing.option_count - 1, current + step))
-
-    @on(Input.Submitted, "#picker-input")
-    def choose_highlighted(self) -> None:
-        listing = self.query_one("#picker-list", OptionList)
-        if listing.highlighted is not None:
-            option = listing.get_option_at_index(listing.highlighted)
-            self.dismiss(int(option.id or 0))
-
-    @on(OptionList.OptionSelected, "#picker-list")
-    def chosen(self, event: OptionList.OptionSelected) -> None:
-        self.dismiss(int(event.option.id or 0))
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
+    return PickerScreen(title, items, placeholder="type a few letters of the code")

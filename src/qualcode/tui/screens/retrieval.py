@@ -27,7 +27,8 @@ from qualcode.errors import QualcodeError
 from qualcode.export_csv import write_fragments_csv
 from qualcode.study import Study
 from qualcode.tui.messages import JumpTo
-from qualcode.tui.screens.prompts import BindingCommands, CodePickerScreen, ConfirmScreen, PromptScreen
+from qualcode.tui.screens.confirm import ConfirmScreen
+from qualcode.tui.screens.prompts import BindingCommands, PromptScreen, code_picker
 
 CONTEXT_CHARS = 14
 """How much text either side of a fragment its one-line context shows: little before, so
@@ -361,7 +362,7 @@ class RetrievalScreen(Screen[None]):
                 self.reload()
 
         self.app.push_screen(
-            CodePickerScreen("Add a code to retrieve", self.study.codes(), exclude=set(self.code_ids)), chosen
+            code_picker("Add a code to retrieve", self.study.codes(), exclude=set(self.code_ids)), chosen
         )
 
     def set_codes(self, codes: Sequence[int | str], mode: str | None = None) -> None:
@@ -413,7 +414,7 @@ class RetrievalScreen(Screen[None]):
                 path = Path.cwd() / path
             if path.exists():
                 self.app.push_screen(
-                    ConfirmScreen(f"{path.name} exists. Replace it?", str(path), yes="Replace"),
+                    ConfirmScreen(f"{path} exists. Replace it?"),
                     lambda ok: write(path) if ok else None,
                 )
             else:

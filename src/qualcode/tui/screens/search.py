@@ -23,7 +23,7 @@ from qualcode.errors import QualcodeError
 from qualcode.models import Code
 from qualcode.study import SearchHit, Study
 from qualcode.tui.messages import JumpTo, StudyChanged
-from qualcode.tui.screens.prompts import BindingCommands, CodePickerScreen
+from qualcode.tui.screens.prompts import BindingCommands, code_picker
 
 TICKED, UNTICKED = Text("[x]"), Text("[ ]", style="dim")
 STEP = Binding.Group("Step", compact=True)
@@ -253,7 +253,7 @@ class SearchScreen(Screen[None]):
                 self.code_ticked(self.study.code(code_id))
 
         self.app.push_screen(
-            CodePickerScreen(f"Code {len(self.ticked)} ticked hits ({self.unit}) as…", self.study.codes()), chosen
+            code_picker(f"Code {len(self.ticked)} ticked hits ({self.unit}) as…", self.study.codes()), chosen
         )
 
     def planned_spans(self, code: Code) -> tuple[list[tuple[int, int, int]], int]:
