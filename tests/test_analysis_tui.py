@@ -1,0 +1,117 @@
+"""The AnalyseScreen in a small test app: tables filled from the study, filters, measures,
+drill-down to fragments and the jump back to the document."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from textual import on
+from textual.app import App
+from textual.widgets import DataTable, Select, TabbedContent
+
+from qualcode.study import Study
+from qualcode.tui.messages import JumpTo
+from qualcode.tui.screens.analyse import AnalyseScreen, FragmentsScreen
+from test_analysis_figures import build_fixed
+
+
+class AnalyseApp(App[None]):
+    def __init__(self, study: Study) -> None:
+        super().__init__()
+        self.study = study
+        self.jumps: list[JumpTo] = []
+
+    def on_mount(self) -> None:
+        self.push_screen(AnalyseScreen(self.study))
+
+    @on(JumpTo)
+    def _jump(self, message: JumpTo) -> None:
+        self.jumps.append(message)
+
+
+@pytest.fixture
+def fixed(tmp_path: Path):
+    study = build_fixed(tmp_path / "vast.qualcode")
+    yield study
+    study.close()
+
+
+def cell(table: DataTable, row: int, column: int) -> str:
+    value = table.get_cell_at((row, column))
+    return getattr(value, "plain", str(value))
+
+
+async def test_frequencies_tab_and_drill_down_jump(fixed: Study) -> None:
+    app = AnalyseApp(fixed)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, AnalyseScreen)
+        table = screen.query_one("#frequencies", DataTable)
+        paths = [c.path for c in fixed.codes()]
+        vb_row = paths.index("Relatie/Vertrouwensband")
+        assert cell(table, vb_row, 1) == "4" and cell(table, vb_row, 2) == "3" and cell(table, vb_row, 5) == "6"
+        table.move_cursor(row=vb_row)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, FragmentsScreen)
+        assert len(app.screen.fragments) == 4
+        first = app.screen.fragments[0]
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.jumps and (app.jumps[0].document_id, app.jumps[0].start, app.jumps[0].end) == (
+            first["document_id"], first["start"], first["end"],
+        )
+        assert isinstance(app.screen, AnalyseScreen)
+
+
+async def test_filters_and_matrix_measure(fixed: Study) -> None:
+    app = AnalyseApp(fixed)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        screen.query_one("#a-coder", Select).value = "b"
+        await pilot.pause()
+        table = screen.query_one("#frequencies", DataTable)
+        vb_row = [c.path for c in fixed.codes()].index("Relatie/Vertrouwensband")
+        assert cell(table, vb_row, 1) == "1"
+        screen.query_one("#a-coder", Select).clear()
+        screen.query_one("#analyse-tabs", TabbedContent).active = "tab-matrix"
+        screen.query_one("#m-measure", Select).value = "count"
+        await pilot.pause()
+        matrix = screen.query_one("#matrix", DataTable)
+        assert cell(matrix, vb_row, 1) == "3" and cell(matrix, vb_row, 2) == "1"  # A, B
+        matrix.focus()
+        matrix.move_cursor(row=vb_row, column=2)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, FragmentsScreen)
+        assert [f["document"] for f in app.screen.fragments] == ["d4"]
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, AnalyseScreen)
+
+
+async def test_cooccurrence_and_compare_tabs(fixed: Study) -> None:
+    app = AnalyseApp(fixed)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        screen.query_one("#analyse-tabs", TabbedContent).active = "tab-cooccurrence"
+        await pilot.pause()
+        table = screen.query_one("#cooccurrence", DataTable)
+        codes = [p for _, p in screen._cooc.codes]
+        a, b = codes.index("Relatie/Vertrouwensband"), codes.index("Relatie/Huisbezoek")
+        assert cell(table, a, b + 1) == "1"
+        table.focus()
+        table.move_cursor(row=a, column=b + 1)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert {(f["document"], f["start"], f["end"]) for f in app.screen.fragments} == {("d1", 0, 8), ("d1", 4, 13)}
+        await pilot.press("escape")
+        screen.query_one("#analyse-tabs", TabbedContent).active = "tab-compare"
+        await pilot.pause()
+        compare = screen.query_one("#compare", DataTable)
+        texts = [cell(compare, i, 0) for i in range(compare.row_count)]
+        assert any(t.startswith("Relatie/Vertrouwensband: in 2 of 3 in A") for t in texts)
