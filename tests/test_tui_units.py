@@ -30,7 +30,7 @@ def test_wrap_breaks_at_spaces_and_newlines():
 
 @given(st.lists(st.tuples(st.integers(0, 50), st.integers(1, 20)), max_size=12), st.integers(0, 70))
 def test_coverage_at_equals_a_scan_of_all_codings(raw, offset):
-    spans = [Span(i, i % 3, s, s + n) for i, (s, n) in enumerate(raw)]
+    spans = [Span(s, s + n, coding_id=i, code_id=i % 3) for i, (s, n) in enumerate(raw)]
     coverage = Coverage(spans)
     assert {s.coding_id for s in coverage.at(offset)} == {s.coding_id for s in spans if s.start <= offset < s.end}
     pieces = list(coverage.segments(0, 70))
@@ -38,8 +38,22 @@ def test_coverage_at_equals_a_scan_of_all_codings(raw, offset):
     assert all(a[1] == b[0] for a, b in zip(pieces, pieces[1:]))
 
 
+@given(st.lists(st.tuples(st.integers(0, 3000), st.integers(1, 2500)), max_size=12), st.integers(0, 5000))
+def test_adding_and_removing_keeps_queries_right(raw, offset):
+    spans = [Span(s, s + n, coding_id=i, code_id=0) for i, (s, n) in enumerate(raw)]
+    coverage = Coverage(spans[: len(spans) // 2])
+    for span in spans[len(spans) // 2 :]:
+        coverage.add(span)
+    for span in spans[::3]:
+        coverage.remove(span.coding_id)
+    kept = [s for s in spans if s not in spans[::3]]
+    assert {s.coding_id for s in coverage.overlapping(offset, offset + 40)} == {
+        s.coding_id for s in kept if s.start < offset + 40 and s.end > offset
+    }
+
+
 def test_innermost_coding_is_painted_last():
-    coverage = Coverage([Span(1, 1, 0, 100), Span(2, 2, 10, 20)])
+    coverage = Coverage([Span(0, 100, coding_id=1, code_id=1), Span(10, 20, coding_id=2, code_id=2)])
     assert [s.coding_id for s in coverage.at(15)] == [1, 2]
 
 

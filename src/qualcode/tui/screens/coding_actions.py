@@ -15,6 +15,7 @@ from rich.text import Text
 from qualcode.errors import QualcodeError
 from qualcode.models import Coding
 from qualcode.tui.screens.picker import PickerScreen, PickItem
+from qualcode.tui.widgets.coverage import Span
 from qualcode.tui.widgets.cursor import next_word_end, next_word_start, prev_word_start, trim_end
 
 if TYPE_CHECKING:
@@ -32,7 +33,6 @@ class CodingActions:
 
     study: Study
     document: Document | None
-    codings: dict[int, Coding]
     codes: dict[int, Code]
     colours: dict[int, str]
     recent: list[int]
@@ -46,7 +46,6 @@ class CodingActions:
 
         def notify(self, message: str, **kw: Any) -> None: ...
         def update_status(self) -> None: ...
-        def spans(self) -> list[Any]: ...
         def reload(self) -> None: ...
         def load_codes(self) -> None: ...
 
@@ -73,13 +72,20 @@ class CodingActions:
         items.sort(key=lambda i: (self.recent.index(i.value) if i.recent else 0))
         return items
 
-    def _changed(self, delta_codes: dict[int, int] | None = None) -> None:
-        """Repaint after a change to this document's codings."""
-        self.transcript.set_spans(self.spans())
+    def _changed(
+        self, *, added: Coding | None = None, removed: int | None = None, delta_codes: dict[int, int] | None = None
+    ) -> None:
+        """Patch the view after one change to this document's codings (no reload)."""
+        coder_id = self.study.coder_id
+        if removed is not None:
+            old = self.transcript.remove_span(removed)
+            coder_id = old.coder_id if old is not None else coder_id
+        if added is not None:
+            self.transcript.add_span(Span(added.start, added.end, added.id, added.code_id, coder_id))
         for code_id, delta in (delta_codes or {}).items():
             self.codebook.bump(code_id, delta)
         if self.document is not None:
-            self.browser.update_count(self.document.id, len(self.codings))
+            self.browser.update_count(self.document.id, len(self.transcript.coverage))
         self.update_status()
 
     def _with_coding(self, verb: str, then: Callable[[Coding], None]) -> None:
@@ -88,7 +94,7 @@ class CodingActions:
             return
         start, end = self.transcript.selection
         spans = self.transcript.coverage.overlapping(start, max(end, start + 1))
-        found = [self.codings[s.coding_id] for s in spans if s.coding_id in self.codings]
+        found = [self.study.coding(s.coding_id) for s in spans]
         if not found:
             self.notify(f"No coding under the cursor to {verb}.", severity="warning")
             return
@@ -109,8 +115,8 @@ class CodingActions:
             items.append(PickItem(coding.id, label, f"{code.path if code else ''} {coding.coder} {excerpt}"))
 
         def chosen(coding_id: int | None) -> None:
-            if coding_id is not None and coding_id in self.codings:
-                then(self.codings[coding_id])
+            if coding_id is not None:
+                then(self.study.coding(coding_id))
 
         self.app.push_screen(PickerScreen(f"Which coding to {verb}?", items), chosen)
 
@@ -132,10 +138,9 @@ class CodingActions:
         except QualcodeError as exc:
             self.notify(str(exc), severity="warning")
             return None
-        self.codings[coding.id] = coding
         self.active_coding = coding.id
         self._remember(code_id)
-        self._changed({code_id: 1})
+        self._changed(added=coding, delta_codes={code_id: 1})
         self.notify(f"Coded as {self.codes[code_id].path}", timeout=2)
         return coding
 
@@ -180,10 +185,9 @@ class CodingActions:
             self.notify(str(exc), severity="warning")
             return
         self.load_codes()
-        self.codings[coding.id] = coding
         self.active_coding = coding.id
         self._remember(coding.code_id)
-        self._changed()
+        self._changed(added=coding)
         self.notify(f"In vivo: {self.codes[coding.code_id].path}", timeout=2)
 
     # -- changing codings -----------------------------------------------------------------
@@ -191,8 +195,7 @@ class CodingActions:
     def action_remove_coding(self) -> None:
         def remove(coding: Coding) -> None:
             self.study.remove_coding(coding.id)
-            del self.codings[coding.id]
-            self._changed({coding.code_id: -1})
+            self._changed(removed=coding.id, delta_codes={coding.code_id: -1})
             self.notify(f"Removed {self._path(coding.code_id)} (u undoes)", timeout=2)
 
         self._with_coding("remove", remove)
@@ -207,9 +210,8 @@ class CodingActions:
                 except QualcodeError as exc:
                     self.notify(str(exc), severity="warning")
                     return
-                self.codings[coding.id] = updated
                 self._remember(code_id)
-                self._changed({coding.code_id: -1, code_id: 1})
+                self._changed(removed=coding.id, added=updated, delta_codes={coding.code_id: -1, code_id: 1})
                 self.notify(f"Now coded as {self._path(code_id)}", timeout=2)
 
             title = f"Change {self._path(coding.code_id)} to…"
@@ -225,16 +227,19 @@ class CodingActions:
         except QualcodeError as exc:
             self.notify(str(exc), severity="warning")
             return
-        self.codings[coding.id] = updated
         self.active_coding = coding.id
+        self._changed(removed=coding.id, added=updated)
         self.transcript.select(updated.start, updated.end)
-        self._changed()
 
     def _target_coding(self, then: Callable[[Coding], None]) -> None:
         """The coding being adjusted: the last one touched if it is still under the
         selection, else the one under it (asking if several)."""
         start, end = self.transcript.selection
-        active = self.codings.get(self.active_coding) if self.active_coding else None
+        active = None
+        if self.active_coding is not None and any(
+            s.coding_id == self.active_coding for s in self.transcript.coverage.overlapping(start, max(end, start + 1))
+        ):
+            active = self.study.coding(self.active_coding)
         if active is not None and active.start < max(end, start + 1) and active.end > start:
             then(active)
             return
@@ -282,7 +287,7 @@ class CodingActions:
             def saved(text: str | None) -> None:
                 if text is None:
                     return
-                self.codings[coding.id] = self.study.set_coding_memo(coding.id, text)
+                self.study.set_coding_memo(coding.id, text)
                 self.notify("Memo saved." if text else "Memo removed.", timeout=2)
 
             excerpt = " ".join(self.transcript.text[coding.start : coding.end].split())[:70]

@@ -1,83 +1,100 @@
 """Which codings cover which characters of a document, for painting highlights fast.
 
-The transcript view asks, for every visible line, which codings cover each piece of it.
-Scanning all codings per line would make painting cost grow with the number of codings, so
-the codings are swept once into *segments*: maximal runs of text covered by the same set of
-codings. A line then costs one binary search plus the segments inside it.
+The transcript view asks, for every visible line, which codings cover each piece of it, and
+coding must stay under a frame even with 20,000 codings in one transcript. So the codings are
+kept sorted by start, and a query for ``[start, end)`` looks only at codings that start
+within ``max_length`` before it (one binary search); the few very long codings (a whole turn
+or more) sit in a short separate list that is scanned. Adding or removing a coding is an
+insertion into a sorted list, not a rebuild.
 """
 
 from __future__ import annotations
 
-from bisect import bisect_right
+from bisect import bisect_left, insort
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
+LONG = 2_000  # codings longer than this many characters go in the scanned list
 
-@dataclass(frozen=True)
+
+@dataclass(frozen=True, order=True)
 class Span:
-    """A coding as the view needs it: which code, where."""
+    """A coding as the view needs it: where, which code, which coder."""
 
-    coding_id: int
-    code_id: int
     start: int
     end: int
+    coding_id: int
+    code_id: int
+    coder_id: int = 0
+
+
+def _outer_first(span: Span) -> tuple[int, int, int]:
+    return (span.start, -span.end, span.coding_id)
 
 
 class Coverage:
-    """Codings of one document swept into segments of constant coverage."""
+    """A document's codings, indexed for "which codings touch this range"."""
 
-    def __init__(self, spans: Sequence[Span]) -> None:
-        self.spans = list(spans)
-        events: list[tuple[int, int, int]] = []  # (offset, 0=end/1=start, index)
-        for index, span in enumerate(self.spans):
-            events.append((span.start, 1, index))
-            events.append((span.end, 0, index))
-        events.sort()
-        self.bounds: list[int] = []
-        self.active: list[tuple[Span, ...]] = []
-        current: dict[int, Span] = {}
-        i = 0
-        while i < len(events):
-            offset = events[i][0]
-            while i < len(events) and events[i][0] == offset:
-                _, kind, index = events[i]
-                if kind:
-                    current[index] = self.spans[index]
-                else:
-                    current.pop(index, None)
-                i += 1
-            # Outer (earlier, longer) codings first, so the innermost one is last.
-            ordered = tuple(sorted(current.values(), key=lambda s: (s.start, -s.end, s.coding_id)))
-            self.bounds.append(offset)
-            self.active.append(ordered)
+    def __init__(self, spans: Sequence[Span] = ()) -> None:
+        self._short: list[Span] = sorted(s for s in spans if s.end - s.start <= LONG)
+        self._starts = [s.start for s in self._short]
+        self._long: list[Span] = [s for s in spans if s.end - s.start > LONG]
+        self._reach = max((s.end - s.start for s in self._short), default=0)
 
-    def at(self, offset: int) -> tuple[Span, ...]:
-        """The codings covering the character at ``offset``."""
-        index = bisect_right(self.bounds, offset) - 1
-        return self.active[index] if index >= 0 else ()
+    @property
+    def spans(self) -> list[Span]:
+        return sorted(self._short + self._long)
 
-    def segments(self, start: int, end: int) -> Iterator[tuple[int, int, tuple[Span, ...]]]:
-        """``(from, to, codings)`` pieces of ``[start, end)``, each with constant coverage."""
-        if start >= end:
+    def __len__(self) -> int:
+        return len(self._short) + len(self._long)
+
+    def add(self, span: Span) -> None:
+        if span.end - span.start > LONG:
+            self._long.append(span)
             return
-        index = bisect_right(self.bounds, start) - 1
-        position = start
-        while position < end:
-            active = self.active[index] if index >= 0 else ()
-            next_bound = self.bounds[index + 1] if index + 1 < len(self.bounds) else end
-            stop = min(end, next_bound)
-            if stop > position:
-                yield position, stop, active
-            position = max(position, stop)
-            index += 1
-            if index >= len(self.bounds) and position < end:
-                yield position, end, ()
-                return
+        index = bisect_left(self._short, span)
+        self._short.insert(index, span)
+        self._starts.insert(index, span.start)
+        self._reach = max(self._reach, span.end - span.start)
+
+    def remove(self, coding_id: int) -> Span | None:
+        for spans in (self._short, self._long):
+            for index, span in enumerate(spans):
+                if span.coding_id == coding_id:
+                    del spans[index]
+                    if spans is self._short:
+                        del self._starts[index]
+                    return span
+        return None
 
     def overlapping(self, start: int, end: int) -> list[Span]:
-        """Codings that touch ``[start, end)``, outermost first, each once."""
-        seen: dict[int, Span] = {}
-        for _, _, active in self.segments(start, end):
-            for span in active:
-                seen.setdefault(span.coding_id, span)
-        return list(seen.values())
+        """Codings that touch ``[start, end)``, outermost first."""
+        lo = bisect_left(self._starts, start - self._reach)
+        hi = bisect_left(self._starts, end)
+        found = [s for s in self._short[lo:hi] if s.end > start]
+        found.extend(s for s in self._long if s.start < end and s.end > start)
+        found.sort(key=_outer_first)
+        return found
+
+    def at(self, offset: int) -> list[Span]:
+        """The codings covering the character at ``offset``."""
+        return self.overlapping(offset, offset + 1)
+
+    def segments(self, start: int, end: int) -> Iterator[tuple[int, int, tuple[Span, ...]]]:
+        """``(from, to, codings)`` pieces of ``[start, end)``, each with constant coverage,
+        the innermost coding last."""
+        if start >= end:
+            return
+        touching = self.overlapping(start, end)
+        if not touching:
+            yield start, end, ()
+            return
+        points = {start, end}
+        for span in touching:
+            if start < span.start < end:
+                points.add(span.start)
+            if start < span.end < end:
+                points.add(span.end)
+        ordered = sorted(points)
+        for a, b in zip(ordered, ordered[1:]):
+            yield a, b, tuple(s for s in touching if s.start <= a and s.end > a)

@@ -1,0 +1,206 @@
+"""Benchmark the TUI: first paint, opening a 100,000-word transcript, applying a code in a
+study of 100,000 codings, moving the cursor, and memory with a 5,000,000-word study open.
+
+Budgets (DESIGN.md): first paint < 1 s, open < 100 ms, apply < 16 ms, RSS < 500 MB.
+
+How the studies are built fast: texts come from ``benchmarks/corpus.py`` (Dutch-like
+speech with speaker labels and timestamps); turns and sentences are cut by regular
+expressions (no spaCy) and go in through the store's own ``documents.insert_document``; the
+codings through ``store.analysis.bulk_insert_codings`` in one unrecorded transaction. The
+studies are cached in the temp folder (``--fresh`` rebuilds). Every figure is from one run
+driven by Textual's Pilot in a headless app of 140×40; "+ paint" adds the next screen update.
+The memory figure comes from a child process that opens the big study and shows a document,
+so the first part's high-water mark does not count.
+
+Run: python benchmarks/tui_bench.py [--fresh] [--skip-rss]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import hashlib
+import random
+import re
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "src"))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from corpus import transcript  # noqa: E402
+
+from qualcode.store import analysis as analysis_sql  # noqa: E402
+from qualcode.store import documents as docsql  # noqa: E402
+from qualcode.store.codings import coder_id  # noqa: E402
+from qualcode.store.core import now  # noqa: E402
+from qualcode.study import Study  # noqa: E402
+
+CACHE = Path(tempfile.gettempdir()) / "qualcode-tui-bench"
+LABEL = re.compile(r"^(?:\[(\d\d:\d\d:\d\d)\] )?([A-Z][a-z]*): ", re.MULTILINE)
+SENTENCE = re.compile(r"[^.?!\n]+[.?!]?")
+
+
+def segment(text: str) -> tuple[list[dict], list[dict]]:
+    """Turns at ``Speaker:`` labels and sentences at end punctuation, as the importer would."""
+    heads = list(LABEL.finditer(text))
+    turns, sentences = [], []
+    for seq, match in enumerate(heads):
+        end = heads[seq + 1].start() if seq + 1 < len(heads) else len(text)
+        end = len(text[:end].rstrip())
+        speaker = match.group(2)
+        role = "interviewer" if speaker in ("Interviewer", "I", "Onderzoeker") else "ouder"
+        turns.append({"seq": seq, "speaker": speaker, "role": role, "timestamp": match.group(1),
+                      "start": match.start(), "body_start": match.end(), "end": end})
+        for m in SENTENCE.finditer(text, match.end(), end):
+            if m.group().strip():
+                lead = len(m.group()) - len(m.group().lstrip())
+                sentences.append({"seq": len(sentences), "turn_seq": seq, "start": m.start() + lead,
+                                  "end": m.end(), "lemmas": ""})
+    return turns, sentences
+
+
+def build(path: Path, sizes: list[int], codings: int, seed: int = 11) -> None:
+    """A study with one document per entry of ``sizes`` (words), and ``codings`` codings spread
+    over them in proportion to their length."""
+    rng = random.Random(seed)
+    path.unlink(missing_ok=True)
+    study = Study.create(path, "tui benchmark", coder="bench")
+    for book in sorted((ROOT / "codebooks").glob("*.yaml")):
+        study.import_codebook(book)
+    store = study.store
+    leaves = [c.id for c in study.codes() if c.parent_id is not None]
+    lengths: list[int] = []
+    with store.action("benchmark documents", record=False):
+        coder = coder_id(store, "bench")
+        for n, words in enumerate(sizes):
+            text = transcript(rng, words).split("---\n", 2)[-1].lstrip()
+            turns, sentences = segment(text)
+            project = docsql.ensure_project(store, f"Organisatie {n % 5}", f"Project {n % 10}")
+            docsql.insert_document(
+                store, project_id=project, title=f"Interview {n:04d} ({words} w)", text=text, language="nl",
+                role="ouder", participant=f"P{n:04d}", interview_date=None, source_name=f"i{n}.txt",
+                encoding="utf-8", sha256=hashlib.sha256(text.encode()).hexdigest(), char_count=len(text),
+                word_count=len(text.split()), attributes={}, turns=turns, sentences=sentences,
+            )
+            lengths.append(len(text))
+    doc_ids = [r[0] for r in store.rows("SELECT id FROM documents ORDER BY id")]
+    total = sum(lengths)
+    stamp = now()
+    with store.action("benchmark codings", record=False):
+        batch = []
+        for d, length in enumerate(lengths):
+            for _ in range(max(1, round(codings * length / total))):
+                span = rng.randint(40, 400)
+                start = rng.randrange(0, max(1, length - span))
+                batch.append((doc_ids[d], rng.choice(leaves), coder, start, min(length, start + span), stamp))
+        analysis_sql.bulk_insert_codings(store, batch)
+    store.conn.execute("ANALYZE")
+    study.close()
+
+
+def ms(seconds: float) -> str:
+    return f"{seconds * 1000:8.1f} ms"
+
+
+def line(label: str, value: str, budget: str = "") -> None:
+    print(f"  {label:<52} {value}  {budget}")
+
+
+async def run_workbench(path: Path) -> None:
+    t0 = time.perf_counter()
+    from qualcode.tui.app import make_app  # counted: importing Textual is part of start-up
+    from qualcode.tui.screens.main import MainScreen
+
+    app = make_app(path, coder="bench")
+    async with app.run_test(size=(140, 40)) as pilot:
+        await pilot.pause()
+        main = app.screen
+        assert isinstance(main, MainScreen) and main.document is not None
+        painted = time.perf_counter() - t0
+        line("first paint (import, open study, first document)", ms(painted), "budget 1000 ms")
+        line("spaCy / scikit-learn imported at start-up", str("spacy" in sys.modules or "sklearn" in sys.modules))
+
+        big = max(app.study.document_rows(), key=lambda r: r["word_count"])
+        t = time.perf_counter()
+        main.open_document(big["id"])
+        opened = time.perf_counter() - t
+        await pilot.pause()
+        opened_painted = time.perf_counter() - t
+        line(f"open a {big['word_count']:,}-word transcript ({len(main.codings)} codings)", ms(opened), "budget 100 ms")
+        line("  + paint", ms(opened_painted))
+
+        await pilot.press("j")
+        total_codings = app.study.info()["codings"]
+        code = next(c for c in main.codes.values() if c.shortcut == "1")
+        t = time.perf_counter()
+        main.apply_code(code.id)
+        applied = time.perf_counter() - t
+        await pilot.pause()
+        applied_painted = time.perf_counter() - t
+        line(f"apply a code (study of {total_codings:,} codings)", ms(applied), "budget 16 ms")
+        line("  + paint", ms(applied_painted))
+
+        samples = []
+        for _ in range(20):
+            t = time.perf_counter()
+            main.action_move("move_sentence", 1)
+            samples.append(time.perf_counter() - t)
+        t = time.perf_counter()
+        main.action_move("move_sentence", 1)
+        await pilot.pause()
+        moved_painted = time.perf_counter() - t
+        samples.sort()
+        line("move the cursor one sentence (median of 20)", ms(samples[len(samples) // 2]))
+        line("  + paint", ms(moved_painted))
+
+
+async def rss_child(path: Path) -> None:
+    from qualcode.tui.app import make_app
+
+    app = make_app(path, coder="bench")
+    async with app.run_test(size=(140, 40)) as pilot:
+        await pilot.pause()
+        await pilot.press("j", "n", "j")
+        await pilot.pause()
+    print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--fresh", action="store_true", help="rebuild the cached benchmark studies")
+    parser.add_argument("--skip-rss", action="store_true", help="leave out the 5,000,000-word memory figure")
+    parser.add_argument("--rss-child", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.rss_child:
+        asyncio.run(rss_child(args.rss_child))
+        return
+    CACHE.mkdir(exist_ok=True)
+    coding_study = CACHE / "codings-100k.qualcode"
+    if args.fresh or not coding_study.exists():
+        t = time.perf_counter()
+        build(coding_study, [100_000] + [2_000] * 200, 100_000)
+        print(f"built {coding_study} in {time.perf_counter() - t:.1f} s")
+    print("TUI workbench (one run each):")
+    asyncio.run(run_workbench(coding_study))
+    if args.skip_rss:
+        return
+    big_study = CACHE / "words-5m.qualcode"
+    if args.fresh or not big_study.exists():
+        t = time.perf_counter()
+        build(big_study, [5_000] * 1_000, 50_000)
+        print(f"built {big_study} in {time.perf_counter() - t:.1f} s")
+    out = subprocess.run(
+        [sys.executable, __file__, "--rss-child", str(big_study)], capture_output=True, text=True, check=True
+    )
+    kib = int(out.stdout.strip().splitlines()[-1])
+    line("RSS with a 5,000,000-word study open", f"{kib / 1024:8.1f} MB", "budget 500 MB")
+
+
+if __name__ == "__main__":
+    main()
