@@ -242,3 +242,33 @@ def bulk_insert_codings(store: Store, rows: Sequence[tuple[int, int, int, int, i
         'INSERT INTO codings (document_id, code_id, coder_id, start, "end", created_at) VALUES (?, ?, ?, ?, ?, ?)',
         rows,
     )
+
+
+def fragment_codings(store: Store, scope: Scope, code_ids: Sequence[int] | None = None) -> list[sqlite3.Row]:
+    """The scope's codings with their coder, without document context or text.
+
+    Document columns are left to :func:`scope_documents`: ``role`` and ``participant`` sit
+    after ``text`` in the documents table, so reading them per coding would walk each
+    transcript's overflow pages once per coding (seconds at 50,000 codings).
+    """
+    where, params = scope.codings_where(store)
+    if code_ids is not None:
+        clause = f"c.code_id IN ({','.join('?' * len(code_ids))})"
+        where = f"{where} AND {clause}" if where else f"WHERE {clause}"
+        params = [*params, *code_ids]
+    return store.rows(
+        'SELECT c.id, c.document_id, c.code_id, c.start, c."end", c.memo, k.name AS coder '
+        f"FROM codings c JOIN coders k ON k.id = c.coder_id {where}",
+        params,
+    )
+
+
+def turn_starts(store: Store, document_ids: Sequence[int]) -> list[sqlite3.Row]:
+    """(document_id, start, speaker) of the turns of some documents, in text order."""
+    if not document_ids:
+        return []
+    marks = ",".join("?" * len(document_ids))
+    return store.rows(
+        f"SELECT document_id, start, speaker FROM turns WHERE document_id IN ({marks}) ORDER BY document_id, start",
+        list(document_ids),
+    )
