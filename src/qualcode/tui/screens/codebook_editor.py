@@ -170,16 +170,16 @@ class CodebookEditorScreen(Screen[None]):
     """
     COMMANDS = {BindingCommands}
     BINDINGS = [
-        Binding("a", "add_code", "Add", id="codebook.add"),
-        Binding("A", "add_top_code", "Top", id="codebook.add_top"),
-        Binding("r,f2", "rename", "Rename", id="codebook.rename"),
-        Binding("m", "move", "Move", id="codebook.move"),
-        Binding("M", "merge", "Merge", id="codebook.merge"),
-        Binding("d,delete", "delete", "Delete", id="codebook.delete"),
-        Binding("e", "edit", "Edit", id="codebook.edit"),
-        Binding("i", "import_codebook", "Import", id="codebook.import"),
-        Binding("u", "undo", "Undo", id="codebook.undo"),
-        Binding("escape", "close", "Close", id="codebook.close"),
+        Binding("a", "add_code", "Add", id="codebook.add", tooltip="Add a code under the highlighted code"),
+        Binding("A", "add_top_code", "Top", id="codebook.add_top", tooltip="Add a code at the top level"),
+        Binding("r,f2", "rename", "Rename", id="codebook.rename", tooltip="Rename the code"),
+        Binding("m", "move", "Move", id="codebook.move", tooltip="Move the code under another parent"),
+        Binding("M", "merge", "Merge", id="codebook.merge", tooltip="Merge the code into another"),
+        Binding("d,delete", "delete", "Delete", id="codebook.delete", tooltip="Delete the code (undo brings it back)"),
+        Binding("e", "edit", "Edit", id="codebook.edit", tooltip="Edit definition, colour and shortcut"),
+        Binding("i", "import_codebook", "Import", id="codebook.import", tooltip="Import a codebook (YAML)"),
+        Binding("u", "undo", "Undo", id="codebook.undo", tooltip="Undo the last change"),
+        Binding("escape", "close", "Close", id="codebook.close", tooltip="Close the codebook editor"),
     ]
 
     def __init__(self, study: Study) -> None:
@@ -230,9 +230,11 @@ class CodebookEditorScreen(Screen[None]):
         self.query_one("#codebook-title", Label).update(
             f"Codebook · {len(codes)} codes · {total_codings} codings · u undoes the last change"
         )
-        if keep in nodes:
+        if keep not in nodes:
+            keep = codes[0].id if codes else None
+        if keep is not None:
             self.call_after_refresh(self._move_to, nodes[keep])
-        self._show_detail(self.codes.get(keep) if keep is not None else (codes[0] if codes else None))
+        self._show_detail(self.codes.get(keep) if keep is not None else None)
 
     def _descendants(self, code_id: int) -> list[int]:
         out, stack = [], [code_id]

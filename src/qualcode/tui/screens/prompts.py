@@ -38,23 +38,27 @@ DIALOG_CSS = """
 
 
 class BindingCommands(Provider):
-    """Every binding of the screen the palette was opened on, by its description."""
+    """Every binding of the screen the palette was opened on (and of the widget that had
+    focus), named by its tooltip, or its footer description when it has none."""
 
     def _commands(self) -> list[tuple[str, str, Callable[[], object]]]:
         found: list[tuple[str, str, Callable[[], object]]] = []
         seen: set[str] = set()
-        owners = [w for w in (self.focused, self.screen) if w is not None]
+        names: set[str] = set()
+        owners = [w for w in (self.screen, self.focused) if w is not None]
         for owner in owners:
             # Only the class's own bindings: inherited widget bindings (cursor keys) are noise.
             for binding in type(owner).__dict__.get("BINDINGS", []):
                 if not isinstance(binding, Binding) or not binding.description:
                     continue
                 action = binding.action.removeprefix("screen.")
-                if action in seen:
+                name = binding.tooltip or binding.description
+                if action in seen or name in names:
                     continue
                 seen.add(action)
-                keys = binding.key_display or binding.key.split(",")[0]
-                found.append((binding.description, f"{keys} — {type(self.screen).__name__}", partial(owner.run_action, binding.action)))
+                names.add(name)
+                keys = self.app.get_key_display(binding)
+                found.append((name, keys, partial(owner.run_action, binding.action)))
         return found
 
     async def discover(self) -> Hits:

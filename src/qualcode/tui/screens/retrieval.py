@@ -38,7 +38,7 @@ the fragment itself is visible in an 80-column terminal."""
 class FragmentTable(DataTable):  # type: ignore[type-arg]
     """A row table whose Enter is shown in the footer (DataTable hides its own)."""
 
-    BINDINGS = [Binding("enter", "select_cursor", "Jump", id="retrieval.jump_row")]
+    BINDINGS = [Binding("enter", "select_cursor", "Jump", id="retrieval.jump_row", tooltip="Jump to the fragment in its document")]
 
 
 @dataclass(frozen=True)
@@ -198,13 +198,13 @@ class RetrievalScreen(Screen[None]):
     """
     COMMANDS = {BindingCommands}
     BINDINGS = [
-        Binding("enter", "jump", "Jump", id="retrieval.jump"),
-        Binding("c", "add_code", "Codes", id="retrieval.add_code"),
-        Binding("x", "clear_codes", "Clear", id="retrieval.clear_codes"),
-        Binding("a", "toggle_mode", "AND/OR", id="retrieval.toggle_mode"),
-        Binding("f", "focus_filters", "Filter", id="retrieval.filters"),
-        Binding("ctrl+e", "export", "Export", id="retrieval.export"),
-        Binding("escape", "close", "Close", id="retrieval.close"),
+        Binding("enter", "jump", "Jump", id="retrieval.jump", tooltip="Jump to the fragment in its document"),
+        Binding("c", "add_code", "Codes", id="retrieval.add_code", tooltip="Retrieve: add a code"),
+        Binding("x", "clear_codes", "Clear", id="retrieval.clear_codes", tooltip="Retrieve: clear the chosen codes"),
+        Binding("a", "toggle_mode", "AND/OR", id="retrieval.toggle_mode", tooltip="Retrieve: switch any (OR) / all overlapping (AND)"),
+        Binding("f", "focus_filters", "Filter", id="retrieval.filters", tooltip="Retrieve: go to the filters"),
+        Binding("ctrl+e", "export", "Export", id="retrieval.export", tooltip="Export the fragments to CSV"),
+        Binding("escape", "close", "Close", id="retrieval.close", tooltip="Close retrieval"),
     ]
 
     def __init__(self, study: Study, codes: Sequence[int | str] = (), mode: str = "any") -> None:

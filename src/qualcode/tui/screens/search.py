@@ -33,14 +33,14 @@ class HitTable(DataTable):  # type: ignore[type-arg]
     """The hit list; its keys are shown while it has focus."""
 
     BINDINGS = [
-        Binding("enter", "select_cursor", "Jump", id="search.jump"),
-        Binding("n", "step(1)", "Next", group=STEP, id="search.next"),
-        Binding("N", "step(-1)", "Previous", group=STEP, id="search.previous"),
-        Binding("space", "screen.toggle_hit", "Tick", key_display="␣", id="search.tick"),
-        Binding("a", "screen.toggle_all", "All", id="search.tick_all"),
-        Binding("s", "screen.toggle_unit", "Unit", id="search.unit"),
-        Binding("c", "screen.code_all", "Code", id="search.code_all"),
-        Binding("u", "screen.undo", "Undo", id="search.undo"),
+        Binding("enter", "select_cursor", "Jump", id="search.jump", tooltip="Jump to the hit"),
+        Binding("n", "step(1)", "Next", group=STEP, id="search.next", tooltip="Next hit"),
+        Binding("N", "step(-1)", "Previous", group=STEP, id="search.previous", tooltip="Previous hit"),
+        Binding("space", "screen.toggle_hit", "Tick", key_display="␣", id="search.tick", tooltip="Tick or untick the hit"),
+        Binding("a", "screen.toggle_all", "All", id="search.tick_all", tooltip="Tick all hits / none"),
+        Binding("s", "screen.toggle_unit", "Unit", id="search.unit", tooltip="Code whole sentences / exact hits"),
+        Binding("c", "screen.code_all", "Code", id="search.code_all", tooltip="Code all ticked hits"),
+        Binding("u", "screen.undo", "Undo", id="search.undo", tooltip="Undo the last change"),
     ]
 
     def action_step(self, step: int) -> None:
@@ -78,13 +78,13 @@ class SearchScreen(Screen[None]):
     """
     COMMANDS = {BindingCommands}
     BINDINGS = [
-        Binding("slash", "focus_query", "Find", key_display="/", id="search.query"),
-        Binding("ctrl+t", "toggle_scope", "Scope", id="search.scope"),
-        Binding("escape", "close", "Close", id="search.close"),
-        Binding("enter", "jump", "Jump", show=False, id="search.jump_screen"),
-        Binding("space", "toggle_hit", "Tick", show=False, id="search.tick_screen"),
-        Binding("c", "code_all", "Code all", show=False, id="search.code_all_screen"),
-        Binding("u", "undo", "Undo", show=False, id="search.undo_screen"),
+        Binding("slash", "focus_query", "Find", key_display="/", id="search.query", tooltip="Search: edit the query"),
+        Binding("ctrl+t", "toggle_scope", "Scope", id="search.scope", tooltip="Search: this document / whole study"),
+        Binding("escape", "close", "Close", id="search.close", tooltip="Close search"),
+        Binding("enter", "jump", "Jump", show=False, id="search.jump_screen", tooltip="Jump to the hit"),
+        Binding("space", "toggle_hit", "Tick", show=False, id="search.tick_screen", tooltip="Tick or untick the hit"),
+        Binding("c", "code_all", "Code all", show=False, id="search.code_all_screen", tooltip="Code all ticked hits"),
+        Binding("u", "undo", "Undo", show=False, id="search.undo_screen", tooltip="Undo the last change"),
     ]
 
     def __init__(self, study: Study, document_id: int | None = None, query: str = "") -> None:
