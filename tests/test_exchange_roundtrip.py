@@ -208,3 +208,14 @@ def test_generated_studies_round_trip(tmp_path_factory: pytest.TempPathFactory, 
     assert summary.not_placed == []
     with Study.open(folder / "back.qualcode", coder=coders[0]) as back:
         assert _snapshot(back) == before
+
+
+def test_fast_guids_are_uuid5() -> None:
+    import uuid
+
+    from qualcode.exchange.xml import Guids
+
+    namespace = uuid.uuid4()
+    guids = Guids(namespace)
+    for kind, key in [("code", 1), ("selection", 123456), ("variable", "gemeente é")]:
+        assert guids(kind, key) == str(uuid.uuid5(namespace, f"{kind}:{key}"))

@@ -92,7 +92,9 @@ class _Writer:
         return element
 
     def add(self, parent: Any, tag: str, text: str | None = None, /, **attrs: str | None) -> Any:
-        element = self.etree.SubElement(parent, self.ns + tag, {k: v for k, v in attrs.items() if v is not None})
+        if None in attrs.values():
+            attrs = {k: v for k, v in attrs.items() if v is not None}
+        element = self.etree.SubElement(parent, self.ns + tag, attrs)
         if text is not None:
             element.text = _xml_text(text)
         return element
@@ -211,14 +213,13 @@ def export_qdpx(study: Study, path: Path | str, progress: Progress | None = None
     types = {name: _variable_type(name, values) for name in variable_names}
     _cases(w, root, documents, values, guids, variable_guid, types)
 
+    code_guid = {code.id: guids("code", code.id) for code in codes}
     by_document: dict[int, list[Any]] = defaultdict(list)
     for coding in codings:
         by_document[coding["document_id"]].append(coding)
-    texts: dict[int, str] = {}
+    texts: dict[int, str] = dict(sql.document_texts(store))
     sources = w.add(root, "Sources") if documents else None
     total = len(documents)
-    for done, (doc_id, text) in enumerate(sql.document_texts(store), start=1):
-        texts[doc_id] = text
     for done, doc in enumerate(documents, start=1):
         text = texts[doc["id"]]
         guid = guids("source", doc["id"])
@@ -237,7 +238,7 @@ def export_qdpx(study: Study, path: Path | str, progress: Progress | None = None
                 startPosition=str(start), endPosition=str(end), creatingUser=creator, creationDateTime=stamp,
             )
             link = w.add(selection, "Coding", guid=guids("coding", coding["id"]), creatingUser=creator, creationDateTime=stamp)
-            w.add(link, "CodeRef", targetGUID=guids("code", coding["code_id"]))
+            w.add(link, "CodeRef", targetGUID=code_guid[coding["code_id"]])
             if coding["memo"]:
                 w.add(selection, "NoteRef", targetGUID=guids("coding-note", coding["id"]))
         for note in notes_on.get(("document", doc["id"]), []):

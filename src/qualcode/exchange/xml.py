@@ -9,6 +9,7 @@ all is refused, because a REFI-QDA file has no use for one and entity tricks (XX
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from pathlib import Path
 from typing import Any
@@ -91,9 +92,14 @@ class Guids:
 
     def __init__(self, namespace: uuid.UUID) -> None:
         self.namespace = namespace
+        self._prefix = namespace.bytes
 
     def __call__(self, kind: str, key: object) -> str:
-        return str(uuid.uuid5(self.namespace, f"{kind}:{key}"))
+        """Exactly ``str(uuid.uuid5(namespace, f"{kind}:{key}"))``, without building UUID
+        objects: an export makes three GUIDs per coding, and uuid5 was a third of its time."""
+        h = hashlib.sha1(self._prefix + f"{kind}:{key}".encode()).hexdigest()
+        variant = "89ab"[int(h[16], 16) & 0x3]
+        return f"{h[:8]}-{h[8:12]}-5{h[13:16]}-{variant}{h[17:20]}-{h[20:32]}"
 
 
 def schema_dir() -> Path | None:
