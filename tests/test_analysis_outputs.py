@@ -221,11 +221,17 @@ def test_word_frequencies_and_kwic(sample_study: Study) -> None:
 
 
 def test_distinctive_words_log_likelihood(sample_study: Study) -> None:
+    from qualcode.analysis.words import group_counts
+
     rows = distinctive_words(sample_study, by="role", unit="lemma", top=3)
     assert rows and all(r["g2"] >= 3.84 for r in rows)
-    r = rows[0]
-    counts_total = None  # recompute G² from the counts in the row against the definition
-    del counts_total
+    counts = group_counts(sample_study, by="role", unit="lemma")
+    grand = sum(sum(c.values()) for c in counts.values())
+    for r in rows[:5]:
+        size = sum(counts[r["role"]].values())
+        assert r["count"] == counts[r["role"]][r["lemma"]]
+        assert r["g2"] == pytest.approx(log_likelihood(r["count"], r["rest"], size, grand - size), abs=0.01)
+    # the definition: G² = 2 Σ O ln(O / E)
     assert log_likelihood(10, 0, 100, 100) == pytest.approx(2 * 10 * np.log(10 / 5))
 
 

@@ -157,6 +157,7 @@ def _atomic(target: Path, write: Any) -> int:
     tmp = Path(name)
     try:
         count = int(write(tmp))
+        os.chmod(tmp, 0o644)  # mkstemp makes it private; an export is meant to be shared
         os.replace(tmp, target)
         return count
     except OSError as exc:
