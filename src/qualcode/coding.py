@@ -125,6 +125,8 @@ class CodingMixin:
         self, document_id: int, code: str | int | Code, sentence_ids: Sequence[int], **kw: object
     ) -> Coding:
         """Code the passage from the first to the last of the given sentences."""
+        if not sentence_ids:
+            raise QualcodeError("give at least one sentence id; `qualcode sentences DOCUMENT` lists them")
         spans = docsql.sentence_spans(self.store, document_id, sentence_ids)
         if len(spans) != len(set(sentence_ids)):
             missing = set(sentence_ids) - {r["id"] for r in spans}
@@ -150,7 +152,7 @@ class CodingMixin:
         return [Coding.from_row(r) for r in sql.document_codings(self.store, document_id)]
 
     def coding_spans(self, document_id: int) -> list[tuple[int, int, int, int, int]]:
-        """``(id, code_id, coder_id, start, end)`` of a document's codings, by start: the
+        """``(id, code_id, coder_id, start, end)`` of a document's codings (unordered): the
         lean form a coding view paints from (full rows cost too much for 20,000 codings)."""
         from qualcode.store.workbench import document_spans
 
