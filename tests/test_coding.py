@@ -310,3 +310,8 @@ def test_blank_memo_deletes(study: Study) -> None:
     assert study.set_memo("document", d, "  \n ") is None
     assert study.set_memo("coding", coding.id, "   ") is None
     assert study.memos() == []
+
+
+def test_coding_no_sentences_is_refused(study: Study) -> None:
+    with pytest.raises(QualcodeError, match="give at least one sentence id"):
+        study.add_coding_sentences(doc_id(study, "Kind Leergeld"), "Vertrouwen", [])
