@@ -132,7 +132,7 @@ async def run_workbench(path: Path) -> None:
         opened = time.perf_counter() - t
         await pilot.pause()
         opened_painted = time.perf_counter() - t
-        line(f"open a {big['word_count']:,}-word transcript ({len(main.codings)} codings)", ms(opened), "budget 100 ms")
+        line(f"open a {big['word_count']:,}-word transcript ({len(main.transcript.coverage):,} codings)", ms(opened), "budget 100 ms")
         line("  + paint", ms(opened_painted))
 
         await pilot.press("j")

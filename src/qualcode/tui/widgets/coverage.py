@@ -12,14 +12,14 @@ from __future__ import annotations
 
 from bisect import bisect_left, insort
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 LONG = 2_000  # codings longer than this many characters go in the scanned list
 
 
-@dataclass(frozen=True, order=True)
-class Span:
-    """A coding as the view needs it: where, which code, which coder."""
+class Span(NamedTuple):
+    """A coding as the view needs it: where, which code, which coder. A tuple, because a
+    transcript may hold 20,000 of them and tuples are quick to make and to sort."""
 
     start: int
     end: int

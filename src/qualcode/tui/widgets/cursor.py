@@ -11,14 +11,13 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections.abc import Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 WORD = re.compile(r"\w+(?:[-'’]\w+)*")
 
 
-@dataclass(frozen=True)
-class Unit:
-    """A sentence or a turn body: ``[start, end)``."""
+class Unit(NamedTuple):
+    """A sentence or a turn body: ``[start, end)`` (a tuple: thousands are made per document)."""
 
     start: int
     end: int
