@@ -48,7 +48,6 @@ def build(path: Path, documents: int, codings: int, seed: int = 7) -> None:
         study.import_codebook(book)
     store = study.store
     leaves = [c.id for c in study.codes() if c.parent_id is not None]
-    coder_ids = [study.coder_id, study.store.scalar("SELECT id FROM coders WHERE name = 'bench-a'")]
     with store.action("benchmark documents", record=False):
         from qualcode.store.codings import coder_id
 

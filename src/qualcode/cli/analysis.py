@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from qualcode.cli import main
-from qualcode.cli.common import filter_options, open_study, parse_pairs, study_options
+from qualcode.cli.common import filter_options, open_study, study_options
 from qualcode.cli.core import export
 from qualcode.cli.output import emit, output_options
 from qualcode.errors import QualcodeError
@@ -274,5 +274,3 @@ def table_rows(study: Study, kind: str, scope: Scope, *, by: str, measure: str, 
     chosen = unit or "lemma"
     return word_frequencies(study, scope, by=by, unit=chosen), [by, "rank", chosen, "count", "per_1000"]
 
-
-__all__ = ["parse_pairs"]

@@ -148,13 +148,6 @@ def scope_documents(store: Store, scope: Scope) -> list[sqlite3.Row]:
     )
 
 
-def group_of_documents(store: Store, by: str, document_ids: Sequence[int] | None = None) -> dict[int, str]:
-    expr, join, params = group_expression(store, by)
-    rows = store.rows(f"SELECT d.id, {expr} FROM {DOC_FROM} {join}", params)
-    wanted = None if document_ids is None else set(document_ids)
-    return {r[0]: r[1] for r in rows if wanted is None or r[0] in wanted}
-
-
 def coding_spans(store: Store, scope: Scope) -> str:
     """"document,code,start,end,…" of the scope's codings as one comma-separated string:
     the raw material for numpy (coded words, co-occurrence). SQLite concatenates in C,
