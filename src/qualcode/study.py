@@ -265,6 +265,10 @@ def default_study_path() -> Path:
     last = config.last_study()
     if last is not None and last.exists():
         return last
+    if last is not None:
+        raise QualcodeError(
+            f"the study used last, {last}, is no longer there; pass --study PATH to choose one"
+        )
     raise QualcodeError(
         "no study given and none used before; pass --study PATH, or run `qualcode demo` or `qualcode init PATH`"
     )
