@@ -202,7 +202,11 @@ def test_study_defaults_to_the_last_used(study_path: Path, tmp_path: Path) -> No
     run("init", other)
     assert lines(run("documents")) == ["(none)"]
     other.unlink()
-    assert run("documents", ok=False).exit_code == 1
+    result = run("documents", ok=False)
+    assert (result.exit_code, result.stderr) == (
+        1,
+        f"Error: the study used last, {other}, is no longer there; pass --study PATH to choose one\n",
+    )
 
 
 ERRORS = [
