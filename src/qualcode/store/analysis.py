@@ -90,10 +90,13 @@ def code_totals(store: Store, scope: Scope, *, rollup: bool) -> list[sqlite3.Row
     participant counts as a participant of its own)."""
     per, params = _per_cte(store, scope)
     return store.rows(
-        f"WITH RECURSIVE {_ancestors_cte(rollup)}, {per} "
+        # who(…) is materialised once per document: ``participant`` sits after ``text`` in
+        # the row, and reading it per (code, document) would walk each transcript again.
+        f"WITH RECURSIVE {_ancestors_cte(rollup)}, {per}, "
+        "who(document_id, participant) AS MATERIALIZED (SELECT id, ifnull(participant, '#' || id) FROM documents) "
         "SELECT a.ancestor AS code_id, sum(per.n) AS codings, count(DISTINCT per.document_id) AS documents, "
-        "count(DISTINCT ifnull(d.participant, '#' || d.id)) AS participants "
-        "FROM per JOIN anc a ON a.code_id = per.code_id JOIN documents d ON d.id = per.document_id "
+        "count(DISTINCT w.participant) AS participants "
+        "FROM per JOIN anc a ON a.code_id = per.code_id JOIN who w ON w.document_id = per.document_id "
         "GROUP BY a.ancestor",
         params,
     )
@@ -116,7 +119,7 @@ def code_group_totals(store: Store, scope: Scope, by: str, *, rollup: bool) -> l
     expr, join, join_params = group_expression(store, by)
     return store.rows(
         f"WITH RECURSIVE {_ancestors_cte(rollup)}, {per}, "
-        f"grp(document_id, name) AS (SELECT d.id, {expr} FROM {DOC_FROM} {join}) "
+        f"grp(document_id, name) AS MATERIALIZED (SELECT d.id, {expr} FROM {DOC_FROM} {join}) "
         "SELECT a.ancestor AS code_id, g.name AS grp, sum(per.n) AS codings, "
         "count(DISTINCT per.document_id) AS documents "
         "FROM per JOIN anc a ON a.code_id = per.code_id JOIN grp g ON g.document_id = per.document_id "
