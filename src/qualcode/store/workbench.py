@@ -19,3 +19,12 @@ def document_spans(store: Store, document_id: int) -> list[tuple[int, int, int, 
         'SELECT id, code_id, coder_id, start, "end" FROM codings WHERE document_id = ?',
         (document_id,),
     ).fetchall()
+
+
+def sentence_bounds(store: Store, document_id: int) -> list[tuple[int, int]]:
+    """``(start, end)`` of a document's sentences in order, without their lemmas."""
+    cursor = store.conn.cursor()
+    cursor.row_factory = None
+    return cursor.execute(
+        'SELECT start, "end" FROM sentences WHERE document_id = ? ORDER BY seq', (document_id,)
+    ).fetchall()

@@ -160,7 +160,7 @@ class MainScreen(CodingActions, Screen[None]):
             document_id,
             document.text,
             self.study.turns(document_id),
-            self.study.sentences(document_id),
+            self.study.sentence_bounds(document_id),
             self.load_spans(document_id),
             self.colours,
         )

@@ -22,7 +22,7 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from qualcode.models import SentenceUnit, Turn
+from qualcode.models import Turn
 from qualcode.tui.widgets.colours import highlight_style, mark_style
 from qualcode.tui.widgets.coverage import Coverage, Span
 from qualcode.tui.widgets.cursor import Cursor, Unit
@@ -94,7 +94,7 @@ class TranscriptView(ScrollView, can_focus=True, inherit_bindings=False):
         document_id: int,
         text: str,
         turns: Sequence[Turn],
-        sentences: Sequence[SentenceUnit],
+        sentences: Sequence[tuple[int, int]],
         spans: Sequence[Span],
         colours: dict[int, str],
     ) -> None:
@@ -104,7 +104,7 @@ class TranscriptView(ScrollView, can_focus=True, inherit_bindings=False):
         self.turns = list(turns)
         self.cursor = Cursor(
             text,
-            [Unit(s.start, s.end) for s in sentences],
+            [Unit(*s) for s in sentences],
             [Unit(t.body_start, t.end) for t in turns if t.end > t.body_start],
         )
         self._speaker_styles = {}
