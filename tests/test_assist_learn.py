@@ -99,3 +99,18 @@ def test_character_ngrams_train_too() -> None:
     models = assistant(study).models(Settings(char_ngrams=True))
     assert models.models[ids["debt"].id] is not None
     assert models.matrix.shape[1] > len(models.featurizer.words.vocabulary)
+
+
+def test_lemma_vectorizer_weighs_like_sklearn_tfidf() -> None:
+    """The hand-written vectorizer (for speed) must give scikit-learn's sublinear TF-IDF."""
+    import numpy as np
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    from qualcode.assist.learn import LemmaVectorizer
+
+    train_docs = DEBT + SPORT + OTHER
+    docs = [*train_docs, "", "woord dat niemand kent", "schulden schulden voetbal"]
+    ours = LemmaVectorizer().fit(train_docs)
+    theirs = TfidfVectorizer(analyzer=LemmaVectorizer.features, sublinear_tf=True).fit(train_docs)
+    order = [theirs.vocabulary_[f] for f in sorted(ours.vocabulary, key=ours.vocabulary.get)]
+    assert np.allclose(ours.transform(docs).toarray(), theirs.transform(docs).toarray()[:, order])

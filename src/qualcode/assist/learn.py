@@ -87,15 +87,20 @@ class LemmaVectorizer:
             found += [get(f) for f in map(" ".join, zip(tokens, tokens[1:]))]
             indices.extend(i for i in found if i is not None)
             indptr.append(len(indices))
-        data = np.ones(len(indices))
-        matrix = csr_matrix((data, np.array(indices, dtype=np.int64), np.array(indptr)), shape=(len(docs), len(self.vocabulary)))
+        matrix = csr_matrix(
+            (np.ones(len(indices)), np.array(indices, dtype=np.int64), np.array(indptr, dtype=np.int64)),
+            shape=(len(docs), len(self.vocabulary)),
+        )
         matrix.sum_duplicates()
-        np.log(matrix.data, out=matrix.data)
-        matrix.data += 1.0
-        matrix = matrix.multiply(self.idf).tocsr()
-        norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
+        # sublinear tf times idf, then l2-normalise each row, all in place on the CSR arrays
+        matrix.data = (np.log(matrix.data) + 1.0) * self.idf[matrix.indices]
+        running = np.concatenate(([0.0], np.cumsum(matrix.data**2)))
+        squares = running[matrix.indptr[1:]] - running[matrix.indptr[:-1]]
+        lengths = np.diff(matrix.indptr)
+        norms = np.sqrt(squares)
         norms[norms == 0] = 1.0
-        return csr_matrix(matrix.multiply(1.0 / norms[:, None]))
+        matrix.data /= np.repeat(norms, lengths)
+        return matrix
 
 
 class Featurizer:

@@ -32,6 +32,8 @@ def _progress(label: str) -> Iterator[Callable[[int, int, str], None]]:
 
     def update(done: int, total: int, _: str) -> None:
         nonlocal bar
+        if not sys.stderr.isatty():
+            return  # a log file or a pipe gets no bar
         if bar is None:
             bar = click.progressbar(length=max(total, 1), label=label, file=sys.stderr)
             bar.__enter__()
