@@ -6,15 +6,12 @@ codes the ones a researcher agrees with and `suggest reject` records the ones th
 
 from __future__ import annotations
 
-import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 import click
 
 from qualcode.cli import main
-from qualcode.cli.common import study_options
+from qualcode.cli.common import progress_bar, study_options
 from qualcode.cli.output import emit, output_options
 
 if TYPE_CHECKING:
@@ -23,27 +20,6 @@ if TYPE_CHECKING:
 _CHAR_NGRAMS = click.option(
     "--char-ngrams", is_flag=True, help="Add character 3–5-grams of the lemmas (helps with Dutch compounds; slower)."
 )
-
-
-@contextmanager
-def _progress(label: str) -> Iterator[Callable[[int, int, str], None]]:
-    """A progress bar on stderr (stdout stays clean for --csv and --json)."""
-    bar: Any = None
-
-    def update(done: int, total: int, _: str) -> None:
-        nonlocal bar
-        if not sys.stderr.isatty():
-            return  # a log file or a pipe gets no bar
-        if bar is None:
-            bar = click.progressbar(length=max(total, 1), label=label, file=sys.stderr)
-            bar.__enter__()
-        bar.update(done - bar.pos)
-
-    try:
-        yield update
-    finally:
-        if bar is not None:
-            bar.__exit__(None, None, None)
 
 
 @main.group()
@@ -81,7 +57,7 @@ def train_cmd(study: Study, char_ngrams: bool, fmt: str) -> None:
     """
     from qualcode.assist import assistant
 
-    with _progress("Training") as progress:
+    with progress_bar("Training") as progress:
         statuses = assistant(study).train(_settings(char_ngrams), progress=progress)
     rows = [
         {
@@ -208,7 +184,7 @@ def evaluate_cmd(study: Study, codes: tuple[str, ...], folds: int, threshold: fl
     from qualcode.assist.evaluate import evaluate
 
     code_ids = [study.code(c).id for c in codes] if codes else None
-    with _progress("Evaluating") as progress:
+    with progress_bar("Evaluating") as progress:
         result = evaluate(
             assistant(study).corpus(), code_ids, settings=_settings(char_ngrams), folds=folds,
             threshold=threshold, progress=progress,

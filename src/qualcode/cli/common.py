@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -69,3 +71,21 @@ def filter_options(func: Callable[..., Any]) -> Callable[..., Any]:
         return func(*args, attributes=parse_pairs(where, "--where"), **kwargs)
 
     return wrapper
+
+
+@contextmanager
+def progress_bar(label: str) -> Iterator[Callable[[int, int, str], None]]:
+    """A progress bar on stderr for long work, as a ``progress(done, total, name)`` callback.
+
+    Hidden when stderr is not a terminal: a script, a log or a test gets its one line of
+    result or error, and stdout stays clean for ``--csv`` and ``--json``.
+    """
+    with click.progressbar(length=1, label=label, file=sys.stderr, hidden=not sys.stderr.isatty()) as bar:
+        state = {"done": 0}
+
+        def progress(done: int, total: int, name: str) -> None:
+            bar.length = max(total, 1)
+            bar.update(done - state["done"], name)
+            state["done"] = done
+
+        yield progress

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
 
 from qualcode.cli import main
-from qualcode.cli.common import filter_options, open_study, parse_pairs, study_options
+from qualcode.cli.common import filter_options, open_study, parse_pairs, progress_bar, study_options
 from qualcode.cli.output import emit, output_options
 from qualcode.errors import QualcodeError
 
@@ -125,18 +124,7 @@ def import_cmd(
     metadata.update(parse_pairs(attrs, "--attr"))
     study = open_study(study_path, coder)
     try:
-        # Hidden when stderr is not a terminal: a script (or a test) gets its one line of
-        # result or error, not a stray "Importing" label printed before the files are read.
-        with click.progressbar(
-            length=1, label="Importing", file=sys.stderr, hidden=not sys.stderr.isatty()
-        ) as bar:
-            state = {"done": 0}
-
-            def progress(done: int, total: int, name: str) -> None:
-                bar.length = total
-                bar.update(done - state["done"], name)
-                state["done"] = done
-
+        with progress_bar("Importing") as progress:
             report = study.import_files(
                 paths, metadata=metadata, sidecar=sidecar, skip_errors=skip_errors, progress=progress
             )
@@ -620,16 +608,7 @@ def demo(path: Path | None, no_open: bool, fresh: bool) -> None:
 
     target = path or default_demo_path()
     if fresh or not target.exists():
-        with click.progressbar(
-            length=1, label="Building the sample study", file=sys.stderr, hidden=not sys.stderr.isatty()
-        ) as bar:
-            state = {"done": 0}
-
-            def progress(done: int, total: int, name: str) -> None:
-                bar.length = total
-                bar.update(done - state["done"], name)
-                state["done"] = done
-
+        with progress_bar("Building the sample study") as progress:
             summary = build_demo(target, progress=progress)
         click.echo(
             f"Built {target}: {summary['documents']} documents, {summary['codes']} codes, {summary['codings']} codings."

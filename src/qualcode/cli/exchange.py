@@ -2,30 +2,17 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
 
-from qualcode.cli.common import open_study, study_options
+from qualcode.cli.common import open_study, progress_bar, study_options
 from qualcode.cli.core import export
 from qualcode.errors import QualcodeError
 
 if TYPE_CHECKING:
     from qualcode.study import Study
-
-
-def _progress_bar(label: str):  # type: ignore[no-untyped-def]
-    bar = click.progressbar(length=1, label=label, file=sys.stderr)
-    state = {"done": 0}
-
-    def progress(done: int, total: int, name: str) -> None:
-        bar.length = max(total, 1)
-        bar.update(done - state["done"], name)
-        state["done"] = done
-
-    return bar, progress
 
 
 @export.command("qdpx")
@@ -41,8 +28,7 @@ def export_qdpx_cmd(study: Study, output: Path) -> None:
 
     if output.suffix.lower() != ".qdpx":
         output = output.with_name(output.name + ".qdpx")
-    bar, progress = _progress_bar("Exporting")
-    with bar:
+    with progress_bar("Exporting") as progress:
         summary = export_qdpx(study, output, progress)
     click.echo(
         f"Wrote {output}: {summary.sources} source(s), {summary.codes} code(s), {summary.codings} coding(s), "
@@ -86,16 +72,15 @@ def import_exchange_files(study_path: Path | None, coder: str | None, paths: lis
         if not qdpx.exists():
             raise QualcodeError(f"{qdpx}: no such file")
         target = study_path if study_path is not None else qdpx.with_suffix(STUDY_SUFFIX)
-        bar, progress = _progress_bar("Importing")
         if target.exists():
             study = open_study(target, coder)
             try:
-                with bar:
+                with progress_bar("Importing") as progress:
                     summary = import_qdpx(study, qdpx, progress)
             finally:
                 study.close()
         else:
-            with bar:
+            with progress_bar("Importing") as progress:
                 summary = import_qdpx_new(target, qdpx, coder, progress)
             config.remember_study(target)
         for line in summary.lines():
