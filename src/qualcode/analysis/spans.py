@@ -35,10 +35,11 @@ class Spans:
 
     @classmethod
     def load(cls, store: Store, scope: sql.Scope) -> Spans:
-        packed = sql.coding_spans(store, scope)
-        flat = np.fromstring(packed, dtype=np.int64, sep=",") if packed else np.zeros(0, dtype=np.int64)
-        table = flat.reshape(-1, 4)
-        return cls(table[:, 0].copy(), table[:, 1].copy(), table[:, 2].copy(), table[:, 3].copy())
+        columns = [
+            np.fromstring(text, dtype=np.int64, sep=",") if text else np.zeros(0, dtype=np.int64)
+            for text in sql.coding_spans(store, scope)
+        ]
+        return cls(*columns)
 
     def rolled_up(self, codes: list[Code]) -> Spans:
         """Each coding repeated once for its code and once for every ancestor, so that a
