@@ -114,7 +114,7 @@ def speed() -> None:
 
 def report(name: str, result: Evaluation) -> None:
     print(f"\n{name}: {result.units:,} sentences in {result.documents} coded documents, "
-          f"{len(result.folds)} folds grouped by document, threshold {result.threshold}"
+          f"{len(result.folds)} folds grouped by {result.grouping}, threshold {result.threshold}"
           f"{', char n-grams' if result.settings.char_ngrams else ''}")
     header = f"  {'code':<58} {'pos':>4} {'docs':>4} | {'model P/R/F1':>15} {'AP':>5} | {'rules P/R/F1':>15} | {'maj F1':>6}"
     print(header)

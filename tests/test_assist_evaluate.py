@@ -58,7 +58,20 @@ def test_figures_per_code_beside_both_baselines() -> None:
     assert set(result.macro()) == {"model", "rules", "majority"}
 
 
-def test_evaluation_needs_two_coded_documents() -> None:
+def test_one_coded_document_is_evaluated_in_contiguous_blocks() -> None:
     study, _ = make_study(coded=1, total=3)
-    with pytest.raises(QualcodeError, match="at least two documents"):
+    result = evaluate(assistant(study).corpus(), folds=3)
+    assert result.grouping == "contiguous blocks of one document"
+    assert len(result.folds) == 3
+    tested = np.sort(np.concatenate([fold.test_index for fold in result.folds]))
+    assert tested.tolist() == list(range(result.units))  # every sentence tested exactly once
+    for fold in result.folds:
+        # a block is one unbroken run of neighbouring sentences, never split across sides
+        assert np.all(np.diff(np.sort(fold.test_index)) == 1)
+        assert not set(fold.test_index.tolist()) & set(fold.train_index.tolist())
+
+
+def test_evaluation_needs_a_coded_document() -> None:
+    study, _ = make_study(coded=0, total=2)
+    with pytest.raises(QualcodeError, match="no coded document"):
         evaluate(assistant(study).corpus())

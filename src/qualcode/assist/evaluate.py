@@ -18,12 +18,19 @@ Per code we report precision, recall and F1 of
   sentences gets recall 1 and precision = its share; every other code gets nothing).
 
 Codes with too few examples are listed as skipped, with their counts.
+
+A study with only one coded transcript (the QualCoder demo project, a pilot's first
+interview) cannot be grouped by document. Rather than refuse, it is evaluated with **blocked**
+cross-validation: the transcript is cut into as many contiguous blocks of sentences as there
+are folds, and a block is never split. Neighbouring sentences, the leakiest ones, stay on one
+side; the report says which grouping was used, because figures within one interview are
+more optimistic than across interviews.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -109,6 +116,7 @@ class Evaluation:
     majority_code: str
     threshold: float
     settings: Settings = field(default_factory=Settings)
+    grouping: str = "document"  # or "contiguous blocks of one document"
 
     def macro(self) -> dict[str, float]:
         """Macro-averaged F1 of the model and both baselines over the evaluated codes."""
@@ -147,15 +155,19 @@ def evaluate(
     evaluated = [i for doc in sorted(corpus.coded_documents) for i in corpus.by_document.get(doc, [])]
     groups = np.array([corpus.units[i].document_id for i in evaluated], dtype=np.int64)
     n_documents = len(set(groups.tolist()))
-    if n_documents < 2:
-        raise QualcodeError(
-            f"evaluation needs coded sentences in at least two documents; this study has {n_documents}"
-        )
+    grouping = "document"
+    if n_documents == 0:
+        raise QualcodeError("evaluation needs coded sentences; this study has no coded document yet")
+    if n_documents == 1:
+        # Blocked cross-validation within the one transcript (see the module docstring).
+        grouping = "contiguous blocks of one document"
+        groups = np.minimum(np.arange(len(evaluated)) * folds // max(len(evaluated), 1), folds - 1)
+        settings = replace(settings, min_documents=1)
     wanted = list(code_ids) if code_ids is not None else list(corpus.codes)
     statuses = [eligibility(corpus, c, settings) for c in wanted]
     ready = [s for s in statuses if not s.reason]
     skipped = [s for s in statuses if s.reason]
-    splits = grouped_folds(groups, min(folds, n_documents))
+    splits = grouped_folds(groups, min(folds, len(set(groups.tolist()))))
     fold_info = [
         Fold(set(groups[tr].tolist()), set(groups[te].tolist()), tr, te) for tr, te in splits
     ]
@@ -215,6 +227,7 @@ def evaluate(
         majority_code=corpus.codes[majority].path if majority is not None else "",
         threshold=threshold,
         settings=settings,
+        grouping=grouping,
     )
 
 

@@ -193,7 +193,7 @@ def evaluate_cmd(study: Study, codes: tuple[str, ...], folds: int, threshold: fl
     if fmt == "table":
         macro = result.macro()
         click.echo(
-            f"\n{result.units} sentences in {result.documents} coded documents, {len(result.folds)} folds by document, "
+            f"\n{result.units} sentences in {result.documents} coded documents, {len(result.folds)} folds grouped by {result.grouping}, "
             f"threshold {threshold}. Macro F1: model {macro['model']:.2f}, keyword rules {macro['rules']:.2f}, "
             f"most frequent code ({result.majority_code}) {macro['majority']:.2f}."
         )
