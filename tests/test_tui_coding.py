@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from textual.widgets import Input
+
 from qualcode.study import Study
 from tui_helpers import app_for, open_titled
 
@@ -49,6 +51,9 @@ async def test_in_vivo_code_is_named_after_the_selected_words(study_path):
         start = text.index("Ik schaamde")
         main.transcript.select(start, start + len("Ik schaamde me"))
         await pilot.press("v")
+        await pilot.pause()
+        assert app.screen.query_one(Input).value == "Ik schaamde me"  # the proposal, editable
+        await pilot.press("enter")
         await pilot.pause()
     with Study.open(study_path) as check:
         (coding,) = check.document_codings(doc.id)

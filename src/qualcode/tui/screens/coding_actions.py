@@ -26,6 +26,61 @@ if TYPE_CHECKING:
     from qualcode.tui.widgets.transcript import TranscriptView
 
 RECENT = 9
+IN_VIVO_WORDS = 6
+IN_VIVO_CHARS = 50
+_HESITATIONS = "eh ehm euh eeh uh uhm um hm hmm mm".split()
+LEADING_FILLERS = frozenset(_HESITATIONS + "nou ja jaa jawel nee oké okee ok okay dus well so yeah like".split())
+"""Words a speaker starts with while thinking ("Ja, eh... ik"): an in-vivo name skips them."""
+TRAILING_FILLERS = frozenset(_HESITATIONS + "he hè hé hoor enzo toch".split())
+"""Tags at the end of a sentence ("..., he"). Fewer than at the start: "Ze zei nee" means it."""
+FILLER_PAIRS = frozenset({("zeg", "maar"), ("weet", "je"), ("nou", "ja"), ("you", "know"), ("i", "mean")})
+_EDGE_PUNCTUATION = " .,;:!?\"'“”‘’()[]-–—…/"
+_CLAUSE_END = ",;:.!?…"
+
+
+def _bare(word: str) -> str:
+    return word.strip(_EDGE_PUNCTUATION).casefold()
+
+
+def in_vivo_name(passage: str) -> str:
+    """A code name proposed from a passage's own words: fillers and punctuation trimmed at both
+    ends, cut at a word boundary (a clause end if there is one) to ``IN_VIVO_WORDS`` words or
+    ``IN_VIVO_CHARS`` characters, marked with "…", first letter capitalised. Otherwise the
+    respondent's words stay as they said them."""
+
+    def trim(words: list[str]) -> list[str]:
+        while words:
+            if len(words) > 1 and (_bare(words[0]), _bare(words[1])) in FILLER_PAIRS:
+                words = words[2:]
+            elif len(words) > 1 and (_bare(words[-2]), _bare(words[-1])) in FILLER_PAIRS:
+                words = words[:-2]
+            elif _bare(words[0]) in LEADING_FILLERS or not _bare(words[0]):
+                words = words[1:]
+            elif _bare(words[-1]) in TRAILING_FILLERS or not _bare(words[-1]):
+                words = words[:-1]
+            else:
+                return words
+        return words
+
+    words = passage.replace("/", " ").split()
+    kept = trim(words) or [w for w in words if _bare(w)]  # nothing but fillers ("Ja, nee."): keep them
+    fits: list[str] = []
+    for word in kept:
+        if len(fits) == IN_VIVO_WORDS or len(" ".join([*fits, word])) > IN_VIVO_CHARS:
+            break
+        fits.append(word)
+    cut = len(fits) < len(kept)
+    if cut:
+        clause = max((i for i, w in enumerate(fits) if w[-1] in _CLAUSE_END), default=-1)
+        if clause >= 2:  # a whole clause of three words or more reads better than a torn one
+            fits = fits[: clause + 1]
+        fits = trim(fits) or fits
+    if not fits and kept:  # one word longer than the limit
+        fits = [kept[0][: IN_VIVO_CHARS - 1]]
+    name = " ".join(fits).strip(_EDGE_PUNCTUATION)
+    if cut:
+        name += "…"
+    return name[:1].upper() + name[1:]
 
 
 class CodingActions:
@@ -176,11 +231,30 @@ class CodingActions:
         self.notify(f"No code has shortcut {key}; set one in the codebook editor (E).", severity="warning")
 
     def action_in_vivo(self) -> None:
+        """Propose a code name from the selected words; Enter accepts, or edit it first."""
+        from qualcode.tui.screens.prompts import PromptScreen
+
         span = self._selection()
         if span is None or self.document is None:
             return
+        document_id = self.document.id
+
+        def check(name: str) -> None:
+            if not name.strip(_EDGE_PUNCTUATION):
+                raise ValueError("A code needs a name.")
+
+        def named(name: str | None) -> None:
+            if name and self.document is not None and self.document.id == document_id:
+                self._code_in_vivo(document_id, span, name)
+
+        proposal = in_vivo_name(self.transcript.text[span[0] : span[1]])
+        self.app.push_screen(
+            PromptScreen("In vivo: name the new code (under In vivo/)", proposal, check=check), named
+        )
+
+    def _code_in_vivo(self, document_id: int, span: tuple[int, int], name: str) -> None:
         try:
-            coding = self.study.code_in_vivo(self.document.id, *span)
+            coding = self.study.code_in_vivo(document_id, *span, name=name)
         except QualcodeError as exc:
             self.notify(str(exc), severity="warning")
             return

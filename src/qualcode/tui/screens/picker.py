@@ -3,6 +3,9 @@
 Matching is by subsequence over the item's search text (a code's full path), with bonuses for
 letters at word starts and in runs, as in editors' "go to file" pickers, so ``vtb`` finds
 "Relatie/Vertrouwensband" and ``ger`` "Gezien en gehoord worden".
+
+Typing a whole name must find that code first, whatever its letters score: an exact name or
+path match outranks every other, a prefix of the code's own name comes next, then the rest.
 """
 
 from __future__ import annotations
@@ -21,10 +24,28 @@ from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 _SEPARATORS = " /-_().,"
+EXACT = 10_000.0
+"""Added for an exact name or path match: above any subsequence score."""
+PREFIX = 5_000.0
+"""Added when the query starts the item's own name (the last path segment)."""
+
+
+def _tier(query: str, text: str) -> float:
+    """The rank bonus of ``text`` for ``query``: exact match, prefix of the own name, or none."""
+    wanted = " ".join(query.casefold().split())
+    folded = " ".join(text.casefold().split())
+    name = folded.rsplit("/", 1)[-1].strip()
+    if wanted in (folded, name):
+        return EXACT
+    if name.startswith(wanted):
+        return PREFIX
+    return 0.0
 
 
 def fuzzy_score(query: str, text: str) -> float | None:
-    """How well ``query`` matches ``text`` as a subsequence (higher is better), or None."""
+    """How well ``query`` matches ``text`` (higher is better), or None when its letters are not
+    a subsequence of ``text``."""
+    tier = _tier(query, text) if query.strip() else 0.0
     query = "".join(query.casefold().split())
     if not query:
         return 0.0
@@ -47,7 +68,7 @@ def fuzzy_score(query: str, text: str) -> float | None:
     last = folded.rfind("/")
     if last != -1 and folded.find(query[0], last) != -1:
         score += 2
-    return score - 0.01 * len(text)
+    return tier + score - 0.01 * len(text)
 
 
 @dataclass(frozen=True)

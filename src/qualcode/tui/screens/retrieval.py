@@ -182,6 +182,14 @@ def _short(value: str | None, width: int) -> str:
     return value if len(value) <= width else value[: width - 1] + "…"
 
 
+def _short_middle(value: str, width: int) -> str:
+    """Shortened in the middle: coders are often "onderzoeker-a" and "onderzoeker-b"."""
+    if len(value) <= width:
+        return value
+    head = (width - 1) // 2
+    return value[:head] + "…" + value[len(value) - (width - 1 - head) :]
+
+
 def _slug(value: str) -> str:
     return re.sub(r"[^\w]+", "-", value.casefold()).strip("-") or "fragmenten"
 
@@ -231,9 +239,7 @@ class RetrievalScreen(Screen[None]):
             yield Select([(c["name"], c["name"]) for c in study.coders()], prompt="Coder", compact=True, id="f-coder")
             yield Select([(n, n) for n in study.attribute_names()], prompt="Attribute", compact=True, id="f-attribute")
             yield Select([], prompt="Value", compact=True, id="f-value")
-        table = FragmentTable(cursor_type="row", zebra_stripes=True, id="fragments")
-        table.add_columns("Document", "Speaker", "Code", "Fragment in context")
-        yield table
+        yield FragmentTable(cursor_type="row", zebra_stripes=True, id="fragments")
         with VerticalScroll(id="preview"):
             yield Static("", id="preview-text")
         yield Footer(compact=True, show_command_palette=False)
@@ -271,7 +277,9 @@ class RetrievalScreen(Screen[None]):
                 (self.study.code(cid).path, self.study.fragments(codes=[cid], **filters)) for cid in self.code_ids
             ]
             return overlapping_passages(per_code, self._text_of)
-        return [passage_from_fragment(f) for f in self.study.fragments(codes=self.code_ids or None, **filters)]
+        passages = [passage_from_fragment(f) for f in self.study.fragments(codes=self.code_ids or None, **filters)]
+        passages.sort(key=lambda p: (p.organisation or "", p.project or "", p.document, p.start, p.end, p.coder))
+        return passages
 
     def reload(self) -> None:
         try:
@@ -280,12 +288,18 @@ class RetrievalScreen(Screen[None]):
             self.notify(str(exc), severity="error")
             self.passages = []
         table = self.query_one("#fragments", DataTable)
-        table.clear()
+        # Two coders on one passage look like a duplicate row unless the coder is shown.
+        by_coder = len({p.coder for p in self.passages}) > 1
+        table.clear(columns=True)
+        table.add_columns("Document", "Speaker", "Code", *(["Coder"] if by_coder else []), "Fragment in context")
+        coder_width = min(14, max((len(p.coder) for p in self.passages), default=0))
         for index, p in enumerate(self.passages):
+            coder = [_short_middle(p.coder, coder_width)] if by_coder else []
             table.add_row(
                 _short(p.document, 18),
                 _short(p.speaker, 10),
                 _short(p.code.rsplit("/", 1)[-1] if self.mode == "any" else p.code, 16),
+                *coder,
                 context_line(self._text_of(p.document_id), p.start, p.end),
                 key=str(index),
             )
@@ -387,6 +401,11 @@ class RetrievalScreen(Screen[None]):
         self.query_one("#f-organisation", Select).focus()
 
     def action_close(self) -> None:
+        """Escape in a filter goes back to the fragments; Escape on the fragments closes."""
+        table = self.query_one("#fragments", DataTable)
+        if self.focused is not None and self.focused is not table:
+            table.focus()
+            return
         self.dismiss()
 
     def default_export_name(self) -> str:

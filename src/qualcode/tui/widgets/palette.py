@@ -1,7 +1,9 @@
-"""The command palette provider: every action of the main screen and the app, by name.
+"""The command palette provider: the app's commands and the actions of the screen on top.
 
 Built from the bindings themselves so the palette, the help screen and the keys never
-disagree; each hit shows its (possibly remapped) key.
+disagree; each hit shows its (possibly remapped) key. Only the active screen's bindings are
+offered: "Code…" while the retrieval screen is on top would act on a screen the user cannot
+see.
 """
 
 from __future__ import annotations
@@ -17,35 +19,39 @@ APP_ACTIONS = [
     ("Search the study", "app.search"),
     ("Analyse: code frequencies and crosstabs", "app.analyse"),
     ("Suggested codings", "app.suggestions"),
+    ("Export study as REFI-QDA project (.qdpx)", "app.export_qdpx"),
+    ("Export codebook as REFI-QDA (.qdc)", "app.export_qdc"),
+    ("Import REFI-QDA codebook (.qdc)", "app.import_qdc"),
+    ("Import REFI-QDA project (.qdpx)", "app.import_qdpx"),
+    ("Export coded fragments (CSV/XLSX)", "app.export_fragments"),
+    ("Write HTML report", "app.write_report"),
 ]
 
 
 class QualcodeCommands(Provider):
-    """Actions of the coding workbench."""
+    """The app's commands, and the actions of the screen the palette was opened on."""
 
     def _commands(self) -> Iterator[tuple[str, str, str]]:
-        from qualcode.tui.screens.main import MainScreen
+        from qualcode.tui.screens.prompts import BindingCommands
 
-        main = next((s for s in self.app.screen_stack if isinstance(s, MainScreen)), None)
+        screen = self.screen
         seen: set[str] = set()
         for name, action in APP_ACTIONS:
             seen.add(action)
             yield name, action, ""
-        if main is None:
-            return
-        for active in main.active_bindings.values():
-            binding = active.binding
+        if BindingCommands in getattr(type(screen), "COMMANDS", set()):
+            return  # that screen's own provider lists its bindings
+        # The screen's own bindings (keymap applied), not the focused widget's cursor keys.
+        for binding in (b for bindings in screen._bindings.key_to_bindings.values() for b in bindings):
             if binding.description and binding.action not in seen:
                 seen.add(binding.action)
                 action = binding.action if binding.action.startswith("app.") else f"screen.{binding.action}"
-                yield binding.description, action, self.app.get_key_display(binding)
+                yield binding.tooltip or binding.description, action, self.app.get_key_display(binding)
 
     def _run(self, action: str) -> None:
-        from qualcode.tui.screens.main import MainScreen
-
-        main = next((s for s in self.app.screen_stack if isinstance(s, MainScreen)), None)
-        if action.startswith("screen.") and main is not None:
-            self.app.call_later(self.app.run_action, action.removeprefix("screen."), main)
+        screen = self.screen
+        if action.startswith("screen."):
+            self.app.call_later(self.app.run_action, action.removeprefix("screen."), screen)
         else:
             self.app.call_later(self.app.run_action, action)
 
