@@ -1,0 +1,83 @@
+"""SQL for intercoder agreement: which coders coded which documents, their codings as
+plain integer rows, and the documents' lengths.
+
+Reads only; the figures themselves are computed with numpy in
+:mod:`qualcode.analysis.agreement`.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Sequence
+from typing import Any
+
+from qualcode.store.core import Store
+
+
+def _marks(values: Sequence[Any]) -> str:
+    return ",".join("?" * len(values))
+
+
+def coder_ids(store: Store, names: Sequence[str]) -> dict[str, int]:
+    """Ids of the named coders that exist in the study (missing names are left out)."""
+    if not names:
+        return {}
+    rows = store.rows(f"SELECT name, id FROM coders WHERE name IN ({_marks(names)})", list(names))
+    return {r["name"]: r["id"] for r in rows}
+
+
+def coders_with_codings(store: Store) -> list[sqlite3.Row]:
+    """(name, id, codings) of every coder who has at least one coding, by name."""
+    return store.rows(
+        "SELECT k.name, k.id, sum(c.n) AS codings FROM coding_counts c JOIN coders k ON k.id = c.coder_id "
+        "GROUP BY k.id ORDER BY k.name"
+    )
+
+
+def coded_documents(
+    store: Store, coder_ids: Sequence[int], document_sql: str | None = None, params: Sequence[Any] = ()
+) -> list[tuple[int, int]]:
+    """(document_id, coder_id) for every document each coder coded at least once, read from
+    the trigger-kept tally (no walk over the codings). ``document_sql`` is a
+    ``SELECT d.id FROM documents d …`` that narrows the documents."""
+    where = f"coder_id IN ({_marks(coder_ids)})"
+    args: list[Any] = list(coder_ids)
+    if document_sql:
+        where += f" AND document_id IN ({document_sql})"
+        args.extend(params)
+    return [
+        (r[0], r[1])
+        for r in store.conn.execute(f"SELECT DISTINCT document_id, coder_id FROM coding_counts WHERE {where}", args)
+    ]
+
+
+def codings(store: Store, coder_ids: Sequence[int], document_ids: Sequence[int]) -> list[tuple[int, ...]]:
+    """(id, document_id, code_id, coder_id, start, end) of the coders' codings in the documents."""
+    if not coder_ids or not document_ids:
+        return []
+    return store.conn.execute(
+        'SELECT id, document_id, code_id, coder_id, start, "end" FROM codings '
+        f"WHERE coder_id IN ({_marks(coder_ids)}) AND document_id IN ({_marks(document_ids)})",
+        [*coder_ids, *document_ids],
+    ).fetchall()
+
+
+def documents(store: Store, document_ids: Sequence[int]) -> list[sqlite3.Row]:
+    """id, title and length of some documents (without their text), by title."""
+    if not document_ids:
+        return []
+    return store.rows(
+        f"SELECT id, title, char_count FROM documents WHERE id IN ({_marks(document_ids)}) ORDER BY title, id",
+        list(document_ids),
+    )
+
+
+def passages(store: Store, items: Sequence[tuple[int, int, int]]) -> list[str]:
+    """The text of each (document_id, start, end), in the order given."""
+    out: list[str] = []
+    for document_id, start, end in items:
+        found = store.scalar(
+            "SELECT substr(text, ? + 1, ? - ?) FROM documents WHERE id = ?", (start, end, start, document_id)
+        )
+        out.append(found or "")
+    return out
