@@ -11,13 +11,17 @@ attributes) and optionally one coder; :class:`Scope` turns it into SQL once.
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from qualcode.store.core import Store
 from qualcode.store.documents import document_filter
+
+if TYPE_CHECKING:
+    import numpy as np
 
 # Ways of grouping documents; anything else is a document attribute name.
 GROUP_COLUMNS = {
@@ -172,18 +176,28 @@ def coding_spans(store: Store, scope: Scope) -> tuple[str, str, str, str]:
     return found[0], found[1], found[2], found[3]
 
 
-def unit_spans(store: Store, unit: str, document_ids: Sequence[int] | None = None) -> list[tuple[int, int, int]]:
-    """(document_id, start, end) of every sentence or turn, by document and start."""
+def unit_spans(store: Store, unit: str, document_ids: Sequence[int]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(document_id, start, end) of every sentence or turn of some documents, as three
+    int64 arrays ordered by document and start (a turn starts at its body, after the
+    speaker label)."""
+    import numpy as np
+
     table = {"sentence": "sentences", "turn": "turns"}[unit]
     start = "body_start" if unit == "turn" else "start"
-    where = ""
-    params: list[Any] = []
-    if document_ids is not None:
-        where = f"WHERE document_id IN ({','.join('?' * len(document_ids))})"
-        params = list(document_ids)
-    return store.conn.execute(
-        f'SELECT document_id, {start}, "end" FROM {table} {where} ORDER BY document_id, {start}', params
-    ).fetchall()
+    empty = np.zeros(0, dtype=np.int64)
+    if not document_ids:
+        return empty, empty, empty
+    # the ids go in as one JSON array: no limit on the number of bound variables
+    found = store.conn.execute(
+        f'SELECT group_concat(document_id), group_concat({start}), group_concat("end") FROM '
+        f'(SELECT document_id, {start}, "end" FROM {table} '
+        f"WHERE document_id IN (SELECT value FROM json_each(?)) ORDER BY document_id, {start})",
+        [json.dumps([int(i) for i in document_ids])],
+    ).fetchone()
+    if found is None or found[0] is None:
+        return empty, empty, empty
+    document, first, end = (np.fromstring(text, dtype=np.int64, sep=",") for text in found)
+    return document, first, end
 
 
 def document_hashes(store: Store, document_ids: Sequence[int]) -> list[sqlite3.Row]:
