@@ -16,7 +16,6 @@ import numpy as np
 
 from qualcode.analysis.spans import SHIFT, merge
 from qualcode.store import agreement as sql
-from qualcode.store.analysis import unit_spans
 from qualcode.store.core import Store
 
 # (document, code) in one int64: both ids are far below 2**31.
@@ -110,8 +109,7 @@ class Units:
 
     @classmethod
     def load(cls, store: Store, document_ids: list[int]) -> Units:
-        rows = unit_spans(store, "sentence", document_ids) if document_ids else []
-        table = np.array(rows, dtype=np.int64).reshape(-1, 3)
+        table = np.array(sql.sentence_spans(store, document_ids), dtype=np.int64).reshape(-1, 3)
         return cls(table[:, 0].copy(), table[:, 1].copy(), table[:, 2].copy())
 
     def __len__(self) -> int:

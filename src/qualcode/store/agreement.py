@@ -7,6 +7,7 @@ Reads only; the figures themselves are computed with numpy in
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Sequence
 from typing import Any
@@ -51,15 +52,28 @@ def coded_documents(
     ]
 
 
+def sentence_spans(store: Store, document_ids: Sequence[int]) -> list[tuple[int, int, int]]:
+    """(document_id, start, end) of the sentences of some documents, by document and start."""
+    if not document_ids:
+        return []
+    cursor = store.conn.execute(
+        'SELECT document_id, start, "end" FROM sentences WHERE document_id IN (SELECT value FROM json_each(?)) '
+        "ORDER BY document_id, start",
+        [json.dumps([int(i) for i in document_ids])],
+    )
+    return [tuple(r) for r in cursor]
+
+
 def codings(store: Store, coder_ids: Sequence[int], document_ids: Sequence[int]) -> list[tuple[int, ...]]:
     """(id, document_id, code_id, coder_id, start, end) of the coders' codings in the documents."""
     if not coder_ids or not document_ids:
         return []
-    return store.conn.execute(
+    cursor = store.conn.execute(
         'SELECT id, document_id, code_id, coder_id, start, "end" FROM codings '
-        f"WHERE coder_id IN ({_marks(coder_ids)}) AND document_id IN ({_marks(document_ids)})",
-        [*coder_ids, *document_ids],
-    ).fetchall()
+        f"WHERE coder_id IN ({_marks(coder_ids)}) AND document_id IN (SELECT value FROM json_each(?))",
+        [*coder_ids, json.dumps([int(i) for i in document_ids])],
+    )
+    return [tuple(r) for r in cursor]
 
 
 def documents(store: Store, document_ids: Sequence[int]) -> list[sqlite3.Row]:
@@ -67,8 +81,8 @@ def documents(store: Store, document_ids: Sequence[int]) -> list[sqlite3.Row]:
     if not document_ids:
         return []
     return store.rows(
-        f"SELECT id, title, char_count FROM documents WHERE id IN ({_marks(document_ids)}) ORDER BY title, id",
-        list(document_ids),
+        "SELECT id, title, char_count FROM documents WHERE id IN (SELECT value FROM json_each(?)) ORDER BY title, id",
+        [json.dumps([int(i) for i in document_ids])],
     )
 
 
