@@ -1,8 +1,10 @@
 """Analyse: frequencies (with a bar chart), code × group matrices as a heat map,
-co-occurrence, and the comparison across groups — filtered, and every cell drillable.
+co-occurrence, the comparison across groups and intercoder agreement — filtered, and every
+cell drillable.
 
-Enter on a cell lists the fragments behind it; Enter on a fragment jumps to it in the
-document (posts :class:`~qualcode.tui.messages.JumpTo`).
+Enter on a cell lists the fragments behind it (on the Agreement tab: the passages the two
+coders coded differently); Enter on a fragment jumps to it in the document (posts
+:class:`~qualcode.tui.messages.JumpTo`).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Footer, Label, Select, Static, TabbedContent, TabPane
 
 from qualcode.analysis import Scope
+from qualcode.analysis.agreement import agreement, disagreements
 from qualcode.analysis.compare import compare_groups
 from qualcode.analysis.cooccurrence import cooccurrence
 from qualcode.analysis.frequencies import code_frequencies
@@ -54,10 +57,11 @@ class FragmentsScreen(ModalScreen[None]):
         Binding("enter", "jump", "Jump", id="analyse.fragments_jump"),
     ]
 
-    def __init__(self, title: str, fragments: list[dict[str, Any]]) -> None:
+    def __init__(self, title: str, fragments: list[dict[str, Any]], role_label: str = "Role") -> None:
         super().__init__()
         self.heading = title
         self.fragments = fragments
+        self.role_label = role_label
 
     def compose(self) -> ComposeResult:
         from textual.containers import Vertical
@@ -65,7 +69,7 @@ class FragmentsScreen(ModalScreen[None]):
         with Vertical(id="fragments-box"):
             yield Label(f"{self.heading} — {len(self.fragments)} fragment(s)", id="fragments-title")
             table: DataTable[Any] = DataTable(cursor_type="row", zebra_stripes=True, id="fragment-list")
-            table.add_columns("Document", "Role", "Code", "Coder", "Text")
+            table.add_columns("Document", self.role_label, "Code", "Coder", "Text")
             for i, f in enumerate(self.fragments):
                 text = str(f.get("text") or "").replace("\n", " ")
                 table.add_row(f.get("document"), f.get("role") or "", f.get("code"), f.get("coder"), text[:90], key=str(i))
@@ -100,6 +104,7 @@ class AnalyseScreen(Screen[None]):
     AnalyseScreen .filters Select { width: 1fr; margin-right: 1; }
     AnalyseScreen DataTable { height: 1fr; }
     AnalyseScreen #compare-notes { height: auto; color: $warning; }
+    AnalyseScreen #agreement-notes { height: auto; color: $text-muted; }
     """
     BINDINGS = [
         Binding("escape", "close", "Close", id="analyse.close"),
@@ -117,6 +122,7 @@ class AnalyseScreen(Screen[None]):
         self._cooc: Any = None
         self._compare: Any = None
         self._compare_order: list[int] = []
+        self._agreement_codes: list[int | None] = []
 
     # -- layout ---------------------------------------------------------------------------
 
@@ -153,6 +159,18 @@ class AnalyseScreen(Screen[None]):
             with TabPane("Compare", id="tab-compare"):
                 yield Static("", id="compare-notes")
                 yield DataTable(cursor_type="row", zebra_stripes=True, id="compare")
+            with TabPane("Agreement", id="tab-agreement"):
+                coders = [c["name"] for c in study.coders() if c["codings"]]
+                first, second = (coders + [None, None])[:2]
+                with Horizontal(classes="filters"):
+                    yield Select([(c, c) for c in coders], prompt="Coder A", value=first or Select.NULL, compact=True, id="g-coder-a")
+                    yield Select([(c, c) for c in coders], prompt="Coder B", value=second or Select.NULL, compact=True, id="g-coder-b")
+                    yield Select(
+                        [("sentence units (kappa, alpha)", "sentence"), ("segments (matched codings)", "segment"), ("characters (Jaccard)", "character")],
+                        value="sentence", allow_blank=False, compact=True, id="g-unit",
+                    )
+                yield Static("", id="agreement-notes")
+                yield DataTable(cursor_type="row", zebra_stripes=True, id="agreement")
         yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
@@ -182,6 +200,8 @@ class AnalyseScreen(Screen[None]):
             self.fill_matrix()
         elif select_id.startswith("c-"):
             self.fill_cooccurrence()
+        elif select_id.startswith("g-"):
+            self.fill_agreement()
         else:
             self.action_refresh()
 
@@ -191,6 +211,7 @@ class AnalyseScreen(Screen[None]):
             self.fill_matrix()
             self.fill_cooccurrence()
             self.fill_compare()
+            self.fill_agreement()
         except QualcodeError as exc:
             self.notify(str(exc), severity="error")
 
@@ -268,6 +289,64 @@ class AnalyseScreen(Screen[None]):
         for c in ordered:
             table.add_row(Text(c.sentence(), style="bold" if c.significant else ""))
 
+    def _coders_and_unit(self) -> tuple[str | None, str | None, str]:
+        return self._value("#g-coder-a"), self._value("#g-coder-b"), self._value("#g-unit") or "sentence"
+
+    def fill_agreement(self) -> None:
+        """Per-code agreement of two coders over the documents both coded (within the
+        filters); the coder filter above does not apply, the two coders are chosen here."""
+        a, b, unit = self._coders_and_unit()
+        table = self.query_one("#agreement", DataTable)
+        notes = self.query_one("#agreement-notes", Static)
+        table.clear(columns=True)
+        self._agreement_codes = []
+        if not a or not b or a == b:
+            notes.update("Choose two different coders to compare.")
+            return
+        scope = self.scope()
+        try:
+            result = agreement(self.study, [a, b], unit=unit, rollup=self.rollup, scope=Scope(scope.organisation, scope.project, scope.role))
+        except QualcodeError as exc:
+            notes.update(str(exc))
+            return
+        notes.update("\n".join(result.describe()) + "\nEnter on a code lists the passages the coders differ on.")
+        pair = result.pairs[0]
+        if unit == "segment":
+            table.add_columns("Code", f"{a}", f"{b}", "Matched", "Only A", "Only B", "Agree %", "Note")
+        else:
+            table.add_columns("Code", "Units", f"{a}", f"{b}", "Both", "Only A", "Only B", "Neither", "Agree %", "Kappa", "Alpha", "Jaccard", "Note")
+        for r in [*pair.rows, pair.overall]:
+            label = Text("  " * r.depth + r.code.rsplit("/", 1)[-1], style="bold" if r.code_id is None or r.depth == 0 else "")
+            figures = [_figure(r.agreement, 1), _figure(r.kappa, 3), _figure(r.alpha, 3), _figure(r.jaccard, 3)]
+            note = Text(r.note, style="dim")
+            if unit == "segment":
+                table.add_row(label, r.coded_a, r.coded_b, r.both, r.only_a, r.only_b, figures[0], note)
+            else:
+                table.add_row(label, r.units, r.coded_a, r.coded_b, r.both, r.only_a, r.only_b, r.neither, *figures, note)
+            self._agreement_codes.append(r.code_id)
+
+    def _disagreements(self, row: int) -> tuple[str, list[dict[str, Any]]]:
+        """The disagreements behind a row of the agreement table, as fragments."""
+        a, b, unit = self._coders_and_unit()
+        if row >= len(self._agreement_codes) or not a or not b:
+            return "", []
+        code_id = self._agreement_codes[row]
+        scope = self.scope()
+        found = disagreements(
+            self.study, [a, b], unit=unit, rollup=self.rollup, code=code_id,
+            scope=Scope(scope.organisation, scope.project, scope.role),
+        )
+        fragments = [
+            {
+                "document_id": d.document_id, "document": d.document, "start": d.start, "end": d.end,
+                "role": f"{d.not_by}: " + (d.other_codes or "nothing here"),
+                "code": d.code, "coder": f"only {d.coded_by}", "text": d.text,
+            }
+            for d in found
+        ]
+        what = self.study.code(code_id).path if code_id is not None else "all codes"
+        return f"Disagreements on {what} — {a} × {b}", fragments
+
     # -- drill-down -----------------------------------------------------------------------
 
     @on(DataTable.RowSelected)
@@ -313,8 +392,11 @@ class AnalyseScreen(Screen[None]):
                 return
             code = self.study.code(self._compare_order[row])
             title, fragments = code.path, self._fragments(scope, [code.id])
+        elif tab == "tab-agreement":
+            title, fragments = self._disagreements(self.query_one("#agreement", DataTable).cursor_row)
         if title:
-            self.app.push_screen(FragmentsScreen(title, fragments))
+            role_label = "Other coder" if tab == "tab-agreement" else "Role"
+            self.app.push_screen(FragmentsScreen(title, fragments, role_label))
 
     def _fragments(self, scope: Scope, codes: list[int], children: bool | None = None) -> list[dict[str, Any]]:
         return self.study.fragments(
@@ -342,6 +424,11 @@ def _meeting(first: list[dict[str, Any]], second: list[dict[str, Any]]) -> list[
 
     chosen = [f for f in first if overlaps(f, second)] + [f for f in second if overlaps(f, first)]
     return sorted(chosen, key=lambda f: (str(f["document"]), f["start"]))
+
+
+def _figure(value: float | None, digits: int) -> Text:
+    """An agreement figure, or "n/a" (the row's note says why)."""
+    return Text("n/a" if value is None else f"{value:.{digits}f}", style="dim" if value is None else "", justify="right")
 
 
 def _fmt(value: Any, measure: str) -> str:
