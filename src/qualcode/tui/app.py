@@ -18,6 +18,7 @@ from textual.screen import Screen
 from qualcode import config
 from qualcode.errors import QualcodeError
 from qualcode.study import Study
+from qualcode.tui.exchange import ExchangeActions
 from qualcode.tui.messages import JumpTo, StudyChanged
 from qualcode.tui.screens.main import MainScreen
 from qualcode.tui.widgets.palette import QualcodeCommands
@@ -32,7 +33,7 @@ EXTRA_SCREENS = {
 }
 
 
-class QualcodeApp(App[None]):
+class QualcodeApp(ExchangeActions, App[None]):
     """Browse, code and retrieve interview transcripts."""
 
     CSS_PATH = "app.tcss"
@@ -104,6 +105,22 @@ class QualcodeApp(App[None]):
 
     def action_suggestions(self) -> None:
         self._open("suggestions")
+
+    def open_study(self, path: Path) -> None:
+        """Switch to another study file (e.g. one just made from a .qdpx), closing this one."""
+        try:
+            study = Study.open(path, coder=self.study.coder)
+        except QualcodeError as exc:
+            self.notify(str(exc), severity="error")
+            return
+        main = self.main
+        while self.screen is not main and len(self.screen_stack) > 1:
+            self.pop_screen()
+        old, self.study = self.study, study
+        old.close()
+        self.sub_title = study.name
+        config.remember_study(Path(path))
+        main.switch_study(study)
 
     # -- messages from other screens ------------------------------------------------------
 

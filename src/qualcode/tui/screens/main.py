@@ -180,8 +180,11 @@ class MainScreen(CodingActions, Screen[None]):
     def reload(self) -> None:
         """Re-read everything that another screen, undo or the CLI may have changed."""
         self.load_codes()
-        self.browser.load(self.study.document_rows())
+        rows = self.study.document_rows()
+        self.browser.load(rows)
         if self.document is None:
+            if rows:  # the study was empty and got documents (an import)
+                self.open_document(int(rows[0]["id"]))
             return
         try:
             self.study.document(self.document.id)
@@ -191,6 +194,18 @@ class MainScreen(CodingActions, Screen[None]):
             return
         self.transcript.set_spans(self.load_spans(self.document.id), self.colours)
         self.update_status()
+
+    def switch_study(self, study: Study) -> None:
+        """Show another study (the app has opened it and closed this one)."""
+        self.study = study
+        self.document = None
+        self.active_coding = None
+        self.recent = []
+        self.transcript.show_document(0, "", [], [], [], {})
+        self.reload()
+        if self.document is None:
+            self.update_status()
+        self.transcript.focus()
 
     def on_screen_resume(self) -> None:
         if self.is_mounted and self.codes:

@@ -1,0 +1,332 @@
+"""Imports and exports from the command palette: REFI-QDA projects and codebooks, the coded
+fragments as CSV/XLSX and the HTML report.
+
+Each asks for a file with the prompt dialog (a name proposed from the study), then runs in a
+thread worker behind a progress dialog, so a large study never freezes the screen. The
+worker opens its own connection to the study file: the screen keeps reading on the app's
+connection while an import writes on the other, and SQLite's WAL keeps each consistent.
+Work that reports progress can be cancelled; it stops at the next report, and the
+functions leave nothing behind then (an export writes its file last, an import is one
+transaction, a new study file is removed).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from textual import work
+from textual.worker import get_current_worker
+
+from qualcode.errors import QualcodeError
+from qualcode.study import STUDY_SUFFIX, Study
+from qualcode.tui.messages import StudyChanged
+
+if TYPE_CHECKING:
+    from qualcode.tui.screens.progress import ProgressScreen
+
+Progress = Callable[[int, int, str], None]
+
+
+class Cancelled(Exception):
+    """Raised from the progress callback to stop the work at its next report."""
+
+
+@dataclass
+class Job:
+    """One piece of long work and what the app does when it is done."""
+
+    title: str
+    run: Callable[[Progress], list[str]]
+    """Does the work (in the worker thread) and returns the lines of its summary."""
+    cancellable: bool = True
+    cancel_at_end: bool = True
+    """False when the last progress report comes after the result is written (an export):
+    cancelling then would report "nothing written" about a file that exists."""
+    changes_study: bool = False
+    opens: Path | None = None
+
+
+def file_stem(name: str) -> str:
+    """A file name made from a study name: letters, digits, ``.``, ``_`` and ``-`` kept."""
+    return re.sub(r"[^\w.-]+", "-", name).strip("-.") or "study"
+
+
+def shown(path: Path) -> str:
+    """A path as the user would type it: relative to the working folder when inside it."""
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+def resolve(answer: str, suffix: str | None = None) -> Path:
+    """The path a user typed (``~`` expanded, relative to the working folder), with
+    ``suffix`` appended when it has another one."""
+    path = Path(answer.strip()).expanduser()
+    if not path.is_absolute():
+        path = Path.cwd() / path
+    if suffix and path.suffix.lower() != suffix:
+        path = path.with_name(path.name + suffix)
+    return path
+
+
+def free_path(path: Path) -> Path:
+    """``path``, or ``name-2``, ``name-3``… when it is taken."""
+    candidate, n = path, 2
+    while candidate.exists():
+        candidate = path.with_name(f"{path.stem}-{n}{path.suffix}")
+        n += 1
+    return candidate
+
+
+class ExchangeActions:
+    """Mixed into :class:`~qualcode.tui.app.QualcodeApp`: the palette's import/export commands."""
+
+    study: Study
+    if TYPE_CHECKING:
+
+        def push_screen(self, screen: Any, callback: Any = None) -> Any: ...
+        def notify(self, message: str, **kw: Any) -> None: ...
+        def call_from_thread(self, callback: Any, *args: Any) -> Any: ...
+        def post_message(self, message: Any) -> bool: ...
+        def open_study(self, path: Path) -> None: ...
+
+    # -- where files go ------------------------------------------------------------------------
+
+    def _folder(self) -> Path:
+        return self.study.path.parent if self.study.path is not None else Path.cwd()
+
+    def _default_output(self, tail: str) -> str:
+        return shown(self._folder() / f"{file_stem(self.study.name)}{tail}")
+
+    def _default_input(self, suffix: str) -> str:
+        """The newest ``suffix`` file beside the study or in the working folder, if any."""
+        found = {p for folder in {self._folder(), Path.cwd()} for p in folder.glob(f"*{suffix}") if p.is_file()}
+        newest = max(found, key=lambda p: p.stat().st_mtime, default=None)
+        return shown(newest) if newest is not None else ""
+
+    def _ask_output(self, title: str, default: str, suffixes: tuple[str, ...], then: Callable[[Path], None]) -> None:
+        """Ask where to write; a missing suffix gets the first of ``suffixes``; an existing
+        file is replaced only after a yes."""
+        from qualcode.tui.screens.confirm import ConfirmScreen
+        from qualcode.tui.screens.prompts import PromptScreen
+
+        def target(answer: str) -> Path:
+            path = Path(answer.strip()).expanduser()
+            return resolve(answer, None if path.suffix.lower() in suffixes else suffixes[0])
+
+        def check(answer: str) -> None:
+            if not answer.strip():
+                raise ValueError("Type a file name.")
+            if not target(answer).parent.is_dir():
+                raise ValueError(f"No folder {shown(target(answer).parent)}; choose another place.")
+
+        def answered(answer: str | None) -> None:
+            if not answer:
+                return
+            path = target(answer)
+            if path.exists():
+                self.push_screen(ConfirmScreen(f"{shown(path)} exists. Replace it?"), lambda yes: then(path) if yes else None)
+            else:
+                then(path)
+
+        self.push_screen(PromptScreen(title, default, check=check), answered)
+
+    def _ask_input(self, title: str, suffix: str, then: Callable[[Path], None]) -> None:
+        from qualcode.tui.screens.prompts import PromptScreen
+
+        def check(answer: str) -> None:
+            path = resolve(answer)
+            if not path.is_file():
+                raise ValueError(f"No file {shown(path)}.")
+            if path.suffix.lower() != suffix:
+                raise ValueError(f"{path.name} is not a {suffix} file.")
+
+        self.push_screen(
+            PromptScreen(title, self._default_input(suffix), placeholder=f"path/to/file{suffix}", check=check),
+            lambda answer: then(resolve(answer)) if answer else None,
+        )
+
+    # -- the commands ----------------------------------------------------------------------------
+
+    def action_export_qdpx(self) -> None:
+        from qualcode.exchange import export_qdpx
+
+        def start(path: Path) -> None:
+            def run(progress: Progress) -> list[str]:
+                with self._worker_study() as study:
+                    s = export_qdpx(study, path, progress)
+                return [
+                    f"Wrote {shown(path)}: {s.sources} source(s), {s.codes} code(s), {s.codings} coding(s), "
+                    f"{s.notes} note(s), {s.variables} variable(s), {s.users} user(s)."
+                ]
+
+            self.run_job(Job(f"Exporting {path.name}", run, cancel_at_end=False))
+
+        self._ask_output("Export the study as a REFI-QDA project (.qdpx)", self._default_output(".qdpx"), (".qdpx",), start)
+
+    def action_export_qdc(self) -> None:
+        from qualcode.exchange import export_qdc
+
+        def start(path: Path) -> None:
+            def run(progress: Progress) -> list[str]:
+                with self._worker_study() as study:
+                    s = export_qdc(study, path)
+                return [f"Wrote {shown(path)}: {s.codes} code(s) in {max(s.sets, 1)} codebook(s)."]
+
+            self.run_job(Job(f"Exporting {path.name}", run, cancellable=False))
+
+        self._ask_output("Export the codebook as REFI-QDA (.qdc)", self._default_output(".qdc"), (".qdc",), start)
+
+    def action_import_qdc(self) -> None:
+        from qualcode.exchange import import_qdc
+
+        def start(path: Path) -> None:
+            def run(progress: Progress) -> list[str]:
+                with self._worker_study() as study:
+                    counts = import_qdc(study, path)
+                return [
+                    f"Imported codebook {path.name}: {counts['added']} code(s) added, {counts['updated']} updated "
+                    f"({counts['codes']} in the file). u undoes it."
+                ]
+
+            self.run_job(Job(f"Importing {path.name}", run, cancellable=False, changes_study=True))
+
+        self._ask_input("Import a REFI-QDA codebook (.qdc) into this study's codes", ".qdc", start)
+
+    def action_import_qdpx(self) -> None:
+        self._ask_input("Import a REFI-QDA project (.qdpx)", ".qdpx", self._import_qdpx)
+
+    def _import_qdpx(self, qdpx: Path) -> None:
+        from qualcode.exchange import import_qdpx, import_qdpx_new
+        from qualcode.tui.screens.prompts import PromptScreen
+
+        if not self.study.document_rows():
+
+            def into_this(progress: Progress) -> list[str]:
+                with self._worker_study() as study:
+                    return import_qdpx(study, qdpx, progress).lines()
+
+            self.run_job(Job(f"Importing {qdpx.name}", into_this, changes_study=True))
+            return
+
+        coder = self.study.coder
+
+        def check(answer: str) -> None:
+            path = resolve(answer, STUDY_SUFFIX)
+            if path.exists():
+                raise ValueError(f"{shown(path)} exists; choose a new name.")
+            if not path.parent.is_dir():
+                raise ValueError(f"No folder {shown(path.parent)}; choose another place.")
+
+        def answered(answer: str | None) -> None:
+            if not answer:
+                return
+            target = resolve(answer, STUDY_SUFFIX)
+
+            def into_new(progress: Progress) -> list[str]:
+                return import_qdpx_new(target, qdpx, coder, progress).lines() + [f"Study: {shown(target)}"]
+
+            self.run_job(Job(f"Importing {qdpx.name} into {target.name}", into_new, opens=target))
+
+        default = shown(free_path(self._folder() / f"{qdpx.stem}{STUDY_SUFFIX}"))
+        title = "This study has documents; the project becomes a new study, opened when done. Create it at:"
+        self.push_screen(PromptScreen(title, default, check=check), answered)
+
+    def action_export_fragments(self) -> None:
+        from qualcode.analysis.exports import write_fragments
+
+        def start(path: Path) -> None:
+            def run(progress: Progress) -> list[str]:
+                with self._worker_study() as study:
+                    count = write_fragments(study, path)
+                return [f"Wrote {count} coded fragment(s) to {shown(path)}."]
+
+            self.run_job(Job(f"Writing {path.name}", run, cancellable=False))
+
+        self._ask_output(
+            "Export every coded fragment (.csv, or .xlsx for Excel)",
+            self._default_output("-fragmenten.csv"),
+            (".csv", ".xlsx"),
+            start,
+        )
+
+    def action_write_report(self) -> None:
+        from qualcode.analysis.report import write_report
+
+        def start(path: Path) -> None:
+            def run(progress: Progress) -> list[str]:
+                with self._worker_study() as study:
+                    write_report(study, path)
+                return [f"Wrote the report to {shown(path)}; open it in a browser."]
+
+            self.run_job(Job(f"Writing {path.name}", run, cancellable=False))
+
+        self._ask_output("Write an HTML report of the study", self._default_output("-rapport.html"), (".html", ".htm"), start)
+
+    # -- running ---------------------------------------------------------------------------------
+
+    @contextmanager
+    def _worker_study(self) -> Iterator[Study]:
+        """The study on a connection of the worker's own (the app's one for an in-memory study)."""
+        if self.study.path is None:
+            yield self.study
+            return
+        study = Study.open(self.study.path, coder=self.study.coder)
+        try:
+            yield study
+        finally:
+            study.close()
+
+    def run_job(self, job: Job) -> None:
+        """Show the progress dialog and start the job in the worker."""
+        from qualcode.tui.screens.progress import ProgressScreen
+
+        dialog = ProgressScreen(job.title, cancellable=job.cancellable)
+        self.push_screen(dialog)
+        dialog.worker = self._work(job, dialog)
+
+    @work(thread=True, exclusive=True, group="exchange")
+    def _work(self, job: Job, dialog: ProgressScreen) -> None:
+        worker = get_current_worker()
+
+        def progress(done: int, total: int, label: str) -> None:
+            if worker.is_cancelled and (job.cancel_at_end or done < total):
+                raise Cancelled
+            self.call_from_thread(dialog.advance, done, total, label)
+
+        lines: list[str] | None = None
+        error: str | None = None
+        try:
+            lines = job.run(progress)
+        except Cancelled:
+            error = f"{job.title}: cancelled; nothing was written."
+        except QualcodeError as exc:
+            error = str(exc)
+        except OSError as exc:
+            error = f"{job.title}: {exc.strerror or exc}"
+        except Exception as exc:  # a bug must not take the user's session down with it
+            error = f"{job.title} failed: {type(exc).__name__}: {exc}"
+        self.call_from_thread(self._finished, job, dialog, lines, error)
+
+    def _finished(self, job: Job, dialog: ProgressScreen, lines: list[str] | None, error: str | None) -> None:
+        from qualcode.tui.screens.progress import SummaryScreen
+
+        while dialog in self.screen_stack:  # type: ignore[attr-defined]  # the palette may be over it
+            self.pop_screen()  # type: ignore[attr-defined]
+        if error is not None:
+            self.notify(error, severity="warning" if "cancelled" in error else "error", timeout=8)
+            return
+        if job.changes_study:
+            self.post_message(StudyChanged(job.title))
+        if job.opens is not None:
+            self.open_study(job.opens)
+        if lines and len(lines) == 1:
+            self.notify(lines[0], timeout=6)
+        elif lines:
+            self.push_screen(SummaryScreen(job.title.replace("Importing", "Imported").replace("Exporting", "Exported"), lines))
