@@ -79,12 +79,13 @@ def test_flow_from_init_to_history(tmp_path: Path) -> None:
     folder.mkdir()
     (folder / "ouder.txt").write_text(INTERVIEW, encoding="utf-8")
     result = run("import", folder, "-O", "Leergeld", "-P", "Huisbezoek", "-r", "ouder", "--attr", "wave=1")
-    assert lines(result) == ["Imported 1 document(s): 15 words, 2 turns, 3 sentences."]
+    # 13 words were said; the speaker labels "Interviewer" and "Moeder" are not counted
+    assert lines(result) == ["Imported 1 document(s): 13 words, 2 turns, 3 sentences."]
     assert result.stderr == ""
 
     assert lines(run("documents", "--csv")) == [
         "id,organisation,project,title,role,participant,interview_date,word_count,turns,sentences,codings",
-        "1,Leergeld,Huisbezoek,ouder,ouder,,,15,2,3,0",
+        "1,Leergeld,Huisbezoek,ouder,ouder,,,13,2,3,0",
     ]
     assert lines(run("turns", "ouder.txt", "--csv")) == [
         "id,seq,speaker,role,timestamp,start,end,text",
@@ -139,7 +140,7 @@ def test_flow_from_init_to_history(tmp_path: Path) -> None:
     info = json.loads(run("info", "--json").stdout)
     assert info == [
         {
-            "study": "Armoede", "path": str(study), "documents": 1, "words": 15, "codes": 41, "codings": 2,
+            "study": "Armoede", "path": str(study), "documents": 1, "words": 13, "codes": 41, "codings": 2,
             "coders": 1, "memos": 2, "organisations": 1, "projects": 1, "coder": "tester",
         }
     ]

@@ -221,10 +221,11 @@ def store_text(
         raise QualcodeError(f"{source_name}: already in the study as “{study.document(existing).title}”")
     language = meta.get("language") or detect_language(text)
     turns = parse_turns(text)
-    sentences = nlp.segment(text, language, [(t.body_start, t.end) for t in turns])
+    spans = [(t.start, t.body_start, t.end) for t in turns]
+    sentences = nlp.segment(text, language, spans)
     role = meta.get("role") or _respondent_role(turns)
     attributes = {k: v for k, v in meta.items() if k not in KNOWN_FIELDS}
-    words = nlp.word_count(text)
+    words = nlp.spoken_word_count(text, spans)
     with study.store.action(f"import {source_name}", record=False):
         project_id = docsql.ensure_project(study.store, meta.get("organisation"), meta.get("project"))
         doc_id = docsql.insert_document(

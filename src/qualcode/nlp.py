@@ -53,28 +53,36 @@ def word_count(text: str) -> int:
     return sum(1 for _ in _WORD.finditer(text))
 
 
-def _regions(text: str, turns: Sequence[tuple[int, int]]) -> Iterator[tuple[int, int, int | None]]:
+def spoken_word_count(text: str, turns: Sequence[tuple[int, int, int]] = ()) -> int:
+    """Words of what was said: turn bodies and text outside any turn, never the speaker
+    labels and timestamps that open a turn ("Interviewer:", "[00:01:23]").
+
+    This is a document's ``word_count``, the denominator of every rate per 1,000 words:
+    counting the labels would add a word or two per turn, which inflates a group with
+    short turns (a chatty interview) against one with long answers. ``turns`` are
+    ``(start, body_start, end)`` of each turn in text order.
+    """
+    return sum(len(_WORD.findall(text, start, end)) for start, end, _ in _regions(text, turns))
+
+
+def _regions(text: str, turns: Sequence[tuple[int, int, int]]) -> Iterator[tuple[int, int, int | None]]:
     """The parts of ``text`` that hold words, with the turn they belong to: turn bodies, and
-    anything outside turns (a title, an unlabelled preamble), never the speaker labels."""
+    anything outside turns (a title, an unlabelled preamble), never the speaker labels.
+
+    A turn's label runs from its ``start`` to its ``body_start``, which may be on the next
+    line ("Interviewer:" on a line of its own), so the label is cut by offsets, not lines.
+    """
     cursor = 0
-    for seq, (body_start, end) in enumerate(turns):
-        # text between the previous region and this turn's label is outside any turn
-        label_start = _label_start(text, cursor, body_start)
-        if label_start > cursor:
-            yield cursor, label_start, None
+    for seq, (start, body_start, end) in enumerate(turns):
+        if start > cursor:
+            yield cursor, start, None
         yield body_start, end, seq
         cursor = end
     if cursor < len(text):
         yield cursor, len(text), None
 
 
-def _label_start(text: str, cursor: int, body_start: int) -> int:
-    # The label sits on the line on which the body starts.
-    line_start = text.rfind("\n", cursor, body_start)
-    return cursor if line_start == -1 else line_start + 1
-
-
-def _chunks(text: str, turns: Sequence[tuple[int, int]]) -> Iterator[tuple[int, str, int | None]]:
+def _chunks(text: str, turns: Sequence[tuple[int, int, int]]) -> Iterator[tuple[int, str, int | None]]:
     for start, end, seq in _regions(text, turns):
         for paragraph in _PARAGRAPH.finditer(text, start, end):
             if paragraph.group().strip():
@@ -82,18 +90,18 @@ def _chunks(text: str, turns: Sequence[tuple[int, int]]) -> Iterator[tuple[int, 
 
 
 def segment(
-    text: str, language: str = "nl", turns: Sequence[tuple[int, int]] = ()
+    text: str, language: str = "nl", turns: Sequence[tuple[int, int, int]] = ()
 ) -> list[Sentence]:
     """Sentences of ``text`` as offsets into it, never crossing a line break or a turn.
 
-    ``turns`` are ``(body_start, end)`` pairs in text order; speaker labels are left out of
-    the sentences, so a sentence unit is what was said.
+    ``turns`` are ``(start, body_start, end)`` triples in text order; speaker labels are
+    left out of the sentences, so a sentence unit is what was said.
     """
     return list(segment_many([(text, language, turns)]))[0]
 
 
 def segment_many(
-    items: Iterable[tuple[str, str, Sequence[tuple[int, int]]]], batch_size: int = 512
+    items: Iterable[tuple[str, str, Sequence[tuple[int, int, int]]]], batch_size: int = 512
 ) -> Iterator[list[Sentence]]:
     """Segment several documents, batching their paragraphs through spaCy."""
     for text, language, turns in items:

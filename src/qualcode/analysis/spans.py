@@ -7,6 +7,7 @@ columns and everything after that is sorting, cumulative maxima and ``searchsort
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -77,7 +78,12 @@ def merge(group: np.ndarray, start: np.ndarray, end: np.ndarray) -> tuple[np.nda
     if len(group) == 0:
         empty = np.array([], dtype=np.int64)
         return empty, empty, empty
-    order = np.lexsort((start, group))
+    if int(group.max()) < 2**31 and int(start.max()) < 2**32:
+        # one int64 key sorts several times faster than lexsort on two columns; ties
+        # (same group and start) may come in any order, the union is the same
+        order = np.argsort(group * SHIFT + start)
+    else:
+        order = np.lexsort((start, group))
     g, s, e = group[order], start[order], end[order]
     # Running maximum of the end within each group: lift each group above the previous
     # one so that one global cumulative maximum never leaks across groups.
@@ -101,19 +107,31 @@ _BOUNDS: dict[str, tuple[np.ndarray, np.ndarray]] = {}
 _BOUNDS_LIMIT = 5000
 
 
-def word_bounds(text: str) -> tuple[np.ndarray, np.ndarray]:
-    """Start and end offsets of the words (regex ``\\w+``) of a text, vectorised."""
+def word_bounds(text: str, labels: Sequence[tuple[int, int]] = ()) -> tuple[np.ndarray, np.ndarray]:
+    """Start and end offsets of the words (regex ``\\w+``) of a text, vectorised, leaving
+    out the words of the turn labels ``(start, body_start)`` — the same words that
+    :func:`qualcode.nlp.spoken_word_count` counts for the document's ``word_count``."""
     points = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
     wordy = _word_table()[np.minimum(points, 0xFFFF)] | (points > 0xFFFF)
     edges = np.diff(np.concatenate([[False], wordy, [False]]).astype(np.int8))
-    return np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
+    starts, ends = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
+    if len(labels):
+        spans = np.array(labels, dtype=np.int64).reshape(-1, 2)
+        at = np.searchsorted(spans[:, 0], starts, side="right") - 1
+        in_label = (at >= 0) & (starts < spans[np.maximum(at, 0), 1])
+        starts, ends = starts[~in_label], ends[~in_label]
+    return starts, ends
 
 
 class WordIndex:
     """Word boundaries of many documents in two sorted int64 arrays keyed by document.
 
-    Boundaries are cached by the text's hash: texts never change after import, so the
-    TUI pays for a document's words once per session.
+    Only spoken words count (speaker labels and timestamps are left out), so coded words
+    and a document's ``word_count`` measure the same thing. Boundaries are cached in
+    memory by the text's hash: texts (and the turns found in them) never change after
+    import, so a session pays for a document's words once — about 0.1 s per 1,000
+    transcripts of 2,000 words, against the 50 MB that per-character prefix sums, or a
+    table of per-sentence counts, would cost to answer the same question.
     """
 
     def __init__(self, store: Store, document_ids: np.ndarray) -> None:
@@ -122,8 +140,11 @@ class WordIndex:
         missing = [i for i in ids if hashes.get(i) not in _BOUNDS]
         if len(_BOUNDS) + len(missing) > _BOUNDS_LIMIT:
             _BOUNDS.clear()
+        labels: dict[int, list[tuple[int, int]]] = {}
+        for doc_id, start, body_start in sql.turn_labels(store, missing):
+            labels.setdefault(doc_id, []).append((start, body_start))
         for row in sql.document_texts(store, missing):
-            _BOUNDS[row["sha256"]] = word_bounds(row["text"])
+            _BOUNDS[row["sha256"]] = word_bounds(row["text"], labels.get(row["id"], ()))
         starts: list[np.ndarray] = []
         ends: list[np.ndarray] = []
         for doc_id in ids:
@@ -135,19 +156,26 @@ class WordIndex:
 
     def count(self, document: np.ndarray, start: np.ndarray, end: np.ndarray) -> np.ndarray:
         """Words touching each interval ``[start, end)`` (a word cut by the boundary counts)."""
-        before_end = np.searchsorted(self.starts, document * SHIFT + end, side="left")
-        ended_before = np.searchsorted(self.ends, document * SHIFT + start, side="right")
-        return before_end - ended_before
+        first = document * SHIFT + start
+        # Looked up in text order, each search starts where the last one ended: three
+        # times faster than a million lookups in code order.
+        order = np.argsort(first)
+        counts = np.empty(len(first), dtype=np.int64)
+        before_end = np.searchsorted(self.starts, (document * SHIFT + end)[order], side="left")
+        ended_before = np.searchsorted(self.ends, first[order], side="right")
+        counts[order] = before_end - ended_before
+        return counts
 
 
 def coded_words(store: Store, spans: Spans) -> dict[int, int]:
     """Per code: words inside the union of its spans, document by document."""
     if len(spans) == 0:
         return {}
-    key = spans.code * (np.int64(1) << np.int64(31)) + spans.document
-    merged_key, merged_start, merged_end = merge(key, spans.start, spans.end)
-    code = merged_key >> np.int64(31)
-    document = merged_key & ((np.int64(1) << np.int64(31)) - 1)
+    # (code, document) as one small group number, so that merge() sorts a single key
+    documents = int(spans.document.max()) + 1
+    group = spans.code * documents + spans.document
+    merged_group, merged_start, merged_end = merge(group, spans.start, spans.end)
+    code, document = np.divmod(merged_group, documents)
     words = WordIndex(store, document).count(document, merged_start, merged_end)
     ids, inverse = np.unique(code, return_inverse=True)
     totals = np.bincount(inverse, weights=words)

@@ -214,6 +214,18 @@ def document_texts(store: Store, document_ids: Sequence[int]) -> list[sqlite3.Ro
     return store.rows(f"SELECT id, sha256, text FROM documents WHERE id IN ({marks})", list(document_ids))
 
 
+def turn_labels(store: Store, document_ids: Sequence[int]) -> list[tuple[int, int, int]]:
+    """(document_id, start, body_start) of every turn that opens with a label or timestamp,
+    by document and start: the stretches whose words are not what was said."""
+    if not document_ids:
+        return []
+    return store.conn.execute(
+        "SELECT document_id, start, body_start FROM turns "
+        "WHERE document_id IN (SELECT value FROM json_each(?)) AND body_start > start ORDER BY document_id, start",
+        [json.dumps([int(i) for i in document_ids])],
+    ).fetchall()
+
+
 def sentence_lemmas(store: Store, scope: Scope, by: str) -> list[sqlite3.Row]:
     """(group, lemmas) of every sentence in the scope's documents, spoken by respondents
     (sentences in interviewer turns are left out: their words are the questions)."""
