@@ -70,8 +70,10 @@ class MergeReport:
 
     def lines(self) -> list[str]:
         out = [
-            f"Merged {self.source}: {self.codings_added} coding(s) added, {self.codings_present} already here, "
-            f"{self.documents_matched} document(s) matched.",
+            (
+                f"Merged {self.source}: {self.codings_added} coding(s) added, {self.codings_present} already here, "
+                f"{self.documents_matched} document(s) matched."
+            ),
         ]
         if self.codes_added:
             shown = "; ".join(self.codes_added[:12]) + (f"; … {len(self.codes_added) - 12} more" if len(self.codes_added) > 12 else "")

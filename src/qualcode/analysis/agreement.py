@@ -232,8 +232,9 @@ class _Comparison:
         self.codes = {c.id: c for c in study.codes()}
         self.parents = {c.id: c.parent_id for c in self.codes.values()}
         doc_ids = sorted(self.presence)
-        self.titles = {r["id"]: r["title"] for r in sql.documents(study.store, doc_ids)}
-        self.lengths = {r["id"]: r["char_count"] for r in sql.documents(study.store, doc_ids)}
+        found = sql.documents(study.store, doc_ids)
+        self.titles = {r["id"]: r["title"] for r in found}
+        self.lengths = {r["id"]: r["char_count"] for r in found}
         self.own = Codings.load(study.store, self.ids, doc_ids)
         self.rolled = self.own.rolled_up(self.parents) if rollup else self.own
         self._units: Units | None = None
@@ -449,13 +450,15 @@ def disagreements(
                 pair.append((by, not_by, items))
         for by, not_by, items in pair:
             found.extend((name_a, name_b, c, by, not_by, d, s, e, detail) for c, d, s, e, detail in items)
-    texts = sql.passages(study.store, [(d, s, e) for *_, d, s, e, _ in found])
+    texts = sql.document_texts(study.store, sorted({item[5] for item in found}))
     names = dict(cmp.coders)
+    others = _OtherCodes(cmp)
     out: list[Disagreement] = []
-    for (a, b, code_id, by, not_by, doc, start, end, detail), text in zip(found, texts):
+    for a, b, code_id, by, not_by, doc, start, end, detail in found:
+        text = texts[doc][start:end]
         if unit == "character" and not re.search(r"\w", text):
             continue
-        other = _other_codes(cmp, names[not_by], doc, start, end)
+        other = others.at(names[not_by], doc, start, end)
         out.append(
             Disagreement(a, b, doc, cmp.titles[doc], start, end, code_id, cmp.codes[code_id].path, by, not_by,
                          other, detail or f"{len(text.split())} word(s)", text)
@@ -464,11 +467,22 @@ def disagreements(
     return out
 
 
-def _other_codes(cmp: _Comparison, coder: int, document: int, start: int, end: int) -> str:
-    """The codes ``coder`` put on any part of the passage, as made (for "B coded it as … instead")."""
-    own = cmp.own
-    sel = (own.coder == coder) & (own.document == document) & (own.start < end) & (own.end > start)
-    return "; ".join(sorted({cmp.codes[int(c)].path for c in np.unique(own.own[sel])}))
+class _OtherCodes:
+    """What a coder put on a passage, as made: "B coded it as … instead". The codings are
+    grouped by (coder, document) once, so a list of many disagreements stays fast."""
+
+    def __init__(self, cmp: _Comparison) -> None:
+        own = cmp.own
+        self.paths = {c.id: c.path for c in cmp.codes.values()}
+        order = np.lexsort((own.start, own.document, own.coder))
+        keys = list(zip(own.coder[order].tolist(), own.document[order].tolist()))
+        self.spans: dict[tuple[int, int], list[tuple[int, int, int]]] = {}
+        for key, start, end, code in zip(keys, own.start[order].tolist(), own.end[order].tolist(), own.own[order].tolist()):
+            self.spans.setdefault(key, []).append((start, end, code))
+
+    def at(self, coder: int, document: int, start: int, end: int) -> str:
+        found = {self.paths[c] for s, e, c in self.spans.get((coder, document), ()) if s < end and e > start}
+        return "; ".join(sorted(found))
 
 
 # -- choosing coders and documents -----------------------------------------------------------

@@ -78,16 +78,18 @@ def agreement_cmd(
         role=filters.get("role"),
         attributes=filters.get("attributes") or {},
     )
-    options = dict(unit=unit, overlap=overlap, rollup=rollup, scope=scope, documents=list(documents) or None)
+    options: dict[str, Any] = {
+        "unit": unit, "overlap": overlap, "rollup": rollup, "scope": scope, "documents": list(documents) or None,
+    }
     if show_disagreements:
-        found = disagreements(study, coders, code=code, **options)  # type: ignore[arg-type]
+        found = disagreements(study, coders, code=code, **options)
         pairs = {(d.coder_a, d.coder_b) for d in found}
         columns = (["coder_a", "coder_b"] if len(pairs) > 1 or fmt != "table" else []) + DISAGREEMENT_COLUMNS
         emit([d.as_row() for d in found], fmt, columns)
         if fmt == "table":
             click.echo(f"{len(found)} disagreement(s).")
         return
-    result = agreement(study, coders, **options)  # type: ignore[arg-type]
+    result = agreement(study, coders, **options)
     rows = result.rows()
     if code is not None:
         wanted = study.code(code).id

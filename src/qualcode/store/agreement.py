@@ -86,12 +86,12 @@ def documents(store: Store, document_ids: Sequence[int]) -> list[sqlite3.Row]:
     )
 
 
-def passages(store: Store, items: Sequence[tuple[int, int, int]]) -> list[str]:
-    """The text of each (document_id, start, end), in the order given."""
-    out: list[str] = []
-    for document_id, start, end in items:
-        found = store.scalar(
-            "SELECT substr(text, ? + 1, ? - ?) FROM documents WHERE id = ?", (start, end, start, document_id)
-        )
-        out.append(found or "")
-    return out
+def document_texts(store: Store, document_ids: Sequence[int]) -> dict[int, str]:
+    """The texts of some documents, by id (to quote many passages of each)."""
+    if not document_ids:
+        return {}
+    rows = store.conn.execute(
+        "SELECT id, text FROM documents WHERE id IN (SELECT value FROM json_each(?))",
+        [json.dumps([int(i) for i in document_ids])],
+    )
+    return {r[0]: r[1] for r in rows}
