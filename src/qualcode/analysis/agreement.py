@@ -348,7 +348,9 @@ def agreement(
         own_tables = tables if not rollup else cmp.counts(unit, a, b, docs, False, overlap)[0]
         pooled, pooled_units = _pooled(own_tables, unit, units)
         overall = _row(unit, None, OVERALL, 0, name_a, name_b, pooled, pooled_units)
-        result.pairs.append(PairAgreement(name_a, name_b, [(int(d), cmp.titles[int(d)]) for d in docs], units, rows, overall))
+        # Segments count codings as made (a coding is not counted again for each ancestor).
+        size = overall.units if unit == "segment" else units
+        result.pairs.append(PairAgreement(name_a, name_b, [(int(d), cmp.titles[int(d)]) for d in docs], size, rows, overall))
     if not result.pairs:
         names = " and ".join(n for n, _ in cmp.coders)
         raise QualcodeError(f"{names} coded no document in common here; name documents with --document to compare them anyway")
