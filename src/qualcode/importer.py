@@ -263,6 +263,36 @@ def store_text(
     return StoredDocument(doc_id, len(turns), len(sentences), words)
 
 
+@dataclass
+class Recount:
+    documents: int  # documents whose count changed
+    before: int  # words in the study before
+    after: int
+
+
+def recount_words(study: Study) -> Recount:
+    """Recount every document's words as :func:`store_text` counts them now: the words
+    said, not the speaker labels and timestamps that studies imported before counted.
+
+    The turns stored at import decide what a label is, so the text is not re-parsed.
+    One transaction; running it again changes nothing.
+    """
+    from qualcode import nlp
+    from qualcode.store import analysis as sql
+
+    before = after = 0
+    changed: list[tuple[int, int]] = []
+    for row in sql.word_count_sources(study.store):
+        words = nlp.spoken_word_count(row["text"], sql.turn_spans(study.store, row["id"]))
+        before += row["word_count"]
+        after += words
+        if words != row["word_count"]:
+            changed.append((row["id"], words))
+    with study.store.action("recount words", record=False):
+        sql.set_word_counts(study.store, changed)
+    return Recount(len(changed), before, after)
+
+
 def _respondent_role(turns: list) -> str | None:
     """The role of the person interviewed, when the speaker labels say it."""
     roles = Counter(t.role for t in turns if t.role and t.role not in ("interviewer", "respondent"))

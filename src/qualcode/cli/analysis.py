@@ -58,6 +58,8 @@ def stats(study: Study, fmt: str, rollup: bool, no_words: bool, include_empty: b
     from qualcode.analysis.frequencies import FREQUENCY_COLUMNS, code_frequencies
 
     rows = code_frequencies(study, _scope(filters, by_coder), rollup=rollup, words=not no_words, include_empty=include_empty)
+    if not no_words:
+        warn_label_counts(study)
     columns = [c for c in FREQUENCY_COLUMNS if not (no_words and c == "coded_words")]
     emit([r.as_row() for r in rows], fmt, columns)
 
@@ -79,6 +81,8 @@ def crosstab(study: Study, fmt: str, by: str, measure: str, rollup: bool, includ
     from qualcode.analysis.matrices import crosstab as build
 
     matrix = build(study, by, _scope(filters, by_coder), rollup=rollup, include_empty=include_empty)
+    if measure == "rate":
+        warn_label_counts(study)
     emit(matrix.rows(measure), fmt, matrix.columns())
 
 
@@ -207,6 +211,7 @@ def report(study: Study, output: Path, by: str, quotes: int, title: str | None, 
     """
     from qualcode.analysis.report import write_report
 
+    warn_label_counts(study)
     write_report(study, output, _scope(filters, by_coder), by=by, quotes=quotes, title=title)
     click.echo(f"Wrote {output}.")
 
@@ -245,6 +250,8 @@ def export_table(study: Study, kind: str, output: Path, by: str, measure: str, u
     from qualcode.analysis.exports import write_table
 
     rows, columns = table_rows(study, kind, _scope(filters, by_coder), by=by, measure=measure, unit=unit)
+    if kind == "stats" or (kind == "crosstab" and measure == "rate"):
+        warn_label_counts(study)
     count = write_table(rows, columns, output, sheet=kind)
     click.echo(f"Wrote {count} rows to {output}.")
 
@@ -274,3 +281,31 @@ def table_rows(study: Study, kind: str, scope: Scope, *, by: str, measure: str, 
     chosen = unit or "lemma"
     return word_frequencies(study, scope, by=by, unit=chosen), [by, "rank", chosen, "count", "per_1000"]
 
+
+
+@main.command()
+@study_options
+def recount(study: Study) -> None:
+    """Recount the words of every document: the words said, without speaker labels and
+    timestamps ("Interviewer:", "[00:01:23]"). Studies imported before qualcode counted
+    that way need it once for right rates per 1,000 words; running it again changes nothing.
+
+    Example: qualcode recount --study armoede.qualcode
+    """
+    from qualcode.importer import recount_words
+
+    result = recount_words(study)
+    click.echo(
+        f"Recounted the words of {result.documents} document(s): {result.before:,} → {result.after:,} words in the study."
+    )
+
+
+def warn_label_counts(study: Study) -> None:
+    """Say on stderr when word counts still include speaker labels (figures per word are off)."""
+    from qualcode.store.analysis import word_counts_include_labels
+
+    if word_counts_include_labels(study.store):
+        click.echo(
+            "note: this study's word counts include speaker labels and timestamps; run `qualcode recount` once",
+            err=True,
+        )

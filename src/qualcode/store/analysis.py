@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 # Ways of grouping documents; anything else is a document attribute name.
 GROUP_COLUMNS = {
     "organisation": "ifnull(o.name, '(none)')",
-    "project": "ifnull(p.name, '(none)')",
+    "project": "ifnull(nullif(p.name, ''), '(none)')",  # '' carries an organisation's documents without a project
     "role": "ifnull(d.role, '(none)')",
     "document": "d.title",
     "participant": "ifnull(d.participant, '(none)')",
@@ -149,7 +149,7 @@ def scope_documents(store: Store, scope: Scope) -> list[sqlite3.Row]:
     docs, params = scope.documents_sql()
     return store.rows(
         "SELECT d.id, d.title, d.role, d.participant, d.word_count, d.char_count, d.sha256, "
-        f"p.name AS project, o.name AS organisation FROM {DOC_FROM} WHERE d.id IN ({docs}) "
+        f"nullif(p.name, '') AS project, o.name AS organisation FROM {DOC_FROM} WHERE d.id IN ({docs}) "
         "ORDER BY o.name, p.name, d.title",
         params,
     )
@@ -224,6 +224,33 @@ def turn_labels(store: Store, document_ids: Sequence[int]) -> list[tuple[int, in
         "WHERE document_id IN (SELECT value FROM json_each(?)) AND body_start > start ORDER BY document_id, start",
         [json.dumps([int(i) for i in document_ids])],
     ).fetchall()
+
+
+WORD_COUNTS_KEY = "word_counts"  # in meta: set while word counts include speaker labels
+
+
+def word_counts_include_labels(store: Store) -> bool:
+    """Whether documents imported before spoken word counts still count their labels."""
+    return store.scalar("SELECT 1 FROM meta WHERE key = ?", (WORD_COUNTS_KEY,)) is not None
+
+
+def word_count_sources(store: Store) -> list[sqlite3.Row]:
+    """(id, text, word_count) of every document, for a recount."""
+    return store.rows("SELECT id, text, word_count FROM documents ORDER BY id")
+
+
+def turn_spans(store: Store, document_id: int) -> list[tuple[int, int, int]]:
+    """(start, body_start, end) of a document's turns in text order."""
+    return store.conn.execute(
+        'SELECT start, body_start, "end" FROM turns WHERE document_id = ? ORDER BY start', (document_id,)
+    ).fetchall()
+
+
+def set_word_counts(store: Store, counts: Sequence[tuple[int, int]]) -> None:
+    """Store recounted (document_id, word_count) pairs and clear the stale-count mark.
+    Unrecorded: a recount corrects derived figures, it is no coding work to undo."""
+    store.conn.executemany("UPDATE documents SET word_count = ? WHERE id = ?", [(n, i) for i, n in counts])
+    store.conn.execute("DELETE FROM meta WHERE key = ?", (WORD_COUNTS_KEY,))
 
 
 def sentence_lemmas(store: Store, scope: Scope, by: str) -> list[sqlite3.Row]:

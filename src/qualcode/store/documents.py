@@ -10,9 +10,11 @@ from qualcode.store.core import Store, now
 
 DOCUMENT_COLUMNS = (
     "d.id, d.title, d.language, d.role, d.participant, d.interview_date, d.source_name, "
-    "d.word_count, d.char_count, d.imported_at, d.sha256, d.project_id, p.name AS project, "
+    "d.word_count, d.char_count, d.imported_at, d.sha256, d.project_id, nullif(p.name, '') AS project, "
     "o.name AS organisation, o.id AS organisation_id"
 )
+# The name of the project row that carries an organisation's documents without a project.
+NO_PROJECT = ""
 DOCUMENT_FROM = (
     "documents d LEFT JOIN projects p ON p.id = d.project_id "
     "LEFT JOIN organisations o ON o.id = p.organisation_id"
@@ -20,7 +22,12 @@ DOCUMENT_FROM = (
 
 
 def ensure_project(store: Store, organisation: str | None, project: str | None) -> int | None:
-    """The id of the project (creating it and its organisation), or None if neither is named."""
+    """The id of the project (creating it and its organisation), or None if neither is named.
+
+    A document reaches its organisation through its project, so an organisation's
+    documents without a project hang under a project row with the empty name: that row
+    is no project, and listings, groupings and exports show no project for it.
+    """
     if not organisation and not project:
         return None
     org_id = None
@@ -28,7 +35,7 @@ def ensure_project(store: Store, organisation: str | None, project: str | None) 
         org_id = store.scalar("SELECT id FROM organisations WHERE name = ?", (organisation,))
         if org_id is None:
             org_id = store.insert("organisations", {"name": organisation})
-    name = project or "(geen project)"
+    name = project or NO_PROJECT
     found = store.scalar(
         "SELECT id FROM projects WHERE name = ? AND organisation_id IS ?", (name, org_id)
     )
@@ -222,7 +229,7 @@ def turn_span(store: Store, turn_id: int) -> sqlite3.Row | None:
 
 def organisations(store: Store) -> list[sqlite3.Row]:
     return store.rows(
-        "SELECT o.id, o.name, (SELECT count(*) FROM projects p WHERE p.organisation_id = o.id) AS projects "
+        "SELECT o.id, o.name, (SELECT count(*) FROM projects p WHERE p.organisation_id = o.id AND p.name != '') AS projects "
         "FROM organisations o ORDER BY o.name"
     )
 
@@ -231,7 +238,7 @@ def projects(store: Store) -> list[sqlite3.Row]:
     return store.rows(
         "SELECT p.id, p.name, o.name AS organisation, p.description, "
         "(SELECT count(*) FROM documents d WHERE d.project_id = p.id) AS documents "
-        "FROM projects p LEFT JOIN organisations o ON o.id = p.organisation_id ORDER BY o.name, p.name"
+        "FROM projects p LEFT JOIN organisations o ON o.id = p.organisation_id WHERE p.name != '' ORDER BY o.name, p.name"
     )
 
 
@@ -244,7 +251,7 @@ def totals(store: Store) -> dict[str, int]:
         "(SELECT count(*) FROM coders) AS coders, "
         "(SELECT count(*) FROM memos) AS memos, "
         "(SELECT count(*) FROM organisations) AS organisations, "
-        "(SELECT count(*) FROM projects) AS projects"
+        "(SELECT count(*) FROM projects WHERE name != '') AS projects"
     )
     assert row is not None
     return dict(row)

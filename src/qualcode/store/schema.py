@@ -192,4 +192,23 @@ MIGRATIONS: list[tuple[str, str]] = [
         END;
         """,
     ),
+    (
+        "an organisation's documents without a project hang under an unnamed project",
+        # ensure_project used to file them under a project named "(geen project)", which
+        # listings, crosstabs and exports showed as if it were a real project. The empty name
+        # now marks that row (store/documents.py NO_PROJECT) and reads as no project.
+        """
+        UPDATE projects SET name = '' WHERE name = '(geen project)' AND organisation_id IS NOT NULL;
+        """,
+    ),
+    (
+        "mark word counts that include speaker labels",
+        # Documents imported before this counted speaker labels and timestamps ("Interviewer:",
+        # "[00:01:23]") as words. SQL cannot count words the way nlp.spoken_word_count does, so
+        # the study is marked and `qualcode recount` recounts in Python and clears the mark.
+        """
+        INSERT INTO meta (key, value) SELECT 'word_counts', 'with speaker labels'
+            WHERE EXISTS (SELECT 1 FROM documents);
+        """,
+    ),
 ]
