@@ -94,7 +94,8 @@ async def test_palette_runs_the_top_screens_action_on_that_screen(study_path: Pa
         ("Ze zei nee.", "Ze zei nee"),  # a meant "nee" at the end stays
         ("Het was niet zo", "Het was niet zo"),
         ("Nou, dat vond ik echt heel fijn dat ze gewoon bij ons thuis kwam", "Dat vond ik echt heel fijn…"),
-        ("Ja, nee.", "Ja, nee"),  # nothing but fillers: keep them rather than nothing
+        ("Ja, nee.", "Ja, nee"),
+        ("Er was een dag in de winter, dat ik gewoon niet", "Er was een dag…"),  # no torn "in de…"  # nothing but fillers: keep them rather than nothing
     ],
 )
 def test_in_vivo_name_proposal(passage: str, name: str):

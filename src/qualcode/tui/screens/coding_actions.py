@@ -34,6 +34,11 @@ LEADING_FILLERS = frozenset(_HESITATIONS + "nou ja jaa jawel nee oké okee ok ok
 TRAILING_FILLERS = frozenset(_HESITATIONS + "he hè hé hoor enzo toch".split())
 """Tags at the end of a sentence ("..., he"). Fewer than at the start: "Ze zei nee" means it."""
 FILLER_PAIRS = frozenset({("zeg", "maar"), ("weet", "je"), ("nou", "ja"), ("you", "know"), ("i", "mean")})
+DANGLING = frozenset(
+    "de het een in op van en of te met voor aan om uit bij naar dat die als maar want dus er "
+    "the a an of to in on and or for with at by that".split()
+)
+"""Words a cut name should not end on: "Er was een dag in de…" reads as torn off."""
 _EDGE_PUNCTUATION = " .,;:!?\"'“”‘’()[]-–—…/"
 _CLAUSE_END = ",;:.!?…"
 
@@ -75,6 +80,8 @@ def in_vivo_name(passage: str) -> str:
         if clause >= 2:  # a whole clause of three words or more reads better than a torn one
             fits = fits[: clause + 1]
         fits = trim(fits) or fits
+        while len(fits) > 2 and _bare(fits[-1]) in DANGLING:
+            fits = fits[:-1]
     if not fits and kept:  # one word longer than the limit
         fits = [kept[0][: IN_VIVO_CHARS - 1]]
     name = " ".join(fits).strip(_EDGE_PUNCTUATION)

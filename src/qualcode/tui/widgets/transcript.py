@@ -17,7 +17,7 @@ from rich.segment import Segment
 from rich.style import Style
 from textual import events
 from textual.cache import LRUCache
-from textual.geometry import Region, Size
+from textual.geometry import Region, Size, Spacing
 from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
@@ -29,6 +29,7 @@ from qualcode.tui.widgets.cursor import Cursor, Unit
 from qualcode.tui.widgets.layout import Layout, wrap
 
 GUTTER = 5  # four code marks and a space
+SCROLL_CONTEXT = 3  # lines kept visible above and below the selection
 INTERVIEWER_ROLES = {"interviewer"}
 TIMESTAMP = re.compile(r"\[?\(?\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d+)?\)?\]?")
 _CONTROL = re.compile(r"[\x00-\x09\x0b-\x1f\x7f]")  # all but the newline
@@ -285,7 +286,12 @@ class TranscriptView(ScrollView, can_focus=True, inherit_bindings=False):
         if bottom - top >= height:
             top = bottom - height + 1 if self.cursor.forward else top
         region = Region(0, top, 1, max(1, min(bottom - top + 1, height)))
-        self.scroll_to_region(region, animate=False, immediate=True, force=True)
+        # A few lines of context either side, as editors keep (vim's scrolloff): a selection
+        # on the last visible line hides how the respondent's sentence goes on.
+        context = max(0, min(SCROLL_CONTEXT, (height - region.height) // 2))
+        self.scroll_to_region(
+            region, animate=False, immediate=True, force=True, spacing=Spacing(context, 0, context, 0)
+        )
 
     def on_focus(self) -> None:
         self._cache.clear()
