@@ -120,6 +120,7 @@ class PickerScreen(ModalScreen[Any]):
         prompts: list[Option | None] = []
         for i, item in enumerate(self.shown):
             label = Text.assemble(("↺ ", "bold") if item.recent and not query.strip() else "  ", item.label)
+            label.no_wrap, label.overflow = True, "ellipsis"  # one line per choice keeps the list scannable
             prompts.append(Option(label, id=str(i)))
         options.add_options(prompts)
         if self.shown:

@@ -15,6 +15,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -182,6 +183,10 @@ def _short(value: str | None, width: int) -> str:
     return value if len(value) <= width else value[: width - 1] + "…"
 
 
+def _width(cell: str | Text) -> int:
+    return cell.cell_len if isinstance(cell, Text) else cell_len(cell)
+
+
 def _short_middle(value: str, width: int) -> str:
     """Shortened in the middle: coders are often "onderzoeker-a" and "onderzoeker-b"."""
     if len(value) <= width:
@@ -290,19 +295,27 @@ class RetrievalScreen(Screen[None]):
         table = self.query_one("#fragments", DataTable)
         # Two coders on one passage look like a duplicate row unless the coder is shown.
         by_coder = len({p.coder for p in self.passages}) > 1
-        table.clear(columns=True)
-        table.add_columns("Document", "Speaker", "Code", *(["Coder"] if by_coder else []), "Fragment in context")
         coder_width = min(14, max((len(p.coder) for p in self.passages), default=0))
-        for index, p in enumerate(self.passages):
-            coder = [_short_middle(p.coder, coder_width)] if by_coder else []
-            table.add_row(
+        rows = [
+            [
                 _short(p.document, 18),
                 _short(p.speaker, 10),
                 _short(p.code.rsplit("/", 1)[-1] if self.mode == "any" else p.code, 16),
-                *coder,
+                *([_short_middle(p.coder, coder_width)] if by_coder else []),
                 context_line(self._text_of(p.document_id), p.start, p.end),
-                key=str(index),
-            )
+            ]
+            for p in self.passages
+        ]
+        labels = ["Document", "Speaker", "Code", *(["Coder"] if by_coder else []), "Fragment in context"]
+        # Widths from the cells: a table whose columns are rebuilt does not re-measure its
+        # rows, and would squeeze every column to the width of its label.
+        columns = list(zip(*rows)) if rows else [()] * len(labels)
+        widths = [max([cell_len(label), *(_width(cell) for cell in column)]) for label, column in zip(labels, columns)]
+        table.clear(columns=True)
+        for label, width in zip(labels, widths):
+            table.add_column(label, width=width)
+        for index, row in enumerate(rows):
+            table.add_row(*row, key=str(index))
         self._update_title()
         self._show_preview(0 if self.passages else None)
 
