@@ -184,3 +184,29 @@ async def test_fragments_are_ordered_by_organisation_project_document_position(s
         keys = [(p.organisation or "", p.project or "", p.document, p.start) for p in passages]
         assert len(passages) == len(sample_study.fragments()) > 100
         assert keys == sorted(keys)
+
+
+async def test_r_after_a_jump_comes_back_to_the_same_retrieval(sample_study_path: Path):
+    app = app_for(sample_study_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("R", "c", *"vertrouwensband")
+        await pilot.press("enter")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, RetrievalScreen)
+        screen.query_one("#f-role", Select).value = "ouder"
+        await pilot.pause()
+        shown = [p.coding_id for p in screen.passages]
+        await pilot.press("down", "down")
+        target = screen.passages[2]
+        await pilot.press("enter")  # jump into the document
+        await pilot.pause()
+        main = main_screen(app)
+        assert (main.document.id, main.transcript.selection) == (target.document_id, (target.start, target.end))
+        await pilot.press("R")
+        await pilot.pause()
+        again = app.screen
+        assert isinstance(again, RetrievalScreen) and again is not screen
+        assert [p.coding_id for p in again.passages] == shown
+        assert again.filters()["role"] == "ouder"
+        assert again.current() == target  # the cursor where it was

@@ -44,6 +44,8 @@ class QualcodeApp(ExchangeActions, App[None]):
         super().__init__()
         self.study = study
         self.sub_title = study.name
+        self.retrieval_state: object | None = None
+        """What the retrieval screen showed when it closed; R reopens it so (after a jump)."""
 
     def get_default_screen(self) -> Screen:
         return MainScreen(self.study)
@@ -87,6 +89,8 @@ class QualcodeApp(ExchangeActions, App[None]):
         if with_document:
             document = self.main.document
             screen = screen_class(self.study, document.id if document else None)
+        elif action == "retrieve":
+            screen = screen_class(self.study, state=self.retrieval_state)
         else:
             screen = screen_class(self.study)
         self.push_screen(screen)
@@ -118,6 +122,7 @@ class QualcodeApp(ExchangeActions, App[None]):
             self.pop_screen()
         old, self.study = self.study, study
         old.close()
+        self.retrieval_state = None
         self.sub_title = study.name
         config.remember_study(Path(path))
         main.switch_study(study)

@@ -23,6 +23,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Label, Select, Static
+from textual.widgets.select import InvalidSelectValueError
 
 from qualcode.errors import QualcodeError
 from qualcode.export_csv import write_fragments_csv
@@ -199,6 +200,19 @@ def _slug(value: str) -> str:
     return re.sub(r"[^\w]+", "-", value.casefold()).strip("-") or "fragmenten"
 
 
+@dataclass
+class RetrievalState:
+    """What a closed retrieval screen was showing, so R after a jump comes back to it."""
+
+    code_ids: list[int]
+    mode: str
+    filters: dict[str, str | None]
+    row: int
+
+
+FILTER_SELECTS = ("f-organisation", "f-project", "f-role", "f-coder", "f-attribute", "f-value")
+
+
 class RetrievalScreen(Screen[None]):
     """Coded fragments across the study, by code and by case variables."""
 
@@ -220,13 +234,17 @@ class RetrievalScreen(Screen[None]):
         Binding("escape", "close", "Close", id="retrieval.close", tooltip="Close retrieval"),
     ]
 
-    def __init__(self, study: Study, codes: Sequence[int | str] = (), mode: str = "any") -> None:
+    def __init__(
+        self, study: Study, codes: Sequence[int | str] = (), mode: str = "any", state: RetrievalState | None = None
+    ) -> None:
         super().__init__()
         self.study = study
         self.code_ids: list[int] = [study.code(ref).id for ref in codes]
         self.mode = mode
         self.passages: list[Passage] = []
         self._texts: dict[int, str] = {}
+        self._state = state
+        self._shown_filters: dict[str, Any] | None = None
 
     # -- layout ---------------------------------------------------------------------------
 
@@ -250,8 +268,42 @@ class RetrievalScreen(Screen[None]):
         yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
+        state, row = self._state, 0
+        if state is not None:
+            known = {c.id for c in self.study.codes()}
+            self.code_ids = [cid for cid in state.code_ids if cid in known]  # some may be gone
+            self.mode = state.mode
+            self._restore_filters(state.filters)
+            row = state.row
         self.reload()
-        self.query_one("#fragments", DataTable).focus()
+        table = self.query_one("#fragments", DataTable)
+        if 0 < row < table.row_count:
+            table.move_cursor(row=row)
+        table.focus()
+
+    def _restore_filters(self, filters: dict[str, str | None]) -> None:
+        attribute = filters.get("f-attribute")
+        if attribute:
+            self.query_one("#f-value", Select).set_options([(v, v) for v in self.study.attribute_values(attribute)])
+        for select_id in FILTER_SELECTS:
+            value = filters.get(select_id)
+            select = self.query_one(f"#{select_id}", Select)
+            if value is not None:
+                try:
+                    select.value = value
+                except InvalidSelectValueError:  # e.g. a role no document has any more
+                    pass
+
+    def state(self) -> RetrievalState:
+        table = self.query_one("#fragments", DataTable)
+        return RetrievalState(
+            list(self.code_ids), self.mode, {i: self._value(f"#{i}") for i in FILTER_SELECTS}, max(0, table.cursor_row)
+        )
+
+    def _remember(self) -> None:
+        """Leave the state with the app (if it keeps one), for the next R."""
+        if hasattr(self.app, "retrieval_state"):
+            self.app.retrieval_state = self.state()
 
     # -- querying -------------------------------------------------------------------------
 
@@ -287,6 +339,7 @@ class RetrievalScreen(Screen[None]):
         return passages
 
     def reload(self) -> None:
+        self._shown_filters = self.filters()
         try:
             self.passages = self.retrieve()
         except QualcodeError as exc:
@@ -371,7 +424,8 @@ class RetrievalScreen(Screen[None]):
             values = self.query_one("#f-value", Select)
             name = self._value("#f-attribute")
             values.set_options([(v, v) for v in self.study.attribute_values(name)] if name else [])
-        self.reload()
+        if self.filters() != self._shown_filters:  # restoring filters changes each select once
+            self.reload()
 
     # -- actions --------------------------------------------------------------------------
 
@@ -379,6 +433,7 @@ class RetrievalScreen(Screen[None]):
         passage = self.current()
         if passage is None:
             return
+        self._remember()
         self.dismiss()
         self.app.post_message(JumpTo(passage.document_id, passage.start, passage.end))
 
@@ -419,6 +474,7 @@ class RetrievalScreen(Screen[None]):
         if self.focused is not None and self.focused is not table:
             table.focus()
             return
+        self._remember()
         self.dismiss()
 
     def default_export_name(self) -> str:
