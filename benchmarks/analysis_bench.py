@@ -27,6 +27,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
+from qualcode.nlp import spoken_word_count  # noqa: E402
 from qualcode.store import analysis as analysis_sql  # noqa: E402
 from qualcode.store import documents as docsql  # noqa: E402
 from qualcode.store.core import now  # noqa: E402
@@ -74,7 +75,8 @@ def build(path: Path, documents: int, codings: int, seed: int = 7) -> None:
                 store, project_id=project, title=f"Interview {n:04d}", text=text, language="nl",
                 role=ROLES[n % 4], participant=f"P{n:04d}", interview_date=None, source_name=f"i{n}.txt",
                 encoding="utf-8", sha256=hashlib.sha256(text.encode()).hexdigest(), char_count=len(text),
-                word_count=len(re.findall(r"\w+", text)), attributes={"wave": str(1 + n % 3)},
+                word_count=spoken_word_count(text, [(t["start"], t["body_start"], t["end"]) for t in turns]),
+                attributes={"wave": str(1 + n % 3)},
                 turns=turns, sentences=sentences,
             )
             lengths.append(len(text))
@@ -96,14 +98,17 @@ def build(path: Path, documents: int, codings: int, seed: int = 7) -> None:
 
 
 def timed(label: str, func, repeat: int = 3, budget: float | None = None):
-    best = float("inf")
+    """Best of ``repeat`` runs against the budget; the first run (cold: page faults, word
+    boundaries not cached yet) is shown beside it."""
+    times = []
     result = None
     for _ in range(repeat):
         t0 = time.perf_counter()
         result = func()
-        best = min(best, time.perf_counter() - t0)
+        times.append(time.perf_counter() - t0)
+    best = min(times)
     verdict = "" if budget is None else ("  ok" if best <= budget else f"  OVER budget {budget * 1000:.0f} ms")
-    print(f"{label:<58} {best * 1000:9.1f} ms{verdict}")
+    print(f"{label:<58} {best * 1000:9.1f} ms  (first {times[0] * 1000:7.1f} ms){verdict}")
     return result
 
 
@@ -113,7 +118,8 @@ def main() -> None:
     parser.add_argument("--documents", type=int, default=1_000)
     parser.add_argument("--fresh", action="store_true")
     args = parser.parse_args()
-    path = Path(tempfile.gettempdir()) / f"qualcode-analysis-bench-{args.documents}-{args.codings}.qualcode"
+    # v2: word counts without speaker labels; an older cached study is not reused
+    path = Path(tempfile.gettempdir()) / f"qualcode-analysis-bench-v2-{args.documents}-{args.codings}.qualcode"
     if args.fresh or not path.exists():
         for suffix in ("", "-wal", "-shm"):
             Path(f"{path}{suffix}").unlink(missing_ok=True)
@@ -138,6 +144,7 @@ def main() -> None:
     timed("code × wave (attribute) matrix", lambda: crosstab(study, "wave"), budget=0.1)
     timed("co-occurrence, overlapping codings", lambda: cooccurrence(study, unit="overlap"), repeat=2, budget=1.0)
     timed("co-occurrence, same sentence", lambda: cooccurrence(study, unit="sentence"), repeat=2, budget=1.0)
+    timed("co-occurrence, same turn", lambda: cooccurrence(study, unit="turn"), repeat=2, budget=1.0)
     out = Path(tempfile.gettempdir()) / "qualcode-bench-fragments.csv"
     # Leergeld's parents: 50 documents of 1,000 codings each, i.e. about 50,000 codings
     selection = Scope(organisation="Leergeld", role="ouder")
