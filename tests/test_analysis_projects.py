@@ -23,14 +23,16 @@ def build(path: Path) -> tuple[Study, int, int]:
     study = Study.create(path, "p", coder="tester")
     study.add_code("Huisbezoek")
     loose = study.add_document(TEXT, title="zonder project", metadata={"organisation": "Leergeld"})
-    placed = study.add_document(TEXT + "Nog iets.\n", title="met project", metadata={"organisation": "Leergeld", "project": "Pilot"})
+    placed = study.add_document(
+        TEXT + "Nog iets.\n", title="met project", metadata={"organisation": "Leergeld", "project": "Pilot"}
+    )
     study.add_coding(loose, "Huisbezoek", 35, 65)
     study.add_coding(placed, "Huisbezoek", 35, 65)
     return study, loose, placed
 
 
 def test_an_organisation_without_project_shows_no_project(tmp_path: Path) -> None:
-    study, loose, placed = build(tmp_path / "p.qualcode")
+    study, _, _ = build(tmp_path / "p.qualcode")
     docs = {d.title: d for d in study.documents()}
     assert (docs["zonder project"].organisation, docs["zonder project"].project) == ("Leergeld", None)
     assert docs["met project"].project == "Pilot"
@@ -50,7 +52,7 @@ def test_an_organisation_without_project_shows_no_project(tmp_path: Path) -> Non
     study.close()
 
 
-def age(path: Path, loose: int) -> None:
+def age(path: Path) -> None:
     """Make a study look as if made before the two migrations: the old placeholder
     project, word counts with the labels, and the migrations not yet applied."""
     conn = sqlite3.connect(path)
@@ -72,7 +74,7 @@ def test_old_study_is_migrated_and_recounted(tmp_path: Path) -> None:
     path = tmp_path / "oud.qualcode"
     study, loose, _ = build(path)
     study.close()
-    age(path, loose)
+    age(path)
     runner = CliRunner()
     old = Study.open(path, coder="tester")
     assert old.document(loose).project is None  # the placeholder became the unnamed row

@@ -15,7 +15,9 @@ from qualcode.study import Study
 
 # Title 1 word; "Wat vind je ervan?" 4; "Goed, echt goed." 3; "Nou ja." 2 — ten words said.
 # The labels (Interviewer, Moeder) and the stamps (00:01:23, 00:02:00) are not.
-TRANSCRIPT = "Kennismaking\n\nInterviewer:\nWat vind je ervan?\n\n[00:01:23] Moeder: Goed, echt goed.\n00:02:00 Nou ja.\n"
+TRANSCRIPT = (
+    "Kennismaking\n\nInterviewer:\nWat vind je ervan?\n\n[00:01:23] Moeder: Goed, echt goed.\n00:02:00 Nou ja.\n"
+)
 
 
 def turn_spans(text: str) -> list[tuple[int, int, int]]:
