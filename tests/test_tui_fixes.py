@@ -210,3 +210,16 @@ async def test_r_after_a_jump_comes_back_to_the_same_retrieval(sample_study_path
         assert [p.coding_id for p in again.passages] == shown
         assert again.filters()["role"] == "ouder"
         assert again.current() == target  # the cursor where it was
+
+
+async def test_export_name_carries_the_filters(sample_study: Study):
+    from test_tui_screens_b import ScreenApp
+
+    app = ScreenApp(lambda: RetrievalScreen(sample_study, codes=["Vertrouwensband"]))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        assert screen.default_export_name() == "fragmenten-vertrouwensband.csv"
+        screen.query_one("#f-role", Select).value = "ouder"
+        await pilot.pause()
+        assert screen.default_export_name() == "fragmenten-vertrouwensband-ouder.csv"

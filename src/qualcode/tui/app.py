@@ -126,6 +126,7 @@ class QualcodeApp(ExchangeActions, App[None]):
         self.sub_title = study.name
         config.remember_study(Path(path))
         main.switch_study(study)
+        self.notify(f"Now working in {path}", timeout=6)  # two studies can share a name
 
     # -- messages from other screens ------------------------------------------------------
 

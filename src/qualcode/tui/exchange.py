@@ -102,7 +102,9 @@ class ExchangeActions:
         return self.study.path.parent if self.study.path is not None else Path.cwd()
 
     def _default_output(self, tail: str) -> str:
-        return shown(self._folder() / f"{file_stem(self.study.name)}{tail}")
+        """In the working folder, as the retrieval screen's CSV export: where the user started
+        the app is where they look for its files (a demo study lives in a hidden data folder)."""
+        return shown(Path.cwd() / f"{file_stem(self.study.name)}{tail}")
 
     def _default_input(self, suffix: str) -> str:
         """The newest ``suffix`` file beside the study or in the working folder, if any."""

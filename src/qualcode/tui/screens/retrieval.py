@@ -478,8 +478,13 @@ class RetrievalScreen(Screen[None]):
         self.dismiss()
 
     def default_export_name(self) -> str:
-        names = [self.study.code(cid).name for cid in self.code_ids]
-        return f"fragmenten-{_slug('-'.join(names)) if names else 'alle'}.csv"
+        """Named after the codes and the filters, so exports of one code for parents and for
+        coaches do not overwrite each other."""
+        names = [self.study.code(cid).name for cid in self.code_ids] or ["alle"]
+        filters = self.filters()
+        attributes = filters.pop("attributes") or {}
+        names += [v for v in filters.values() if v] + [f"{k}-{v}" for k, v in attributes.items()]
+        return f"fragmenten-{_slug('-'.join(names))}.csv"
 
     def action_export(self) -> None:
         if not self.passages:
