@@ -76,6 +76,7 @@ def test_frequencies_rolled_up(fixed: Study) -> None:
     assert f["Relatie"].documents_pct == 80.0
     # union per document: d1 een-drie 3, d2 drie-vijf 3, d3 2, d4 1
     assert f["Relatie"].coded_words == 9
+    assert f["Relatie"].coded_words_pct == 18.0  # 9 of the 50 words of the five documents
     vb = f["Relatie/Vertrouwensband"]
     assert (vb.codings, vb.documents, vb.documents_pct, vb.participants, vb.coded_words) == (4, 3, 60.0, 3, 6)
     hb = f["Relatie/Huisbezoek"]

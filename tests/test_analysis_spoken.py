@@ -44,6 +44,7 @@ def test_imported_word_count_and_rates(tmp_path: Path) -> None:
     study.add_coding(doc, "Tevreden", 0, len(TRANSCRIPT.rstrip()))  # the whole transcript
     freq = {f.code: f for f in code_frequencies(study)}
     assert freq["Tevreden"].coded_words == 10  # labels inside the coding are not words said
+    assert freq["Tevreden"].coded_words_pct == 100.0
     matrix = crosstab(study, "organisation")
     assert [g.words for g in matrix.groups] == [10]
     assert {r["code"]: r["Leergeld"] for r in matrix.rows("rate")}["Tevreden"] == 100.0  # 1 per 10 words

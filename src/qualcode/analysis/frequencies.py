@@ -25,12 +25,14 @@ class CodeFrequency:
     documents_pct: float  # of the documents in scope
     participants: int
     coded_words: int | None  # None when not computed
+    # coded words as % of the words said in the scope's documents (their word_count)
+    coded_words_pct: float | None = None
 
     def as_row(self) -> dict[str, Any]:
         return asdict(self)
 
 
-FREQUENCY_COLUMNS = ["code", "codings", "documents", "documents_pct", "participants", "coded_words"]
+FREQUENCY_COLUMNS = ["code", "codings", "documents", "documents_pct", "participants", "coded_words", "coded_words_pct"]
 
 
 def code_frequencies(
@@ -51,7 +53,11 @@ def code_frequencies(
     scope = scope or Scope()
     codes = study.codes()
     totals = {r["code_id"]: r for r in sql.code_totals(study.store, scope, rollup=rollup)}
-    in_scope = len(sql.scope_documents(study.store, scope))
+    documents_in_scope = sql.scope_documents(study.store, scope)
+    in_scope = len(documents_in_scope)
+    # Both sides count the words said (speaker labels and timestamps left out), so the
+    # share is a true share; see qualcode.nlp.spoken_word_count.
+    scope_words = sum(d["word_count"] for d in documents_in_scope)
     word_totals: dict[int, int] = {}
     if words:
         spans = Spans.load(study.store, scope)
@@ -72,6 +78,11 @@ def code_frequencies(
                 documents_pct=round(100.0 * documents / in_scope, 1) if in_scope else 0.0,
                 participants=row["participants"] if row else 0,
                 coded_words=word_totals.get(code.id, 0) if words else None,
+                coded_words_pct=_share(word_totals.get(code.id, 0), scope_words) if words else None,
             )
         )
     return out
+
+
+def _share(part: int, whole: int) -> float:
+    return round(100.0 * part / whole, 1) if whole else 0.0

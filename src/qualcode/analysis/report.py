@@ -114,12 +114,13 @@ def _codebook(study: Study) -> list[str]:
 
 
 def _frequencies(freqs: list[Any]) -> list[str]:
-    out = ['<h2 id="frequencies">Frequencies</h2>', "<p>Sub-codes are counted in their parents; coded words are counted once where codings overlap.</p>"]
-    out.append('<table><tr><th class="code">Code</th><th>Codings</th><th>Documents</th><th>% documents</th><th>Participants</th><th>Coded words</th></tr>')
+    out = ['<h2 id="frequencies">Frequencies</h2>', "<p>Sub-codes are counted in their parents; coded words are counted once where codings overlap, "
+        "and only words said count (speaker labels and timestamps do not).</p>",]
+    out.append('<table><tr><th class="code">Code</th><th>Codings</th><th>Documents</th><th>% documents</th><th>Participants</th><th>Coded words</th><th>% of words</th></tr>')
     for f in freqs:
         out.append(
             f'<tr><td class="code depth{min(f.depth, 2)}">{escape(f.code)}</td><td>{f.codings}</td><td>{f.documents}</td>'
-            f"<td>{f.documents_pct:.1f}</td><td>{f.participants}</td><td>{f.coded_words or 0}</td></tr>"
+            f"<td>{f.documents_pct:.1f}</td><td>{f.participants}</td><td>{f.coded_words or 0}</td><td>{f.coded_words_pct or 0:.1f}</td></tr>"
         )
     out.append("</table>")
     out.append(bar_chart([(f.code, f.documents_pct) for f in freqs if f.depth > 0 and f.documents], "% of documents"))

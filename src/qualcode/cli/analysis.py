@@ -51,7 +51,8 @@ def rollup_option(func: Any) -> Any:
 @study_options
 @output_options
 def stats(study: Study, fmt: str, rollup: bool, no_words: bool, include_empty: bool, by_coder: str | None, **filters: Any) -> None:
-    """Code frequencies: codings, documents (and %), participants and coded words per code.
+    """Code frequencies: codings, documents (and %), participants and coded words per code
+    (and their % of the words said in the selection; speaker labels are not words said).
 
     Example: qualcode stats --organisation Leergeld --role ouder --csv
     """
@@ -60,7 +61,7 @@ def stats(study: Study, fmt: str, rollup: bool, no_words: bool, include_empty: b
     rows = code_frequencies(study, _scope(filters, by_coder), rollup=rollup, words=not no_words, include_empty=include_empty)
     if not no_words:
         warn_label_counts(study)
-    columns = [c for c in FREQUENCY_COLUMNS if not (no_words and c == "coded_words")]
+    columns = [c for c in FREQUENCY_COLUMNS if not (no_words and c.startswith("coded_words"))]
     emit([r.as_row() for r in rows], fmt, columns)
 
 
