@@ -116,8 +116,10 @@ def _codebook(study: Study) -> list[str]:
 def _frequencies(freqs: list[Any]) -> list[str]:
     out = [
         '<h2 id="frequencies">Frequencies</h2>',
-        "<p>Sub-codes are counted in their parents; coded words are counted once where codings overlap, "
-        "and only words said count (speaker labels and timestamps do not).</p>",
+        (
+            "<p>Sub-codes are counted in their parents; coded words are counted once where codings overlap, "
+            "and only words said count (speaker labels and timestamps do not).</p>"
+        ),
     ]
     out.append('<table><tr><th class="code">Code</th><th>Codings</th><th>Documents</th><th>% documents</th><th>Participants</th><th>Coded words</th><th>% of words</th></tr>')
     for f in freqs:
