@@ -52,7 +52,7 @@ async def finish(pilot) -> None:
 
 
 def messages(app) -> list[str]:
-    return [n.message for n in app._notifications]  # noqa: SLF001
+    return [n.message for n in app._notifications]
 
 
 def counts(path: Path) -> tuple[int, int, int]:
@@ -165,7 +165,7 @@ async def test_a_bad_qdpx_is_one_error_line_and_changes_nothing(study_path: Path
         app.action_import_qdpx()
         await answer(pilot, str(bad))
         await finish(pilot)
-        errors = [n for n in app._notifications if n.severity == "error"]  # noqa: SLF001
+        errors = [n for n in app._notifications if n.severity == "error"]
         assert len(errors) == 1 and "kapot.qdpx" in errors[0].message and "\n" not in errors[0].message
         main_screen(app)
     assert counts(empty) == (0, 0, 0)
@@ -199,7 +199,9 @@ async def test_fragments_export_writes_every_coding(sample_study_path: Path, tmp
     assert len(rows) == total > 0
 
 
-async def test_report_is_written_and_an_existing_file_is_replaced_only_after_yes(sample_study_path: Path, tmp_path: Path):
+async def test_report_is_written_and_an_existing_file_is_replaced_only_after_yes(
+    sample_study_path: Path, tmp_path: Path
+):
     target = tmp_path / "rapport.html"
     target.write_text("oud")
     app = app_for(sample_study_path)

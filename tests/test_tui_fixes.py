@@ -60,8 +60,8 @@ async def test_palette_lists_the_retrieval_screens_actions_not_the_main_screens(
         await pilot.pause()
         screen = app.screen
         assert isinstance(screen, RetrievalScreen)
-        ours = {name for name, _, _ in QualcodeCommands(screen)._commands()}  # noqa: SLF001
-        theirs = {name for name, _, _ in BindingCommands(screen)._commands()}  # noqa: SLF001
+        ours = {name for name, _, _ in QualcodeCommands(screen)._commands()}
+        theirs = {name for name, _, _ in BindingCommands(screen)._commands()}
         assert "In vivo" not in ours and "Code…" not in ours and "Undo" not in ours
         assert "Export the fragments to CSV" in theirs
         assert "Export study as REFI-QDA project (.qdpx)" in ours  # app-wide commands stay
@@ -76,7 +76,7 @@ async def test_palette_runs_the_top_screens_action_on_that_screen(study_path: Pa
         bindings = [b for b in type(screen).BINDINGS if getattr(b, "description", "")]
         if not bindings:
             pytest.skip("the analyse screen has no described bindings")
-        names = {name: action for name, action, _ in QualcodeCommands(screen)._commands()}  # noqa: SLF001
+        names = {name: action for name, action, _ in QualcodeCommands(screen)._commands()}
         first = bindings[0]
         assert names[first.tooltip or first.description] == f"screen.{first.action}"
         assert "In vivo" not in names
@@ -95,7 +95,10 @@ async def test_palette_runs_the_top_screens_action_on_that_screen(study_path: Pa
         ("Het was niet zo", "Het was niet zo"),
         ("Nou, dat vond ik echt heel fijn dat ze gewoon bij ons thuis kwam", "Dat vond ik echt heel fijn…"),
         ("Ja, nee.", "Ja, nee"),
-        ("Er was een dag in de winter, dat ik gewoon niet", "Er was een dag…"),  # no torn "in de…"  # nothing but fillers: keep them rather than nothing
+        (
+            "Er was een dag in de winter, dat ik gewoon niet",
+            "Er was een dag…",
+        ),  # no torn "in de…"  # nothing but fillers: keep them rather than nothing
     ],
 )
 def test_in_vivo_name_proposal(passage: str, name: str):

@@ -133,7 +133,9 @@ class ExchangeActions:
                 return
             path = target(answer)
             if path.exists():
-                self.push_screen(ConfirmScreen(f"{shown(path)} exists. Replace it?"), lambda yes: then(path) if yes else None)
+                self.push_screen(
+                    ConfirmScreen(f"{shown(path)} exists. Replace it?"), lambda yes: then(path) if yes else None
+                )
             else:
                 then(path)
 
@@ -164,13 +166,17 @@ class ExchangeActions:
                 with self._worker_study() as study:
                     s = export_qdpx(study, path, progress)
                 return [
-                    f"Wrote {shown(path)}: {s.sources} source(s), {s.codes} code(s), {s.codings} coding(s), "
-                    f"{s.notes} note(s), {s.variables} variable(s), {s.users} user(s)."
+                    (
+                        f"Wrote {shown(path)}: {s.sources} source(s), {s.codes} code(s), {s.codings} coding(s), "
+                        f"{s.notes} note(s), {s.variables} variable(s), {s.users} user(s)."
+                    )
                 ]
 
             self.run_job(Job(f"Exporting {path.name}", run, cancel_at_end=False))
 
-        self._ask_output("Export the study as a REFI-QDA project (.qdpx)", self._default_output(".qdpx"), (".qdpx",), start)
+        self._ask_output(
+            "Export the study as a REFI-QDA project (.qdpx)", self._default_output(".qdpx"), (".qdpx",), start
+        )
 
     def action_export_qdc(self) -> None:
         from qualcode.exchange import export_qdc
@@ -193,8 +199,10 @@ class ExchangeActions:
                 with self._worker_study() as study:
                     counts = import_qdc(study, path)
                 return [
-                    f"Imported codebook {path.name}: {counts['added']} code(s) added, {counts['updated']} updated "
-                    f"({counts['codes']} in the file). u undoes it."
+                    (
+                        f"Imported codebook {path.name}: {counts['added']} code(s) added, "
+                        f"{counts['updated']} updated ({counts['codes']} in the file). u undoes it."
+                    )
                 ]
 
             self.run_job(Job(f"Importing {path.name}", run, cancellable=False, changes_study=True))
@@ -269,7 +277,9 @@ class ExchangeActions:
 
             self.run_job(Job(f"Writing {path.name}", run, cancellable=False))
 
-        self._ask_output("Write an HTML report of the study", self._default_output("-rapport.html"), (".html", ".htm"), start)
+        self._ask_output(
+            "Write an HTML report of the study", self._default_output("-rapport.html"), (".html", ".htm"), start
+        )
 
     # -- running ---------------------------------------------------------------------------------
 
@@ -312,7 +322,7 @@ class ExchangeActions:
             error = str(exc)
         except OSError as exc:
             error = f"{job.title}: {exc.strerror or exc}"
-        except Exception as exc:  # a bug must not take the user's session down with it
+        except Exception as exc:  # noqa: BLE001  # a bug must not take the user's session down with it
             error = f"{job.title} failed: {type(exc).__name__}: {exc}"
         self.call_from_thread(self._finished, job, dialog, lines, error)
 
@@ -331,4 +341,6 @@ class ExchangeActions:
         if lines and len(lines) == 1:
             self.notify(lines[0], timeout=6)
         elif lines:
-            self.push_screen(SummaryScreen(job.title.replace("Importing", "Imported").replace("Exporting", "Exported"), lines))
+            self.push_screen(
+                SummaryScreen(job.title.replace("Importing", "Imported").replace("Exporting", "Exported"), lines)
+            )
