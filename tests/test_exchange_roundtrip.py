@@ -46,7 +46,7 @@ def _snapshot(study: Study) -> dict[str, object]:
         for c in study.fragments()
     )
     codes = sorted(
-        (c.path, c.description, c.when_to_use, c.when_not_to_use, c.example, c.color, c.keywords, c.codebook)
+        (c.path, c.description, c.when_to_use, c.when_not_to_use, c.example, c.color, c.keywords, c.shortcut, c.codebook)
         for c in study.codes()
     )
     memos = sorted(

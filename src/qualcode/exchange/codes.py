@@ -1,7 +1,7 @@
 """Codes between qualcode and REFI-QDA: descriptions, colours, names and codebook sets.
 
 REFI-QDA gives a code one free ``Description``. qualcode's codebook fields (description,
-when to use, when not to use, example, keywords) are written into it as labelled
+when to use, when not to use, example, keywords, shortcut key) are written into it as labelled
 paragraphs, which reads well in NVivo, MAXQDA or ATLAS.ti, and are split back into their
 fields when qualcode reads the file again.
 """
@@ -21,9 +21,12 @@ LABELS = (
     ("when_not_to_use", "When not to use"),
     ("example", "Example"),
     ("keywords", "Keywords"),
+    ("shortcut", "Shortcut"),
 )
 _LABEL_FIELD = {label.casefold(): name for name, label in LABELS}
-_SECTION = re.compile(r"(?:^|\n\n)(When to use|When not to use|Example|Keywords): ", re.IGNORECASE)
+_SECTION = re.compile(
+    r"(?:^|\n\n)(When to use|When not to use|Example|Keywords|Shortcut): ", re.IGNORECASE
+)
 _RGB = re.compile(r"^#([0-9a-fA-F]{6}|[0-9a-fA-F]{3})$")
 CODEBOOK_SET_PREFIX = "codebook: "
 
@@ -31,7 +34,7 @@ CODEBOOK_SET_PREFIX = "codebook: "
 def compose_description(code: Code) -> str:
     parts = [code.description.strip()] if code.description.strip() else []
     for name, label in LABELS:
-        value = ", ".join(code.keywords) if name == "keywords" else getattr(code, name)
+        value = ", ".join(code.keywords) if name == "keywords" else getattr(code, name) or ""
         if value and value.strip():
             parts.append(f"{label}: {value.strip()}")
     return "\n\n".join(parts)
@@ -41,7 +44,9 @@ def parse_description(text: str) -> dict[str, Any]:
     """The codebook fields of a Description written by :func:`compose_description`; a
     description from another tool comes back whole as ``description``."""
     text = (text or "").replace("\r\n", "\n").strip()
-    fields: dict[str, Any] = {"description": text, "when_to_use": "", "when_not_to_use": "", "example": "", "keywords": []}
+    fields: dict[str, Any] = {
+        "description": text, "when_to_use": "", "when_not_to_use": "", "example": "", "keywords": [], "shortcut": None,
+    }
     matches = list(_SECTION.finditer(text))
     if not matches:
         return fields
@@ -52,6 +57,8 @@ def parse_description(text: str) -> dict[str, Any]:
         name = _LABEL_FIELD[match.group(1).casefold()]
         if name == "keywords":
             fields["keywords"] = [k.strip() for k in value.split(",") if k.strip()]
+        elif name == "shortcut":
+            fields["shortcut"] = value if len(value) == 1 else None  # one key, or not ours
         else:
             fields[name] = value
     return fields
@@ -108,6 +115,7 @@ def read_codes(codes_element: Any | None) -> ReadCodes:
                 example=fields["example"],
                 color=color_from_refi(element.get("color")),
                 keywords=fields["keywords"],
+                shortcut=fields["shortcut"],
             )
             siblings[name] = spec
             (parent.children if parent is not None else out.roots).append(spec)
