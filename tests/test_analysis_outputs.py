@@ -145,6 +145,17 @@ def test_fragments_xlsx_and_filters(fixed: Study, tmp_path: Path) -> None:
     assert all(v[11] == "een twee drie vier vijf. Zes zeven acht negen tien."[v[9] : v[10]] for v in values[1:])
 
 
+def test_xlsx_keeps_formula_like_text_as_text(fixed: Study, tmp_path: Path) -> None:
+    """In .xlsx a memo like "=SUM(A1)" is an inline string, never a formula, so it needs no
+    apostrophe (which Excel would show as part of the memo, unlike in a CSV)."""
+    from openpyxl import load_workbook
+
+    target = tmp_path / "fragmenten.xlsx"
+    write_fragments(fixed, target)
+    cells = [row for row in load_workbook(target).active.iter_rows(min_row=2) if row[12].value == "=SUM(A1)"]
+    assert cells and cells[0][12].data_type == "s"
+
+
 def test_table_export_csv(tmp_path: Path) -> None:
     target = tmp_path / "tabel.csv"
     write_table([{"code": "-min", "n": 3}], ["code", "n"], target)

@@ -9,13 +9,11 @@ text typed by someone else (CSV injection, OWASP).
 from __future__ import annotations
 
 import csv
-import os
-import tempfile
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from qualcode.errors import QualcodeError
+from qualcode.files import atomic_output, check_output_path
 
 FRAGMENT_COLUMNS = (
     "study",
@@ -45,40 +43,32 @@ def neutralise(cell: Any) -> Any:
     return cell
 
 
-def fragment_row(fragment: Mapping[str, Any], study_name: str) -> list[Any]:
-    """One CSV row from a fragment as :meth:`Study.fragments` returns it."""
+def fragment_values(fragment: Mapping[str, Any], study_name: str) -> list[Any]:
+    """One row's values, in :data:`FRAGMENT_COLUMNS` order, from a fragment as
+    :meth:`Study.fragments` returns it (raw: for .xlsx, whose text cells are never formulas)."""
     values = {**fragment, "study": study_name}
-    return [neutralise("" if values.get(col) is None else values.get(col)) for col in FRAGMENT_COLUMNS]
+    return ["" if values.get(col) is None else values.get(col) for col in FRAGMENT_COLUMNS]
+
+
+def fragment_row(fragment: Mapping[str, Any], study_name: str) -> list[Any]:
+    """One CSV row (neutralised) from a fragment."""
+    return [neutralise(v) for v in fragment_values(fragment, study_name)]
+
+
+def write_csv(path: Path | str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
+    """Write a table as CSV that opens right in Excel: UTF-8 with BOM (Dutch characters),
+    every cell neutralised; return the number of rows. Written whole or not at all."""
+    target = check_output_path(Path(path), "a file name such as tabel.csv")
+    count = 0
+    with atomic_output(target, "w", encoding="utf-8-sig", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow([neutralise(c) for c in columns])
+        for row in rows:
+            writer.writerow([neutralise(c) for c in row])
+            count += 1
+    return count
 
 
 def write_fragments_csv(rows: Iterable[Mapping[str, Any]], path: Path | str, study_name: str) -> int:
-    """Write fragments to ``path`` and return how many rows were written.
-
-    The file is written beside the target and moved into place, so a failure never leaves
-    half a file where a report expects a whole one.
-    """
-    target = Path(path)
-    if not target.parent.exists():
-        raise QualcodeError(f"{target}: the folder {target.parent} does not exist; choose another place")
-    if target.is_dir():
-        raise QualcodeError(f"{target} is a folder; give a file name such as fragmenten.csv")
-    count = 0
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=".fragments-", suffix=".csv", dir=target.parent)
-    except OSError as exc:
-        raise QualcodeError(f"{target}: cannot write there ({exc.strerror})") from None
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8-sig", newline="") as handle:
-            writer = csv.writer(handle)
-            writer.writerow(FRAGMENT_COLUMNS)
-            for fragment in rows:
-                writer.writerow(fragment_row(fragment, study_name))
-                count += 1
-        os.replace(tmp, target)
-    except OSError as exc:
-        Path(tmp).unlink(missing_ok=True)
-        raise QualcodeError(f"{target}: cannot write the CSV ({exc.strerror})") from None
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return count
+    """Write fragments to ``path`` (one row per coding) and return how many rows were written."""
+    return write_csv(path, FRAGMENT_COLUMNS, (fragment_values(r, study_name) for r in rows))

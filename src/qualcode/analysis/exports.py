@@ -1,21 +1,20 @@
 """Exports: coded fragments to CSV or Excel, and any table to CSV or Excel.
 
-The fragments CSV is the shared writer in :mod:`qualcode.export_csv` (UTF-8 with BOM,
-formula cells neutralised); the .xlsx uses the same columns and the same neutralising,
-streamed row by row by :mod:`qualcode.analysis.xlsx` (50,000 rows in well under a second).
+CSV goes through the shared writer in :mod:`qualcode.export_csv` (UTF-8 with BOM, formula
+cells neutralised); the .xlsx has the same columns with raw values (its text cells are inline
+strings, never formulas), streamed row by row by :mod:`qualcode.analysis.xlsx` (50,000 rows
+in well under a second). Both are written whole or not at all (:mod:`qualcode.files`).
 """
 
 from __future__ import annotations
 
-import csv
-import os
-import tempfile
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from qualcode.errors import QualcodeError
-from qualcode.export_csv import FRAGMENT_COLUMNS, fragment_row, neutralise, write_fragments_csv
+from qualcode.export_csv import FRAGMENT_COLUMNS, fragment_values, write_csv, write_fragments_csv
+from qualcode.files import atomic_path, check_output_path
 from qualcode.store.analysis import Scope
 
 if TYPE_CHECKING:
@@ -39,7 +38,7 @@ def write_fragments(
     rows = fragments(study, scope, codes=codes, limit=limit)
     if target.suffix.lower() == ".xlsx":
         return _write_xlsx(
-            target, "fragments", list(FRAGMENT_COLUMNS), (fragment_row(r, study.name) for r in rows)
+            target, "fragments", list(FRAGMENT_COLUMNS), (fragment_values(r, study.name) for r in rows)
         )
     return write_fragments_csv(rows, target, study.name)
 
@@ -95,53 +94,23 @@ def fragments(
 def write_table(rows: Sequence[Mapping[str, Any]], columns: Sequence[str], path: Path | str, sheet: str = "table") -> int:
     """Write a table (frequencies, a matrix, pairs, …) to .csv (UTF-8 with BOM) or .xlsx."""
     target = _check_target(path)
-    cells = ([neutralise("" if r.get(c) is None else r.get(c)) for c in columns] for r in rows)
+    cells = (["" if r.get(c) is None else r.get(c) for c in columns] for r in rows)
     if target.suffix.lower() == ".xlsx":
         return _write_xlsx(target, sheet, list(columns), cells)
-    return _atomic(target, lambda tmp: _write_csv(tmp, columns, cells))
-
-
-def _write_csv(tmp: Path, columns: Sequence[str], cells: Iterable[list[Any]]) -> int:
-    count = 0
-    with open(tmp, "w", encoding="utf-8-sig", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow([neutralise(c) for c in columns])
-        for row in cells:
-            writer.writerow(row)
-            count += 1
-    return count
+    return write_csv(target, columns, cells)
 
 
 def _write_xlsx(target: Path, sheet: str, columns: list[str], cells: Iterable[list[Any]]) -> int:
+    """An .xlsx takes raw values: its text cells are inline strings, never formulas, so they
+    need no apostrophe (which Excel would show)."""
     from qualcode.analysis.xlsx import write_sheet
 
-    return _atomic(target, lambda tmp: write_sheet(tmp, sheet, columns, cells))
+    with atomic_path(target) as tmp:
+        return write_sheet(tmp, sheet, columns, cells)
 
 
 def _check_target(path: Path | str) -> Path:
     target = Path(path)
     if target.suffix.lower() not in TABLE_SUFFIXES:
         raise QualcodeError(f"{target}: write a .csv or an .xlsx file")
-    if not target.parent.exists():
-        raise QualcodeError(f"{target}: the folder {target.parent} does not exist; choose another place")
-    if target.is_dir():
-        raise QualcodeError(f"{target} is a folder; give a file name")
-    return target
-
-
-def _atomic(target: Path, write: Any) -> int:
-    """Write beside the target and move into place: never half a file where one is expected."""
-    fd, name = tempfile.mkstemp(prefix=".qualcode-", suffix=target.suffix, dir=target.parent)
-    os.close(fd)
-    tmp = Path(name)
-    try:
-        count = int(write(tmp))
-        os.chmod(tmp, 0o644)  # mkstemp makes it private; an export is meant to be shared
-        os.replace(tmp, target)
-        return count
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        raise QualcodeError(f"{target}: cannot write it ({exc.strerror})") from None
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+    return check_output_path(target)

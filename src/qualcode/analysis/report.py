@@ -8,8 +8,6 @@ a heat map, the comparison across groups as sentences, co-occurring codes, and q
 
 from __future__ import annotations
 
-import os
-import tempfile
 from datetime import date
 from html import escape
 from pathlib import Path
@@ -20,6 +18,7 @@ from qualcode.analysis.cooccurrence import cooccurrence
 from qualcode.analysis.frequencies import code_frequencies
 from qualcode.analysis.matrices import crosstab
 from qualcode.errors import QualcodeError
+from qualcode.files import atomic_output, check_output_path
 from qualcode.store.analysis import Scope
 
 if TYPE_CHECKING:
@@ -69,19 +68,10 @@ def build_report(
 
 
 def write_report(study: Study, path: Path | str, scope: Scope | None = None, **kw: Any) -> Path:
-    target = Path(path)
-    if not target.parent.exists():
-        raise QualcodeError(f"{target}: the folder {target.parent} does not exist; choose another place")
+    target = check_output_path(Path(path), "a file name such as rapport.html")
     page = build_report(study, scope, **kw)
-    fd, tmp = tempfile.mkstemp(prefix=".report-", suffix=".html", dir=target.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(page)
-        os.chmod(tmp, 0o644)  # mkstemp makes it private; a report is meant to be shared
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with atomic_output(target, "w", encoding="utf-8") as handle:
+        handle.write(page)
     return target
 
 

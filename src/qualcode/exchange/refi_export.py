@@ -26,9 +26,7 @@ GUIDs are uuid5 of the study's exchange UUID and each row id, so re-exports diff
 
 from __future__ import annotations
 
-import os
 import re
-import tempfile
 import zipfile
 from collections import defaultdict
 from collections.abc import Callable
@@ -39,6 +37,7 @@ from typing import TYPE_CHECKING, Any
 from qualcode.errors import file_error
 from qualcode.exchange.codes import CODEBOOK_SET_PREFIX, compose_description
 from qualcode.exchange.xml import CODEBOOK_NS, PROJECT_NS, XSI_NS, Guids
+from qualcode.files import atomic_output
 from qualcode.store import exchange as sql
 
 if TYPE_CHECKING:
@@ -361,13 +360,5 @@ def _sets(w: _Writer, root: Any, documents: list[Any], codes: list[Code], guids:
 
 def _write_atomically(path: Path, write: Callable[[Any], None]) -> None:
     """Write beside the target and move into place, so a failed export leaves no half file."""
-    if not path.parent.exists():
-        raise file_error(path, f"the folder {path.parent} does not exist")
-    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            write(handle)
-        os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
+    with atomic_output(path, "wb") as handle:
+        write(handle)
