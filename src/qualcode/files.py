@@ -44,32 +44,9 @@ def check_output_path(target: Path, example: str = "a file name") -> Path:
 
 
 @contextmanager
-def atomic_output(
-    target: Path | str, mode: str = "w", *, encoding: str | None = "utf-8", newline: str | None = None
-) -> Iterator[IO[Any]]:
-    """Open a temporary file beside ``target``; on success move it into place."""
-    target = check_output_path(Path(target))
-    try:
-        fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
-    except OSError as exc:
-        raise QualcodeError(f"{target}: cannot write there ({exc.strerror})") from None
-    binary = "b" in mode
-    try:
-        with os.fdopen(fd, mode, encoding=None if binary else encoding, newline=None if binary else newline) as handle:
-            yield handle
-        os.chmod(name, _default_mode())
-        os.replace(name, target)
-    except OSError as exc:
-        Path(name).unlink(missing_ok=True)
-        raise QualcodeError(f"{target}: cannot write it ({exc.strerror})") from None
-    except BaseException:
-        Path(name).unlink(missing_ok=True)
-        raise
-
-
-@contextmanager
 def atomic_path(target: Path | str) -> Iterator[Path]:
-    """Like :func:`atomic_output`, for libraries that want a path to write to (openpyxl)."""
+    """A temporary path beside ``target`` to write to (for libraries that want a path); on
+    success it is moved into place with ordinary permissions, on failure it is removed."""
     target = check_output_path(Path(target))
     try:
         fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=target.suffix or ".part", dir=target.parent)
@@ -86,3 +63,14 @@ def atomic_path(target: Path | str) -> Iterator[Path]:
     except BaseException:
         Path(name).unlink(missing_ok=True)
         raise
+
+
+@contextmanager
+def atomic_output(
+    target: Path | str, mode: str = "w", *, encoding: str | None = "utf-8", newline: str | None = None
+) -> Iterator[IO[Any]]:
+    """Open a temporary file beside ``target``; on success move it into place."""
+    binary = "b" in mode
+    with atomic_path(target) as tmp:
+        with open(tmp, mode, encoding=None if binary else encoding, newline=None if binary else newline) as handle:
+            yield handle
