@@ -30,7 +30,7 @@ class CodingMixin:
     def code(self, ref: str | int) -> Code: ...  # provided by CodeTreeMixin
 
     def _document_length(self, document_id: int) -> int:
-        found = self.store.scalar("SELECT char_count FROM documents WHERE id = ?", (document_id,))
+        found = docsql.char_count(self.store, document_id)
         if found is None:
             raise QualcodeError(f"no document with id {document_id}; `qualcode documents` lists them")
         return int(found)

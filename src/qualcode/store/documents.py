@@ -44,6 +44,11 @@ def ensure_project(store: Store, organisation: str | None, project: str | None) 
     return store.insert("projects", {"organisation_id": org_id, "name": name})
 
 
+def char_count(store: Store, doc_id: int) -> int | None:
+    """A document's length in code points (the bound for its passages), without its text."""
+    return store.scalar("SELECT char_count FROM documents WHERE id = ?", (doc_id,))
+
+
 def document_id_by_sha(store: Store, sha256: str) -> int | None:
     return store.scalar("SELECT id FROM documents WHERE sha256 = ?", (sha256,))
 
