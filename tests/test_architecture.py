@@ -112,7 +112,22 @@ def test_only_the_store_writes_sql() -> None:
     assert offending == []
 
 
+SQL_READ = re.compile(r"\bSELECT\s+[\w*(\"]+.*?\bFROM\b", re.IGNORECASE | re.DOTALL)
+
+
+def test_only_the_store_holds_sql_queries() -> None:
+    """Reads too: a query outside store/ is SQL the store cannot change with its schema."""
+    outside = [p for p in sorted(PACKAGE.rglob("*.py")) if p.relative_to(PACKAGE).parts[0] != "store"]
+    offending = []
+    for path in outside:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), str(path))):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str) and SQL_READ.search(node.value):
+                offending.append(f"{path.relative_to(SRC)}:{node.lineno}")
+    assert offending == []
+
+
 def test_the_sql_check_finds_the_stores_writes() -> None:
     inside = [hit for p in sorted((PACKAGE / "store").rglob("*.py")) for hit in _sql_writes(p)]
     kinds = {hit.split(": ", 1)[1].split()[0] for hit in inside}
     assert {"INSERT", "UPDATE", "DELETE", "CREATE"} <= kinds
+    assert SQL_READ.search((PACKAGE / "store" / "documents.py").read_text(encoding="utf-8"))
