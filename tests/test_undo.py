@@ -190,3 +190,33 @@ def test_redo_that_conflicts_with_a_later_change_is_refused(study: Study) -> Non
     with pytest.raises(QualcodeError, match="cannot redo"):
         study.redo()
     assert content(study) == before
+
+
+def test_each_coder_undoes_their_own_work(study_path: Path) -> None:
+    """Two coders in one study: undo takes back the undoer's newest action, not a colleague's."""
+    with Study.open(study_path, coder="anna") as anna, Study.open(study_path, coder="bram") as bram:
+        doc = anna.document("Ouder Coevorden").id
+        mine = anna.add_coding(doc, "Vertrouwensband", 0, 20)
+        theirs = bram.add_coding(doc, "Huisbezoek", 30, 60)
+        assert anna.undo() == "code 0–20 as “Relatie/Vertrouwensband”"
+        assert [c.id for c in anna.document_codings(doc)] == [theirs.id]
+        assert anna.undo() is None  # bram's coding is not anna's to undo
+        assert anna.redo() is not None
+        assert {c.id for c in bram.document_codings(doc)} == {mine.id, theirs.id}
+        bram.add_coding(doc, "Vertrouwen", 70, 90)  # bram's new action keeps anna's redo chain
+        anna.undo()
+        assert anna.redo() is not None
+
+
+def test_undo_refuses_when_a_colleague_changed_the_same_thing_later(study_path: Path) -> None:
+    with Study.open(study_path, coder="anna") as anna, Study.open(study_path, coder="bram") as bram:
+        doc = anna.document("Ouder Coevorden").id
+        coding = anna.add_coding(doc, "Vertrouwensband", 0, 20)
+        bram.adjust_coding(coding.id, 0, 25)  # bram widened anna's coding
+        before = content(anna)
+        with pytest.raises(QualcodeError, match="bram changed the same thing later"):
+            anna.undo()
+        assert content(anna) == before
+        assert bram.undo() is not None  # once bram takes his change back, anna can undo hers
+        assert anna.undo() is not None
+        assert coding.id not in {c.id for c in anna.document_codings(doc)}

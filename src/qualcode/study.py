@@ -215,10 +215,13 @@ class Study(CodeTreeMixin, CodingMixin):
     # -- undo and redo --------------------------------------------------------------------
 
     def undo(self) -> str | None:
-        return self.store.undo()
+        """Undo this coder's newest action (a colleague's work in a shared study is theirs
+        to undo); return its description, or None when there is nothing to undo."""
+        return self.store.undo(self.coder_id)
 
     def redo(self) -> str | None:
-        return self.store.redo()
+        """Redo this coder's oldest undone action."""
+        return self.store.redo(self.coder_id)
 
     def history(self, limit: int = 50) -> list[dict[str, Any]]:
         return [dict(r) for r in self.store.history(limit)]

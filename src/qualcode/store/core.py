@@ -164,7 +164,8 @@ class Store:
             yield
             action = self._action
             if action.record and action.changes:
-                self.conn.execute("DELETE FROM history WHERE undone = 1")
+                # A new action ends this coder's redo chain (not a colleague's).
+                self.conn.execute("DELETE FROM history WHERE undone = 1 AND coder_id IS ?", (action.coder_id,))
                 self.conn.execute(
                     "INSERT INTO history (description, changes, coder_id, created_at) VALUES (?, ?, ?, ?)",
                     (action.description, json.dumps(action.changes, ensure_ascii=False), action.coder_id, now()),
@@ -232,31 +233,36 @@ class Store:
 
     # -- undo and redo --------------------------------------------------------------------
 
-    def undo(self) -> str | None:
-        """Undo the newest action that is not undone; return its description."""
-        return self._step(undo=True)
+    def undo(self, coder_id: int | None = None) -> str | None:
+        """Undo the newest action that is not undone (of this coder, when given); return its
+        description."""
+        return self._step(undo=True, coder_id=coder_id)
 
-    def redo(self) -> str | None:
-        """Redo the oldest undone action; return its description."""
-        return self._step(undo=False)
+    def redo(self, coder_id: int | None = None) -> str | None:
+        """Redo the oldest undone action (of this coder, when given)."""
+        return self._step(undo=False, coder_id=coder_id)
 
-    def _step(self, *, undo: bool) -> str | None:
+    def _step(self, *, undo: bool, coder_id: int | None) -> str | None:
+        mine = "" if coder_id is None else " AND coder_id = ?"
+        params: tuple[Any, ...] = () if coder_id is None else (coder_id,)
         self.conn.execute("BEGIN IMMEDIATE")
         try:
             if undo:
-                entry = self.row("SELECT * FROM history WHERE undone = 0 ORDER BY id DESC LIMIT 1")
+                entry = self.row(f"SELECT * FROM history WHERE undone = 0{mine} ORDER BY id DESC LIMIT 1", params)
             else:
-                entry = self.row("SELECT * FROM history WHERE undone = 1 ORDER BY id LIMIT 1")
+                entry = self.row(f"SELECT * FROM history WHERE undone = 1{mine} ORDER BY id LIMIT 1", params)
             if entry is None:
                 self.conn.execute("COMMIT")
                 return None
+            verb = "undo" if undo else "redo"
             changes = json.loads(entry["changes"])
+            self._check_later_changes(entry, changes, verb)
             try:
                 for op, table, before, after in reversed(changes) if undo else changes:
                     self._apply(op, table, before, after, inverse=undo)
             except sqlite3.IntegrityError as exc:
                 raise QualcodeError(
-                    f"cannot {'undo' if undo else 'redo'} “{entry['description']}”: later changes conflict ({exc})"
+                    f"cannot {verb} “{entry['description']}”: later changes conflict ({exc})"
                 ) from None
             self.conn.execute("UPDATE history SET undone = ? WHERE id = ?", (1 if undo else 0, entry["id"]))
             self.conn.execute("COMMIT")
@@ -264,6 +270,23 @@ class Store:
         except BaseException:
             self.conn.execute("ROLLBACK")
             raise
+
+    def _check_later_changes(self, entry: sqlite3.Row, changes: list[list[Any]], verb: str) -> None:
+        """Refuse to undo or redo an action whose rows a colleague's later action changed:
+        each coder undoes their own work, and never silently takes someone else's with it."""
+        touched = _touched(changes)
+        later = self.rows(
+            "SELECT h.description, h.changes, c.name AS coder FROM history h "
+            "LEFT JOIN coders c ON c.id = h.coder_id "
+            "WHERE h.id > ? AND h.undone = 0 AND h.coder_id IS NOT ? ORDER BY h.id",
+            (entry["id"], entry["coder_id"]),
+        )
+        for row in later:
+            if touched & _touched(json.loads(row["changes"])):
+                raise QualcodeError(
+                    f"cannot {verb} “{entry['description']}”: {row['coder'] or 'someone'} changed the same "
+                    f"thing later (“{row['description']}”); that has to be undone first"
+                )
 
     def _apply(self, op: str, table: str, before: dict | None, after: dict | None, *, inverse: bool) -> None:
         if op == "update":
@@ -287,6 +310,11 @@ class Store:
             "FROM history h LEFT JOIN coders c ON c.id = h.coder_id ORDER BY h.id DESC LIMIT ?",
             (limit,),
         )
+
+
+def _touched(changes: list[list[Any]]) -> set[tuple[str, int]]:
+    """The (table, row id) pairs an action's changes wrote."""
+    return {(table, (after if before is None else before)["id"]) for _, table, before, after in changes}
 
 
 def _q(column: str) -> str:
