@@ -369,3 +369,17 @@ def test_sidecar_rows_for_same_named_files_in_different_folders(empty: Path, tmp
         (COACH.split("\n")[0], "Coevorden", "1"),
         (CHILD.split("\n")[0], "Tilburg", "2"),
     }
+
+
+def test_a_sidecar_row_that_matches_no_file_is_reported(empty: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "interviews"
+    folder.mkdir()
+    (folder / "coach.txt").write_text(COACH, encoding="utf-8")
+    (folder / "attributes.csv").write_text(
+        "file,organisation\ncoach.txt,Coevorden\ncaoch-02.txt,Coevorden\n", encoding="utf-8"
+    )
+    result = CliRunner().invoke(main, ["import", str(folder), "--study", str(empty)])
+    assert result.exit_code == 0, result.output
+    assert f"Note: {folder / 'attributes.csv'}: no imported file matches the row for “caoch-02.txt”" in result.stderr
+    with Study.open(empty) as study:
+        assert [d.organisation for d in study.documents()] == ["Coevorden"]

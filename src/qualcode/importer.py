@@ -44,6 +44,7 @@ class ImportReport:
     imported: list[tuple[str, int]] = field(default_factory=list)  # (file, document id)
     duplicates: list[tuple[str, str]] = field(default_factory=list)  # (file, title already in study)
     errors: list[str] = field(default_factory=list)
+    unmatched_rows: list[str] = field(default_factory=list)  # sidecar rows no file matched
     turns: int = 0
     sentences: int = 0
     words: int = 0
@@ -81,7 +82,8 @@ def collect_files(paths: list[Path]) -> list[Path]:
     return files
 
 
-def _sidecars(paths: list[Path], explicit: Path | None) -> dict[str, dict[str, str]]:
+def _sidecars(paths: list[Path], explicit: Path | None) -> dict[str, tuple[Path, dict[str, str]]]:
+    """Sidecar rows by file key, each with the sheet it came from."""
     from qualcode.ingest import read_sidecar
 
     sheets: list[Path] = []
@@ -93,10 +95,10 @@ def _sidecars(paths: list[Path], explicit: Path | None) -> dict[str, dict[str, s
         for path in paths:
             if path.is_dir():
                 sheets.extend(path / n for n in SIDECAR_NAMES if (path / n).exists())
-    merged: dict[str, dict[str, str]] = {}
+    merged: dict[str, tuple[Path, dict[str, str]]] = {}
     for sheet in sheets:
         for name, attrs in read_sidecar(sheet).items():
-            merged.setdefault(_sheet_key(name), {}).update(normalise_metadata(attrs))
+            merged.setdefault(_sheet_key(name), (sheet, {}))[1].update(normalise_metadata(attrs))
     return merged
 
 
@@ -104,18 +106,18 @@ def _sheet_key(name: str) -> str:
     return name.replace("\\", "/").strip().removeprefix("./")
 
 
-def _sheet_row(sheet: dict[str, dict[str, str]], path: Path, roots: list[Path]) -> dict[str, str]:
-    """The sidecar row of one file: by its path under an imported folder
+def _sheet_row(sheet: dict[str, tuple[Path, dict[str, str]]], path: Path, roots: list[Path]) -> str | None:
+    """The key of one file's sidecar row: by its path under an imported folder
     (``coevorden/ouder-01.txt``), else by its bare name if only one row has that name.
     Matching on the name alone would give two ``ouder-01.txt`` in different organisation
     folders the same row, silently."""
     for root in roots:
         if root.is_dir() and path.is_relative_to(root):
-            row = sheet.get(path.relative_to(root).as_posix())
-            if row is not None:
-                return row
-    named = [row for key, row in sheet.items() if key.rsplit("/", 1)[-1] == path.name]
-    return named[0] if len(named) == 1 else {}
+            key = path.relative_to(root).as_posix()
+            if key in sheet:
+                return key
+    named = [key for key in sheet if key.rsplit("/", 1)[-1] == path.name]
+    return named[0] if len(named) == 1 else None
 
 
 def import_files(
@@ -136,6 +138,7 @@ def import_files(
     overrides = normalise_metadata(dict(metadata))
     sources: list[tuple[Path, SourceDocument, dict[str, str], str]] = []
     seen: dict[str, str] = {}
+    used_rows: set[str] = set()
     for path in files:
         try:
             source = read_source(path)
@@ -146,12 +149,19 @@ def import_files(
         if digest in seen:
             report.duplicates.append((str(path), seen[digest]))
             continue
-        meta = {**normalise_metadata(source.metadata), **_sheet_row(sheet, path, paths), **overrides}
+        row = _sheet_row(sheet, path, paths)
+        if row is not None:
+            used_rows.add(row)
+        meta = {**normalise_metadata(source.metadata), **(sheet[row][1] if row else {}), **overrides}
         # The title it will have in the study, as for duplicates of documents already there.
         seen[digest] = meta.get("title") or source.title
         if "language" not in meta:
             meta["language"] = detect_language(source.text)
         sources.append((path, source, meta, digest))
+    # A misspelt file name in a sidecar would otherwise just mean missing attributes.
+    report.unmatched_rows = [
+        f"{sheet[key][0]}: no imported file matches the row for “{key}”" for key in sheet if key not in used_rows
+    ]
     if report.errors and not skip_errors:
         more = len(report.errors) - 1
         extra = f" (and {more} more file{'s' if more != 1 else ''} with errors)" if more else ""

@@ -134,6 +134,8 @@ def import_cmd(
         click.echo(f"Skipped: {error}", err=True)
     for path, title in report.duplicates:
         click.echo(f"Already in the study: {path} (as “{title}”)", err=True)
+    for note in report.unmatched_rows:
+        click.echo(f"Note: {note}", err=True)
     click.echo(
         f"Imported {len(report.imported)} document(s): {report.words} words, {report.turns} turns, "
         f"{report.sentences} sentences."
