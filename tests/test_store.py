@@ -132,9 +132,9 @@ def test_two_connections_see_each_others_committed_writes(tmp_path: Path) -> Non
         assert [c.name for c in cli.codes()] == ["Vangnet"]
         cli.add_code("Vertrouwen")
         assert {c.name for c in tui.codes()} == {"Vangnet", "Vertrouwen"}
-        # Undo in one process undoes the newest action, whoever made it.
-        assert tui.undo() == "add code “Vertrouwen”"
-        assert [c.name for c in cli.codes()] == ["Vangnet"]
+        # Undo in one process undoes that coder's newest action, and the other process sees it.
+        assert tui.undo() == "add code “Vangnet”"
+        assert [c.name for c in cli.codes()] == ["Vertrouwen"]
         assert {r["name"] for r in cli.coders()} == {"tui", "cli"}
 
 
