@@ -76,6 +76,41 @@ def test_many_groups_cramers_v_and_permutation() -> None:
     assert small.statistic == pytest.approx(stats.chi2_contingency(np.array([[4, 0, 1], [0, 3, 2]]), correction=False).statistic)
 
 
+@pytest.mark.parametrize(
+    "present, totals", [((4, 0, 1), (4, 3, 3)), ((2, 0, 1, 3), (3, 2, 4, 5)), ((1, 2, 0), (2, 3, 3))]
+)
+def test_permutation_p_is_exact_for_small_tables(present: tuple[int, ...], totals: tuple[int, ...]) -> None:
+    """Brute force: every way to give the code to that many of the documents, equally likely."""
+    from itertools import combinations
+
+    from qualcode.analysis.compare import permutation_p
+
+    labels = [g for g, size in enumerate(totals) for _ in range(size)]
+
+    def chi2(counts: list[int]) -> float:
+        table = np.array([counts, [t - c for t, c in zip(totals, counts)]])
+        return float(stats.chi2_contingency(table, correction=False).statistic)
+
+    observed = chi2(list(present))
+    extreme = total = 0
+    for chosen in combinations(range(len(labels)), sum(present)):
+        counts = [0] * len(totals)
+        for i in chosen:
+            counts[labels[i]] += 1
+        total += 1
+        extreme += chi2(counts) >= observed - 1e-9
+    assert permutation_p(np.array(present), np.array(totals)) == pytest.approx(extreme / total)
+
+
+def test_permutation_p_for_large_tables_is_monte_carlo_and_repeatable() -> None:
+    from qualcode.analysis.compare import permutation_p
+
+    present, totals = np.array([3, 50, 2, 40, 10]), np.array([200, 300, 100, 250, 150])
+    p = permutation_p(present, totals)
+    assert p == permutation_p(present, totals)  # fixed seed
+    assert p == pytest.approx(1 / 10_000)  # no drawn table is as extreme as this one
+
+
 def test_benjamini_hochberg_matches_scipy() -> None:
     ps = [0.001, 0.008, 0.039, 0.041, 0.042, 0.06, 0.074, 0.205, 0.212, 0.216]
     codes = [CodeComparison(i, f"c{i}", [], p=p) for i, p in enumerate(ps)]

@@ -7,7 +7,12 @@ For each code the unit is the document: is the code present in it or not. Per co
 - two groups otherwise: chi-square with Yates' continuity correction, with phi and the
   odds ratio;
 - more groups and any expected count below 5: the chi-square statistic with a permutation
-  p-value (9,999 resamples, fixed seed, so the figures are repeatable), with Cramér's V;
+  p-value, with Cramér's V. Permuting presence over documents keeps both margins fixed, so
+  the group counts follow a multivariate hypergeometric distribution: the p-value is exact
+  (every table with those margins, weighted by its probability) when there are at most
+  :data:`EXACT_LIMIT` such tables, else estimated from 9,999 tables drawn from that
+  distribution (fixed seed, so the figures are repeatable). Either takes milliseconds where
+  permuting documents one resample at a time took a fifth of a second per code.
 - more groups otherwise: chi-square, with Cramér's V.
 
 The p-values of all codes are corrected for multiple testing with Benjamini–Hochberg (q).
@@ -32,6 +37,7 @@ MIN_GROUP_DOCUMENTS = 5
 ALPHA = 0.05
 PERMUTATIONS = 9_999
 SEED = 20240601
+EXACT_LIMIT = 200_000
 
 
 @dataclass
@@ -175,9 +181,7 @@ def run_presence_test(comparison: CodeComparison) -> None:
         comparison.statistic = float(result.statistic)
         comparison.cramers_v = math.sqrt(result.statistic / n)  # min(rows, cols) - 1 = 1
         if small:
-            method = stats.PermutationMethod(n_resamples=PERMUTATIONS, rng=np.random.default_rng(SEED))
-            permuted = stats.chi2_contingency(table, correction=False, method=method)
-            comparison.test, comparison.p = "chi-square, permutation p", float(permuted.pvalue)
+            comparison.test, comparison.p = "chi-square, permutation p", permutation_p(present, totals)
         else:
             comparison.test, comparison.p = "chi-square", float(result.pvalue)
     # Adjusted standardised residuals of the "with code" row: the group furthest above
@@ -187,6 +191,54 @@ def run_presence_test(comparison: CodeComparison) -> None:
     residual = (table[0] - expected[0]) / np.sqrt(expected[0] * (1 - row_share[0]) * (1 - col_share))
     best = int(np.argmax(residual))
     comparison.standout = comparison.groups[best].group if residual[best] > 0 else None
+
+
+def permutation_p(present: Any, totals: Any) -> float:
+    """The permutation p-value of the chi-square statistic of a 2 × k presence table (see the
+    module docstring): exact when the tables with these margins are few, else Monte Carlo."""
+    import numpy as np
+    from scipy.special import gammaln
+
+    present = np.asarray(present, dtype=np.int64)
+    totals = np.asarray(totals, dtype=np.int64)
+    n, with_code = int(totals.sum()), int(present.sum())
+    expected_with = with_code * totals / n
+    expected_without = (n - with_code) * totals / n
+
+    def chi2(counts: Any) -> Any:  # counts: (..., k) tables' "with code" rows
+        return (((counts - expected_with) ** 2) / expected_with).sum(-1) + (
+            ((totals - counts - expected_without) ** 2) / expected_without
+        ).sum(-1)
+
+    observed = chi2(present) * (1 - 1e-9)  # ties with the observed table count as extreme
+    tables = _tables_with_margins(totals, with_code, EXACT_LIMIT)
+    if tables is not None:
+        log_choose = gammaln(totals + 1) - gammaln(tables + 1) - gammaln(totals - tables + 1)
+        log_all = gammaln(n + 1) - gammaln(with_code + 1) - gammaln(n - with_code + 1)
+        weights = np.exp(log_choose.sum(-1) - log_all)
+        return float(min(1.0, weights[chi2(tables) >= observed].sum()))
+    draws = np.random.default_rng(SEED).multivariate_hypergeometric(totals, with_code, size=PERMUTATIONS)
+    return float((1 + int((chi2(draws) >= observed).sum())) / (PERMUTATIONS + 1))
+
+
+def _tables_with_margins(totals: Any, with_code: int, limit: int) -> Any:
+    """Every "with code" row (a_1..a_k, 0 ≤ a_j ≤ n_j, summing to ``with_code``), or None when
+    there would be more than ``limit``."""
+    import numpy as np
+
+    rows = np.zeros((1, 0), dtype=np.int64)
+    sums = np.zeros(1, dtype=np.int64)
+    remaining = int(totals.sum())
+    for size in totals.tolist():
+        remaining -= size
+        choices = np.arange(size + 1)
+        new_sums = (sums[:, None] + choices[None, :]).ravel()
+        keep = (new_sums <= with_code) & (new_sums + remaining >= with_code)
+        if keep.sum() > limit:
+            return None
+        rows = np.hstack([np.repeat(rows, size + 1, axis=0), np.tile(choices, len(sums))[:, None]])[keep]
+        sums = new_sums[keep]
+    return rows
 
 
 def apply_bh(codes: list[CodeComparison]) -> None:
