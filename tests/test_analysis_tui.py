@@ -115,3 +115,20 @@ async def test_cooccurrence_and_compare_tabs(fixed: Study) -> None:
         compare = screen.query_one("#compare", DataTable)
         texts = [cell(compare, i, 0) for i in range(compare.row_count)]
         assert any(t.startswith("Relatie/Vertrouwensband: in 2 of 3 in A") for t in texts)
+
+
+async def test_tabs_are_filled_when_shown_and_refilled_after_a_filter_change(fixed: Study) -> None:
+    app = AnalyseApp(fixed)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        compare = screen.query_one("#compare", DataTable)
+        assert compare.row_count == 0  # not computed while nobody looks at it
+        screen.query_one("#analyse-tabs", TabbedContent).active = "tab-compare"
+        await pilot.pause()
+        assert compare.row_count > 0
+        screen.query_one("#analyse-tabs", TabbedContent).active = "tab-frequencies"
+        await pilot.pause()
+        screen.query_one("#a-organisation", Select).value = "A"
+        await pilot.pause()
+        assert compare.row_count > 0 and "tab-compare" in screen._stale  # refilled when shown again

@@ -206,14 +206,34 @@ class AnalyseScreen(Screen[None]):
             self.action_refresh()
 
     def action_refresh(self) -> None:
+        """Refill the tab in view now and the others when they are shown: opening the screen
+        or changing a filter should not wait for tables nobody is looking at (the
+        comparison's statistics and the agreement figures are the slow ones)."""
+        self._stale = set(self._FILLERS)
+        self._fill_active()
+
+    _FILLERS = {
+        "tab-frequencies": "fill_frequencies",
+        "tab-matrix": "fill_matrix",
+        "tab-cooccurrence": "fill_cooccurrence",
+        "tab-compare": "fill_compare",
+        "tab-agreement": "fill_agreement",
+    }
+
+    def _fill_active(self) -> None:
+        active = self.query_one("#analyse-tabs", TabbedContent).active or "tab-frequencies"
+        if active not in self._stale:
+            return
+        self._stale.discard(active)
         try:
-            self.fill_frequencies()
-            self.fill_matrix()
-            self.fill_cooccurrence()
-            self.fill_compare()
-            self.fill_agreement()
+            getattr(self, self._FILLERS[active])()
         except QualcodeError as exc:
             self.notify(str(exc), severity="error")
+
+    @on(TabbedContent.TabActivated)
+    def _tab_shown(self, event: TabbedContent.TabActivated) -> None:
+        if self.is_mounted and hasattr(self, "_stale"):
+            self._fill_active()
 
     def action_toggle_rollup(self) -> None:
         self.rollup = not self.rollup
