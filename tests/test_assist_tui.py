@@ -106,3 +106,30 @@ async def test_retrain_runs_in_a_worker_and_picks_up_new_codings() -> None:
         await pilot.pause()
         assert screen.statuses[ids["debt"].id] in ("trained", "calibrated")
         assert any(s.source in ("model", "both") for s in screen.candidates if s.code_id == ids["debt"].id)
+
+
+async def test_a_failed_training_is_reported_and_the_session_goes_on() -> None:
+    """A worker that raises must not end the app (Textual's default for workers): the
+    screen says training failed and accepting keyword candidates still works."""
+    from qualcode.errors import QualcodeError
+
+    study, ids = make_study(coded=4, total=5)
+    app = SuggestionsApp(study)
+    async with app.run_test(size=(140, 40)) as pilot:
+        screen = await _ready(app, pilot)
+        before = list(screen.candidates)
+
+        def broken(*args, **kwargs):  # type: ignore[no-untyped-def]
+            raise QualcodeError("training: the model could not be fitted; add codings and press t")
+
+        screen.helper.train = broken  # type: ignore[method-assign]
+        await pilot.press("t")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert app.is_running and app.screen is screen
+        assert "training failed" in str(screen.query_one("#suggestions-title").render())
+        assert [n.message for n in app._notifications] == [
+            "training: the model could not be fitted; add codings and press t"
+        ]
+        assert screen.candidates == before  # the last good ranking stays on screen
+

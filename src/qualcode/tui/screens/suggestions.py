@@ -10,6 +10,8 @@ and touches no database.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -22,11 +24,21 @@ from textual.worker import Worker, WorkerState, get_current_worker
 from qualcode.assist import Suggestion, assistant
 from qualcode.assist.assistant import DEFAULT_MIN_SCORE, SOURCES
 from qualcode.assist.learn import Cancelled, Settings
+from qualcode.assist.units import Corpus
 from qualcode.errors import QualcodeError
 from qualcode.study import Study
 from qualcode.tui.messages import JumpTo, StudyChanged
 
 ALL = -1  # the "All codes" row
+
+
+@dataclass(frozen=True)
+class Trained:
+    """What one training run found, handed from the worker to the UI thread."""
+
+    statuses: dict[int, str]
+    corpus: Corpus
+    candidates: list[Suggestion]
 
 
 class SuggestionTable(DataTable):  # type: ignore[type-arg]
@@ -65,7 +77,7 @@ class SuggestionsScreen(Screen[None]):
         self.shown: list[Suggestion] = []
         self.code_filter = ALL
         self.statuses: dict[int, str] = {}
-        self._corpus = None
+        self._corpus: Corpus | None = None
 
     def compose(self) -> ComposeResult:
         yield Label("Suggestions", id="suggestions-title")
@@ -94,24 +106,28 @@ class SuggestionsScreen(Screen[None]):
         self._set_title("training…")
         self._train(snapshot, self.source)
 
-    @work(thread=True, exclusive=True, group="suggestions-train")
-    def _train(self, snapshot, source: str) -> list[Suggestion]:  # type: ignore[no-untyped-def]
+    # exit_on_error=False: a failed training is reported on the screen (see _worker_done),
+    # it must not take the user's session down with it.
+    @work(thread=True, exclusive=True, group="suggestions-train", exit_on_error=False)
+    def _train(self, snapshot, source: str) -> Trained:  # type: ignore[no-untyped-def]
+        """Train and rank off the UI thread. Touches no attribute of the screen: what it
+        found goes back as the worker's result and is taken over in ``_worker_done`` on the
+        UI thread, so a cancelled run that is still finishing cannot overwrite a newer one's."""
         worker = get_current_worker()
 
         def progress(done: int, total: int, _: str) -> None:
-            self.app.call_from_thread(self._progress, done, total)
+            if not worker.is_cancelled:
+                self.app.call_from_thread(self._progress, done, total)
 
         statuses = self.helper.train(
             self.settings, progress=progress, cancelled=lambda: worker.is_cancelled, snapshot=snapshot
         )
-        self.statuses = {
-            s.code_id: ("calibrated" if s.calibrated else "trained") if s.trained else s.reason for s in statuses
-        }
         if worker.is_cancelled:
             raise Cancelled()
-        self._corpus = snapshot[1]
+        by_code = {s.code_id: ("calibrated" if s.calibrated else "trained") if s.trained else s.reason for s in statuses}
         models = self.helper.trained
-        return self.helper.rank(snapshot[1], models, source=source, limit=None, min_score=DEFAULT_MIN_SCORE)
+        ranked = self.helper.rank(snapshot[1], models, source=source, limit=None, min_score=DEFAULT_MIN_SCORE)
+        return Trained(by_code, snapshot[1], ranked)
 
     def _progress(self, done: int, total: int) -> None:
         self.query_one("#suggestions-progress", ProgressBar).update(total=max(total, 1), progress=done)
@@ -122,12 +138,15 @@ class SuggestionsScreen(Screen[None]):
             return
         if event.state in (WorkerState.SUCCESS, WorkerState.ERROR, WorkerState.CANCELLED):
             self.query_one("#suggestions-progress", ProgressBar).remove_class("busy")
-        if event.state == WorkerState.SUCCESS:
-            self.candidates = list(event.worker.result or [])
+        if event.state == WorkerState.SUCCESS and isinstance(event.worker.result, Trained):
+            result = event.worker.result
+            self.statuses, self._corpus, self.candidates = result.statuses, result.corpus, list(result.candidates)
             self._refresh_codes()
             self._refresh_list()
         elif event.state == WorkerState.ERROR:
             error = event.worker.error
+            if isinstance(error, Cancelled):
+                return
             message = str(error) if isinstance(error, QualcodeError) else f"training failed: {error!r}"
             self.notify(message, severity="error")
             self._set_title("training failed")
