@@ -220,3 +220,33 @@ def test_undo_refuses_when_a_colleague_changed_the_same_thing_later(study_path: 
         assert bram.undo() is not None  # once bram takes his change back, anna can undo hers
         assert anna.undo() is not None
         assert coding.id not in {c.id for c in anna.document_codings(doc)}
+
+
+def test_undo_delete_code_brings_back_its_suggestion_decisions(coded: Study) -> None:
+    """Deleting a code used to let the foreign-key cascade remove its accept/reject
+    decisions unrecorded, so undo brought the code back but the decisions stayed lost."""
+    from qualcode.assist.assistant import Assistant
+
+    d = coded.document("Ouder Coevorden").id
+    Assistant(coded).reject(str(coded.sentences(d)[-1].id), "Ervaren waarden/Vertrouwen")
+    before = content(coded)
+    assert before["suggestion_decisions"]
+    coded.delete_code("Ervaren waarden/Vertrouwen")
+    assert coded.undo() is not None
+    assert content(coded) == before
+
+
+def test_merge_codes_keeps_the_source_codes_suggestion_decisions(coded: Study) -> None:
+    """A rejection of the merged-away code is the merged code's rejection now (it was
+    cascaded away with the source code), and undo restores it as it was."""
+    from qualcode.assist.assistant import Assistant
+
+    d = coded.document("Ouder Coevorden").id
+    Assistant(coded).reject(str(coded.sentences(d)[-1].id), "Relatie/Huisbezoek")
+    before = content(coded)
+    target = coded.code("Relatie/Vertrouwensband").id
+    coded.merge_codes("Relatie/Huisbezoek", "Relatie/Vertrouwensband")
+    rows = coded.store.rows("SELECT code_id, decision FROM suggestion_decisions")
+    assert [(r["code_id"], r["decision"]) for r in rows] == [(target, "rejected")]
+    assert coded.undo() is not None
+    assert content(coded) == before

@@ -158,7 +158,7 @@ class CodeTreeMixin:
         return self.code(code.id)
 
     def merge_codes(self, source: str | int, target: str | int) -> Code:
-        """Move every coding, sub-code and memo of ``source`` to ``target`` and delete
+        """Move every coding, sub-code, memo and suggestion decision of ``source`` to ``target`` and delete
         ``source``.
 
         A coding the target already has (same passage, same coder) is not duplicated: the
@@ -186,6 +186,8 @@ class CodeTreeMixin:
                     memo = f"{twin['memo']}\n\n{coding['memo']}" if twin["memo"] else coding["memo"]
                     self.store.update("codings", twin["id"], {"memo": memo})
                 self.store.delete("codings", coding["id"])
+            for decision_id in sql.decision_ids_for_code(self.store, src.id):
+                self.store.update("suggestion_decisions", decision_id, {"code_id": dst.id})
             for child in children:
                 self.store.update("codes", child["id"], {"parent_id": dst.id})
             kept = {m["coder_id"]: m for m in sql.memos_for_code(self.store, dst.id)}
@@ -214,6 +216,8 @@ class CodeTreeMixin:
                     removed += 1
                 for memo_id in sql.memo_ids_for_code(self.store, code_id):
                     self.store.delete("memos", memo_id)
+                for decision_id in sql.decision_ids_for_code(self.store, code_id):
+                    self.store.delete("suggestion_decisions", decision_id)
                 sql.delete_code(self.store, code_id)
         return removed
 

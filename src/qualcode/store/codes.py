@@ -78,6 +78,12 @@ def memo_ids_for_code(store: Store, code_id: int) -> list[int]:
     return [r[0] for r in store.rows("SELECT id FROM memos WHERE target = 'code' AND target_id = ?", (code_id,))]
 
 
+def decision_ids_for_code(store: Store, code_id: int) -> list[int]:
+    """The code's accept/reject decisions: the schema cascades them away with the code,
+    unrecorded, so a delete or merge must write them itself for undo to bring them back."""
+    return [r[0] for r in store.rows("SELECT id FROM suggestion_decisions WHERE code_id = ?", (code_id,))]
+
+
 def codings_for_code(store: Store, code_id: int) -> list[sqlite3.Row]:
     return store.rows(
         'SELECT id, document_id, coder_id, start, "end", memo FROM codings WHERE code_id = ? ORDER BY id', (code_id,)
