@@ -159,3 +159,29 @@ def test_failed_action_rolls_back_everything(tmp_path: Path) -> None:
         assert store.scalar("SELECT count(*) FROM history") == 0
     finally:
         store.close()
+
+
+def test_create_with_a_blank_coder_leaves_no_study_file(tmp_path: Path) -> None:
+    """A study whose creation fails (here: a coder of blanks) used to stay behind as a
+    half-made file that the next `qualcode init` refused to overwrite."""
+    target = tmp_path / "nieuw.qualcode"
+    with pytest.raises(QualcodeError):
+        Study.create(target, coder="   ")
+    assert not target.exists()
+    Study.create(target, coder="onderzoeker").close()
+
+
+def test_coder_added_inside_a_failed_action_is_not_remembered(tmp_path: Path) -> None:
+    """The coder row is written inside the current transaction when first needed there
+    (a .qdpx import does so); if that action rolls back, the cached id pointed at no coder
+    and the next action failed on a foreign key (or, once the id was reused, credited the
+    work to someone else)."""
+    study = Study.create(tmp_path / "s.qualcode", coder="nieuw")
+    with pytest.raises(RuntimeError):
+        with study.store.action("import that fails", record=False):
+            assert study.coder_id > 0
+            raise RuntimeError("half-way")
+    code = study.add_code("Vertrouwen")
+    assert study.history(1)[0]["coder"] == "nieuw"
+    assert code.name == "Vertrouwen"
+    study.close()

@@ -53,9 +53,16 @@ class Study(CodeTreeMixin, CodingMixin):
         if not path.parent.exists():
             raise QualcodeError(f"{path}: the folder {path.parent} does not exist")
         store = Store(path, create=True)
-        study = cls(store, coder)
-        with store.action("create study", record=False):
-            docsql.set_meta(store, "name", name or path.stem)
+        try:
+            study = cls(store, coder)
+            with store.action("create study", record=False):
+                docsql.set_meta(store, "name", name or path.stem)
+        except BaseException:
+            # A half-made file would block the next `qualcode init` at the same path.
+            store.close()
+            for leftover in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+                leftover.unlink(missing_ok=True)
+            raise
         return study
 
     @classmethod
@@ -91,9 +98,14 @@ class Study(CodeTreeMixin, CodingMixin):
     def coder_id(self) -> int:
         """The coder's id, adding the coder to the study on first use (opening a study to
         read it does not write to it)."""
-        if self._coder_id is None:
-            self._coder_id = codingsql.coder_id(self.store, self.coder)
-        return self._coder_id
+        if self._coder_id is not None:
+            return self._coder_id
+        found = codingsql.coder_id(self.store, self.coder)
+        # Inside an open transaction the new coder row may yet be rolled back (a failed
+        # import): remembering its id then would point later actions at no coder.
+        if not self.store.conn.in_transaction:
+            self._coder_id = found
+        return found
 
     # -- documents ------------------------------------------------------------------------
 
