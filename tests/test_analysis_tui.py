@@ -132,3 +132,23 @@ async def test_tabs_are_filled_when_shown_and_refilled_after_a_filter_change(fix
         screen.query_one("#a-organisation", Select).value = "A"
         await pilot.pause()
         assert compare.row_count > 0 and "tab-compare" in screen._stale  # refilled when shown again
+
+
+async def test_compare_follows_the_grouping_chosen_on_the_matrix_tab(fixed: Study) -> None:
+    """The Compare tab groups by the Matrix tab's "by": changing it must refill the
+    comparison, not leave the one by the old grouping on screen."""
+    app = AnalyseApp(fixed)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        tabs = screen.query_one("#analyse-tabs", TabbedContent)
+        tabs.active = "tab-compare"
+        await pilot.pause()
+        assert screen._compare.by == "organisation"
+        tabs.active = "tab-matrix"
+        await pilot.pause()
+        screen.query_one("#m-by", Select).value = "role"
+        await pilot.pause()
+        tabs.active = "tab-compare"
+        await pilot.pause()
+        assert screen._compare.by == "role"

@@ -197,6 +197,8 @@ class AnalyseScreen(Screen[None]):
             return
         select_id = event.select.id or ""
         if select_id.startswith("m-"):
+            if select_id == "m-by":  # the Compare tab groups by this choice too
+                self._stale.add("tab-compare")
             self.fill_matrix()
         elif select_id.startswith("c-"):
             self.fill_cooccurrence()
