@@ -315,3 +315,18 @@ def test_blank_memo_deletes(study: Study) -> None:
 def test_coding_no_sentences_is_refused(study: Study) -> None:
     with pytest.raises(QualcodeError, match="give at least one sentence id"):
         study.add_coding_sentences(doc_id(study, "Kind Leergeld"), "Vertrouwen", [])
+
+
+def test_recode_and_adjust_refuse_to_make_a_duplicate_coding(study: Study) -> None:
+    """add_coding refuses the same code on the same passage by the same coder twice;
+    recode and adjust used to make exactly that duplicate (counted twice in every table)."""
+    d = study.document("Ouder Coevorden").id
+    study.add_coding(d, "Ervaren waarden/Vertrouwen", 0, 30)
+    other = study.add_coding(d, "Relatie/Vertrouwensband", 0, 30)
+    moved = study.add_coding(d, "Ervaren waarden/Vertrouwen", 5, 30)
+    with pytest.raises(QualcodeError, match="already has code"):
+        study.recode(other.id, "Ervaren waarden/Vertrouwen")
+    with pytest.raises(QualcodeError, match="already has code"):
+        study.adjust_coding(moved.id, 0, 30)
+    assert len(study.document_codings(d)) == 3
+    assert study.coding(other.id).code_id == study.code("Relatie/Vertrouwensband").id

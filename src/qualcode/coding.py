@@ -180,6 +180,7 @@ class CodingMixin:
         """Move a coding's boundaries."""
         coding = self.coding(coding_id)
         self._check_span(coding.document_id, start, end)
+        self._refuse_twin(coding_id, coding.document_id, coding.code_id, start, end)
         with self.store.action(f"adjust coding {coding_id} to {start}–{end}", coder_id=self.coder_id):
             sql.update_coding(self.store, coding_id, {"start": start, "end": end})
         return self.coding(coding_id)
@@ -187,9 +188,22 @@ class CodingMixin:
     def recode(self, coding_id: int, code: str | int) -> Coding:
         """Give a coding another code (the passage stays)."""
         target = self.code(code)
+        coding = self.coding(coding_id)
+        self._refuse_twin(coding_id, coding.document_id, target.id, coding.start, coding.end)
         with self.store.action(f"recode coding {coding_id} as “{target.path}”", coder_id=self.coder_id):
             sql.update_coding(self.store, coding_id, {"code_id": target.id})
         return self.coding(coding_id)
+
+    def _refuse_twin(self, coding_id: int, document_id: int, code_id: int, start: int, end: int) -> None:
+        """Refuse an edit that would give a coding's coder the same code on the same passage
+        twice (as :meth:`add_coding` does)."""
+        row = sql.get_coding(self.store, coding_id)
+        assert row is not None
+        twin = sql.find_coding(self.store, document_id, code_id, row["coder_id"], start, end)
+        if twin is not None and twin != coding_id:
+            raise QualcodeError(
+                f"passage {start}–{end} already has code “{self.code(code_id).path}” by this coder (coding {twin})"
+            )
 
     def set_coding_memo(self, coding_id: int, text: str) -> Coding:
         self.coding(coding_id)
