@@ -250,3 +250,22 @@ def test_merge_codes_keeps_the_source_codes_suggestion_decisions(coded: Study) -
     assert [(r["code_id"], r["decision"]) for r in rows] == [(target, "rejected")]
     assert coded.undo() is not None
     assert content(coded) == before
+
+
+def test_deleting_a_code_or_document_takes_memos_on_its_codings_along(coded: Study) -> None:
+    """A memo on a coding in the memos table (as a merge brings them) stayed behind when
+    its coding went with a deleted code or document; coding ids are reused, so it then
+    hung on an unrelated new coding."""
+    d = coded.document("Ouder Coevorden").id
+    coding = next(c for c in coded.document_codings(d) if c.code_id == coded.code("Relatie/Vertrouwensband").id)
+    with coded.store.action("memo", coder_id=coded.coder_id):
+        coded.store.insert(
+            "memos", {"target": "coding", "target_id": coding.id, "coder_id": coded.coder_id, "text": "x", "updated_at": "t"}
+        )
+    before = content(coded)
+    coded.delete_code("Relatie/Vertrouwensband")
+    assert not coded.store.rows("SELECT * FROM memos WHERE target = 'coding'")
+    coded.undo()
+    assert content(coded) == before
+    coded.remove_document(d)
+    assert not coded.store.rows("SELECT * FROM memos WHERE target = 'coding'")

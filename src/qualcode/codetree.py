@@ -19,6 +19,7 @@ from qualcode.codebook import (
 from qualcode.errors import QualcodeError
 from qualcode.models import Code, code_from_row
 from qualcode.store import codes as sql
+from qualcode.store.codings import coding_memo_ids
 
 if TYPE_CHECKING:
     from qualcode.store.core import Store
@@ -212,6 +213,8 @@ class CodeTreeMixin:
         with self.store.action(f"delete code “{code.path}”", coder_id=self.coder_id):
             for code_id in reversed(ids):  # children before parents
                 for coding_id in sql.coding_ids_for_code(self.store, code_id):
+                    for memo_id in coding_memo_ids(self.store, coding_id):  # as remove_coding does
+                        self.store.delete("memos", memo_id)
                     self.store.delete("codings", coding_id)
                     removed += 1
                 for memo_id in sql.memo_ids_for_code(self.store, code_id):

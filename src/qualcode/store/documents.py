@@ -121,6 +121,11 @@ def insert_document(
 
 
 def delete_document(store: Store, doc_id: int) -> None:
+    # Memos on its codings first: coding ids are reused, and an orphan would hang on a new one.
+    store.conn.execute(
+        "DELETE FROM memos WHERE target = 'coding' AND target_id IN (SELECT id FROM codings WHERE document_id = ?)",
+        (doc_id,),
+    )
     store.conn.execute("DELETE FROM codings WHERE document_id = ?", (doc_id,))
     store.conn.execute(
         "DELETE FROM memos WHERE target = 'document' AND target_id = ?", (doc_id,)
