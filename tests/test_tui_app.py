@@ -6,9 +6,12 @@ import json
 import os
 from pathlib import Path
 
+import pytest
+
 from qualcode.tui import app as app_module
 from qualcode.tui.messages import JumpTo
 from qualcode.tui.screens.help import HelpScreen
+from qualcode.tui.screens.main import MainScreen
 from qualcode.tui.widgets.palette import QualcodeCommands
 from tui_helpers import app_for, main_screen
 
@@ -127,3 +130,34 @@ async def test_narrow_terminal_hides_side_panels_and_keys_bring_them_back(study_
         await pilot.pause()
         assert not main.has_class("-hide-browser") and main.has_class("-hide-codebook")
         assert main.transcript.size.width >= 30
+
+
+@pytest.mark.parametrize(("key", "expected"), [("R", "Export the fragments to CSV"), ("A", "Roll up"), ("E", "Merge the code into another")])
+async def test_help_on_other_screens_lists_their_keys(study_path, key, expected):
+    """F1/? on a pushed screen shows that screen's keys (the main screen's bindings do not
+    reach it); the key typed into a text box stays a character."""
+    app = app_for(study_path)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await pilot.press(key)
+        await pilot.pause()
+        under = app.screen
+        assert not isinstance(under, (HelpScreen, MainScreen))
+        await pilot.press("f1")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        assert expected in {description for _, description in app.screen.entries}
+        assert "Code…" not in {description for _, description in app.screen.entries}
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.screen is under
+
+
+async def test_question_mark_in_the_search_box_is_typed(study_path):
+    app = app_for(study_path)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await pilot.press("slash")
+        await pilot.pause()
+        await pilot.press("w", "a", "t", "question_mark")
+        await pilot.pause()
+        assert not isinstance(app.screen, HelpScreen)
+        assert app.screen.query_one("#search-query").value == "wat?"

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from textual import on
 from textual.app import App
+from textual.binding import Binding
 from textual.screen import Screen
 
 from qualcode import config
@@ -39,6 +40,9 @@ class QualcodeApp(ExchangeActions, App[None]):
     CSS_PATH = "app.tcss"
     COMMANDS = App.COMMANDS | {QualcodeCommands}
     TITLE = "qualcode"
+    # The main screen has its own (with an introduction); this one gives every other screen
+    # (retrieval, analyse, suggestions, codebook editor, search, dialogs) the same key.
+    BINDINGS = [Binding("f1,question_mark", "help", "Keys", show=False, id="qualcode.help-any")]
 
     def __init__(self, study: Study) -> None:
         super().__init__()
@@ -109,6 +113,13 @@ class QualcodeApp(ExchangeActions, App[None]):
 
     def action_suggestions(self) -> None:
         self._open("suggestions")
+
+    def action_help(self) -> None:
+        """The keys of the screen on top, read from its live bindings."""
+        from qualcode.tui.screens.help import HelpScreen, screen_keys
+
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen(screen_keys(self.screen)))
 
     def open_study(self, path: Path) -> None:
         """Switch to another study file (e.g. one just made from a .qdpx), closing this one."""

@@ -13,7 +13,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
-from textual.screen import ModalScreen
+from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
 
@@ -24,6 +24,25 @@ def key_table(entries: Iterable[tuple[str, str]]) -> Table:
     for keys, description in entries:
         table.add_row(keys, description)
     return table
+
+
+def screen_keys(screen: Screen) -> list[tuple[str, str]]:
+    """(keys, description) for every described binding active on ``screen`` (the focused
+    widget's and the screen's, keymap applied), one line per action, and the palette."""
+    seen: dict[str, tuple[str, str]] = {}
+    for active in screen.active_bindings.values():
+        binding = active.binding
+        if not binding.description:
+            continue
+        display = screen.app.get_key_display(binding)
+        if binding.action in seen:
+            keys, description = seen[binding.action]
+            if display not in keys.split(", "):
+                seen[binding.action] = (f"{keys}, {display}", description)
+        else:
+            seen[binding.action] = (display, binding.tooltip or binding.description)
+    seen.setdefault("command_palette", ("ctrl+p", "Command palette: every action by name"))
+    return list(seen.values())
 
 
 class HelpScreen(ModalScreen[None]):

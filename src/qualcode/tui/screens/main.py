@@ -312,22 +312,10 @@ class MainScreen(CodingActions, Screen[None]):
         self.transcript.focus()
 
     def action_help(self) -> None:
-        from qualcode.tui.screens.help import HelpScreen
+        from qualcode.tui.screens.help import HelpScreen, screen_keys
 
-        seen: dict[str, tuple[str, str]] = {}
-        for key, active in self.active_bindings.items():
-            binding = active.binding
-            if not binding.description:
-                continue
-            display = self.app.get_key_display(binding)
-            if binding.action in seen:
-                keys, desc = seen[binding.action]
-                seen[binding.action] = (f"{keys}, {display}", desc)
-            else:
-                seen[binding.action] = (display, binding.description)
-        seen.setdefault("command_palette", ("ctrl+p", "Command palette: every action by name"))
         intro = Text.assemble(
             "Down/up select the next sentence; shift extends the selection. ",
             "A selection stays after coding, so several codes can go on it in a row.",
         )
-        self.app.push_screen(HelpScreen(list(seen.values()), intro=str(intro)))
+        self.app.push_screen(HelpScreen(screen_keys(self), intro=str(intro)))
