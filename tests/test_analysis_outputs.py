@@ -331,3 +331,16 @@ def test_help_has_example(command: str) -> None:
 def test_export_help_has_example(command: str) -> None:
     result = CliRunner().invoke(main, ["export", command, "--help"])
     assert result.exit_code == 0 and "Example:" in result.output
+
+
+def test_comparing_a_single_group_says_what_to_do(study) -> None:
+    """One organisation left after filtering: the message says how to get a comparison."""
+    from qualcode.analysis import Scope
+    from qualcode.analysis.compare import compare_groups
+    from qualcode.errors import QualcodeError
+
+    organisation = study.organisations()[0]["name"]
+    with pytest.raises(QualcodeError) as raised:
+        compare_groups(study, "organisation", Scope(organisation=organisation))
+    message = str(raised.value)
+    assert "\n" not in message and "widen the filters or group by" in message

@@ -87,7 +87,7 @@ def distinctive_words(
     first (G² at least 3.84)."""
     counts = group_counts(study, scope, by=by, unit=unit)
     if len(counts) < 2:
-        raise QualcodeError(f"only one {by} in the selection; distinctive words need two or more")
+        raise QualcodeError(f"only one {by} in the selection; distinctive words need two or more: widen the filters or group by something else")
     overall: Counter[str] = Counter()
     for counter in counts.values():
         overall.update(counter)
