@@ -132,24 +132,32 @@ async def test_narrow_terminal_hides_side_panels_and_keys_bring_them_back(study_
         assert main.transcript.size.width >= 30
 
 
+async def settle(pilot, ready, timeout: float = 10.0) -> None:
+    """Pause until ``ready()`` holds: a pushed screen mounts in its own time, and a loaded
+    machine (CI) takes more than one pause for it."""
+    for _ in range(int(timeout / 0.05)):
+        if ready():
+            return
+        await pilot.pause(0.05)
+    assert ready()
+
+
 @pytest.mark.parametrize(("key", "expected"), [("R", "Export the fragments to CSV"), ("A", "Roll up"), ("E", "Merge the code into another")])
 async def test_help_on_other_screens_lists_their_keys(study_path, key, expected):
     """F1/? on a pushed screen shows that screen's keys (the main screen's bindings do not
     reach it); the key typed into a text box stays a character."""
     app = app_for(study_path)
     async with app.run_test(size=(140, 40)) as pilot:
+        await settle(pilot, lambda: isinstance(app.screen, MainScreen) and app.screen.document is not None)
         await pilot.press(key)
-        await pilot.pause()
+        await settle(pilot, lambda: not isinstance(app.screen, (HelpScreen, MainScreen)))
         under = app.screen
-        assert not isinstance(under, (HelpScreen, MainScreen))
         await pilot.press("f1")
-        await pilot.pause()
-        assert isinstance(app.screen, HelpScreen)
+        await settle(pilot, lambda: isinstance(app.screen, HelpScreen))
         assert expected in {description for _, description in app.screen.entries}
         assert "Code…" not in {description for _, description in app.screen.entries}
         await pilot.press("escape")
-        await pilot.pause()
-        assert app.screen is under
+        await settle(pilot, lambda: app.screen is under)
 
 
 async def test_question_mark_in_the_search_box_is_typed(study_path):
