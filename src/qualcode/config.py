@@ -13,6 +13,8 @@ import os
 from pathlib import Path
 from typing import Any
 
+from qualcode.files import atomic_output
+
 
 def config_dir() -> Path:
     override = os.environ.get("QUALCODE_CONFIG_DIR")
@@ -49,9 +51,9 @@ def save(**changes: Any) -> None:
     data.update(changes)
     path = _config_file()
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps(data, indent=2, ensure_ascii=False), encoding="utf-8")
-    tmp.replace(path)
+    # A temporary file of its own: the TUI and the CLI may both remember a study at once.
+    with atomic_output(path) as handle:
+        handle.write(json.dumps(data, indent=2, ensure_ascii=False))
 
 
 def default_coder() -> str:
