@@ -21,7 +21,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from analysis_bench import build, timed
 
-from qualcode.study import Study
+from qualcode.study.study import Study
 
 
 def main() -> None:

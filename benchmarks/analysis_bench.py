@@ -27,11 +27,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
-from qualcode.nlp import spoken_word_count  # noqa: E402
+from qualcode.ingest.nlp import spoken_word_count  # noqa: E402
 from qualcode.store import analysis as analysis_sql  # noqa: E402
 from qualcode.store import documents as docsql  # noqa: E402
 from qualcode.store.core import now  # noqa: E402
-from qualcode.study import Study  # noqa: E402
+from qualcode.study.study import Study  # noqa: E402
 
 ORGANISATIONS = ["Leergeld", "Coevorden", "Rotterdam", "Tilburg", "Leeuwarden"]
 ROLES = ["ouder", "kind", "gezinscoach", "jeugdondersteuner"]
@@ -129,7 +129,7 @@ def main() -> None:
 
     from qualcode.analysis import Scope
     from qualcode.analysis.cooccurrence import cooccurrence
-    from qualcode.analysis.exports import write_fragments
+    from qualcode.exchange.tables import write_fragments
     from qualcode.analysis.frequencies import code_frequencies
     from qualcode.analysis.matrices import crosstab
 

@@ -13,7 +13,7 @@ Run: python benchmarks/assist_bench.py
    sentences (features + every code's model) under 1 s.
 2. Evaluation figures (per-code precision, recall and F1 of the model beside the keyword
    rules and the most-frequent-code baseline, cross-validated by document) on the sample
-   study, built with ``qualcode.demo.build_demo`` into /tmp, and on the QualCoder demo
+   study, built with ``qualcode.study.sample.build_demo`` into /tmp, and on the QualCoder demo
    project /work/shared/refi-qda/samples/qc-1.3.2-demo.qdpx when the REFI-QDA importer and
    the file are there.
 """
@@ -29,7 +29,7 @@ from pathlib import Path
 from qualcode.assist.evaluate import Evaluation, evaluate
 from qualcode.assist.learn import Settings, train
 from qualcode.assist.units import Corpus, Unit
-from qualcode.models import Code
+from qualcode.core.models import Code
 
 FUNCTION = "de het een en ik je ze hij we dat die is was niet ook maar dan wel nog heel er op in van met voor naar als om".split()
 THEMES = {
@@ -134,8 +134,8 @@ def report(name: str, result: Evaluation) -> None:
 
 def figures() -> None:
     from qualcode.assist import assistant
-    from qualcode.demo import build_demo
-    from qualcode.study import Study
+    from qualcode.study.sample import build_demo
+    from qualcode.study.study import Study
 
     folder = Path("/tmp/qualcode-assist-bench")
     shutil.rmtree(folder, ignore_errors=True)

@@ -23,7 +23,7 @@ from qualcode.store import codes as codesql
 from qualcode.store import codings as codingsql
 from qualcode.store import documents as docsql
 from qualcode.store import exchange as exsql
-from qualcode.study import Study
+from qualcode.study.study import Study
 
 WORDS = "ik voel me gezien en gehoord door de coach die bij ons thuis kwam vertrouwen hulp gezin geld school".split()
 

@@ -2,7 +2,7 @@
 
 Builds a throwaway study of 200 documents with 250 codings each (added with
 Study.add_codings, one action per document), then times the query (Study.fragments) and the
-writer (qualcode.export_csv.write_fragments_csv) separately.
+writer (qualcode.exchange.csv.write_fragments_csv) separately.
 
     python benchmarks/fragments_csv_bench.py
 """
@@ -13,8 +13,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from qualcode.export_csv import write_fragments_csv
-from qualcode.study import Study
+from qualcode.exchange.csv import write_fragments_csv
+from qualcode.study.study import Study
 
 SENTENCE = "Ik voelde me gezien en gehoord, de coach kwam gewoon bij ons thuis. "
 

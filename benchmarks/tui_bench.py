@@ -39,7 +39,7 @@ from qualcode.store import analysis as analysis_sql  # noqa: E402
 from qualcode.store import documents as docsql  # noqa: E402
 from qualcode.store.codings import coder_id  # noqa: E402
 from qualcode.store.core import now  # noqa: E402
-from qualcode.study import Study  # noqa: E402
+from qualcode.study.study import Study  # noqa: E402
 
 CACHE = Path(tempfile.gettempdir()) / "qualcode-tui-bench"
 LABEL = re.compile(r"^(?:\[(\d\d:\d\d:\d\d)\] )?([A-Z][a-z]*): ", re.MULTILINE)
@@ -115,7 +115,7 @@ def line(label: str, value: str, budget: str = "") -> None:
 async def run_workbench(path: Path) -> None:
     t0 = time.perf_counter()
     from qualcode.tui.app import make_app  # counted: importing Textual is part of start-up
-    from qualcode.tui.screens.main import MainScreen
+    from qualcode.tui.main.screen import MainScreen
 
     app = make_app(path, coder="bench")
     async with app.run_test(size=(140, 40)) as pilot:

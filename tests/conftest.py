@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from qualcode.study import Study
+from qualcode.study.study import Study
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
@@ -81,7 +81,7 @@ def study(study_path: Path):
 @pytest.fixture(scope="session")
 def sample_study_built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The demo study, built once per test session (read-only: copy it to change it)."""
-    from qualcode.demo import build_demo
+    from qualcode.study.sample import build_demo
 
     path = tmp_path_factory.mktemp("sample") / "sample.qualcode"
     build_demo(path)

@@ -15,8 +15,8 @@ from sklearn.metrics import cohen_kappa_score
 from qualcode.analysis import Scope
 from qualcode.analysis.agreement import agreement, binary_alpha, cohen_kappa, disagreements, pair_alpha
 from qualcode.cli import main
-from qualcode.errors import QualcodeError
-from qualcode.study import Study
+from qualcode.core.errors import QualcodeError
+from qualcode.study.study import Study
 
 NUMBERS = ["een", "twee", "drie", "vier", "vijf", "zes", "zeven", "acht", "negen", "tien"]
 

@@ -11,8 +11,8 @@ from qualcode.analysis import Scope
 from qualcode.analysis.cooccurrence import cooccurrence
 from qualcode.analysis.frequencies import code_frequencies
 from qualcode.analysis.matrices import crosstab
-from qualcode.errors import QualcodeError
-from qualcode.study import Study
+from qualcode.core.errors import QualcodeError
+from qualcode.study.study import Study
 
 # een 0-3, twee 4-8, drie 9-13, vier 14-18, vijf 19-23 | Zes 25-28, zeven 29-34, acht 35-39,
 # negen 40-45, tien 46-50: two sentences of five words, ten words per document.

@@ -15,12 +15,12 @@ from scipy import stats
 
 from qualcode.analysis import Scope
 from qualcode.analysis.compare import CodeComparison, GroupPresence, apply_bh, compare_groups, compare_studies, run_presence_test
-from qualcode.analysis.exports import write_fragments, write_table
+from qualcode.exchange.tables import write_fragments, write_table
 from qualcode.analysis.report import SECTIONS, build_report
 from qualcode.analysis.words import distinctive_words, kwic, log_likelihood, word_frequencies
 from qualcode.cli import main
-from qualcode.export_csv import FRAGMENT_COLUMNS
-from qualcode.study import Study
+from qualcode.exchange.csv import FRAGMENT_COLUMNS
+from qualcode.study.study import Study
 from test_analysis_figures import build_fixed
 
 
@@ -253,7 +253,7 @@ def test_report_on_sample(sample_study: Study, tmp_path: Path) -> None:
 
 def test_word_frequencies_and_kwic(sample_study: Study) -> None:
     rows = word_frequencies(sample_study, by="organisation", unit="word", top=5)
-    from qualcode.nlp import stop_words
+    from qualcode.ingest.nlp import stop_words
 
     assert rows and all(r["word"] not in stop_words("nl") for r in rows)
     lines = kwic(sample_study, "vertrouwen", unit="lemma")
@@ -337,7 +337,7 @@ def test_comparing_a_single_group_says_what_to_do(study) -> None:
     """One organisation left after filtering: the message says how to get a comparison."""
     from qualcode.analysis import Scope
     from qualcode.analysis.compare import compare_groups
-    from qualcode.errors import QualcodeError
+    from qualcode.core.errors import QualcodeError
 
     organisation = study.organisations()[0]["name"]
     with pytest.raises(QualcodeError) as raised:

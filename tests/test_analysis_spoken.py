@@ -6,12 +6,12 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from qualcode import nlp
+from qualcode.ingest import nlp
 from qualcode.analysis import Scope
 from qualcode.analysis.frequencies import code_frequencies
 from qualcode.analysis.matrices import crosstab
 from qualcode.ingest import parse_turns
-from qualcode.study import Study
+from qualcode.study.study import Study
 
 # Title 1 word; "Wat vind je ervan?" 4; "Goed, echt goed." 3; "Nou ja." 2 — ten words said.
 # The labels (Interviewer, Moeder) and the stamps (00:01:23, 00:02:00) are not.

@@ -10,7 +10,7 @@ from textual import on
 from textual.app import App
 from textual.widgets import DataTable, Select, TabbedContent
 
-from qualcode.study import Study
+from qualcode.study.study import Study
 from qualcode.tui.messages import JumpTo
 from qualcode.tui.screens.analyse import AnalyseScreen, FragmentsScreen
 from test_analysis_figures import build_fixed

@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 
-from qualcode.analysis.xlsx import EXCEL_CELL_LIMIT, column_letters, sheet_name, write_sheet
+from qualcode.exchange.xlsx import EXCEL_CELL_LIMIT, column_letters, sheet_name, write_sheet
 
 
 def read(path: Path) -> tuple[str, list[tuple]]:

@@ -70,7 +70,7 @@ def domain_imports() -> dict[str, str]:
 
 
 def test_the_domain_modules_are_found() -> None:
-    assert {"qualcode.study", "qualcode.coding", "qualcode.store.core", "qualcode.ingest.readers"} <= set(DOMAIN)
+    assert {"qualcode.study.study", "qualcode.study.codings", "qualcode.store.core", "qualcode.ingest.readers"} <= set(DOMAIN)
     assert not any(m.startswith(("qualcode.cli", "qualcode.tui")) for m in DOMAIN)
 
 
@@ -79,7 +79,7 @@ def test_domain_module_does_not_import_textual(module: str, domain_imports: dict
     assert domain_imports[module] == "", f"{module} imports textual"
 
 
-@pytest.mark.parametrize("module", ["qualcode.cli", "qualcode.study"])
+@pytest.mark.parametrize("module", ["qualcode.cli", "qualcode.study.study"])
 def test_cli_and_study_do_not_load_spacy_or_sklearn(module: str) -> None:
     loaded = _loaded_after_import([module], ("spacy", "sklearn", "scipy", "pandas"))[module]
     assert loaded == "", f"importing {module} loads {loaded}"

@@ -10,7 +10,7 @@ from click.testing import CliRunner
 from test_assist_support import DEBT, build
 
 from qualcode.cli import main
-from qualcode.study import Study
+from qualcode.study.study import Study
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ from test_assist_support import make_study
 
 from qualcode.assist import assistant
 from qualcode.assist.evaluate import evaluate, grouped_folds
-from qualcode.errors import QualcodeError
+from qualcode.core.errors import QualcodeError
 
 
 def test_no_document_is_on_both_sides_of_a_fold() -> None:

@@ -7,7 +7,7 @@ from test_assist_support import DEBT, make_study
 
 from qualcode.assist import assistant
 from qualcode.assist.learn import training_set
-from qualcode.errors import QualcodeError
+from qualcode.core.errors import QualcodeError
 
 
 def _debt_candidate(study, ids):

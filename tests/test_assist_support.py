@@ -7,7 +7,7 @@ uncoded, so the learned suggestions have something to find.
 
 from __future__ import annotations
 
-from qualcode.study import Study
+from qualcode.study.study import Study
 
 DEBT = [
     "De schulden stapelden zich op en de rekeningen bleven liggen.",

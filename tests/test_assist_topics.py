@@ -5,12 +5,12 @@ from __future__ import annotations
 import pytest
 from test_assist_support import DEBT, SPORT, make_study
 
-from qualcode.study import Study
+from qualcode.study.study import Study
 
 from qualcode.assist import assistant
 from qualcode.assist.rules import rule_hits
 from qualcode.assist.topics import discover_topics, make_code, uncoded_units
-from qualcode.errors import QualcodeError
+from qualcode.core.errors import QualcodeError
 
 
 THEMES = {

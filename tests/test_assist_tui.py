@@ -6,7 +6,7 @@ from textual.app import App
 from textual.widgets import DataTable
 from test_assist_support import DEBT, make_study
 
-from qualcode.study import Study
+from qualcode.study.study import Study
 from qualcode.tui.messages import JumpTo, StudyChanged
 from qualcode.tui.screens.suggestions import SuggestionsScreen
 
@@ -111,7 +111,7 @@ async def test_retrain_runs_in_a_worker_and_picks_up_new_codings() -> None:
 async def test_a_failed_training_is_reported_and_the_session_goes_on() -> None:
     """A worker that raises must not end the app (Textual's default for workers): the
     screen says training failed and accepting keyword candidates still works."""
-    from qualcode.errors import QualcodeError
+    from qualcode.core.errors import QualcodeError
 
     study, ids = make_study(coded=4, total=5)
     app = SuggestionsApp(study)

@@ -14,7 +14,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from qualcode.cli import main
-from qualcode.study import Study
+from qualcode.study.study import Study
 
 from conftest import CODEBOOKS, SAMPLES
 

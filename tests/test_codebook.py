@@ -11,9 +11,9 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from qualcode.codebook import Codebook, CodeSpec, dump_codebook, load_codebook, parse_codebook
-from qualcode.errors import QualcodeError
-from qualcode.study import Study
+from qualcode.study.codebook import Codebook, CodeSpec, dump_codebook, load_codebook, parse_codebook
+from qualcode.core.errors import QualcodeError
+from qualcode.study.study import Study
 
 from conftest import CODEBOOKS
 

@@ -9,8 +9,8 @@ import pytest
 from click.testing import CliRunner
 
 from qualcode.cli import main
-from qualcode.errors import QualcodeError
-from qualcode.study import Study
+from qualcode.core.errors import QualcodeError
+from qualcode.study.study import Study
 
 
 def dump(study: Study) -> dict[str, list[tuple]]:

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from qualcode.codebook import load_codebook
+from qualcode.study.codebook import load_codebook
 from qualcode.ingest import find_sources, read_source
-from qualcode.study import Study
+from qualcode.study.study import Study
 
 from conftest import CODEBOOKS, SAMPLES
 

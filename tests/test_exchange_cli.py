@@ -8,7 +8,7 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from qualcode.cli import main
-from qualcode.study import Study
+from qualcode.study.study import Study
 
 
 def test_export_and_import_qdpx_through_the_cli(study_path: Path, tmp_path: Path) -> None:

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from qualcode.errors import QualcodeError
+from qualcode.core.errors import QualcodeError
 from qualcode.exchange import import_qdc, import_qdpx, import_qdpx_new
 from qualcode.exchange.safezip import SafeZip
-from qualcode.study import Study
+from qualcode.study.study import Study
 
 GOOD = (
     '<?xml version="1.0"?><Project xmlns="urn:QDA-XML:project:1.0" name="p"><CodeBook><Codes>'

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from conftest import requires_shared
 from qualcode.exchange import export_qdc, export_qdpx, import_qdc, import_qdpx, import_qdpx_new
 from qualcode.exchange.xml import parse_xml, validate
-from qualcode.study import Study
+from qualcode.study.study import Study
 
 
 def _schema(name: str) -> Path:

@@ -14,7 +14,7 @@ from lxml import etree
 from conftest import requires_shared
 from qualcode.exchange import import_qdpx_new
 from qualcode.exchange.offsets import OffsetMap
-from qualcode.study import Study
+from qualcode.study.study import Study
 
 NS = "{urn:QDA-XML:project:1.0}"
 SAMPLES = ("nvivo-mac-15.qdpx", "qc-1.3.2-demo.qdpx")

@@ -8,7 +8,7 @@ import zipfile
 from pathlib import Path
 
 from qualcode.exchange import import_qdpx_new
-from qualcode.study import Study
+from qualcode.study.study import Study
 
 CODE = "11111111-1111-1111-1111-111111111111"
 USER = "22222222-2222-2222-2222-222222222222"

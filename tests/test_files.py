@@ -8,14 +8,14 @@ from pathlib import Path
 
 import pytest
 
-from qualcode.errors import QualcodeError
-from qualcode.files import atomic_output, atomic_path
+from qualcode.core.errors import QualcodeError
+from qualcode.core.files import atomic_output, atomic_path
 
 
 def test_finished_file_gets_umask_permissions(tmp_path: Path) -> None:
     old = os.umask(0o027)
     try:
-        import qualcode.files as files
+        import qualcode.core.files as files
 
         files._file_mode = None  # read the umask afresh for this test
         with atomic_output(tmp_path / "rapport.html") as handle:

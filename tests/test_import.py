@@ -11,9 +11,9 @@ import pytest
 from click.testing import CliRunner
 
 from qualcode.cli import main
-from qualcode.errors import QualcodeError
+from qualcode.core.errors import QualcodeError
 from qualcode.ingest import MAX_FILE_BYTES
-from qualcode.study import Study
+from qualcode.study.study import Study
 
 INTERVIEW = """---
 organisation: Leergeld

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from qualcode.errors import QualcodeError
+from qualcode.core.errors import QualcodeError
 from qualcode.ingest import (
     MAX_FILE_BYTES,
     SUPPORTED_SUFFIXES,

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from qualcode.errors import QualcodeError
+from qualcode.core.errors import QualcodeError
 from qualcode.ingest import decode_bytes, detect_language, normalise_text
 
 PATH = Path("interviews/samira.txt")

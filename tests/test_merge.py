@@ -11,9 +11,9 @@ import pytest
 from click.testing import CliRunner
 
 from qualcode.cli import main
-from qualcode.errors import QualcodeError
-from qualcode.merge import merge_study
-from qualcode.study import Study
+from qualcode.core.errors import QualcodeError
+from qualcode.exchange.merge import merge_study
+from qualcode.study.study import Study
 
 T1 = "Interviewer: Hoe ging het?\nMoeder: De coach kwam gewoon bij ons thuis. Ik voelde me gezien.\n"
 T2 = "I: En de regels?\nR: Soms wijken we af van de regels. Die ruimte krijgen we van de gemeente.\n"

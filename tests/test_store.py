@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from qualcode.errors import QualcodeError
+from qualcode.core.errors import QualcodeError
 from qualcode.store.core import SCHEMA_VERSION, Store
 from qualcode.store.schema import MIGRATIONS
-from qualcode.study import Study
+from qualcode.study.study import Study
 
 
 def _one_line(exc: pytest.ExceptionInfo[QualcodeError]) -> str:

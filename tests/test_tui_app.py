@@ -11,8 +11,8 @@ import pytest
 from qualcode.tui import app as app_module
 from qualcode.tui.messages import JumpTo
 from qualcode.tui.screens.help import HelpScreen
-from qualcode.tui.screens.main import MainScreen
-from qualcode.tui.widgets.palette import QualcodeCommands
+from qualcode.tui.main.screen import MainScreen
+from qualcode.tui.palette.commands import QualcodeCommands
 from tui_helpers import app_for, main_screen
 
 

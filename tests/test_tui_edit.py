@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from qualcode.study import Study
+from qualcode.study.study import Study
 from tui_helpers import app_for, open_titled
 
 

@@ -14,10 +14,10 @@ from textual.widgets import Input
 from conftest import requires_shared
 from qualcode.exchange import export_qdc, export_qdpx
 from qualcode.exchange.xml import parse_xml, validate
-from qualcode.study import Study
-from qualcode.tui.exchange import Cancelled, Job
-from qualcode.tui.screens.progress import ProgressScreen, SummaryScreen
-from qualcode.tui.screens.prompts import PromptScreen
+from qualcode.study.study import Study
+from qualcode.tui.palette.exchange import Cancelled, Job
+from qualcode.tui.dialogs.progress import ProgressScreen, SummaryScreen
+from qualcode.tui.dialogs.prompts import PromptScreen
 from tui_helpers import app_for, main_screen
 
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from qualcode.tui.screens.picker import fuzzy_score
-from qualcode.tui.widgets.colours import contrast_text
-from qualcode.tui.widgets.coverage import Coverage, Span
-from qualcode.tui.widgets.cursor import Cursor, Unit, next_word_end, prev_word_start
-from qualcode.tui.widgets.layout import wrap
+from qualcode.tui.dialogs.picker import fuzzy_score
+from qualcode.tui.colours import contrast_text
+from qualcode.tui.main.coverage import Coverage, Span
+from qualcode.tui.main.cursor import Cursor, Unit, next_word_end, prev_word_start
+from qualcode.tui.main.layout import wrap
 
 
 @given(st.text(alphabet="ab cé\n", max_size=300), st.integers(min_value=8, max_value=40))

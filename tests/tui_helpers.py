@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from qualcode.tui.app import QualcodeApp, make_app
-from qualcode.tui.screens.main import MainScreen
+from qualcode.tui.main.screen import MainScreen
 
 
 def app_for(path: Path) -> QualcodeApp:

@@ -46,12 +46,12 @@ from qualcode.analysis.agreement_units import (
     segment_matches,
     shared_characters,
 )
-from qualcode.errors import QualcodeError
+from qualcode.core.errors import QualcodeError
 from qualcode.store import agreement as sql
 from qualcode.store.analysis import Scope
 
 if TYPE_CHECKING:
-    from qualcode.study import Study
+    from qualcode.study.study import Study
 
 UNITS = ("sentence", "segment", "character")
 FEW = 5  # fewer units coded by either coder than this and a figure means little

@@ -27,11 +27,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from qualcode.analysis.matrices import check_grouping, crosstab
-from qualcode.errors import QualcodeError
+from qualcode.core.errors import QualcodeError
 from qualcode.store.analysis import Scope
 
 if TYPE_CHECKING:
-    from qualcode.study import Study
+    from qualcode.study.study import Study
 
 MIN_GROUP_DOCUMENTS = 5
 ALPHA = 0.05
@@ -295,7 +295,7 @@ def compare_studies(paths: list[Path | str], scope: Scope | None = None) -> Stud
     """Aggregate code frequencies over studies kept in separate files (one per
     organisation, say) and list codes that one has and another lacks."""
     from qualcode.analysis.frequencies import code_frequencies
-    from qualcode.study import Study
+    from qualcode.study.study import Study
 
     if len(paths) < 2:
         raise QualcodeError("give two or more study files to compare")

@@ -21,12 +21,12 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from qualcode.analysis.spans import SHIFT, Spans
-from qualcode.errors import QualcodeError
+from qualcode.core.errors import QualcodeError
 from qualcode.store import analysis as sql
 from qualcode.store.analysis import Scope
 
 if TYPE_CHECKING:
-    from qualcode.study import Study
+    from qualcode.study.study import Study
 
 UNITS = ("overlap", "sentence", "turn")
 _PAIR_CHUNK = 4_000_000  # pairs materialised at a time (int32 arrays, about 100 MB)

@@ -10,7 +10,7 @@ from qualcode.store import analysis as sql
 from qualcode.store.analysis import Scope
 
 if TYPE_CHECKING:
-    from qualcode.study import Study
+    from qualcode.study.study import Study
 
 
 @dataclass(frozen=True)
@@ -56,7 +56,7 @@ def code_frequencies(
     documents_in_scope = sql.scope_documents(study.store, scope)
     in_scope = len(documents_in_scope)
     # Both sides count the words said (speaker labels and timestamps left out), so the
-    # share is a true share; see qualcode.nlp.spoken_word_count.
+    # share is a true share; see qualcode.ingest.nlp.spoken_word_count.
     scope_words = sum(d["word_count"] for d in documents_in_scope)
     word_totals: dict[int, int] = {}
     if words:

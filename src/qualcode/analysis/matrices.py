@@ -5,12 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from qualcode.errors import QualcodeError
+from qualcode.core.errors import QualcodeError
 from qualcode.store import analysis as sql
 from qualcode.store.analysis import Scope
 
 if TYPE_CHECKING:
-    from qualcode.study import Study
+    from qualcode.study.study import Study
 
 MEASURES = {
     "count": "codings",

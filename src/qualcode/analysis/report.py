@@ -17,12 +17,12 @@ from qualcode.analysis.compare import compare_groups
 from qualcode.analysis.cooccurrence import cooccurrence
 from qualcode.analysis.frequencies import code_frequencies
 from qualcode.analysis.matrices import crosstab
-from qualcode.errors import QualcodeError
-from qualcode.files import atomic_output, check_output_path
+from qualcode.core.errors import QualcodeError
+from qualcode.core.files import atomic_output, check_output_path
 from qualcode.store.analysis import Scope
 
 if TYPE_CHECKING:
-    from qualcode.study import Study
+    from qualcode.study.study import Study
 
 SECTIONS = ("summary", "codebook", "frequencies", "matrix", "comparison", "cooccurrence", "quotes")
 CSS = """

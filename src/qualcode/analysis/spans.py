@@ -13,7 +13,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from qualcode.models import Code
+from qualcode.core.models import Code
 from qualcode.store import analysis as sql
 from qualcode.store.core import Store
 
@@ -110,7 +110,7 @@ _BOUNDS_LIMIT = 5000
 def word_bounds(text: str, labels: Sequence[tuple[int, int]] = ()) -> tuple[np.ndarray, np.ndarray]:
     """Start and end offsets of the words (regex ``\\w+``) of a text, vectorised, leaving
     out the words of the turn labels ``(start, body_start)`` — the same words that
-    :func:`qualcode.nlp.spoken_word_count` counts for the document's ``word_count``."""
+    :func:`qualcode.ingest.nlp.spoken_word_count` counts for the document's ``word_count``."""
     points = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
     wordy = _word_table()[np.minimum(points, 0xFFFF)] | (points > 0xFFFF)
     edges = np.diff(np.concatenate([[False], wordy, [False]]).astype(np.int8))

@@ -19,12 +19,12 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from qualcode.analysis.matrices import check_grouping
-from qualcode.errors import QualcodeError
+from qualcode.core.errors import QualcodeError
 from qualcode.store import analysis as sql
 from qualcode.store.analysis import Scope
 
 if TYPE_CHECKING:
-    from qualcode.study import Study
+    from qualcode.study.study import Study
 
 UNITS = ("lemma", "word")
 _WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
@@ -35,7 +35,7 @@ def group_counts(
     study: Study, scope: Scope | None = None, *, by: str = "organisation", unit: str = "lemma", language: str = "nl"
 ) -> dict[str, Counter[str]]:
     """Counts of words (or lemmas) per group, stop words and one-letter words out."""
-    from qualcode.nlp import stop_words
+    from qualcode.ingest.nlp import stop_words
 
     if unit not in UNITS:
         raise QualcodeError(f"unknown unit “{unit}”; use lemma or word")
@@ -178,7 +178,7 @@ def kwic(
                 if len(lines) >= limit:
                     return lines
         return lines
-    from qualcode.nlp import lemmas
+    from qualcode.ingest.nlp import lemmas
 
     for row in sql.sentences_with_lemma(study.store, scope, term, limit):
         sentence = text_of(row["document_id"])[row["start"] : row["end"]]

@@ -5,7 +5,7 @@ candidates; :meth:`Assistant.accept` codes one (origin ``suggested``, the curren
 :meth:`Assistant.reject` records that it is wrong, which makes it a negative example the
 next time the models are trained. Both are one undoable action.
 
-Trained models are cached in memory per :class:`~qualcode.study.Study` and retrained when
+Trained models are cached in memory per :class:`~qualcode.study.study.Study` and retrained when
 the codings, decisions, sentences or codes change (a cheap fingerprint of the study tells).
 """
 
@@ -20,12 +20,12 @@ from typing import TYPE_CHECKING
 from qualcode.assist.learn import CodeStatus, ModelSet, Settings, train
 from qualcode.assist.rules import KeywordIndex, rule_hits
 from qualcode.assist.units import Corpus
-from qualcode.errors import QualcodeError
+from qualcode.core.errors import QualcodeError
 from qualcode.store import suggest as sql
 
 if TYPE_CHECKING:
-    from qualcode.models import Code, Coding
-    from qualcode.study import Study
+    from qualcode.core.models import Code, Coding
+    from qualcode.study.study import Study
 
 SOURCES = ("rules", "model", "both")
 DEFAULT_MIN_SCORE = 0.3

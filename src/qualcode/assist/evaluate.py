@@ -38,7 +38,7 @@ import numpy as np
 from qualcode.assist.learn import Cancelled, CodeStatus, Featurizer, Settings, eligibility, fit_code, positive_probability
 from qualcode.assist.rules import rule_hits
 from qualcode.assist.units import Corpus
-from qualcode.errors import QualcodeError
+from qualcode.core.errors import QualcodeError
 
 
 @dataclass(frozen=True)

@@ -38,7 +38,7 @@ class Keyword:
 @lru_cache(maxsize=4096)
 def compile_keyword(keyword: str, language: str = "nl") -> Keyword | None:
     """Compile a codebook keyword; None when it holds no word at all."""
-    from qualcode.nlp import lemmas
+    from qualcode.ingest.nlp import lemmas
 
     words = [w for w in keyword.casefold().split() if w.strip("*")]
     if not words:

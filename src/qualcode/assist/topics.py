@@ -19,11 +19,11 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from qualcode.assist.units import Corpus
-from qualcode.errors import QualcodeError
+from qualcode.core.errors import QualcodeError
 
 if TYPE_CHECKING:
-    from qualcode.models import Code
-    from qualcode.study import Study
+    from qualcode.core.models import Code
+    from qualcode.study.study import Study
 
 # Words of spoken Dutch that carry no theme (spaCy's stop list is written language).
 SPOKEN_FILLERS = frozenset(
@@ -81,7 +81,7 @@ def discover_topics(
     from sklearn.decomposition import NMF  # scikit-learn costs ~0.5 s to import
     from sklearn.feature_extraction.text import TfidfVectorizer
 
-    from qualcode.nlp import stop_words
+    from qualcode.ingest.nlp import stop_words
 
     if n_topics < 1:
         raise QualcodeError("ask for at least one topic")

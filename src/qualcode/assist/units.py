@@ -28,8 +28,8 @@ from typing import TYPE_CHECKING
 from qualcode.store import suggest as sql
 
 if TYPE_CHECKING:
-    from qualcode.models import Code
-    from qualcode.study import Study
+    from qualcode.core.models import Code
+    from qualcode.study.study import Study
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""The ``qualcode`` command line: thin click commands over :mod:`qualcode.study`.
+"""The ``qualcode`` command line: thin click commands over :mod:`qualcode.study.study`.
 
 Importing this package must stay cheap (``qualcode --help`` under 0.3 s): the study, spaCy
 and scikit-learn are imported inside the commands that need them.
@@ -11,7 +11,7 @@ from typing import Any
 
 import click
 
-from qualcode.errors import QualcodeError
+from qualcode.core.errors import QualcodeError
 
 
 class QualcodeGroup(click.Group):

@@ -13,7 +13,7 @@ from qualcode.cli.common import filter_options, open_study, study_options
 from qualcode.cli.output import emit, output_options
 
 if TYPE_CHECKING:
-    from qualcode.study import Study
+    from qualcode.study.study import Study
 
 UNIT_CHOICES = ["sentence", "segment", "character"]
 
@@ -115,7 +115,7 @@ def merge_cmd(other: Path, coders: tuple[str, ...], study_path: Path | None, fmt
 
     Example: qualcode merge collega.qualcode --coder onderzoeker-b
     """
-    from qualcode.merge import merge_study
+    from qualcode.exchange.merge import merge_study
 
     study = open_study(study_path)
     try:

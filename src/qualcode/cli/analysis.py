@@ -12,11 +12,11 @@ from qualcode.cli import main
 from qualcode.cli.common import filter_options, open_study, study_options
 from qualcode.cli.core import export
 from qualcode.cli.output import emit, output_options
-from qualcode.errors import QualcodeError
+from qualcode.core.errors import QualcodeError
 
 if TYPE_CHECKING:
     from qualcode.analysis import Scope
-    from qualcode.study import Study
+    from qualcode.study.study import Study
 
 
 def _scope(filters: dict[str, Any], coder: str | None) -> Scope:
@@ -228,7 +228,7 @@ def export_fragments(study: Study, output: Path, code_refs: tuple[str, ...], by_
 
     Example: qualcode export fragments -o fragmenten.xlsx --code Vertrouwensband
     """
-    from qualcode.analysis.exports import write_fragments
+    from qualcode.exchange.tables import write_fragments
 
     count = write_fragments(study, output, _scope(filters, by_coder), codes=list(code_refs) or None)
     click.echo(f"Wrote {count} fragments to {output}.")
@@ -248,7 +248,7 @@ def export_table(study: Study, kind: str, output: Path, by: str, measure: str, u
 
     Example: qualcode export table crosstab --by role --measure docs -o rollen.xlsx
     """
-    from qualcode.analysis.exports import write_table
+    from qualcode.exchange.tables import write_table
 
     rows, columns = table_rows(study, kind, _scope(filters, by_coder), by=by, measure=measure, unit=unit)
     if kind == "stats" or (kind == "crosstab" and measure == "rate"):
@@ -293,7 +293,7 @@ def recount(study: Study) -> None:
 
     Example: qualcode recount --study armoede.qualcode
     """
-    from qualcode.importer import recount_words
+    from qualcode.ingest.importer import recount_words
 
     result = recount_words(study)
     click.echo(

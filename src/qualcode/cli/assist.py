@@ -15,7 +15,7 @@ from qualcode.cli.common import progress_bar, study_options
 from qualcode.cli.output import emit, output_options
 
 if TYPE_CHECKING:
-    from qualcode.study import Study
+    from qualcode.study.study import Study
 
 _CHAR_NGRAMS = click.option(
     "--char-ngrams", is_flag=True, help="Add character 3–5-grams of the lemmas (helps with Dutch compounds; slower)."
@@ -226,7 +226,7 @@ def topics_cmd(
     """
     from qualcode.assist import assistant
     from qualcode.assist.topics import discover_topics, make_code
-    from qualcode.errors import QualcodeError
+    from qualcode.core.errors import QualcodeError
 
     if make is not None and not name:
         raise QualcodeError("--make-code needs --name for the new code")

@@ -11,10 +11,10 @@ import click
 from qualcode.cli import main
 from qualcode.cli.common import study_options
 from qualcode.cli.output import emit, output_options
-from qualcode.errors import QualcodeError
+from qualcode.core.errors import QualcodeError
 
 if TYPE_CHECKING:
-    from qualcode.study import Study
+    from qualcode.study.study import Study
 
 
 @main.group()
@@ -33,7 +33,7 @@ def codebook_import(study: Study, files: tuple[Path, ...]) -> None:
 
     Example: qualcode codebook import codebooks/*.yaml
     """
-    from qualcode.codebook import load_codebook
+    from qualcode.study.codebook import load_codebook
 
     books = [(f, load_codebook(f)) for f in files]  # validate all before writing any
     for path, result in zip(files, study.merge_codebooks(list(books))):

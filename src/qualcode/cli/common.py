@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 if TYPE_CHECKING:
-    from qualcode.study import Study
+    from qualcode.study.study import Study
 
 
 def study_options(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -38,8 +38,8 @@ def study_options(func: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def open_study(path: Path | None, coder: str | None = None) -> Study:
-    from qualcode import config
-    from qualcode.study import Study, default_study_path
+    from qualcode.core import config
+    from qualcode.study.study import Study, default_study_path
 
     resolved = path if path is not None else default_study_path()
     study = Study.open(resolved, coder)
@@ -48,7 +48,7 @@ def open_study(path: Path | None, coder: str | None = None) -> Study:
 
 
 def parse_pairs(values: tuple[str, ...], option: str) -> dict[str, str]:
-    from qualcode.errors import QualcodeError
+    from qualcode.core.errors import QualcodeError
 
     out: dict[str, str] = {}
     for value in values:

@@ -10,10 +10,10 @@ import click
 from qualcode.cli import main
 from qualcode.cli.common import filter_options, open_study, parse_pairs, progress_bar, study_options
 from qualcode.cli.output import emit, output_options
-from qualcode.errors import QualcodeError
+from qualcode.core.errors import QualcodeError
 
 if TYPE_CHECKING:
-    from qualcode.study import Study
+    from qualcode.study.study import Study
 
 
 # -- studies -------------------------------------------------------------------------------
@@ -26,8 +26,8 @@ def init(path: Path, name: str | None) -> None:
 
     Example: qualcode init armoede.qualcode --name "Armoede en gezinnen"
     """
-    from qualcode import config
-    from qualcode.study import STUDY_SUFFIX, Study
+    from qualcode.core import config
+    from qualcode.study.study import STUDY_SUFFIX, Study
 
     if path.suffix != STUDY_SUFFIX:
         path = path.with_name(path.name + STUDY_SUFFIX)
@@ -60,7 +60,7 @@ def coder_cmd(name: str | None) -> None:
 
     Example: qualcode coder "Anna de Vries"
     """
-    from qualcode import config
+    from qualcode.core import config
 
     if name:
         config.save(coder=name.strip())
@@ -449,8 +449,8 @@ def demo(path: Path | None, no_open: bool, fresh: bool) -> None:
 
     Example: qualcode demo --path /tmp/sample.qualcode --no-open
     """
-    from qualcode import config
-    from qualcode.demo import build_demo, default_demo_path
+    from qualcode.core import config
+    from qualcode.study.sample import build_demo, default_demo_path
 
     target = path or default_demo_path()
     if fresh or not target.exists():
@@ -477,8 +477,8 @@ def launch_tui(path: Path) -> None:
 
 def open_default() -> None:
     """`qualcode` alone: the last study, else the sample study."""
-    from qualcode import config
-    from qualcode.demo import build_demo, default_demo_path
+    from qualcode.core import config
+    from qualcode.study.sample import build_demo, default_demo_path
 
     last = config.last_study()
     if last is not None and last.exists():

@@ -9,10 +9,10 @@ import click
 
 from qualcode.cli.common import open_study, progress_bar, study_options
 from qualcode.cli.core import export
-from qualcode.errors import QualcodeError
+from qualcode.core.errors import QualcodeError
 
 if TYPE_CHECKING:
-    from qualcode.study import Study
+    from qualcode.study.study import Study
 
 
 @export.command("qdpx")
@@ -59,9 +59,9 @@ def import_exchange_files(study_path: Path | None, coder: str | None, paths: lis
     A .qdpx goes into a new study (created at ``--study``, or beside the .qdpx when no
     study is given) or into an existing empty one; a .qdc merges into the study's codebook.
     """
-    from qualcode import config
+    from qualcode.core import config
     from qualcode.exchange import import_qdc, import_qdpx, import_qdpx_new
-    from qualcode.study import STUDY_SUFFIX
+    from qualcode.study.study import STUDY_SUFFIX
 
     projects = [p for p in paths if p.suffix.lower() == ".qdpx"]
     codebooks = [p for p in paths if p.suffix.lower() == ".qdc"]

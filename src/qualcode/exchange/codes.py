@@ -12,9 +12,9 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from qualcode.codebook import CodeSpec, Codebook
+from qualcode.study.codebook import CodeSpec, Codebook
 from qualcode.exchange.xml import child_text, children, local, norm_guid
-from qualcode.models import Code
+from qualcode.core.models import Code
 
 LABELS = (
     ("when_to_use", "When to use"),

@@ -34,15 +34,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from qualcode.errors import file_error
+from qualcode.core.errors import file_error
 from qualcode.exchange.codes import CODEBOOK_SET_PREFIX, compose_description
 from qualcode.exchange.xml import CODEBOOK_NS, PROJECT_NS, XSI_NS, Guids
-from qualcode.files import atomic_output
+from qualcode.core.files import atomic_output
 from qualcode.store import exchange as sql
 
 if TYPE_CHECKING:
-    from qualcode.models import Code
-    from qualcode.study import Study
+    from qualcode.core.models import Code
+    from qualcode.study.study import Study
 
 Progress = Callable[[int, int, str], None]
 METADATA_VARIABLES = ("organisation", "project", "role", "participant", "interview_date", "language")

@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from qualcode.codebook import Codebook
-from qualcode.errors import QualcodeError, file_error
+from qualcode.study.codebook import Codebook
+from qualcode.core.errors import QualcodeError, file_error
 from qualcode.exchange.codes import codebook_sets, read_codes, split_codebooks
 from qualcode.exchange.refi_read import CodingRef, Project, Source, read_project
 from qualcode.exchange.xml import child, local, parse_xml
@@ -24,7 +24,7 @@ from qualcode.store import codings as codingsql
 from qualcode.store import exchange as sql
 
 if TYPE_CHECKING:
-    from qualcode.study import Study
+    from qualcode.study.study import Study
 
 Progress = Callable[[int, int, str], None]
 LANGUAGES = ("nl", "en")
@@ -299,7 +299,7 @@ def _stamp(value: str | None) -> str | None:
 def import_qdpx_new(study_path: Path, qdpx: Path, coder: str | None = None, progress: Progress | None = None) -> ImportSummary:
     """Create a study at ``study_path`` and import a .qdpx into it; on any error no study
     file is left behind."""
-    from qualcode.study import Study
+    from qualcode.study.study import Study
 
     project = read_project(qdpx)  # refuse a bad file before creating anything
     study = Study.create(study_path, project.name, coder)

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from qualcode.errors import QualcodeError, file_error
+from qualcode.core.errors import QualcodeError, file_error
 from qualcode.exchange.codes import ReadCodes, codebook_sets, read_codes
 from qualcode.exchange.offsets import OffsetMap
 from qualcode.exchange.safezip import SafeZip

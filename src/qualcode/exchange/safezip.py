@@ -13,7 +13,7 @@ from __future__ import annotations
 import zipfile
 from pathlib import Path, PurePosixPath
 
-from qualcode.errors import QualcodeError, file_error
+from qualcode.core.errors import QualcodeError, file_error
 
 MAX_MEMBERS = 100_000
 MAX_MEMBER_BYTES = 256 * 1024 * 1024

@@ -14,7 +14,7 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from qualcode.errors import file_error
+from qualcode.core.errors import file_error
 
 PROJECT_NS = "urn:QDA-XML:project:1.0"
 CODEBOOK_NS = "urn:QDA-XML:codebook:1.0"

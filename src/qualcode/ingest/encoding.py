@@ -10,7 +10,7 @@ from __future__ import annotations
 import unicodedata
 from pathlib import Path
 
-from qualcode.errors import QualcodeError, file_error
+from qualcode.core.errors import QualcodeError, file_error
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
 _MB = 1024 * 1024

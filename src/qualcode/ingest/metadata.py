@@ -13,7 +13,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from qualcode.errors import file_error
+from qualcode.core.errors import file_error
 from qualcode.ingest.encoding import decode_bytes, normalise_text, read_limited
 
 # Dutch researchers write Dutch keys; these map onto the names the study knows.

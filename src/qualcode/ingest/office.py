@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from qualcode.errors import QualcodeError, file_error
+from qualcode.core.errors import QualcodeError, file_error
 from qualcode.ingest.encoding import MAX_FILE_BYTES
 
 # A 20 MB .docx of text unpacks to a few hundred MB at most; more is a damaged or

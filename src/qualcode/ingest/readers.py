@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from qualcode.errors import file_error
+from qualcode.core.errors import file_error
 from qualcode.ingest.encoding import check_size, decode_bytes, normalise_text, read_limited
 from qualcode.ingest.metadata import split_front_matter
 from qualcode.ingest.office import read_docx_text, read_odt_text

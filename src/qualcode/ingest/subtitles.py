@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
-from qualcode.errors import QualcodeError, file_error
+from qualcode.core.errors import QualcodeError, file_error
 
 _VTT_TIMING = re.compile(
     r"[ \t]*(?:(\d+):)?(\d{2}):(\d{2})\.\d{3}[ \t]+-->[ \t]+(?:\d+:)?\d{2}:\d{2}\.\d{3}(?:[ \t].*)?"

@@ -19,7 +19,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from qualcode.errors import QualcodeError
+from qualcode.core.errors import QualcodeError
 from qualcode.store.schema import MIGRATIONS
 
 if TYPE_CHECKING:

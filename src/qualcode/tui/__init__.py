@@ -1,5 +1,5 @@
 """The Textual terminal UI: a coding workbench over one study.
 
 Only this package and ``qualcode.cli`` import Textual; everything here goes through
-:class:`qualcode.study.Study` and never issues SQL.
+:class:`qualcode.study.study.Study` and never issues SQL.
 """

@@ -16,13 +16,13 @@ from textual.app import App
 from textual.binding import Binding
 from textual.screen import Screen
 
-from qualcode import config
-from qualcode.errors import QualcodeError
-from qualcode.study import Study
-from qualcode.tui.exchange import ExchangeActions
+from qualcode.core import config
+from qualcode.core.errors import QualcodeError
+from qualcode.study.study import Study
+from qualcode.tui.palette.exchange import ExchangeActions
 from qualcode.tui.messages import JumpTo, StudyChanged
-from qualcode.tui.screens.main import MainScreen
-from qualcode.tui.widgets.palette import QualcodeCommands
+from qualcode.tui.main.screen import MainScreen
+from qualcode.tui.palette.commands import QualcodeCommands
 
 # (action, module, class, needs the current document) for the screens other parts provide.
 EXTRA_SCREENS = {

@@ -1,1 +1,2 @@
-"""Screens pushed over the main coding view."""
+"""Full screens pushed over the main coding view: analyse, retrieval, search, suggestions,
+codebook editor, help."""

@@ -25,8 +25,8 @@ from qualcode.analysis.compare import compare_groups
 from qualcode.analysis.cooccurrence import cooccurrence
 from qualcode.analysis.frequencies import code_frequencies
 from qualcode.analysis.matrices import crosstab
-from qualcode.errors import QualcodeError
-from qualcode.study import Study
+from qualcode.core.errors import QualcodeError
+from qualcode.study.study import Study
 from qualcode.tui.messages import JumpTo
 
 BAR_WIDTH = 24

@@ -19,12 +19,12 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, Footer, Input, Label, Static, TextArea, Tree
 from textual.widgets.tree import TreeNode
 
-from qualcode.errors import QualcodeError
-from qualcode.models import Code
-from qualcode.study import Study
+from qualcode.core.errors import QualcodeError
+from qualcode.core.models import Code
+from qualcode.study.study import Study
 from qualcode.tui.messages import StudyChanged
-from qualcode.tui.screens.confirm import ConfirmScreen
-from qualcode.tui.screens.prompts import (
+from qualcode.tui.dialogs.confirm import ConfirmScreen
+from qualcode.tui.dialogs.prompts import (
     DIALOG_CSS,
     TOP_LEVEL,
     BindingCommands,

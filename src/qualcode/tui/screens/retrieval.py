@@ -25,12 +25,12 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Label, Select, Static
 from textual.widgets.select import InvalidSelectValueError
 
-from qualcode.errors import QualcodeError
-from qualcode.export_csv import write_fragments_csv
-from qualcode.study import Study
+from qualcode.core.errors import QualcodeError
+from qualcode.exchange.csv import write_fragments_csv
+from qualcode.study.study import Study
 from qualcode.tui.messages import JumpTo
-from qualcode.tui.screens.confirm import ConfirmScreen
-from qualcode.tui.screens.prompts import BindingCommands, PromptScreen, code_picker
+from qualcode.tui.dialogs.confirm import ConfirmScreen
+from qualcode.tui.dialogs.prompts import BindingCommands, PromptScreen, code_picker
 
 CONTEXT_CHARS = 14
 """How much text either side of a fragment its one-line context shows: little before, so

@@ -19,11 +19,11 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Label, Static
 
-from qualcode.errors import QualcodeError
-from qualcode.models import Code
-from qualcode.study import SearchHit, Study
+from qualcode.core.errors import QualcodeError
+from qualcode.core.models import Code
+from qualcode.study.study import SearchHit, Study
 from qualcode.tui.messages import JumpTo, StudyChanged
-from qualcode.tui.screens.prompts import BindingCommands, code_picker
+from qualcode.tui.dialogs.prompts import BindingCommands, code_picker
 
 TICKED, UNTICKED = Text("[x]"), Text("[ ]", style="dim")
 STEP = Binding.Group("Step", compact=True)

@@ -25,8 +25,8 @@ from qualcode.assist import Suggestion, assistant
 from qualcode.assist.assistant import DEFAULT_MIN_SCORE, SOURCES
 from qualcode.assist.learn import Cancelled, Settings
 from qualcode.assist.units import Corpus
-from qualcode.errors import QualcodeError
-from qualcode.study import Study
+from qualcode.core.errors import QualcodeError
+from qualcode.study.study import Study
 from qualcode.tui.messages import JumpTo, StudyChanged
 
 ALL = -1  # the "All codes" row

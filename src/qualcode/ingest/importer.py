@@ -15,11 +15,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from qualcode.errors import QualcodeError, file_error
+from qualcode.core.errors import QualcodeError, file_error
 
 if TYPE_CHECKING:
     from qualcode.ingest import SourceDocument
-    from qualcode.study import Study
+    from qualcode.study.study import Study
 
 KNOWN_FIELDS = ("organisation", "project", "role", "participant", "interview_date", "language", "title")
 # Dutch column names and common variants people use in sidecar sheets and front matter.
@@ -221,7 +221,7 @@ def store_text(
     digest: str | None = None,
 ) -> StoredDocument:
     """Segment an already normalised text and store it as one document (one transaction)."""
-    from qualcode import nlp
+    from qualcode.ingest import nlp
     from qualcode.ingest import detect_language, parse_turns
     from qualcode.store import documents as docsql
 
@@ -287,7 +287,7 @@ def recount_words(study: Study) -> Recount:
     The turns stored at import decide what a label is, so the text is not re-parsed.
     One transaction; running it again changes nothing.
     """
-    from qualcode import nlp
+    from qualcode.ingest import nlp
     from qualcode.store import analysis as sql
 
     before = after = 0

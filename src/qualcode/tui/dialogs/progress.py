@@ -1,6 +1,6 @@
 """Dialogs for long work in a worker: a progress bar that can cancel it, and the summary after.
 
-The work itself runs in a thread (see :mod:`qualcode.tui.exchange`); this screen only shows
+The work itself runs in a thread (see :mod:`qualcode.tui.palette.exchange`); this screen only shows
 what the thread reports through ``call_from_thread`` and asks the worker to stop.
 """
 
@@ -16,7 +16,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Label, ProgressBar, Static
 from textual.worker import Worker
 
-from qualcode.tui.screens.prompts import DIALOG_CSS
+from qualcode.tui.dialogs.prompts import DIALOG_CSS
 
 
 class ProgressScreen(ModalScreen[None]):

@@ -17,8 +17,8 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label
 
-from qualcode.models import Code
-from qualcode.tui.screens.picker import PickerScreen, PickItem
+from qualcode.core.models import Code
+from qualcode.tui.dialogs.picker import PickerScreen, PickItem
 
 DIALOG_CSS = """
 .qc-dialog {

@@ -22,12 +22,12 @@ from typing import TYPE_CHECKING, Any
 from textual import work
 from textual.worker import get_current_worker
 
-from qualcode.errors import QualcodeError
-from qualcode.study import STUDY_SUFFIX, Study
+from qualcode.core.errors import QualcodeError
+from qualcode.study.study import STUDY_SUFFIX, Study
 from qualcode.tui.messages import StudyChanged
 
 if TYPE_CHECKING:
-    from qualcode.tui.screens.progress import ProgressScreen
+    from qualcode.tui.dialogs.progress import ProgressScreen
 
 Progress = Callable[[int, int, str], None]
 
@@ -115,8 +115,8 @@ class ExchangeActions:
     def _ask_output(self, title: str, default: str, suffixes: tuple[str, ...], then: Callable[[Path], None]) -> None:
         """Ask where to write; a missing suffix gets the first of ``suffixes``; an existing
         file is replaced only after a yes."""
-        from qualcode.tui.screens.confirm import ConfirmScreen
-        from qualcode.tui.screens.prompts import PromptScreen
+        from qualcode.tui.dialogs.confirm import ConfirmScreen
+        from qualcode.tui.dialogs.prompts import PromptScreen
 
         def target(answer: str) -> Path:
             path = Path(answer.strip()).expanduser()
@@ -142,7 +142,7 @@ class ExchangeActions:
         self.push_screen(PromptScreen(title, default, check=check), answered)
 
     def _ask_input(self, title: str, suffix: str, then: Callable[[Path], None]) -> None:
-        from qualcode.tui.screens.prompts import PromptScreen
+        from qualcode.tui.dialogs.prompts import PromptScreen
 
         def check(answer: str) -> None:
             path = resolve(answer)
@@ -214,7 +214,7 @@ class ExchangeActions:
 
     def _import_qdpx(self, qdpx: Path) -> None:
         from qualcode.exchange import import_qdpx, import_qdpx_new
-        from qualcode.tui.screens.prompts import PromptScreen
+        from qualcode.tui.dialogs.prompts import PromptScreen
 
         if not self.study.document_rows():
 
@@ -249,7 +249,7 @@ class ExchangeActions:
         self.push_screen(PromptScreen(title, default, check=check), answered)
 
     def action_export_fragments(self) -> None:
-        from qualcode.analysis.exports import write_fragments
+        from qualcode.exchange.tables import write_fragments
 
         def start(path: Path) -> None:
             def run(progress: Progress) -> list[str]:
@@ -297,7 +297,7 @@ class ExchangeActions:
 
     def run_job(self, job: Job) -> None:
         """Show the progress dialog and start the job in the worker."""
-        from qualcode.tui.screens.progress import ProgressScreen
+        from qualcode.tui.dialogs.progress import ProgressScreen
 
         dialog = ProgressScreen(job.title, cancellable=job.cancellable)
         self.push_screen(dialog)
@@ -327,7 +327,7 @@ class ExchangeActions:
         self.call_from_thread(self._finished, job, dialog, lines, error)
 
     def _finished(self, job: Job, dialog: ProgressScreen, lines: list[str] | None, error: str | None) -> None:
-        from qualcode.tui.screens.progress import SummaryScreen
+        from qualcode.tui.dialogs.progress import SummaryScreen
 
         while dialog in self.screen_stack:  # type: ignore[attr-defined]  # the palette may be over it
             self.pop_screen()  # type: ignore[attr-defined]

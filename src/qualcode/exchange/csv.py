@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from qualcode.files import atomic_output, check_output_path
+from qualcode.core.files import atomic_output, check_output_path
 
 FRAGMENT_COLUMNS = (
     "study",

@@ -17,8 +17,8 @@ from textual.containers import Vertical, VerticalScroll
 from textual.message import Message
 from textual.widgets import Static, Tree
 
-from qualcode.models import Code
-from qualcode.tui.widgets.colours import code_colour
+from qualcode.core.models import Code
+from qualcode.tui.colours import code_colour
 
 
 def code_label(code: Code, here: int, total: int, rolled_up: bool = False) -> Text:

@@ -1,9 +1,9 @@
 """Exports: coded fragments to CSV or Excel, and any table to CSV or Excel.
 
-CSV goes through the shared writer in :mod:`qualcode.export_csv` (UTF-8 with BOM, formula
+CSV goes through the shared writer in :mod:`qualcode.exchange.csv` (UTF-8 with BOM, formula
 cells neutralised); the .xlsx has the same columns with raw values (its text cells are inline
-strings, never formulas), streamed row by row by :mod:`qualcode.analysis.xlsx` (50,000 rows
-in well under a second). Both are written whole or not at all (:mod:`qualcode.files`).
+strings, never formulas), streamed row by row by :mod:`qualcode.exchange.xlsx` (50,000 rows
+in well under a second). Both are written whole or not at all (:mod:`qualcode.core.files`).
 """
 
 from __future__ import annotations
@@ -12,13 +12,13 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from qualcode.errors import QualcodeError
-from qualcode.export_csv import FRAGMENT_COLUMNS, fragment_values, write_csv, write_fragments_csv
-from qualcode.files import atomic_path, check_output_path
+from qualcode.core.errors import QualcodeError
+from qualcode.exchange.csv import FRAGMENT_COLUMNS, fragment_values, write_csv, write_fragments_csv
+from qualcode.core.files import atomic_path, check_output_path
 from qualcode.store.analysis import Scope
 
 if TYPE_CHECKING:
-    from qualcode.study import Study
+    from qualcode.study.study import Study
 
 TABLE_SUFFIXES = (".csv", ".xlsx")
 
@@ -103,7 +103,7 @@ def write_table(rows: Sequence[Mapping[str, Any]], columns: Sequence[str], path:
 def _write_xlsx(target: Path, sheet: str, columns: list[str], cells: Iterable[list[Any]]) -> int:
     """An .xlsx takes raw values: its text cells are inline strings, never formulas, so they
     need no apostrophe (which Excel would show)."""
-    from qualcode.analysis.xlsx import write_sheet
+    from qualcode.exchange.xlsx import write_sheet
 
     with atomic_path(target) as tmp:
         return write_sheet(tmp, sheet, columns, cells)

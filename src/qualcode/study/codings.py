@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from qualcode.errors import QualcodeError
-from qualcode.models import Code, Coding, Memo
+from qualcode.core.errors import QualcodeError
+from qualcode.core.models import Code, Coding, Memo
 from qualcode.store import codings as sql
 from qualcode.store import documents as docsql
 

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from qualcode.codebook import (
+from qualcode.study.codebook import (
     Codebook,
     CodeSpec,
     PATH_SEPARATOR,
@@ -16,8 +16,8 @@ from qualcode.codebook import (
     load_codebook,
     split_path,
 )
-from qualcode.errors import QualcodeError
-from qualcode.models import Code, code_from_row
+from qualcode.core.errors import QualcodeError
+from qualcode.core.models import Code, code_from_row
 from qualcode.store import codes as sql
 from qualcode.store.codings import coding_memo_ids
 

@@ -14,16 +14,16 @@ from pathlib import Path
 
 import yaml
 
-from qualcode import config
-from qualcode.errors import QualcodeError, file_error
-from qualcode.study import Study
+from qualcode.core import config
+from qualcode.core.errors import QualcodeError, file_error
+from qualcode.study.study import Study
 
 
 def sample_root() -> Path:
     """Where sample_transcripts/ and codebooks/ are: the source checkout, or the copy
     packaged inside the wheel."""
-    here = Path(__file__).resolve().parent
-    for candidate in (here.parent.parent, here / "sample"):
+    package = Path(__file__).resolve().parents[1]  # src/qualcode, or site-packages/qualcode
+    for candidate in (package.parent.parent, package / "sample"):
         if (candidate / "sample_transcripts").is_dir() and (candidate / "codebooks").is_dir():
             return candidate
     raise QualcodeError("the sample transcripts are not installed with this copy of qualcode")

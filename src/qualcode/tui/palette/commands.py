@@ -32,7 +32,7 @@ class QualcodeCommands(Provider):
     """The app's commands, and the actions of the screen the palette was opened on."""
 
     def _commands(self) -> Iterator[tuple[str, str, str]]:
-        from qualcode.tui.screens.prompts import BindingCommands
+        from qualcode.tui.dialogs.prompts import BindingCommands
 
         screen = self.screen
         seen: set[str] = set()

@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any
 
-from qualcode.errors import QualcodeError
+from qualcode.core.errors import QualcodeError
 
 _umask_lock = threading.Lock()
 _file_mode: int | None = None

@@ -20,12 +20,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from qualcode.errors import QualcodeError
+from qualcode.core.errors import QualcodeError
 from qualcode.store import codings as codingsql
 from qualcode.store import merge as sql
 
 if TYPE_CHECKING:
-    from qualcode.study import Study
+    from qualcode.study.study import Study
 
 CODE_FIELDS = ("description", "when_to_use", "when_not_to_use", "example", "color", "shortcut", "keywords", "codebook", "created_at")
 

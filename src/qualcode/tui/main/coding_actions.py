@@ -1,6 +1,6 @@
 """The coding verbs of the main screen: apply, in vivo, remove, recode, adjust, memo, undo.
 
-Each verb is one call into :class:`~qualcode.study.Study` (one committed transaction); the
+Each verb is one call into :class:`~qualcode.study.study.Study` (one committed transaction); the
 screen then patches its in-memory codings and repaints instead of reloading the document,
 which keeps applying a code far under a frame (16 ms) even in a large study.
 """
@@ -12,18 +12,18 @@ from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 
-from qualcode.errors import QualcodeError
-from qualcode.models import Coding
-from qualcode.tui.screens.picker import PickerScreen, PickItem
-from qualcode.tui.widgets.coverage import Span
-from qualcode.tui.widgets.cursor import next_word_end, next_word_start, prev_word_start, trim_end
+from qualcode.core.errors import QualcodeError
+from qualcode.core.models import Coding
+from qualcode.tui.dialogs.picker import PickerScreen, PickItem
+from qualcode.tui.main.coverage import Span
+from qualcode.tui.main.cursor import next_word_end, next_word_start, prev_word_start, trim_end
 
 if TYPE_CHECKING:
-    from qualcode.models import Code, Document
-    from qualcode.study import Study
-    from qualcode.tui.widgets.browser import DocumentBrowser
-    from qualcode.tui.widgets.codebook import CodebookPanel
-    from qualcode.tui.widgets.transcript import TranscriptView
+    from qualcode.core.models import Code, Document
+    from qualcode.study.study import Study
+    from qualcode.tui.main.browser import DocumentBrowser
+    from qualcode.tui.main.codebook import CodebookPanel
+    from qualcode.tui.main.transcript import TranscriptView
 
 RECENT = 9
 IN_VIVO_WORDS = 6
@@ -91,7 +91,7 @@ def in_vivo_name(passage: str) -> str:
 
 
 class CodingActions:
-    """Mixed into :class:`~qualcode.tui.screens.main.MainScreen`."""
+    """Mixed into :class:`~qualcode.tui.main.screen.MainScreen`."""
 
     study: Study
     document: Document | None
@@ -239,7 +239,7 @@ class CodingActions:
 
     def action_in_vivo(self) -> None:
         """Propose a code name from the selected words; Enter accepts, or edit it first."""
-        from qualcode.tui.screens.prompts import PromptScreen
+        from qualcode.tui.dialogs.prompts import PromptScreen
 
         span = self._selection()
         if span is None or self.document is None:
@@ -357,7 +357,7 @@ class CodingActions:
     # -- memos ----------------------------------------------------------------------------
 
     def action_memo(self) -> None:
-        from qualcode.tui.screens.memo import MemoScreen
+        from qualcode.tui.dialogs.memo import MemoScreen
 
         tree = self.codebook.code_tree
         if tree.has_focus and self.codebook.highlighted is not None:
@@ -378,7 +378,7 @@ class CodingActions:
         self._with_coding("write a memo on", memo)
 
     def _code_memo(self, code_id: int) -> None:
-        from qualcode.tui.screens.memo import MemoScreen
+        from qualcode.tui.dialogs.memo import MemoScreen
 
         current = next((m.text for m in self.study.memos("code", code_id) if m.coder == self.study.coder), "")
 
@@ -391,7 +391,7 @@ class CodingActions:
         self.app.push_screen(MemoScreen(f"Memo on the code {self._path(code_id)}", current), saved)
 
     def action_document_memo(self) -> None:
-        from qualcode.tui.screens.memo import MemoScreen
+        from qualcode.tui.dialogs.memo import MemoScreen
 
         if self.document is None:
             return

@@ -12,11 +12,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from qualcode import config
-from qualcode.codetree import CodeTreeMixin
-from qualcode.coding import CodingMixin
-from qualcode.errors import QualcodeError
-from qualcode.models import Document, DocumentInfo, SentenceUnit, Turn
+from qualcode.core import config
+from qualcode.study.codes import CodeTreeMixin
+from qualcode.study.codings import CodingMixin
+from qualcode.core.errors import QualcodeError
+from qualcode.core.models import Document, DocumentInfo, SentenceUnit, Turn
 from qualcode.store import codings as codingsql
 from qualcode.store import documents as docsql
 from qualcode.store.core import Store
@@ -119,8 +119,8 @@ class Study(CodeTreeMixin, CodingMixin):
         progress: Callable[[int, int, str], None] | None = None,
         cancelled: Callable[[], bool] | None = None,
     ) -> Any:
-        """Import transcript files and folders; see :func:`qualcode.importer.import_files`."""
-        from qualcode.importer import import_files
+        """Import transcript files and folders; see :func:`qualcode.ingest.importer.import_files`."""
+        from qualcode.ingest.importer import import_files
 
         return import_files(
             self,
@@ -145,7 +145,7 @@ class Study(CodeTreeMixin, CodingMixin):
 
         Used by exchange formats whose texts come from an archive, and by tests.
         """
-        from qualcode.importer import normalise_metadata, store_text
+        from qualcode.ingest.importer import normalise_metadata, store_text
         from qualcode.ingest import normalise_text
 
         normalised = normalise_text(text)

@@ -13,7 +13,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from qualcode.files import atomic_output
+from qualcode.core.files import atomic_output
 
 
 def config_dir() -> Path:

@@ -15,16 +15,16 @@ from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import Footer, Input
 
-from qualcode.errors import QualcodeError
-from qualcode.models import Code, Document
-from qualcode.study import Study
-from qualcode.tui.screens.coding_actions import CodingActions
-from qualcode.tui.widgets.browser import DocumentBrowser
-from qualcode.tui.widgets.codebook import CodebookPanel
-from qualcode.tui.widgets.colours import code_colour
-from qualcode.tui.widgets.coverage import Span
-from qualcode.tui.widgets.status import StatusBar
-from qualcode.tui.widgets.transcript import TranscriptView
+from qualcode.core.errors import QualcodeError
+from qualcode.core.models import Code, Document
+from qualcode.study.study import Study
+from qualcode.tui.main.coding_actions import CodingActions
+from qualcode.tui.main.browser import DocumentBrowser
+from qualcode.tui.main.codebook import CodebookPanel
+from qualcode.tui.colours import code_colour
+from qualcode.tui.main.coverage import Span
+from qualcode.tui.main.status import StatusBar
+from qualcode.tui.main.transcript import TranscriptView
 
 NARROW = 110  # below this many columns the side panels start hidden
 

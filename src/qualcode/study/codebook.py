@@ -13,7 +13,7 @@ from typing import Any
 
 import yaml
 
-from qualcode.errors import QualcodeError, file_error
+from qualcode.core.errors import QualcodeError, file_error
 
 PATH_SEPARATOR = "/"
 _COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")

@@ -22,11 +22,11 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from qualcode.models import Turn
-from qualcode.tui.widgets.colours import highlight_style, mark_style
-from qualcode.tui.widgets.coverage import Coverage, Span
-from qualcode.tui.widgets.cursor import Cursor, Unit
-from qualcode.tui.widgets.layout import Layout, wrap
+from qualcode.core.models import Turn
+from qualcode.tui.colours import highlight_style, mark_style
+from qualcode.tui.main.coverage import Coverage, Span
+from qualcode.tui.main.cursor import Cursor, Unit
+from qualcode.tui.main.layout import Layout, wrap
 
 GUTTER = 5  # four code marks and a space
 SCROLL_CONTEXT = 3  # lines kept visible above and below the selection

@@ -1,0 +1,1 @@
+"""Small modal dialogs: confirm, memo editor, code picker, prompts, progress."""

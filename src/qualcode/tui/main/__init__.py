@@ -1,0 +1,1 @@
+"""The main coding screen and its widgets: document browser, transcript, codebook, status bar."""

@@ -1,1 +1,0 @@
-"""Widgets of the main coding screen, one per module."""
