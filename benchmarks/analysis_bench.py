@@ -60,24 +60,50 @@ def build(path: Path, documents: int, codings: int, seed: int = 7) -> None:
                 label = "Interviewer: " if t % 2 == 0 else "Respondent: "
                 body = " ".join(rng.choice(WORDS) for _ in range(50)) + "."
                 line = label + body + "\n"
-                turns.append({"seq": t, "speaker": label[:-2], "role": "interviewer" if t % 2 == 0 else ROLES[n % 4],
-                              "timestamp": None, "start": pos, "body_start": pos + len(label), "end": pos + len(line) - 1})
+                turns.append(
+                    {
+                        "seq": t,
+                        "speaker": label[:-2],
+                        "role": "interviewer" if t % 2 == 0 else ROLES[n % 4],
+                        "timestamp": None,
+                        "start": pos,
+                        "body_start": pos + len(label),
+                        "end": pos + len(line) - 1,
+                    }
+                )
                 text_parts.append(line)
                 pos += len(line)
             text = "".join(text_parts)
             sentences = []
             for seq, turn in enumerate(turns):
-                for m in re.finditer(r"[^.]+\.?", text[turn["body_start"]:turn["end"]]):
-                    sentences.append({"seq": len(sentences), "turn_seq": seq, "start": turn["body_start"] + m.start(),
-                                      "end": turn["body_start"] + m.end(), "lemmas": m.group().lower()})
+                for m in re.finditer(r"[^.]+\.?", text[turn["body_start"] : turn["end"]]):
+                    sentences.append(
+                        {
+                            "seq": len(sentences),
+                            "turn_seq": seq,
+                            "start": turn["body_start"] + m.start(),
+                            "end": turn["body_start"] + m.end(),
+                            "lemmas": m.group().lower(),
+                        }
+                    )
             project = docsql.ensure_project(store, ORGANISATIONS[n % 5], f"Project {n % 10}")
             docsql.insert_document(
-                store, project_id=project, title=f"Interview {n:04d}", text=text, language="nl",
-                role=ROLES[n % 4], participant=f"P{n:04d}", interview_date=None, source_name=f"i{n}.txt",
-                encoding="utf-8", sha256=hashlib.sha256(text.encode()).hexdigest(), char_count=len(text),
+                store,
+                project_id=project,
+                title=f"Interview {n:04d}",
+                text=text,
+                language="nl",
+                role=ROLES[n % 4],
+                participant=f"P{n:04d}",
+                interview_date=None,
+                source_name=f"i{n}.txt",
+                encoding="utf-8",
+                sha256=hashlib.sha256(text.encode()).hexdigest(),
+                char_count=len(text),
                 word_count=spoken_word_count(text, [(t["start"], t["body_start"], t["end"]) for t in turns]),
                 attributes={"wave": str(1 + n % 3)},
-                turns=turns, sentences=sentences,
+                turns=turns,
+                sentences=sentences,
             )
             lengths.append(len(text))
     doc_ids = [r[0] for r in store.rows("SELECT id FROM documents ORDER BY id")]
@@ -137,8 +163,11 @@ def main() -> None:
     total = study.info()["codings"]
     print(f"study: {study.info()['documents']} documents, {total:,} codings")
     timed("frequency table (counts, rolled up)", lambda: code_frequencies(study, words=False), budget=0.1)
-    timed("frequency table filtered (organisation + coder)",
-          lambda: code_frequencies(study, Scope(organisation="Leergeld", coder="bench-a"), words=False), budget=0.1)
+    timed(
+        "frequency table filtered (organisation + coder)",
+        lambda: code_frequencies(study, Scope(organisation="Leergeld", coder="bench-a"), words=False),
+        budget=0.1,
+    )
     timed("frequency table with coded words (warm cache)", lambda: code_frequencies(study, words=True))
     timed("code × organisation matrix", lambda: crosstab(study, "organisation"), budget=0.1)
     timed("code × wave (attribute) matrix", lambda: crosstab(study, "wave"), budget=0.1)
@@ -148,7 +177,12 @@ def main() -> None:
     out = Path(tempfile.gettempdir()) / "qualcode-bench-fragments.csv"
     # Leergeld's parents: 50 documents of 1,000 codings each, i.e. about 50,000 codings
     selection = Scope(organisation="Leergeld", role="ouder")
-    rows = timed("fragments CSV, ~50,000 codings (Leergeld, ouder)", lambda: write_fragments(study, out, selection), repeat=2, budget=2.0)
+    rows = timed(
+        "fragments CSV, ~50,000 codings (Leergeld, ouder)",
+        lambda: write_fragments(study, out, selection),
+        repeat=2,
+        budget=2.0,
+    )
     print(f"  wrote {rows:,} rows to {out}")
     xlsx = out.with_suffix(".xlsx")
     timed("fragments .xlsx, the same codings", lambda: write_fragments(study, xlsx, selection), repeat=1)

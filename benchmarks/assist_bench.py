@@ -90,15 +90,19 @@ def speed() -> None:
     import sklearn.linear_model  # noqa: F401  (import cost is not training)
 
     corpus = synthetic_corpus(10_000)
-    print(f"Synthetic corpus: {len(corpus.units):,} sentences, {len(corpus.codes)} codes, "
-          f"{sum(len(p) for p in corpus.positive.values()):,} positive sentence-code pairs")
+    print(
+        f"Synthetic corpus: {len(corpus.units):,} sentences, {len(corpus.codes)} codes, "
+        f"{sum(len(p) for p in corpus.positive.values()):,} positive sentence-code pairs"
+    )
     for settings in (Settings(), Settings(char_ngrams=True)):
         label = "lemma n-grams" + (" + char 3-5-grams" if settings.char_ngrams else "")
         took = best_of(3, lambda: train(corpus, settings=settings))
         models = train(corpus, settings=settings)
         calibrated = sum(s.calibrated for s in models.statuses.values())
-        print(f"  train 10,000 sentences, {len(models.models)} codes ({calibrated} calibrated), {label}: "
-              f"{took:.2f} s (budget 2 s){'' if took < 2 else '  OVER BUDGET'}")
+        print(
+            f"  train 10,000 sentences, {len(models.models)} codes ({calibrated} calibrated), {label}: "
+            f"{took:.2f} s (budget 2 s){'' if took < 2 else '  OVER BUDGET'}"
+        )
         big = synthetic_corpus(100_000, seed=1)
         docs = [u.lemmas for u in big.units]
 
@@ -108,15 +112,21 @@ def speed() -> None:
                 model.predict_proba(matrix)
 
         took = best_of(3, score)
-        print(f"  score 100,000 sentences for every code, {label}: {took:.2f} s (budget 1 s)"
-              f"{'' if took < 1 else '  OVER BUDGET'}")
+        print(
+            f"  score 100,000 sentences for every code, {label}: {took:.2f} s (budget 1 s)"
+            f"{'' if took < 1 else '  OVER BUDGET'}"
+        )
 
 
 def report(name: str, result: Evaluation) -> None:
-    print(f"\n{name}: {result.units:,} sentences in {result.documents} coded documents, "
-          f"{len(result.folds)} folds grouped by {result.grouping}, threshold {result.threshold}"
-          f"{', char n-grams' if result.settings.char_ngrams else ''}")
-    header = f"  {'code':<58} {'pos':>4} {'docs':>4} | {'model P/R/F1':>15} {'AP':>5} | {'rules P/R/F1':>15} | {'maj F1':>6}"
+    print(
+        f"\n{name}: {result.units:,} sentences in {result.documents} coded documents, "
+        f"{len(result.folds)} folds grouped by {result.grouping}, threshold {result.threshold}"
+        f"{', char n-grams' if result.settings.char_ngrams else ''}"
+    )
+    header = (
+        f"  {'code':<58} {'pos':>4} {'docs':>4} | {'model P/R/F1':>15} {'AP':>5} | {'rules P/R/F1':>15} | {'maj F1':>6}"
+    )
     print(header)
     print("  " + "-" * (len(header) - 2))
     for c in result.codes:
@@ -127,9 +137,11 @@ def report(name: str, result: Evaluation) -> None:
         )
     macro = result.macro()
     better = sum(c.model.f1 > c.rules.f1 for c in result.codes)
-    print(f"  macro F1: model {macro['model']:.2f}, keyword rules {macro['rules']:.2f}, "
-          f"most frequent code ({result.majority_code}) {macro['majority']:.2f}; "
-          f"model beats rules on {better} of {len(result.codes)} codes; skipped (too few examples): {len(result.skipped)}")
+    print(
+        f"  macro F1: model {macro['model']:.2f}, keyword rules {macro['rules']:.2f}, "
+        f"most frequent code ({result.majority_code}) {macro['majority']:.2f}; "
+        f"model beats rules on {better} of {len(result.codes)} codes; skipped (too few examples): {len(result.skipped)}"
+    )
 
 
 def figures() -> None:

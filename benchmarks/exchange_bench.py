@@ -36,26 +36,49 @@ def build(path: Path, documents: int, codings: int) -> Study:
         code_ids = []
         for top in range(5):
             parent = codesql.insert_code(store, {"parent_id": None, "name": f"thema {top}", "codebook": "bench"})
-            code_ids += [codesql.insert_code(store, {"parent_id": parent, "name": f"code {top}.{i}"}) for i in range(10)]
+            code_ids += [
+                codesql.insert_code(store, {"parent_id": parent, "name": f"code {top}.{i}"}) for i in range(10)
+            ]
         coder_ids = [study.coder_id, codingsql.coder_id(store, "onderzoeker-b")]
         lengths = []
         for n in range(documents):
-            lines = [f"{'Interviewer' if i % 2 == 0 else 'Moeder'}: " + " ".join(rng.choices(WORDS, k=40)) for i in range(25)]
+            lines = [
+                f"{'Interviewer' if i % 2 == 0 else 'Moeder'}: " + " ".join(rng.choices(WORDS, k=40)) for i in range(25)
+            ]
             text = "\n".join(lines) + f"\n(interview {n})"
             doc_id = docsql.insert_document(
-                store, project_id=docsql.ensure_project(store, f"Organisatie {n % 5}", f"Project {n % 10}"),
-                title=f"Interview {n:04d}", text=text, language="nl", role="ouder", participant=f"P{n:04d}",
-                interview_date="2024-03-01", source_name=f"interview-{n:04d}.txt", encoding="utf-8",
-                sha256=hashlib.sha256(text.encode()).hexdigest(), char_count=len(text), word_count=len(text.split()),
-                attributes={"wave": str(n % 3 + 1), "gemeente": "Coevorden"}, turns=[], sentences=[],
+                store,
+                project_id=docsql.ensure_project(store, f"Organisatie {n % 5}", f"Project {n % 10}"),
+                title=f"Interview {n:04d}",
+                text=text,
+                language="nl",
+                role="ouder",
+                participant=f"P{n:04d}",
+                interview_date="2024-03-01",
+                source_name=f"interview-{n:04d}.txt",
+                encoding="utf-8",
+                sha256=hashlib.sha256(text.encode()).hexdigest(),
+                char_count=len(text),
+                word_count=len(text.split()),
+                attributes={"wave": str(n % 3 + 1), "gemeente": "Coevorden"},
+                turns=[],
+                sentences=[],
             )
             lengths.append((doc_id, len(text)))
         rows = []
         for i in range(codings):
             doc_id, length = lengths[i % documents]
             start = rng.randrange(0, length - 200)
-            rows.append({"document_id": doc_id, "code_id": rng.choice(code_ids), "coder_id": rng.choice(coder_ids),
-                         "start": start, "end": start + rng.randrange(20, 200), "memo": "memo" if i % 50 == 0 else ""})
+            rows.append(
+                {
+                    "document_id": doc_id,
+                    "code_id": rng.choice(code_ids),
+                    "coder_id": rng.choice(coder_ids),
+                    "start": start,
+                    "end": start + rng.randrange(20, 200),
+                    "memo": "memo" if i % 50 == 0 else "",
+                }
+            )
         exsql.insert_codings(store, rows)
     return study
 
@@ -78,13 +101,17 @@ def main() -> None:
         study.close()
         size = target.stat().st_size / 1e6
         verdict = "OK" if best < 3.0 else "OVER BUDGET"
-        print(f"export .qdpx: {best:.2f} s (best of 3; budget 3 s: {verdict}), {size:.1f} MB, "
-              f"{summary.sources} sources, {summary.codings} codings, {summary.notes} notes")
+        print(
+            f"export .qdpx: {best:.2f} s (best of 3; budget 3 s: {verdict}), {size:.1f} MB, "
+            f"{summary.sources} sources, {summary.codings} codings, {summary.notes} notes"
+        )
         t3 = time.perf_counter()
         imported = import_qdpx_new(base / "back.qualcode", target, coder="bench")
-        print(f"import .qdpx into a new study: {time.perf_counter() - t3:.2f} s "
-              f"({imported.sources} sources, {imported.codings} codings, {len(imported.not_placed)} not placed; "
-              "includes spaCy sentence segmentation of every document)")
+        print(
+            f"import .qdpx into a new study: {time.perf_counter() - t3:.2f} s "
+            f"({imported.sources} sources, {imported.codings} codings, {len(imported.not_placed)} not placed; "
+            "includes spaCy sentence segmentation of every document)"
+        )
 
 
 if __name__ == "__main__":

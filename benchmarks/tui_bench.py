@@ -55,13 +55,23 @@ def segment(text: str) -> tuple[list[dict], list[dict]]:
         end = len(text[:end].rstrip())
         speaker = match.group(2)
         role = "interviewer" if speaker in ("Interviewer", "I", "Onderzoeker") else "ouder"
-        turns.append({"seq": seq, "speaker": speaker, "role": role, "timestamp": match.group(1),
-                      "start": match.start(), "body_start": match.end(), "end": end})
+        turns.append(
+            {
+                "seq": seq,
+                "speaker": speaker,
+                "role": role,
+                "timestamp": match.group(1),
+                "start": match.start(),
+                "body_start": match.end(),
+                "end": end,
+            }
+        )
         for m in SENTENCE.finditer(text, match.end(), end):
             if m.group().strip():
                 lead = len(m.group()) - len(m.group().lstrip())
-                sentences.append({"seq": len(sentences), "turn_seq": seq, "start": m.start() + lead,
-                                  "end": m.end(), "lemmas": ""})
+                sentences.append(
+                    {"seq": len(sentences), "turn_seq": seq, "start": m.start() + lead, "end": m.end(), "lemmas": ""}
+                )
     return turns, sentences
 
 
@@ -83,10 +93,22 @@ def build(path: Path, sizes: list[int], codings: int, seed: int = 11) -> None:
             turns, sentences = segment(text)
             project = docsql.ensure_project(store, f"Organisatie {n % 5}", f"Project {n % 10}")
             docsql.insert_document(
-                store, project_id=project, title=f"Interview {n:04d} ({words} w)", text=text, language="nl",
-                role="ouder", participant=f"P{n:04d}", interview_date=None, source_name=f"i{n}.txt",
-                encoding="utf-8", sha256=hashlib.sha256(text.encode()).hexdigest(), char_count=len(text),
-                word_count=len(text.split()), attributes={}, turns=turns, sentences=sentences,
+                store,
+                project_id=project,
+                title=f"Interview {n:04d} ({words} w)",
+                text=text,
+                language="nl",
+                role="ouder",
+                participant=f"P{n:04d}",
+                interview_date=None,
+                source_name=f"i{n}.txt",
+                encoding="utf-8",
+                sha256=hashlib.sha256(text.encode()).hexdigest(),
+                char_count=len(text),
+                word_count=len(text.split()),
+                attributes={},
+                turns=turns,
+                sentences=sentences,
             )
             lengths.append(len(text))
     doc_ids = [r[0] for r in store.rows("SELECT id FROM documents ORDER BY id")]
@@ -132,7 +154,11 @@ async def run_workbench(path: Path) -> None:
         opened = time.perf_counter() - t
         await pilot.pause()
         opened_painted = time.perf_counter() - t
-        line(f"open a {big['word_count']:,}-word transcript ({len(main.transcript.coverage):,} codings)", ms(opened), "budget 100 ms")
+        line(
+            f"open a {big['word_count']:,}-word transcript ({len(main.transcript.coverage):,} codings)",
+            ms(opened),
+            "budget 100 ms",
+        )
         line("  + paint", ms(opened_painted))
 
         await pilot.press("j")

@@ -55,19 +55,37 @@ def study_path(tmp_path: Path) -> Path:
             PARENT_TEXT,
             title="Ouder Coevorden",
             source_name="ouder.txt",
-            metadata={"organisation": "Maatschappelijk Welzijn Coevorden", "project": "Pilot Gezinscoaches", "role": "ouder", "participant": "P1", "wave": "1"},
+            metadata={
+                "organisation": "Maatschappelijk Welzijn Coevorden",
+                "project": "Pilot Gezinscoaches",
+                "role": "ouder",
+                "participant": "P1",
+                "wave": "1",
+            },
         )
         study.add_document(
             COACH_TEXT,
             title="Coach Coevorden",
             source_name="coach.txt",
-            metadata={"organisation": "Maatschappelijk Welzijn Coevorden", "project": "Pilot Gezinscoaches", "role": "gezinscoach", "participant": "C1", "wave": "1"},
+            metadata={
+                "organisation": "Maatschappelijk Welzijn Coevorden",
+                "project": "Pilot Gezinscoaches",
+                "role": "gezinscoach",
+                "participant": "C1",
+                "wave": "1",
+            },
         )
         study.add_document(
             CHILD_TEXT,
             title="Kind Leergeld",
             source_name="kind.txt",
-            metadata={"organisation": "Leergeld", "project": "Huisbezoek door intermediairs", "role": "kind", "participant": "K1", "wave": "2"},
+            metadata={
+                "organisation": "Leergeld",
+                "project": "Huisbezoek door intermediairs",
+                "role": "kind",
+                "participant": "K1",
+                "wave": "2",
+            },
         )
     return path
 

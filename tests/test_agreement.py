@@ -66,7 +66,14 @@ def build(path: Path) -> Study:
     for coder, start, end in (("a", 0, 100), ("b", 10, 100), ("a", 200, 260), ("b", 230, 300), ("b", 400, 450)):
         study.add_coding(d3, "Z", start, end, coder=coder)
     # Characters: A's two codings overlap each other (50–100 twice), B's do not.
-    for coder, start, end in (("a", 0, 100), ("a", 50, 120), ("a", 200, 260), ("b", 10, 100), ("b", 230, 300), ("b", 400, 450)):
+    for coder, start, end in (
+        ("a", 0, 100),
+        ("a", 50, 120),
+        ("a", 200, 260),
+        ("b", 10, 100),
+        ("b", 230, 300),
+        ("b", 400, 450),
+    ):
         study.add_coding(d4, "Z", start, end, coder=coder)
     return study
 
@@ -184,7 +191,11 @@ def test_disagreements_segments_and_characters(built: Study) -> None:
     assert next(d for d in segs if d.start == 200).detail.startswith("best overlap 30%")
     chars = disagreements(built, ["a", "b"], unit="character", documents=["vier"], code="Z")
     assert sorted((d.start, d.end, d.coded_by) for d in chars) == [
-        (0, 10, "a"), (100, 120, "a"), (200, 230, "a"), (260, 300, "b"), (400, 450, "b"),
+        (0, 10, "a"),
+        (100, 120, "a"),
+        (200, 230, "a"),
+        (260, 300, "b"),
+        (400, 450, "b"),
     ]
 
 
@@ -220,7 +231,9 @@ def test_cli_json_and_csv(built: Study) -> None:
     rows = json.loads(res.output)
     x = next(r for r in rows if r["code"] == "X")
     assert (x["both"], x["only_a"], x["only_b"], x["neither"], x["coder_a"]) == (3, 1, 2, 4, "a")
-    res = runner.invoke(main, ["agreement", "--study", path, "--coders", "a,b", "--unit", "segment", "-d", "drie", "--csv"])
+    res = runner.invoke(
+        main, ["agreement", "--study", path, "--coders", "a,b", "--unit", "segment", "-d", "drie", "--csv"]
+    )
     assert res.exit_code == 0, res.output
     lines = res.output.splitlines()
     assert lines[0] == "coder_a,coder_b,code,coded_a,coded_b,matched,only_a,only_b,agreement,note"
@@ -234,7 +247,9 @@ def test_cli_table_disagreements_and_errors(built: Study) -> None:
     assert res.exit_code == 0
     assert "a (A) × b (B): 3 document(s) both coded, 30 sentences." in res.output
     assert "n/a" not in res.output.split("(all codes)")[1]
-    res = runner.invoke(main, ["agreement", "--coders", "a", "b", "-d", "een", "--study", path, "--disagreements", "--code", "X"])
+    res = runner.invoke(
+        main, ["agreement", "--coders", "a", "b", "-d", "een", "--study", path, "--disagreements", "--code", "X"]
+    )
     assert res.exit_code == 0 and "3 disagreement(s)." in res.output
     res = runner.invoke(main, ["agreement", "--coders", "a", "--study", path])
     assert res.exit_code == 1 and res.output.startswith("Error: name at least two")
@@ -273,7 +288,10 @@ async def test_agreement_tab_drills_to_disagreements_and_jumps(built: Study) -> 
         screen.query_one("#g-coder-b", Select).value = "b"
         await pilot.pause()
         table = screen.query_one("#agreement", DataTable)
-        codes = [str(getattr(table.get_cell_at((r, 0)), "plain", table.get_cell_at((r, 0)))).strip() for r in range(table.row_count)]
+        codes = [
+            str(getattr(table.get_cell_at((r, 0)), "plain", table.get_cell_at((r, 0)))).strip()
+            for r in range(table.row_count)
+        ]
         x_row = codes.index("X")
         assert str(table.get_cell_at((x_row, 4))) == "3"  # both
         table.focus()
@@ -286,7 +304,9 @@ async def test_agreement_tab_drills_to_disagreements_and_jumps(built: Study) -> 
         await pilot.press("enter")
         await pilot.pause()
         assert (app.jumps[0].document_id, app.jumps[0].start, app.jumps[0].end) == (
-            first["document_id"], first["start"], first["end"],
+            first["document_id"],
+            first["start"],
+            first["end"],
         )
         screen.query_one("#g-unit", Select).value = "segment"
         await pilot.pause()

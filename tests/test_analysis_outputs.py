@@ -14,7 +14,14 @@ from click.testing import CliRunner
 from scipy import stats
 
 from qualcode.analysis import Scope
-from qualcode.analysis.compare import CodeComparison, GroupPresence, apply_bh, compare_groups, compare_studies, run_presence_test
+from qualcode.analysis.compare import (
+    CodeComparison,
+    GroupPresence,
+    apply_bh,
+    compare_groups,
+    compare_studies,
+    run_presence_test,
+)
 from qualcode.exchange.tables import write_fragments, write_table
 from qualcode.analysis.report import SECTIONS, build_report
 from qualcode.analysis.words import distinctive_words, kwic, log_likelihood, word_frequencies
@@ -73,7 +80,9 @@ def test_many_groups_cramers_v_and_permutation() -> None:
     small = comparison(("A", 4, 4), ("B", 0, 3), ("C", 1, 3))
     assert small.test == "chi-square, permutation p"
     assert 0 < small.p < 0.2
-    assert small.statistic == pytest.approx(stats.chi2_contingency(np.array([[4, 0, 1], [0, 3, 2]]), correction=False).statistic)
+    assert small.statistic == pytest.approx(
+        stats.chi2_contingency(np.array([[4, 0, 1], [0, 3, 2]]), correction=False).statistic
+    )
 
 
 @pytest.mark.parametrize(
@@ -318,7 +327,7 @@ def test_cli_exports_and_report(fixed: Study, tmp_path: Path) -> None:
     assert result.exit_code == 0 and table.read_text(encoding="utf-8-sig").startswith("code,A,B,total")
     report = tmp_path / "r.html"
     result = runner.invoke(main, ["report", "-o", str(report), "--study", path])
-    assert result.exit_code == 0 and "<h2 id=\"quotes\">" in report.read_text(encoding="utf-8")
+    assert result.exit_code == 0 and '<h2 id="quotes">' in report.read_text(encoding="utf-8")
 
 
 @pytest.mark.parametrize("command", ["stats", "crosstab", "cooccur", "compare", "words", "kwic", "report"])

@@ -61,7 +61,9 @@ async def test_frequencies_tab_and_drill_down_jump(fixed: Study) -> None:
         await pilot.press("enter")
         await pilot.pause()
         assert app.jumps and (app.jumps[0].document_id, app.jumps[0].start, app.jumps[0].end) == (
-            first["document_id"], first["start"], first["end"],
+            first["document_id"],
+            first["start"],
+            first["end"],
         )
         assert isinstance(app.screen, AnalyseScreen)
 

@@ -70,7 +70,9 @@ def domain_imports() -> dict[str, str]:
 
 
 def test_the_domain_modules_are_found() -> None:
-    assert {"qualcode.study.study", "qualcode.study.codings", "qualcode.store.core", "qualcode.ingest.readers"} <= set(DOMAIN)
+    assert {"qualcode.study.study", "qualcode.study.codings", "qualcode.store.core", "qualcode.ingest.readers"} <= set(
+        DOMAIN
+    )
     assert not any(m.startswith(("qualcode.cli", "qualcode.tui")) for m in DOMAIN)
 
 

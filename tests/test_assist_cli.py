@@ -59,7 +59,9 @@ def test_rules_only_and_limit(assist_study: Path) -> None:
 
 
 def test_bad_ids_fail_with_one_line(assist_study: Path) -> None:
-    result = CliRunner().invoke(main, ["suggest", "accept", "1:2:3", "--code", "Schulden", "--study", str(assist_study)])
+    result = CliRunner().invoke(
+        main, ["suggest", "accept", "1:2:3", "--code", "Schulden", "--study", str(assist_study)]
+    )
     assert result.exit_code == 1
     assert result.output.startswith("Error: 1:2:3 is not a sentence") and result.output.count("\n") == 1
 
@@ -91,8 +93,17 @@ def test_topics_and_make_code(assist_study: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    "command", [["suggest"], ["suggest", "train"], ["suggest", "list"], ["suggest", "accept"], ["suggest", "reject"],
-                ["suggest", "decisions"], ["suggest", "evaluate"], ["topics"]]
+    "command",
+    [
+        ["suggest"],
+        ["suggest", "train"],
+        ["suggest", "list"],
+        ["suggest", "accept"],
+        ["suggest", "reject"],
+        ["suggest", "decisions"],
+        ["suggest", "evaluate"],
+        ["topics"],
+    ],
 )
 def test_every_command_has_help_with_an_example(command: list[str]) -> None:
     result = run(*command, "--help")

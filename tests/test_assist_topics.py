@@ -30,9 +30,7 @@ def themed_study() -> tuple[Study, dict[str, set[str]]]:
     study = Study.memory()
     sentences: dict[str, set[str]] = {}
     for theme, words in THEMES.items():
-        sentences[theme] = {
-            t.format(a=a, b=b) for t in TEMPLATES for a in words for b in words if a != b
-        }
+        sentences[theme] = {t.format(a=a, b=b) for t in TEMPLATES for a in words for b in words if a != b}
     for n in range(4):
         body = [s for theme in THEMES for s in sorted(sentences[theme])[n::4]]
         study.add_document("Respondent: " + " ".join(body) + "\n", title=f"Gesprek {n}")

@@ -76,15 +76,19 @@ async def test_reject_records_and_enter_jumps() -> None:
         assert first is not None
         await pilot.press("x")
         await pilot.pause()
-        decisions = [(d["document_id"], d["start"], d["decision"]) for d in study.store.rows(
-            "SELECT document_id, start, decision FROM suggestion_decisions")]
+        decisions = [
+            (d["document_id"], d["start"], d["decision"])
+            for d in study.store.rows("SELECT document_id, start, decision FROM suggestion_decisions")
+        ]
         assert decisions == [(first.document_id, first.start, "rejected")]
         assert study.document_codings(ids["documents"][-1]) == []
         following = screen.current
         assert following is not None and following.key != first.key
         await pilot.press("enter")
         await pilot.pause()
-        assert [(j.document_id, j.start, j.end) for j in app.jumps] == [(following.document_id, following.start, following.end)]
+        assert [(j.document_id, j.start, j.end) for j in app.jumps] == [
+            (following.document_id, following.start, following.end)
+        ]
 
 
 async def test_retrain_runs_in_a_worker_and_picks_up_new_codings() -> None:
@@ -132,4 +136,3 @@ async def test_a_failed_training_is_reported_and_the_session_goes_on() -> None:
             "training: the model could not be fitted; add codings and press t"
         ]
         assert screen.candidates == before  # the last good ranking stays on screen
-

@@ -45,10 +45,40 @@ COMMANDS = _commands(main)
 def test_the_core_commands_are_there() -> None:
     names = {" ".join(c) for c in COMMANDS}
     expected = {
-        "init", "info", "coder", "import", "documents", "turns", "sentences", "show", "remove-document",
-        "codebook", "codebook import", "codebook export", "codebook add", "codebook rename", "codebook move",
-        "codebook merge", "codebook delete", "codebook edit", "codes", "code", "uncode", "adjust", "recode",
-        "codings", "memo", "memo set", "memo list", "search", "undo", "redo", "history", "demo", "open", "export",
+        "init",
+        "info",
+        "coder",
+        "import",
+        "documents",
+        "turns",
+        "sentences",
+        "show",
+        "remove-document",
+        "codebook",
+        "codebook import",
+        "codebook export",
+        "codebook add",
+        "codebook rename",
+        "codebook move",
+        "codebook merge",
+        "codebook delete",
+        "codebook edit",
+        "codes",
+        "code",
+        "uncode",
+        "adjust",
+        "recode",
+        "codings",
+        "memo",
+        "memo set",
+        "memo list",
+        "search",
+        "undo",
+        "redo",
+        "history",
+        "demo",
+        "open",
+        "export",
     }
     assert expected <= names
 
@@ -119,7 +149,9 @@ def test_flow_from_init_to_history(tmp_path: Path) -> None:
     assert lines(run("undo")) == ["Undone: remove coding 2"]
     assert lines(run("redo")) == ["Redone: remove coding 2"]
     assert lines(run("adjust", "3", "30", "43")) == ["Coding 3 now covers 30–43."]
-    assert lines(run("recode", "3", "Vangnet en veiligheid")) == ["Coding 3 is now “Ervaren waarden/Vangnet en veiligheid”."]
+    assert lines(run("recode", "3", "Vangnet en veiligheid")) == [
+        "Coding 3 is now “Ervaren waarden/Vangnet en veiligheid”."
+    ]
     assert lines(run("memo", "set", "code", "Vertrouwen", "Vaak", "genoemd")) == ["Memo saved on code Vertrouwen."]
     assert lines(run("memo", "set", "study", "Eerste", "ronde")) == ["Memo saved on study."]
     memos = json.loads(run("memo", "list", "--json").stdout)
@@ -140,8 +172,17 @@ def test_flow_from_init_to_history(tmp_path: Path) -> None:
     info = json.loads(run("info", "--json").stdout)
     assert info == [
         {
-            "study": "Armoede", "path": str(study), "documents": 1, "words": 13, "codes": 41, "codings": 2,
-            "coders": 1, "memos": 2, "organisations": 1, "projects": 1, "coder": "tester",
+            "study": "Armoede",
+            "path": str(study),
+            "documents": 1,
+            "words": 13,
+            "codes": 41,
+            "codings": 2,
+            "coders": 1,
+            "memos": 2,
+            "organisations": 1,
+            "projects": 1,
+            "coder": "tester",
         }
     ]
     history = list(csv.DictReader(io.StringIO(run("history", "--csv").stdout)))
@@ -163,22 +204,40 @@ def test_table_output_and_empty_listing(study_path: Path) -> None:
     assert lines(result) == ["(none)"]
     table = lines(run("documents", "--study", study_path))
     assert table[0].split() == [
-        "id", "organisation", "project", "title", "role", "participant", "interview_date", "word_count",
-        "turns", "sentences", "codings",
+        "id",
+        "organisation",
+        "project",
+        "title",
+        "role",
+        "participant",
+        "interview_date",
+        "word_count",
+        "turns",
+        "sentences",
+        "codings",
     ]
     assert len(table) == 2 + 3
 
 
 @pytest.mark.parametrize(
     "command",
-    [["documents"], ["codes"], ["codings"], ["turns", "1"], ["sentences", "1"], ["search", "coach"], ["history"],
-     ["memo", "list"], ["info"]],
+    [
+        ["documents"],
+        ["codes"],
+        ["codings"],
+        ["turns", "1"],
+        ["sentences", "1"],
+        ["search", "coach"],
+        ["history"],
+        ["memo", "list"],
+        ["info"],
+    ],
     ids=lambda c: c[0],
 )
 def test_csv_and_json_output_parse(study_path: Path, command: list[str]) -> None:
     with Study.open(study_path) as s:
         d = s.document("Ouder Coevorden").id
-        s.add_coding(d, "Vertrouwen", 0, 20, memo="een memo, met \"quotes\"\nen een regel")
+        s.add_coding(d, "Vertrouwen", 0, 20, memo='een memo, met "quotes"\nen een regel')
         s.set_memo("study", None, "x")
     as_json = json.loads(run(*command, "--json", "--study", study_path).stdout)
     as_csv = list(csv.DictReader(io.StringIO(run(*command, "--csv", "--study", study_path).stdout)))
@@ -211,15 +270,27 @@ def test_study_defaults_to_the_last_used(study_path: Path, tmp_path: Path) -> No
 
 
 ERRORS = [
-    (["documents", "--study", "{missing}"], "Error: {missing}: no such study; create one with `qualcode init {missing}`"),
+    (
+        ["documents", "--study", "{missing}"],
+        "Error: {missing}: no such study; create one with `qualcode init {missing}`",
+    ),
     (["documents", "--study", "{text}"], "Error: {text}: not a qualcode study (file is not a database)"),
-    (["code", "1", "Bestaat niet", "--span", "0:5"], "Error: no code “Bestaat niet” in this study; `qualcode codes` lists them"),
+    (
+        ["code", "1", "Bestaat niet", "--span", "0:5"],
+        "Error: no code “Bestaat niet” in this study; `qualcode codes` lists them",
+    ),
     (["code", "99", "Vertrouwen", "--span", "0:5"], "Error: no document with id 99; `qualcode documents` lists them"),
-    (["code", "Onbekend", "Vertrouwen", "--span", "0:5"], "Error: no document “Onbekend”; `qualcode documents` lists them"),
+    (
+        ["code", "Onbekend", "Vertrouwen", "--span", "0:5"],
+        "Error: no document “Onbekend”; `qualcode documents` lists them",
+    ),
     (["code", "1", "Vertrouwen", "--span", "a:b"], "Error: --span takes START:END, e.g. 120:245, not “a:b”"),
     (["code", "1", "Vertrouwen"], "Error: give exactly one of --span START:END, --sentence ID or --turn ID"),
     (["code", "1", "Vertrouwen", "--span", "9:3"], "Error: passage 9–3 is empty or reversed; start must be below end"),
-    (["code", "1", "Vertrouwen", "--turn", "99"], "Error: turn 99 is not in “Ouder Coevorden”; `qualcode turns 1` lists them"),
+    (
+        ["code", "1", "Vertrouwen", "--turn", "99"],
+        "Error: turn 99 is not in “Ouder Coevorden”; `qualcode turns 1` lists them",
+    ),
     (["uncode", "999"], "Error: no coding with id 999"),
     (["memo", "set", "document", "1"], "Error: give the document and the text: qualcode memo set document ID TEXT"),
     (["documents", "--where", "wave"], "Error: --where takes NAME=VALUE, not “wave”"),

@@ -24,7 +24,14 @@ def _entries() -> list[tuple[str, str, str, str]]:
     for path in sorted(CODINGS_DIR.glob("*.yaml")):
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
         for entry in data["codings"]:
-            out.append((data["document"], entry["code"], entry.get("coder", data.get("coder", "onderzoeker-a")), entry["quote"]))
+            out.append(
+                (
+                    data["document"],
+                    entry["code"],
+                    entry.get("coder", data.get("coder", "onderzoeker-a")),
+                    entry["quote"],
+                )
+            )
     return out
 
 
@@ -53,9 +60,7 @@ def test_every_example_coding_is_placed_on_its_quote(sample_study: Study) -> Non
     fragments = sample_study.fragments()
     assert len(fragments) == len(entries)
     by_source = {d.id: d.source_name for d in sample_study.documents()}
-    placed = sorted(
-        (by_source[f["document_id"]], f["code"], f["coder"], _words(str(f["text"]))) for f in fragments
-    )
+    placed = sorted((by_source[f["document_id"]], f["code"], f["coder"], _words(str(f["text"]))) for f in fragments)
     assert placed == sorted((doc, code, coder, _words(quote)) for doc, code, coder, quote in entries)
 
 

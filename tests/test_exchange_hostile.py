@@ -92,7 +92,9 @@ def test_too_many_members(tmp_path: Path) -> None:
         SafeZip(qdpx, max_members=20)
 
 
-@pytest.mark.parametrize("name", ["../evil.txt", "sources/../../evil.txt", "/etc/evil.txt", "C:/evil.txt", "..\\evil.txt"])
+@pytest.mark.parametrize(
+    "name", ["../evil.txt", "sources/../../evil.txt", "/etc/evil.txt", "C:/evil.txt", "..\\evil.txt"]
+)
 def test_paths_climbing_out_are_refused(tmp_path: Path, name: str) -> None:
     qdpx = _qdpx(tmp_path / "climb.qdpx", {"project.qde": GOOD, name: b"x"})
     _refused(tmp_path, qdpx, "points outside")
@@ -126,7 +128,11 @@ def test_bad_position_refused_before_anything_is_written(tmp_path: Path) -> None
         'plainTextPath="internal://s.txt"><PlainTextSelection guid="44444444-4444-4444-4444-444444444444" '
         'startPosition="twee" endPosition="5"/></TextSource>',
     )
-    _refused(tmp_path, _qdpx(tmp_path / "pos.qdpx", {"project.qde": xml, "sources/s.txt": b"tekst hier"}), "not a whole number")
+    _refused(
+        tmp_path,
+        _qdpx(tmp_path / "pos.qdpx", {"project.qde": xml, "sources/s.txt": b"tekst hier"}),
+        "not a whole number",
+    )
 
 
 def test_existing_empty_study_unchanged_after_refusal(tmp_path: Path) -> None:

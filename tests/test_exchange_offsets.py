@@ -65,7 +65,9 @@ def test_alignment_fallback_agrees_on_simple_case() -> None:
 
 
 _pieces = st.lists(
-    st.sampled_from(["woord", "café", "cafe\u0301", "\r\n", "\n", " ", "\t", "\x00", "\ufeff", "één", "Ü", "\u2028", "x"]),
+    st.sampled_from(
+        ["woord", "café", "cafe\u0301", "\r\n", "\n", " ", "\t", "\x00", "\ufeff", "één", "Ü", "\u2028", "x"]
+    ),
     min_size=1,
     max_size=40,
 )

@@ -46,13 +46,27 @@ def _snapshot(study: Study) -> dict[str, object]:
         for c in study.fragments()
     )
     codes = sorted(
-        (c.path, c.description, c.when_to_use, c.when_not_to_use, c.example, c.color, c.keywords, c.shortcut, c.codebook)
+        (
+            c.path,
+            c.description,
+            c.when_to_use,
+            c.when_not_to_use,
+            c.example,
+            c.color,
+            c.keywords,
+            c.shortcut,
+            c.codebook,
+        )
         for c in study.codes()
     )
     memos = sorted(
         (
             m.target,
-            titles.get(m.target_id) if m.target == "document" else paths.get(m.target_id) if m.target == "code" else m.target_id,
+            titles.get(m.target_id)
+            if m.target == "document"
+            else paths.get(m.target_id)
+            if m.target == "code"
+            else m.target_id,
             m.coder,
             m.text,
         )
@@ -69,7 +83,9 @@ def coded(study: Study) -> Study:
     parent = study.document("Ouder Coevorden")
     coach = study.document("Coach Coevorden")
     gezien = parent.text.index("gezien en gehoord")
-    study.add_coding(parent.id, "gezien en gehoord worden", gezien, gezien + len("gezien en gehoord"), memo="kern van het interview")
+    study.add_coding(
+        parent.id, "gezien en gehoord worden", gezien, gezien + len("gezien en gehoord"), memo="kern van het interview"
+    )
     alleen = parent.text.index("Ik sta er niet meer alleen voor.")
     study.add_coding(parent.id, "er niet alleen voor staan", alleen, alleen + 32, coder="onderzoeker-b")
     twaalf = coach.text.index("Ik heb er nu twaalf")
@@ -157,7 +173,9 @@ def test_organisations_and_projects_become_sets(coded: Study, tmp_path: Path) ->
 
 # -- property: generated small studies survive the round trip ----------------------------------
 
-_words = st.sampled_from(["vertrouwen", "coach", "één", "café", "gezin", "hulp", "Ik", "voel", "me", "gezien", "ß", "naïef"])
+_words = st.sampled_from(
+    ["vertrouwen", "coach", "één", "café", "gezin", "hulp", "Ik", "voel", "me", "gezien", "ß", "naïef"]
+)
 _lines = st.lists(st.lists(_words, min_size=1, max_size=8).map(" ".join), min_size=1, max_size=5).map("\n".join)
 
 
@@ -170,8 +188,14 @@ def _studies(draw):  # type: ignore[no-untyped-def]
             {
                 "text": text,
                 "title": f"doc {i}",
-                "meta": {"role": draw(st.sampled_from(["ouder", "gezinscoach"])), "participant": f"P{i}", "wave": str(draw(st.integers(1, 3)))},
-                "spans": draw(st.lists(st.tuples(st.integers(0, len(text) - 1), st.integers(1, len(text))), max_size=4)),
+                "meta": {
+                    "role": draw(st.sampled_from(["ouder", "gezinscoach"])),
+                    "participant": f"P{i}",
+                    "wave": str(draw(st.integers(1, 3))),
+                },
+                "spans": draw(
+                    st.lists(st.tuples(st.integers(0, len(text) - 1), st.integers(1, len(text))), max_size=4)
+                ),
             }
         )
     coders = draw(st.lists(st.sampled_from(["anna", "bram", "chris"]), min_size=1, max_size=3, unique=True))
@@ -179,7 +203,9 @@ def _studies(draw):  # type: ignore[no-untyped-def]
     return docs, coders, memo
 
 
-@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(
+    max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+)
 @given(_studies())
 def test_generated_studies_round_trip(tmp_path_factory: pytest.TempPathFactory, spec) -> None:  # type: ignore[no-untyped-def]
     docs, coders, memo = spec
@@ -195,7 +221,14 @@ def test_generated_studies_round_trip(tmp_path_factory: pytest.TempPathFactory, 
                 end = min(end, len(stored))
                 if start < end:
                     try:
-                        study.add_coding(doc_id, "thema/sub" if n % 2 else "thema", start, end, coder=coders[n % len(coders)], memo=memo)
+                        study.add_coding(
+                            doc_id,
+                            "thema/sub" if n % 2 else "thema",
+                            start,
+                            end,
+                            coder=coders[n % len(coders)],
+                            memo=memo,
+                        )
                     except Exception:  # the same coding twice is refused by design
                         pass
             if memo:

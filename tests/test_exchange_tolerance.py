@@ -111,7 +111,10 @@ def test_other_namespace_and_braced_guids(tmp_path: Path) -> None:
     source = f'<TextSource guid="{SRC}" name="Moeder" plainTextPath="internal://{SRC}.txt">{_selection(start, start + 17)}</TextSource>'
     qdpx = _qdpx(
         tmp_path / "p.qdpx",
-        {"project.qde": _project(source, ns="urn:QDA-XML:project:1.5", codes=codes), f"sources/{SRC}.txt": TEXT.encode()},
+        {
+            "project.qde": _project(source, ns="urn:QDA-XML:project:1.5", codes=codes),
+            f"sources/{SRC}.txt": TEXT.encode(),
+        },
     )
     summary = import_qdpx_new(tmp_path / "s.qualcode", qdpx)
     assert summary.codings == 1 and summary.not_placed == []

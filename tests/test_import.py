@@ -116,8 +116,16 @@ def test_precedence_front_matter_then_sidecar_then_command_line(empty: Path, tmp
     result = CliRunner().invoke(
         main,
         [
-            "import", str(folder), "--attributes", str(sheet), "--role", "intermediair",
-            "--attr", "wave=9", "--study", str(empty),
+            "import",
+            str(folder),
+            "--attributes",
+            str(sheet),
+            "--role",
+            "intermediair",
+            "--attr",
+            "wave=9",
+            "--study",
+            str(empty),
         ],
     )
     assert result.exit_code == 0, result.output
@@ -155,10 +163,10 @@ def test_turns_and_sentences(empty: Path, tmp_path: Path) -> None:
             sentences = study.sentences(info.id)
             assert sentences and by_id
             for s in sentences:
-                assert s.turn_id in by_id, f"sentence outside any turn: {text[s.start:s.end]!r}"
+                assert s.turn_id in by_id, f"sentence outside any turn: {text[s.start : s.end]!r}"
                 turn = by_id[s.turn_id]
                 assert turn.body_start <= s.start < s.end <= turn.end
-                assert text[s.start:s.end] == text[s.start:s.end].strip()
+                assert text[s.start : s.end] == text[s.start : s.end].strip()
                 assert ":" not in text[s.start : s.start + 14] or turn.speaker not in text[s.start : s.end]
         kind = study.document("kind")
         sentences = [kind.text[s.start : s.end] for s in study.sentences(kind.id)]

@@ -71,12 +71,14 @@ def test_merge_counts_and_contents(pair) -> None:
     assert report.memos_added == 3  # the document memo and two code memos by b
     by_b = here.fragments(coder="b")
     assert sorted((f["document_id"], f["code"], f["start"], f["end"]) for f in by_b) == [
-        (d1, "X", 27, 60), (d2, "Nieuw/Sub", 17, 51),
+        (d1, "X", 27, 60),
+        (d2, "Nieuw/Sub", 17, 51),
     ]
     assert next(f for f in by_b if f["code"] == "X")["memo"] == "thuis, niet op kantoor"
     assert {m.text for m in here.memos("document", d1)} == {"Sterk interview."}
     assert {(m.coder, m.text) for m in here.memos("code", here.code("X").id)} == {
-        ("a", "Over vertrouwen."), ("b", "Ook over huisbezoek."),
+        ("a", "Over vertrouwen."),
+        ("b", "Ook over huisbezoek."),
     }
     assert here.code("Nieuw").shortcut == "n"
     assert digest(other) == before  # the other file is only read

@@ -95,7 +95,9 @@ async def test_palette_offers_main_screen_and_other_screens_actions(study_path):
 
 
 async def test_missing_screen_says_not_available_yet(study_path, monkeypatch):
-    monkeypatch.setitem(app_module.EXTRA_SCREENS, "analyse", ("qualcode.tui.screens.no_such_screen", "AnalyseScreen", False))
+    monkeypatch.setitem(
+        app_module.EXTRA_SCREENS, "analyse", ("qualcode.tui.screens.no_such_screen", "AnalyseScreen", False)
+    )
     app = app_for(study_path)
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("A")
@@ -142,7 +144,9 @@ async def settle(pilot, ready, timeout: float = 10.0) -> None:
     assert ready()
 
 
-@pytest.mark.parametrize(("key", "expected"), [("R", "Export the fragments to CSV"), ("A", "Roll up"), ("E", "Merge the code into another")])
+@pytest.mark.parametrize(
+    ("key", "expected"), [("R", "Export the fragments to CSV"), ("A", "Roll up"), ("E", "Merge the code into another")]
+)
 async def test_help_on_other_screens_lists_their_keys(study_path, key, expected):
     """F1/? on a pushed screen shows that screen's keys (the main screen's bindings do not
     reach it); the key typed into a text box stays a character."""

@@ -147,7 +147,7 @@ async def test_retrieval_enter_jumps_to_the_fragment(sample_study: Study) -> Non
 
 async def test_retrieval_exports_csv(study: Study, tmp_path: Path) -> None:
     doc_id = study.add_document(
-        "=HYPERLINK(\"http://x\") zei ze. Daarna niets meer.\n", title="@lijst", metadata={"role": "ouder"}
+        '=HYPERLINK("http://x") zei ze. Daarna niets meer.\n', title="@lijst", metadata={"role": "ouder"}
     )
     code = study.code("Vertrouwen")
     formula = study.add_coding(doc_id, code, 0, study.document_text(doc_id).index("."))
@@ -169,7 +169,7 @@ async def test_retrieval_exports_csv(study: Study, tmp_path: Path) -> None:
     assert len(rows) - 1 == len(study.fragments(codes=["Vertrouwen"])) == 2
     by_doc = {r[3]: dict(zip(FRAGMENT_COLUMNS, r)) for r in rows[1:]}
     hostile = by_doc["'@lijst"]
-    assert hostile["text"] == "'=HYPERLINK(\"http://x\") zei ze"
+    assert hostile["text"] == '\'=HYPERLINK("http://x") zei ze'
     assert hostile["memo"] == "'-1 punt"
     assert hostile["study"] == "klein" and (hostile["start"], hostile["end"]) == ("0", "29")
     assert by_doc["Coach Coevorden"]["memo"] == "'+ rustig"
@@ -177,7 +177,14 @@ async def test_retrieval_exports_csv(study: Study, tmp_path: Path) -> None:
 
 def test_neutralise_and_csv_errors(tmp_path: Path) -> None:
     assert [neutralise(v) for v in ("=1+1", "+31", "-", "@a", "\tx", "ok", 5, None)] == [
-        "'=1+1", "'+31", "'-", "'@a", "'\tx", "ok", 5, None
+        "'=1+1",
+        "'+31",
+        "'-",
+        "'@a",
+        "'\tx",
+        "ok",
+        5,
+        None,
     ]
     with pytest.raises(QualcodeError, match="does not exist"):
         write_fragments_csv([], tmp_path / "nope" / "x.csv", "s")
@@ -356,9 +363,7 @@ async def test_search_code_all_ticked_hits_in_one_undo(study: Study) -> None:
         await pilot.press("c")
         await pick(pilot, "Ervaren waarden/Vertrouwen")
     code = study.code("Ervaren waarden/Vertrouwen")
-    new = [
-        c for d in study.documents() for c in study.document_codings(d.id) if c.id not in before
-    ]
+    new = [c for d in study.documents() for c in study.document_codings(d.id) if c.id not in before]
     unticked, ticked = hits[1], [h for i, h in enumerate(hits) if i != 1]
     assert new and all(c.code_id == code.id and c.coder == "tester" for c in new)
     for hit in ticked:

@@ -260,7 +260,8 @@ def test_deleting_a_code_or_document_takes_memos_on_its_codings_along(coded: Stu
     coding = next(c for c in coded.document_codings(d) if c.code_id == coded.code("Relatie/Vertrouwensband").id)
     with coded.store.action("memo", coder_id=coded.coder_id):
         coded.store.insert(
-            "memos", {"target": "coding", "target_id": coding.id, "coder_id": coded.coder_id, "text": "x", "updated_at": "t"}
+            "memos",
+            {"target": "coding", "target_id": coding.id, "coder_id": coded.coder_id, "text": "x", "updated_at": "t"},
         )
     before = content(coded)
     coded.delete_code("Relatie/Vertrouwensband")

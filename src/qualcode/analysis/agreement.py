@@ -57,8 +57,36 @@ UNITS = ("sentence", "segment", "character")
 FEW = 5  # fewer units coded by either coder than this and a figure means little
 OVERALL = "(all codes)"
 COLUMNS = {
-    "sentence": ["code", "units", "coded_a", "coded_b", "both", "only_a", "only_b", "neither", "agreement", "kappa", "alpha", "jaccard", "note"],
-    "character": ["code", "units", "coded_a", "coded_b", "both", "only_a", "only_b", "neither", "agreement", "kappa", "alpha", "jaccard", "note"],
+    "sentence": [
+        "code",
+        "units",
+        "coded_a",
+        "coded_b",
+        "both",
+        "only_a",
+        "only_b",
+        "neither",
+        "agreement",
+        "kappa",
+        "alpha",
+        "jaccard",
+        "note",
+    ],
+    "character": [
+        "code",
+        "units",
+        "coded_a",
+        "coded_b",
+        "both",
+        "only_a",
+        "only_b",
+        "neither",
+        "agreement",
+        "kappa",
+        "alpha",
+        "jaccard",
+        "note",
+    ],
     "segment": ["code", "coded_a", "coded_b", "matched", "only_a", "only_b", "agreement", "note"],
 }
 DISAGREEMENT_COLUMNS = ["document", "start", "end", "code", "coded_by", "not_by", "other_codes", "detail", "text"]
@@ -180,10 +208,14 @@ class Agreement:
             "segment": f"a coding matches when the other coder's coding of the same code overlaps at least {self.overlap:.0%} of their union",
             "character": "coded characters compared one by one (the rest of the documents is 'neither')",
         }[self.unit]
-        lines = [f"{self.unit.capitalize()} agreement — {how}; sub-codes {'rolled up into their parents' if self.rollup else 'counted on their own'}."]
+        lines = [
+            f"{self.unit.capitalize()} agreement — {how}; sub-codes {'rolled up into their parents' if self.rollup else 'counted on their own'}."
+        ]
         for pair in self.pairs:
             size = f"{pair.units:,} {'sentences' if self.unit == 'sentence' else 'characters' if self.unit == 'character' else 'codings'}"
-            lines.append(f"{pair.coder_a} (A) × {pair.coder_b} (B): {len(pair.documents)} document(s) both coded, {size}.")
+            lines.append(
+                f"{pair.coder_a} (A) × {pair.coder_b} (B): {len(pair.documents)} document(s) both coded, {size}."
+            )
         lines.extend(self.skipped)
         return lines
 
@@ -253,7 +285,9 @@ class _Comparison:
 
     # -- counts per code: {code: (both, only_a, only_b, coded_a, coded_b)} and the units
 
-    def counts(self, unit: str, a: int, b: int, docs: np.ndarray, rolled: bool, overlap: float) -> tuple[dict[int, tuple[int, ...]], int]:
+    def counts(
+        self, unit: str, a: int, b: int, docs: np.ndarray, rolled: bool, overlap: float
+    ) -> tuple[dict[int, tuple[int, ...]], int]:
         source = self.rolled if rolled else self.own
         ca, cb = self.of(source, a, docs), self.of(source, b, docs)
         if unit == "sentence":
@@ -282,15 +316,32 @@ def _table(both: dict[int, int], coded_a: dict[int, int], coded_b: dict[int, int
     return out
 
 
-def _row(unit: str, code_id: int | None, path: str, depth: int, a: str, b: str, counts: tuple[int, ...], units: int) -> CodeAgreement:
+def _row(
+    unit: str, code_id: int | None, path: str, depth: int, a: str, b: str, counts: tuple[int, ...], units: int
+) -> CodeAgreement:
     both, only_a, only_b, coded_a, coded_b = counts
     either = both + only_a + only_b
     if unit == "segment":
         total = coded_a + coded_b
         note = f"only {total} coding(s): too few to judge" if total < FEW else ""
         return CodeAgreement(
-            code_id, path, depth, a, b, total, coded_a, coded_b, both, only_a, only_b, None,
-            100.0 * both / total if total else None, None, None, None, note,
+            code_id,
+            path,
+            depth,
+            a,
+            b,
+            total,
+            coded_a,
+            coded_b,
+            both,
+            only_a,
+            only_b,
+            None,
+            100.0 * both / total if total else None,
+            None,
+            None,
+            None,
+            note,
         )
     neither = units - either
     kappa, why_kappa = cohen_kappa(both, only_a, only_b, neither)
@@ -303,9 +354,23 @@ def _row(unit: str, code_id: int | None, path: str, depth: int, a: str, b: str, 
     if why_kappa and either:
         notes.append(why_kappa)
     return CodeAgreement(
-        code_id, path, depth, a, b, units, coded_a, coded_b, both, only_a, only_b, neither,
-        100.0 * (both + neither) / units if units else None, kappa, alpha,
-        both / either if either else None, "; ".join(notes),
+        code_id,
+        path,
+        depth,
+        a,
+        b,
+        units,
+        coded_a,
+        coded_b,
+        both,
+        only_a,
+        only_b,
+        neither,
+        100.0 * (both + neither) / units if units else None,
+        kappa,
+        alpha,
+        both / either if either else None,
+        "; ".join(notes),
     )
 
 
@@ -350,10 +415,14 @@ def agreement(
         overall = _row(unit, None, OVERALL, 0, name_a, name_b, pooled, pooled_units)
         # Segments count codings as made (a coding is not counted again for each ancestor).
         size = overall.units if unit == "segment" else units
-        result.pairs.append(PairAgreement(name_a, name_b, [(int(d), cmp.titles[int(d)]) for d in docs], size, rows, overall))
+        result.pairs.append(
+            PairAgreement(name_a, name_b, [(int(d), cmp.titles[int(d)]) for d in docs], size, rows, overall)
+        )
     if not result.pairs:
         names = " and ".join(n for n, _ in cmp.coders)
-        raise QualcodeError(f"{names} coded no document in common here; name documents with --document to compare them anyway")
+        raise QualcodeError(
+            f"{names} coded no document in common here; name documents with --document to compare them anyway"
+        )
     if unit == "sentence" and len(cmp.coders) > 2:
         _all_coder_alpha(cmp, result)
     return result
@@ -382,7 +451,9 @@ def _all_coder_alpha(cmp: _Comparison, result: Agreement) -> None:
 
     def row(code_id: int | None, path: str, depth: int, n: int, ones: int, mismatches: float) -> CodeAgreement:
         alpha, why = binary_alpha(n, ones, mismatches)
-        return CodeAgreement(code_id, path, depth, "(all coders)", "", n, ones, 0, 0, 0, 0, None, None, None, alpha, None, why)
+        return CodeAgreement(
+            code_id, path, depth, "(all coders)", "", n, ones, 0, 0, 0, 0, None, None, None, alpha, None, why
+        )
 
     rolled = per_code(cmp.rolled)
     result.alpha_rows = [
@@ -437,7 +508,9 @@ def disagreements(
         elif unit == "character":
             va, vb = Coverage.of(ca), Coverage.of(cb)
             for by, not_by, first, second in ((name_a, name_b, va, vb), (name_b, name_a, vb, va)):
-                pair.append((by, not_by, [(c, d, s, e, f"{e - s} character(s)") for c, d, s, e in only_in_first(first, second)]))
+                pair.append(
+                    (by, not_by, [(c, d, s, e, f"{e - s} character(s)") for c, d, s, e in only_in_first(first, second)])
+                )
         else:
             matched_a, matched_b, best = segment_matches(ca, cb, overlap)
             for by, not_by, cod, matched, shares in (
@@ -447,7 +520,11 @@ def disagreements(
                 items = []
                 for i in np.flatnonzero(~matched).tolist():
                     share = float(shares[i])
-                    detail = f"best overlap {share:.0%} (needs {overlap:.0%})" if share > 0 else "no overlapping coding of this code"
+                    detail = (
+                        f"best overlap {share:.0%} (needs {overlap:.0%})"
+                        if share > 0
+                        else "no overlapping coding of this code"
+                    )
                     items.append((int(cod.code[i]), int(cod.document[i]), int(cod.start[i]), int(cod.end[i]), detail))
                 pair.append((by, not_by, items))
         for by, not_by, items in pair:
@@ -462,8 +539,21 @@ def disagreements(
             continue
         other = others.at(names[not_by], doc, start, end)
         out.append(
-            Disagreement(a, b, doc, cmp.titles[doc], start, end, code_id, cmp.codes[code_id].path, by, not_by,
-                         other, detail or f"{len(text.split())} word(s)", text)
+            Disagreement(
+                a,
+                b,
+                doc,
+                cmp.titles[doc],
+                start,
+                end,
+                code_id,
+                cmp.codes[code_id].path,
+                by,
+                not_by,
+                other,
+                detail or f"{len(text.split())} word(s)",
+                text,
+            )
         )
     out.sort(key=lambda d: (d.coder_a, d.coder_b, d.document, d.start, d.code, d.coded_by))
     return out
@@ -479,7 +569,9 @@ class _OtherCodes:
         order = np.lexsort((own.start, own.document, own.coder))
         keys = list(zip(own.coder[order].tolist(), own.document[order].tolist()))
         self.spans: dict[tuple[int, int], list[tuple[int, int, int]]] = {}
-        for key, start, end, code in zip(keys, own.start[order].tolist(), own.end[order].tolist(), own.own[order].tolist()):
+        for key, start, end, code in zip(
+            keys, own.start[order].tolist(), own.end[order].tolist(), own.own[order].tolist()
+        ):
             self.spans.setdefault(key, []).append((start, end, code))
 
     def at(self, coder: int, document: int, start: int, end: int) -> str:
@@ -530,4 +622,3 @@ def _presence(
     for document_id, coder_id in sql.coded_documents(study.store, coder_ids, document_sql, params):
         presence.setdefault(document_id, set()).add(coder_id)
     return presence
-

@@ -153,8 +153,8 @@ def runs(keys: np.ndarray, units: Units) -> list[tuple[int, int, int, int]]:
     code = keys >> np.int64(32)
     unit = keys & np.int64(0xFFFFFFFF)
     new = np.ones(len(keys), dtype=bool)
-    new[1:] = (code[1:] != code[:-1]) | (unit[1:] != unit[:-1] + 1) | (
-        units.document[unit[1:]] != units.document[unit[:-1]]
+    new[1:] = (
+        (code[1:] != code[:-1]) | (unit[1:] != unit[:-1] + 1) | (units.document[unit[1:]] != units.document[unit[:-1]])
     )
     firsts = np.flatnonzero(new)
     lasts = np.concatenate([firsts[1:] - 1, [len(keys) - 1]])

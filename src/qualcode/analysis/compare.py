@@ -131,7 +131,9 @@ def compare_groups(
     matrix = crosstab(study, by, scope, rollup=rollup, include_empty=include_uncoded)
     result = Comparison(by, [(g.name, g.documents) for g in matrix.groups])
     if len(matrix.groups) < 2:
-        raise QualcodeError(f"only one {by} in the selection, so nothing to compare; widen the filters or group by something else")
+        raise QualcodeError(
+            f"only one {by} in the selection, so nothing to compare; widen the filters or group by something else"
+        )
     for g in matrix.groups:
         if g.documents < MIN_GROUP_DOCUMENTS:
             result.warnings.append(

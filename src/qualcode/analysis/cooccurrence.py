@@ -161,7 +161,9 @@ def _document_chunks(document: np.ndarray, following: np.ndarray, k: int) -> lis
     return chunks
 
 
-def _overlap_chunk(code: np.ndarray, following: np.ndarray, k: int, pair_counts: np.ndarray, by_code: np.ndarray) -> None:
+def _overlap_chunk(
+    code: np.ndarray, following: np.ndarray, k: int, pair_counts: np.ndarray, by_code: np.ndarray
+) -> None:
     """Count the pairs of one chunk of whole documents into ``pair_counts`` (a * k + b,
     a the code of the earlier coding) and the codings meeting each code into ``by_code``."""
     rows = len(code)

@@ -76,7 +76,16 @@ def write_report(study: Study, path: Path | str, scope: Scope | None = None, **k
 
 
 def _scope_text(scope: Scope) -> str:
-    bits = [f"{k} {v}" for k, v in (("organisation", scope.organisation), ("project", scope.project), ("role", scope.role), ("coder", scope.coder)) if v]
+    bits = [
+        f"{k} {v}"
+        for k, v in (
+            ("organisation", scope.organisation),
+            ("project", scope.project),
+            ("role", scope.role),
+            ("coder", scope.coder),
+        )
+        if v
+    ]
     bits += [f"{k} = {v}" for k, v in scope.attributes.items()]
     return ("; only " + ", ".join(bits)) if bits else ""
 
@@ -87,7 +96,9 @@ def _summary(docs: list[dict[str, Any]], freqs: list[Any], matrix: Any) -> list[
     out = ['<h2 id="summary">Summary</h2>', f"<p>{len(docs)} documents, {words:,} words, {codings:,} codings.</p>"]
     out.append('<table><tr><th class="code">Group</th><th>Documents</th><th>Words</th><th>Participants</th></tr>')
     for g in matrix.groups:
-        out.append(f'<tr><td class="code">{escape(g.name)}</td><td>{g.documents}</td><td>{g.words:,}</td><td>{g.participants}</td></tr>')
+        out.append(
+            f'<tr><td class="code">{escape(g.name)}</td><td>{g.documents}</td><td>{g.words:,}</td><td>{g.participants}</td></tr>'
+        )
     out.append("</table>")
     return out
 
@@ -96,7 +107,12 @@ def _codebook(study: Study) -> list[str]:
     out = ['<h2 id="codebook">Codebook</h2>', "<dl>"]
     for code in study.codes():
         out.append(f'<dt class="depth{min(code.depth, 2)}">{escape(code.path)}</dt>')
-        for label, text in (("", code.description), ("Use when: ", code.when_to_use), ("Not when: ", code.when_not_to_use), ("Example: ", code.example)):
+        for label, text in (
+            ("", code.description),
+            ("Use when: ", code.when_to_use),
+            ("Not when: ", code.when_not_to_use),
+            ("Example: ", code.example),
+        ):
             if text:
                 out.append(f"<dd>{escape(label)}{escape(text)}</dd>")
     out.append("</dl>")
@@ -111,7 +127,9 @@ def _frequencies(freqs: list[Any]) -> list[str]:
             "and only words said count (speaker labels and timestamps do not).</p>"
         ),
     ]
-    out.append('<table><tr><th class="code">Code</th><th>Codings</th><th>Documents</th><th>% documents</th><th>Participants</th><th>Coded words</th><th>% of words</th></tr>')
+    out.append(
+        '<table><tr><th class="code">Code</th><th>Codings</th><th>Documents</th><th>% documents</th><th>Participants</th><th>Coded words</th><th>% of words</th></tr>'
+    )
     for f in freqs:
         out.append(
             f'<tr><td class="code depth{min(f.depth, 2)}">{escape(f.code)}</td><td>{f.codings}</td><td>{f.documents}</td>'
@@ -154,7 +172,10 @@ def _heat(value: float, top: float) -> str:
 
 
 def _matrix(matrix: Any, by: str) -> list[str]:
-    out = [f'<h2 id="matrix">Codes by {escape(by)}</h2>', "<p>Each cell: the % of the group's documents that have the code (codings in brackets).</p>"]
+    out = [
+        f'<h2 id="matrix">Codes by {escape(by)}</h2>',
+        "<p>Each cell: the % of the group's documents that have the code (codings in brackets).</p>",
+    ]
     heads = "".join(f"<th>{escape(g.name)}<br><span class='muted'>n={g.documents}</span></th>" for g in matrix.groups)
     out.append(f'<table><tr><th class="code">Code</th>{heads}</tr>')
     for code_id, path, depth in matrix.codes:
@@ -186,13 +207,18 @@ def _comparison(study: Study, by: str, scope: Scope) -> list[str]:
 
 def _cooccurrence(study: Study, scope: Scope) -> list[str]:
     result = cooccurrence(study, scope, unit="overlap")
-    out = ['<h2 id="cooccurrence">Codes that occur together</h2>', "<p>Pairs of codes on overlapping passages; Jaccard: the share of both codes' codings that meet the other code.</p>"]
+    out = [
+        '<h2 id="cooccurrence">Codes that occur together</h2>',
+        "<p>Pairs of codes on overlapping passages; Jaccard: the share of both codes' codings that meet the other code.</p>",
+    ]
     pairs = result.pairs()[:20]
     if not pairs:
         return out + ['<p class="muted">No overlapping codings.</p>']
     out.append('<table><tr><th class="code">Code</th><th class="code">Code</th><th>Overlaps</th><th>Jaccard</th></tr>')
     for p in pairs:
-        out.append(f'<tr><td class="code">{escape(p["code_a"])}</td><td class="code">{escape(p["code_b"])}</td><td>{p["count"]}</td><td>{p["jaccard"]:.2f}</td></tr>')
+        out.append(
+            f'<tr><td class="code">{escape(p["code_a"])}</td><td class="code">{escape(p["code_b"])}</td><td>{p["count"]}</td><td>{p["jaccard"]:.2f}</td></tr>'
+        )
     out.append("</table>")
     return out
 
@@ -203,8 +229,13 @@ def _quotes(study: Study, scope: Scope, freqs: list[Any], per_code: int) -> list
         if not f.codings or per_code <= 0:
             continue
         fragments = study.fragments(
-            codes=[f.code_id], coder=scope.coder, organisation=scope.organisation, project=scope.project,
-            role=scope.role, attributes=scope.attributes or None, include_children=False,
+            codes=[f.code_id],
+            coder=scope.coder,
+            organisation=scope.organisation,
+            project=scope.project,
+            role=scope.role,
+            attributes=scope.attributes or None,
+            include_children=False,
         )
         if not fragments:
             continue
@@ -225,4 +256,4 @@ def _quotes(study: Study, scope: Scope, freqs: list[Any], per_code: int) -> list
 
 
 def _short(text: str, width: int) -> str:
-    return text if len(text) <= width else "…" + text[-(width - 1):]
+    return text if len(text) <= width else "…" + text[-(width - 1) :]

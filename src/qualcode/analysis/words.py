@@ -87,7 +87,9 @@ def distinctive_words(
     first (G² at least 3.84)."""
     counts = group_counts(study, scope, by=by, unit=unit)
     if len(counts) < 2:
-        raise QualcodeError(f"only one {by} in the selection; distinctive words need two or more: widen the filters or group by something else")
+        raise QualcodeError(
+            f"only one {by} in the selection; distinctive words need two or more: widen the filters or group by something else"
+        )
     overall: Counter[str] = Counter()
     for counter in counts.values():
         overall.update(counter)
@@ -165,8 +167,15 @@ def kwic(
         text = text_of(doc_id)
         doc = docs[doc_id]
         return KwicLine(
-            doc_id, doc["title"], doc["organisation"], doc["role"], start, end,
-            _flat(text[max(0, start - width) : start]).rjust(width), text[start:end], _flat(text[end : end + width]),
+            doc_id,
+            doc["title"],
+            doc["organisation"],
+            doc["role"],
+            start,
+            end,
+            _flat(text[max(0, start - width) : start]).rjust(width),
+            text[start:end],
+            _flat(text[end : end + width]),
         )
 
     if unit == "word":

@@ -215,8 +215,14 @@ class Assistant:
         return found
 
     def _make(
-        self, corpus: Corpus, code_id: int, i: int, score: float | None, source: str,
-        keywords: tuple[str, ...], calibrated: bool,
+        self,
+        corpus: Corpus,
+        code_id: int,
+        i: int,
+        score: float | None,
+        source: str,
+        keywords: tuple[str, ...],
+        calibrated: bool,
     ) -> Suggestion:
         unit = corpus.units[i]
         return Suggestion(
@@ -275,8 +281,13 @@ class Assistant:
         with self.study.store.action(f"accept suggestion “{target.path}” {start}–{end}", coder_id=self.study.coder_id):
             coding = self.study.add_coding(document_id, target, start, end, origin="suggested")
             sql.insert_decision(
-                self.study.store, document_id=document_id, code_id=target.id, start=start, end=end,
-                decision="accepted", coder_id=self.study.coder_id,
+                self.study.store,
+                document_id=document_id,
+                code_id=target.id,
+                start=start,
+                end=end,
+                decision="accepted",
+                coder_id=self.study.coder_id,
             )
         return coding
 
@@ -290,16 +301,19 @@ class Assistant:
             raise QualcodeError(f"{document_id}:{start}:{end} was already rejected for “{target.path}”")
         with self.study.store.action(f"reject suggestion “{target.path}” {start}–{end}", coder_id=self.study.coder_id):
             sql.insert_decision(
-                self.study.store, document_id=document_id, code_id=target.id, start=start, end=end,
-                decision="rejected", coder_id=self.study.coder_id,
+                self.study.store,
+                document_id=document_id,
+                code_id=target.id,
+                start=start,
+                end=end,
+                decision="rejected",
+                coder_id=self.study.coder_id,
             )
 
     def decisions(self, code: str | int | None = None) -> list[dict[str, object]]:
         code_id = self.study.code(code).id if code is not None else None
         paths = {c.id: c.path for c in self.study.codes()}
-        return [
-            {**dict(r), "code": paths.get(r["code_id"], "")} for r in sql.decisions(self.study.store, code_id)
-        ]
+        return [{**dict(r), "code": paths.get(r["code_id"], "")} for r in sql.decisions(self.study.store, code_id)]
 
 
 def counts(suggestions: Sequence[Suggestion]) -> dict[str, int]:

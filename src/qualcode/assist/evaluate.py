@@ -35,7 +35,15 @@ from typing import Any
 
 import numpy as np
 
-from qualcode.assist.learn import Cancelled, CodeStatus, Featurizer, Settings, eligibility, fit_code, positive_probability
+from qualcode.assist.learn import (
+    Cancelled,
+    CodeStatus,
+    Featurizer,
+    Settings,
+    eligibility,
+    fit_code,
+    positive_probability,
+)
 from qualcode.assist.rules import rule_hits
 from qualcode.assist.units import Corpus
 from qualcode.core.errors import QualcodeError
@@ -62,9 +70,7 @@ class Scores:
 
     @classmethod
     def of(cls, truth: np.ndarray, predicted: np.ndarray) -> Scores:
-        return cls(
-            int((truth & predicted).sum()), int((~truth & predicted).sum()), int((truth & ~predicted).sum())
-        )
+        return cls(int((truth & predicted).sum()), int((~truth & predicted).sum()), int((truth & ~predicted).sum()))
 
 
 @dataclass
@@ -168,9 +174,7 @@ def evaluate(
     ready = [s for s in statuses if not s.reason]
     skipped = [s for s in statuses if s.reason]
     splits = grouped_folds(groups, min(folds, len(set(groups.tolist()))))
-    fold_info = [
-        Fold(set(groups[tr].tolist()), set(groups[te].tolist()), tr, te) for tr, te in splits
-    ]
+    fold_info = [Fold(set(groups[tr].tolist()), set(groups[te].tolist()), tr, te) for tr, te in splits]
     position = {unit: k for k, unit in enumerate(evaluated)}
     truth = {s.code_id: _mask(corpus.positives(s.code_id), position, len(evaluated)) for s in ready}
     usable = {

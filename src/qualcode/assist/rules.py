@@ -119,9 +119,7 @@ def _match(
 def _has_run(steps: Sequence[tuple[frozenset[str], str | None]], sentence: list[str]) -> bool:
     """Whether the steps match consecutive tokens somewhere in the sentence."""
     n = len(steps)
-    return any(
-        all(_step_matches(steps[k], sentence[at + k]) for k in range(n)) for at in range(len(sentence) - n + 1)
-    )
+    return any(all(_step_matches(steps[k], sentence[at + k]) for k in range(n)) for at in range(len(sentence) - n + 1))
 
 
 @dataclass(frozen=True)

@@ -125,11 +125,16 @@ def discover_topics(
                 TopicExample(unit.key, corpus.titles.get(unit.document_id, ""), unit.text, float(weights[row, k]))
             )
         size = int(((strongest == k) & has_weight).sum())
-        topics.append((float(weights[:, k].sum()), Topic(0, lemmas, tuple(float(model.components_[k][j]) for j in order[: len(lemmas)]), size, tuple(picked))))
+        topics.append(
+            (
+                float(weights[:, k].sum()),
+                Topic(
+                    0, lemmas, tuple(float(model.components_[k][j]) for j in order[: len(lemmas)]), size, tuple(picked)
+                ),
+            )
+        )
     topics.sort(key=lambda pair: -pair[0])
-    return [
-        Topic(n, t.lemmas, t.weights, t.size, t.examples) for n, (_, t) in enumerate(topics, start=1)
-    ]
+    return [Topic(n, t.lemmas, t.weights, t.size, t.examples) for n, (_, t) in enumerate(topics, start=1)]
 
 
 def make_code(

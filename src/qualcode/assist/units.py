@@ -125,21 +125,14 @@ class Corpus:
         """Units known not to have the code: rejected ones, and the untouched units of coded
         documents."""
         touched = self.touched.get(code_id, set())
-        known = {
-            i
-            for doc in self.coded_documents
-            for i in self.by_document.get(doc, [])
-            if i not in touched
-        }
+        known = {i for doc in self.coded_documents for i in self.by_document.get(doc, []) if i not in touched}
         return known | (self.rejected.get(code_id, set()) - self.positives(code_id))
 
     def open_units(self, code_id: int) -> list[int]:
         """Units that may be suggested for a code: not touched by it, never decided on, and
         not the interviewer's words (researchers code what respondents say)."""
         closed = (
-            self.touched.get(code_id, set())
-            | self.rejected.get(code_id, set())
-            | self.accepted.get(code_id, set())
+            self.touched.get(code_id, set()) | self.rejected.get(code_id, set()) | self.accepted.get(code_id, set())
         )
         return [i for i, u in enumerate(self.units) if i not in closed and not u.is_interviewer]
 

@@ -37,13 +37,45 @@ def _readable(rows: list[dict[str, Any]], fmt: str) -> list[dict[str, Any]]:
 
 @main.command("agreement")
 @click.argument("coder_names", nargs=-1, metavar="[CODER]...")
-@click.option("--coders", "coder_options", multiple=True, metavar="A B", help="The coders to compare (default: every coder with codings, two to five); also A,B.")
-@click.option("--unit", type=click.Choice(UNIT_CHOICES), default="sentence", show_default=True, help="sentence: 2×2 tables over sentences with kappa and alpha; segment: matched codings (MAXQDA); character: coded characters with Jaccard.")
-@click.option("--overlap", type=float, default=0.5, show_default=True, help="For --unit segment: the share of the two spans' union a match must overlap (0.9 is strict).")
-@click.option("--rollup/--no-rollup", default=True, show_default=True, help="Count sub-codes' codings in their parents.")
-@click.option("--document", "-d", "documents", multiple=True, metavar="DOC", help="Compare on this document (id or title; repeatable) instead of every document both coded.")
+@click.option(
+    "--coders",
+    "coder_options",
+    multiple=True,
+    metavar="A B",
+    help="The coders to compare (default: every coder with codings, two to five); also A,B.",
+)
+@click.option(
+    "--unit",
+    type=click.Choice(UNIT_CHOICES),
+    default="sentence",
+    show_default=True,
+    help="sentence: 2×2 tables over sentences with kappa and alpha; segment: matched codings (MAXQDA); character: coded characters with Jaccard.",
+)
+@click.option(
+    "--overlap",
+    type=float,
+    default=0.5,
+    show_default=True,
+    help="For --unit segment: the share of the two spans' union a match must overlap (0.9 is strict).",
+)
+@click.option(
+    "--rollup/--no-rollup", default=True, show_default=True, help="Count sub-codes' codings in their parents."
+)
+@click.option(
+    "--document",
+    "-d",
+    "documents",
+    multiple=True,
+    metavar="DOC",
+    help="Compare on this document (id or title; repeatable) instead of every document both coded.",
+)
 @click.option("--code", help="Only this code (by path or unique name).")
-@click.option("--disagreements", "show_disagreements", is_flag=True, help="List the passages where the coders differ, for a reconciliation meeting.")
+@click.option(
+    "--disagreements",
+    "show_disagreements",
+    is_flag=True,
+    help="List the passages where the coders differ, for a reconciliation meeting.",
+)
 @filter_options
 @study_options
 @output_options
@@ -79,7 +111,11 @@ def agreement_cmd(
         attributes=filters.get("attributes") or {},
     )
     options: dict[str, Any] = {
-        "unit": unit, "overlap": overlap, "rollup": rollup, "scope": scope, "documents": list(documents) or None,
+        "unit": unit,
+        "overlap": overlap,
+        "rollup": rollup,
+        "scope": scope,
+        "documents": list(documents) or None,
     }
     if show_disagreements:
         found = disagreements(study, coders, code=code, **options)
@@ -103,8 +139,19 @@ def agreement_cmd(
 
 @main.command("merge")
 @click.argument("other", type=click.Path(dir_okay=False, exists=True, path_type=Path))
-@click.option("--coder", "coders", multiple=True, metavar="NAME", help="Bring only this coder's work (repeatable; default: everyone's).")
-@click.option("--study", "study_path", type=click.Path(dir_okay=False, path_type=Path), help="The study to merge into (default: the study used last).")
+@click.option(
+    "--coder",
+    "coders",
+    multiple=True,
+    metavar="NAME",
+    help="Bring only this coder's work (repeatable; default: everyone's).",
+)
+@click.option(
+    "--study",
+    "study_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The study to merge into (default: the study used last).",
+)
 @output_options
 def merge_cmd(other: Path, coders: tuple[str, ...], study_path: Path | None, fmt: str) -> None:
     """Bring codings, coders, missing codes and memos from another study file into this one.

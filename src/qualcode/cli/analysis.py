@@ -50,7 +50,9 @@ def rollup_option(func: Any) -> Any:
 @filter_options
 @study_options
 @output_options
-def stats(study: Study, fmt: str, rollup: bool, no_words: bool, include_empty: bool, by_coder: str | None, **filters: Any) -> None:
+def stats(
+    study: Study, fmt: str, rollup: bool, no_words: bool, include_empty: bool, by_coder: str | None, **filters: Any
+) -> None:
     """Code frequencies: codings, documents (and %), participants and coded words per code
     (and their % of the words said in the selection; speaker labels are not words said).
 
@@ -58,7 +60,9 @@ def stats(study: Study, fmt: str, rollup: bool, no_words: bool, include_empty: b
     """
     from qualcode.analysis.frequencies import FREQUENCY_COLUMNS, code_frequencies
 
-    rows = code_frequencies(study, _scope(filters, by_coder), rollup=rollup, words=not no_words, include_empty=include_empty)
+    rows = code_frequencies(
+        study, _scope(filters, by_coder), rollup=rollup, words=not no_words, include_empty=include_empty
+    )
     if not no_words:
         warn_label_counts(study)
     columns = [c for c in FREQUENCY_COLUMNS if not (no_words and c.startswith("coded_words"))]
@@ -66,15 +70,35 @@ def stats(study: Study, fmt: str, rollup: bool, no_words: bool, include_empty: b
 
 
 @main.command()
-@click.option("--by", default="organisation", show_default=True, help="organisation, project, role, participant, document or an attribute name.")
-@click.option("--measure", type=click.Choice(["count", "docs", "rate"]), default="count", show_default=True, help="count: codings; docs: % of the group's documents; rate: codings per 1,000 words.")
+@click.option(
+    "--by",
+    default="organisation",
+    show_default=True,
+    help="organisation, project, role, participant, document or an attribute name.",
+)
+@click.option(
+    "--measure",
+    type=click.Choice(["count", "docs", "rate"]),
+    default="count",
+    show_default=True,
+    help="count: codings; docs: % of the group's documents; rate: codings per 1,000 words.",
+)
 @rollup_option
 @click.option("--all", "include_empty", is_flag=True, help="Also list codes that were never coded.")
 @coder_filter
 @filter_options
 @study_options
 @output_options
-def crosstab(study: Study, fmt: str, by: str, measure: str, rollup: bool, include_empty: bool, by_coder: str | None, **filters: Any) -> None:
+def crosstab(
+    study: Study,
+    fmt: str,
+    by: str,
+    measure: str,
+    rollup: bool,
+    include_empty: bool,
+    by_coder: str | None,
+    **filters: Any,
+) -> None:
     """A code × group matrix (by organisation, project, role or a document attribute).
 
     Example: qualcode crosstab --by organisation --measure docs
@@ -88,14 +112,28 @@ def crosstab(study: Study, fmt: str, by: str, measure: str, rollup: bool, includ
 
 
 @main.command()
-@click.option("--unit", type=click.Choice(["overlap", "sentence", "turn"]), default="overlap", show_default=True, help="Codes co-occur when codings overlap, or share a sentence or a turn.")
+@click.option(
+    "--unit",
+    type=click.Choice(["overlap", "sentence", "turn"]),
+    default="overlap",
+    show_default=True,
+    help="Codes co-occur when codings overlap, or share a sentence or a turn.",
+)
 @click.option("--matrix", "as_matrix", is_flag=True, help="Show the code × code matrix instead of the list of pairs.")
-@click.option("--measure", type=click.Choice(["count", "jaccard"]), default="count", show_default=True, help="For --matrix: counts or the Jaccard index.")
+@click.option(
+    "--measure",
+    type=click.Choice(["count", "jaccard"]),
+    default="count",
+    show_default=True,
+    help="For --matrix: counts or the Jaccard index.",
+)
 @coder_filter
 @filter_options
 @study_options
 @output_options
-def cooccur(study: Study, fmt: str, unit: str, as_matrix: bool, measure: str, by_coder: str | None, **filters: Any) -> None:
+def cooccur(
+    study: Study, fmt: str, unit: str, as_matrix: bool, measure: str, by_coder: str | None, **filters: Any
+) -> None:
     """Which codes occur together, with counts and the Jaccard index.
 
     Example: qualcode cooccur --unit sentence --role ouder
@@ -111,15 +149,35 @@ def cooccur(study: Study, fmt: str, unit: str, as_matrix: bool, measure: str, by
 
 @main.command()
 @click.argument("studies", nargs=-1, type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--by", default="organisation", show_default=True, help="Within one study: compare organisation, project, role or an attribute.")
+@click.option(
+    "--by",
+    default="organisation",
+    show_default=True,
+    help="Within one study: compare organisation, project, role or an attribute.",
+)
 @click.option("--sentences", "as_sentences", is_flag=True, help="Write the result as sentences instead of a table.")
 @click.option("--significant", is_flag=True, help="Only codes that differ (q < 0.05).")
 @rollup_option
 @coder_filter
 @filter_options
-@click.option("--study", "study_path", type=click.Path(dir_okay=False, path_type=Path), help="The study file (default: the study used last).")
+@click.option(
+    "--study",
+    "study_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The study file (default: the study used last).",
+)
 @output_options
-def compare(studies: tuple[Path, ...], by: str, as_sentences: bool, significant: bool, rollup: bool, by_coder: str | None, study_path: Path | None, fmt: str, **filters: Any) -> None:
+def compare(
+    studies: tuple[Path, ...],
+    by: str,
+    as_sentences: bool,
+    significant: bool,
+    rollup: bool,
+    by_coder: str | None,
+    study_path: Path | None,
+    fmt: str,
+    **filters: Any,
+) -> None:
     """Compare themes across organisations (or projects, roles) in one study, with tests;
     or code frequencies across several study files, matching codes by path.
 
@@ -156,7 +214,9 @@ def compare(studies: tuple[Path, ...], by: str, as_sentences: bool, significant:
 
 
 @main.command()
-@click.option("--by", default="organisation", show_default=True, help="organisation, project, role or an attribute name.")
+@click.option(
+    "--by", default="organisation", show_default=True, help="organisation, project, role or an attribute name."
+)
 @click.option("--unit", type=click.Choice(["lemma", "word"]), default="lemma", show_default=True)
 @click.option("--distinctive", is_flag=True, help="Words used more in a group than in the rest (log-likelihood).")
 @click.option("--top", default=20, show_default=True, help="Words per group.")
@@ -172,7 +232,11 @@ def words(study: Study, fmt: str, by: str, unit: str, distinctive: bool, top: in
 
     scope = _scope(filters, None)
     if distinctive:
-        emit(distinctive_words(study, scope, by=by, unit=unit, top=top), fmt, [by, unit, "count", "rest", "g2", "log_ratio"])
+        emit(
+            distinctive_words(study, scope, by=by, unit=unit, top=top),
+            fmt,
+            [by, unit, "count", "rest", "g2", "log_ratio"],
+        )
     else:
         emit(word_frequencies(study, scope, by=by, unit=unit, top=top), fmt, [by, "rank", unit, "count", "per_1000"])
 
@@ -193,18 +257,24 @@ def kwic(study: Study, fmt: str, term: str, lemma: bool, width: int, limit: int,
     from qualcode.analysis.words import kwic as find
 
     lines = find(study, term, _scope(filters, None), unit="lemma" if lemma else "word", width=width, limit=limit)
-    emit([line.as_row() for line in lines], fmt, ["document", "organisation", "role", "start", "left", "match", "right"])
+    emit(
+        [line.as_row() for line in lines], fmt, ["document", "organisation", "role", "start", "left", "match", "right"]
+    )
 
 
 @main.command()
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True, help="The .html file to write.")
+@click.option(
+    "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True, help="The .html file to write."
+)
 @click.option("--by", default="organisation", show_default=True, help="Groups to compare in the report.")
 @click.option("--quotes", default=3, show_default=True, help="Quotes per code.")
 @click.option("--title", help="The report's title (default: the study's name).")
 @coder_filter
 @filter_options
 @study_options
-def report(study: Study, output: Path, by: str, quotes: int, title: str | None, by_coder: str | None, **filters: Any) -> None:
+def report(
+    study: Study, output: Path, by: str, quotes: int, title: str | None, by_coder: str | None, **filters: Any
+) -> None:
     """Write a self-contained HTML report (codebook, frequencies, matrices, charts,
     comparison, quotes) to send to a partner organisation.
 
@@ -218,12 +288,16 @@ def report(study: Study, output: Path, by: str, quotes: int, title: str | None, 
 
 
 @export.command("fragments")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True, help="A .csv or .xlsx file.")
+@click.option(
+    "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True, help="A .csv or .xlsx file."
+)
 @click.option("--code", "code_refs", multiple=True, help="Only these codes (repeatable; sub-codes included).")
 @coder_filter
 @filter_options
 @study_options
-def export_fragments(study: Study, output: Path, code_refs: tuple[str, ...], by_coder: str | None, **filters: Any) -> None:
+def export_fragments(
+    study: Study, output: Path, code_refs: tuple[str, ...], by_coder: str | None, **filters: Any
+) -> None:
     """Export coded fragments, one row per coding, to CSV (UTF-8 with BOM) or Excel.
 
     Example: qualcode export fragments -o fragmenten.xlsx --code Vertrouwensband
@@ -236,14 +310,20 @@ def export_fragments(study: Study, output: Path, code_refs: tuple[str, ...], by_
 
 @export.command("table")
 @click.argument("kind", type=click.Choice(["stats", "crosstab", "cooccur", "compare", "words"]))
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True, help="A .csv or .xlsx file.")
+@click.option(
+    "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True, help="A .csv or .xlsx file."
+)
 @click.option("--by", default="organisation", show_default=True, help="For crosstab, compare and words.")
-@click.option("--measure", default="count", show_default=True, help="crosstab: count, docs or rate; cooccur: count or jaccard.")
+@click.option(
+    "--measure", default="count", show_default=True, help="crosstab: count, docs or rate; cooccur: count or jaccard."
+)
 @click.option("--unit", default=None, help="cooccur: overlap, sentence or turn; words: lemma or word.")
 @coder_filter
 @filter_options
 @study_options
-def export_table(study: Study, kind: str, output: Path, by: str, measure: str, unit: str | None, by_coder: str | None, **filters: Any) -> None:
+def export_table(
+    study: Study, kind: str, output: Path, by: str, measure: str, unit: str | None, by_coder: str | None, **filters: Any
+) -> None:
     """Export an analysis table to CSV (UTF-8 with BOM) or Excel.
 
     Example: qualcode export table crosstab --by role --measure docs -o rollen.xlsx
@@ -257,7 +337,9 @@ def export_table(study: Study, kind: str, output: Path, by: str, measure: str, u
     click.echo(f"Wrote {count} rows to {output}.")
 
 
-def table_rows(study: Study, kind: str, scope: Scope, *, by: str, measure: str, unit: str | None) -> tuple[list[dict[str, Any]], list[str]]:
+def table_rows(
+    study: Study, kind: str, scope: Scope, *, by: str, measure: str, unit: str | None
+) -> tuple[list[dict[str, Any]], list[str]]:
     if kind == "stats":
         from qualcode.analysis.frequencies import FREQUENCY_COLUMNS, code_frequencies
 
@@ -271,7 +353,10 @@ def table_rows(study: Study, kind: str, scope: Scope, *, by: str, measure: str, 
         from qualcode.analysis.cooccurrence import cooccurrence
 
         result = cooccurrence(study, scope, unit=unit or "overlap")
-        return result.rows(measure if measure in ("count", "jaccard") else "count"), ["code", *[p for _, p in result.codes]]
+        return result.rows(measure if measure in ("count", "jaccard") else "count"), [
+            "code",
+            *[p for _, p in result.codes],
+        ]
     if kind == "compare":
         from qualcode.analysis.compare import compare_groups
 
@@ -281,7 +366,6 @@ def table_rows(study: Study, kind: str, scope: Scope, *, by: str, measure: str, 
 
     chosen = unit or "lemma"
     return word_frequencies(study, scope, by=by, unit=chosen), [by, "rank", chosen, "count", "per_1000"]
-
 
 
 @main.command()

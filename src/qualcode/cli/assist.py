@@ -75,9 +75,22 @@ def train_cmd(study: Study, char_ngrams: bool, fmt: str) -> None:
 
 @suggest.command("list")
 @click.option("--code", "-c", help="Only this code (id, path or unique name); default: every code.")
-@click.option("--source", type=click.Choice(["rules", "model", "both"]), default="both", show_default=True, help="Keyword rules, the learned models, or both.")
-@click.option("--limit", "-n", type=int, default=20, show_default=True, help="At most this many candidates per code (0: all).")
-@click.option("--min-score", type=float, default=None, help="Lowest model score listed (default 0.3); keyword hits are listed whatever their score.")
+@click.option(
+    "--source",
+    type=click.Choice(["rules", "model", "both"]),
+    default="both",
+    show_default=True,
+    help="Keyword rules, the learned models, or both.",
+)
+@click.option(
+    "--limit", "-n", type=int, default=20, show_default=True, help="At most this many candidates per code (0: all)."
+)
+@click.option(
+    "--min-score",
+    type=float,
+    default=None,
+    help="Lowest model score listed (default 0.3); keyword hits are listed whatever their score.",
+)
 @_CHAR_NGRAMS
 @study_options
 @output_options
@@ -113,7 +126,9 @@ def _decide(study: Study, ids: tuple[str, ...], code: str, accept: bool) -> None
     for key in ids:
         if accept:
             coding = helper.accept(key, target)
-            click.echo(f"Coded {coding.document_id}:{coding.start}:{coding.end} as “{target.path}” (coding {coding.id}).")
+            click.echo(
+                f"Coded {coding.document_id}:{coding.start}:{coding.end} as “{target.path}” (coding {coding.id})."
+            )
         else:
             helper.reject(key, target)
             click.echo(f"Rejected {key} for “{target.path}”.")
@@ -157,8 +172,13 @@ def decisions_cmd(study: Study, code: str | None, fmt: str) -> None:
     from qualcode.assist import assistant
 
     rows = [
-        {"id": f"{r['document_id']}:{r['start']}:{r['end']}", "code": r["code"], "decision": r["decision"],
-         "coder": r["coder"], "decided_at": r["decided_at"]}
+        {
+            "id": f"{r['document_id']}:{r['start']}:{r['end']}",
+            "code": r["code"],
+            "decision": r["decision"],
+            "coder": r["coder"],
+            "decided_at": r["decided_at"],
+        }
         for r in assistant(study).decisions(code)
     ]
     emit(rows, fmt)
@@ -166,12 +186,22 @@ def decisions_cmd(study: Study, code: str | None, fmt: str) -> None:
 
 @suggest.command("evaluate")
 @click.option("--code", "-c", "codes", multiple=True, help="Only these codes (repeatable); default: every code.")
-@click.option("--folds", type=int, default=5, show_default=True, help="Cross-validation folds (documents are never split).")
-@click.option("--threshold", type=float, default=0.3, show_default=True, help="Model score from which a sentence counts as suggested.")
+@click.option(
+    "--folds", type=int, default=5, show_default=True, help="Cross-validation folds (documents are never split)."
+)
+@click.option(
+    "--threshold",
+    type=float,
+    default=0.3,
+    show_default=True,
+    help="Model score from which a sentence counts as suggested.",
+)
 @_CHAR_NGRAMS
 @study_options
 @output_options
-def evaluate_cmd(study: Study, codes: tuple[str, ...], folds: int, threshold: float, char_ngrams: bool, fmt: str) -> None:
+def evaluate_cmd(
+    study: Study, codes: tuple[str, ...], folds: int, threshold: float, char_ngrams: bool, fmt: str
+) -> None:
     """How well suggestions would have worked, per code, at sentence level.
 
     Cross-validation grouped by document: the model is tested on transcripts it never saw.
@@ -186,8 +216,12 @@ def evaluate_cmd(study: Study, codes: tuple[str, ...], folds: int, threshold: fl
     code_ids = [study.code(c).id for c in codes] if codes else None
     with progress_bar("Evaluating") as progress:
         result = evaluate(
-            assistant(study).corpus(), code_ids, settings=_settings(char_ngrams), folds=folds,
-            threshold=threshold, progress=progress,
+            assistant(study).corpus(),
+            code_ids,
+            settings=_settings(char_ngrams),
+            folds=folds,
+            threshold=threshold,
+            progress=progress,
         )
     emit([c.as_row() for c in result.codes], fmt)
     if fmt == "table":
@@ -211,7 +245,14 @@ def evaluate_cmd(study: Study, codes: tuple[str, ...], folds: int, threshold: fl
 @study_options
 @output_options
 def topics_cmd(
-    study: Study, n_topics: int, top: int, examples: int, make: int | None, name: str | None, parent: str | None, fmt: str
+    study: Study,
+    n_topics: int,
+    top: int,
+    examples: int,
+    make: int | None,
+    name: str | None,
+    parent: str | None,
+    fmt: str,
 ) -> None:
     """Find themes in the sentences nobody has coded yet (NMF topics over lemmas).
 
@@ -237,14 +278,11 @@ def topics_cmd(
             raise QualcodeError(f"no topic {make}; there are {len(found)} (run `qualcode topics` to see them)")
         code = make_code(study, chosen, name or "", parent=parent)
         click.echo(f"Created code “{code.path}” with keywords: {', '.join(code.keywords)}.")
-        click.echo(f"Next: qualcode suggest list --code \"{code.path}\" --source rules")
+        click.echo(f'Next: qualcode suggest list --code "{code.path}" --source rules')
         return
     if fmt == "json":
         emit(
-            [
-                {**t.as_row(), "lemmas": list(t.lemmas), "examples": [e.__dict__ for e in t.examples]}
-                for t in found
-            ],
+            [{**t.as_row(), "lemmas": list(t.lemmas), "examples": [e.__dict__ for e in t.examples]} for t in found],
             fmt,
             ["topic", "sentences", "lemmas", "examples"],
         )
@@ -256,4 +294,4 @@ def topics_cmd(
         click.echo(f"Topic {topic.number} ({topic.size} sentences): {', '.join(topic.lemmas)}")
         for example in topic.examples:
             click.echo(f"    {example.key:<16} {example.document}: {example.text.replace(chr(10), ' ')[:110]}")
-    click.echo("\nMake a code of a topic: qualcode topics --make-code N --name \"…\"")
+    click.echo('\nMake a code of a topic: qualcode topics --make-code N --name "…"')

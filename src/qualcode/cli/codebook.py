@@ -37,11 +37,15 @@ def codebook_import(study: Study, files: tuple[Path, ...]) -> None:
 
     books = [(f, load_codebook(f)) for f in files]  # validate all before writing any
     for path, result in zip(files, study.merge_codebooks(list(books))):
-        click.echo(f"{path}: {result['added']} code(s) added, {result['updated']} updated ({result['codes']} in the file)")
+        click.echo(
+            f"{path}: {result['added']} code(s) added, {result['updated']} updated ({result['codes']} in the file)"
+        )
 
 
 @codebook.command("export")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True, help="The YAML file to write.")
+@click.option(
+    "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True, help="The YAML file to write."
+)
 @click.option("--name", "book", help="Only this codebook (default: all codes).")
 @study_options
 def codebook_export(study: Study, output: Path, book: str | None) -> None:
@@ -60,7 +64,9 @@ def codebook_export(study: Study, output: Path, book: str | None) -> None:
 @click.option("--color", help="#rrggbb")
 @click.option("--shortcut", help="One key.")
 @study_options
-def codebook_add(study: Study, name: str, parent: str | None, description: str, color: str | None, shortcut: str | None) -> None:
+def codebook_add(
+    study: Study, name: str, parent: str | None, description: str, color: str | None, shortcut: str | None
+) -> None:
     """Add a code.
 
     Example: qualcode codebook add "Schuldhulp" --parent "Aanpak" --description "…"
@@ -167,5 +173,7 @@ def codes(study: Study, document: str | None, fmt: str) -> None:
         if doc_counts is not None:
             row["in_document"] = doc_counts.get(c.id, 0)
         rows.append(row)
-    columns = ["id", "path", "shortcut", "codings"] + (["in_document"] if doc_counts is not None else []) + ["description"]
+    columns = (
+        ["id", "path", "shortcut", "codings"] + (["in_document"] if doc_counts is not None else []) + ["description"]
+    )
     emit(rows, fmt, columns)

@@ -65,7 +65,14 @@ def filter_options(func: Callable[..., Any]) -> Callable[..., Any]:
     @click.option("--organisation", "-O", help="Only documents of this organisation.")
     @click.option("--project", "-P", help="Only documents of this project.")
     @click.option("--role", "-r", help="Only documents of respondents with this role (ouder, gezinscoach, …).")
-    @click.option("--where", "-w", "where", multiple=True, metavar="NAME=VALUE", help="Only documents with this attribute value (repeatable).")
+    @click.option(
+        "--where",
+        "-w",
+        "where",
+        multiple=True,
+        metavar="NAME=VALUE",
+        help="Only documents with this attribute value (repeatable).",
+    )
     @functools.wraps(func)
     def wrapper(*args: Any, where: tuple[str, ...], **kwargs: Any) -> Any:
         return func(*args, attributes=parse_pairs(where, "--where"), **kwargs)

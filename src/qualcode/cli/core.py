@@ -18,6 +18,7 @@ if TYPE_CHECKING:
 
 # -- studies -------------------------------------------------------------------------------
 
+
 @main.command()
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--name", help="A name for the study (default: the file name).")
@@ -69,6 +70,7 @@ def coder_cmd(name: str | None) -> None:
 
 # -- import --------------------------------------------------------------------------------
 
+
 @main.command("import")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--organisation", "-O", help="Organisation of these documents.")
@@ -77,10 +79,22 @@ def coder_cmd(name: str | None) -> None:
 @click.option("--participant", help="Participant (a pseudonym).")
 @click.option("--date", "interview_date", help="Interview date (YYYY-MM-DD).")
 @click.option("--language", type=click.Choice(["nl", "en"]), help="Language (default: detected).")
-@click.option("--attr", "attrs", multiple=True, metavar="NAME=VALUE", help="A free document attribute (repeatable), e.g. wave=1.")
-@click.option("--attributes", "sidecar", type=click.Path(path_type=Path), help="A CSV of attributes per file (column `file`); a folder's attributes.csv is used by default.")
+@click.option(
+    "--attr", "attrs", multiple=True, metavar="NAME=VALUE", help="A free document attribute (repeatable), e.g. wave=1."
+)
+@click.option(
+    "--attributes",
+    "sidecar",
+    type=click.Path(path_type=Path),
+    help="A CSV of attributes per file (column `file`); a folder's attributes.csv is used by default.",
+)
 @click.option("--skip-errors", is_flag=True, help="Import the good files of a batch and report the bad ones.")
-@click.option("--study", "study_path", type=click.Path(dir_okay=False, path_type=Path), help="The study file (default: the study used last).")
+@click.option(
+    "--study",
+    "study_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The study file (default: the study used last).",
+)
 @click.option("--coder", help="Who is coding (default: your configured coder).")
 def import_cmd(
     paths: tuple[Path, ...],
@@ -152,6 +166,7 @@ def export() -> None:
 
 # -- documents -----------------------------------------------------------------------------
 
+
 @main.command()
 @filter_options
 @study_options
@@ -165,7 +180,19 @@ def documents(study: Study, fmt: str, **filters: Any) -> None:
     emit(
         rows,
         fmt,
-        ["id", "organisation", "project", "title", "role", "participant", "interview_date", "word_count", "turns", "sentences", "codings"],
+        [
+            "id",
+            "organisation",
+            "project",
+            "title",
+            "role",
+            "participant",
+            "interview_date",
+            "word_count",
+            "turns",
+            "sentences",
+            "codings",
+        ],
     )
 
 
@@ -179,9 +206,7 @@ def turns(study: Study, document: str, fmt: str) -> None:
     Example: qualcode turns leergeld-ouder-01.md
     """
     doc = study.document(document)
-    rows = [
-        {**t.__dict__, "text": doc.text[t.body_start : t.end]} for t in study.turns(doc.id)
-    ]
+    rows = [{**t.__dict__, "text": doc.text[t.body_start : t.end]} for t in study.turns(doc.id)]
     emit(rows, fmt, ["id", "seq", "speaker", "role", "timestamp", "start", "end", "text"])
 
 
@@ -243,15 +268,30 @@ def remove_document(study: Study, document: str, yes: bool) -> None:
 
 # -- coding --------------------------------------------------------------------------------
 
+
 @main.command()
 @click.argument("document")
 @click.argument("code")
 @click.option("--span", help="START:END code-point offsets, end exclusive.")
-@click.option("--sentence", "sentence_ids", multiple=True, type=int, help="A sentence id (repeatable: codes from the first to the last).")
+@click.option(
+    "--sentence",
+    "sentence_ids",
+    multiple=True,
+    type=int,
+    help="A sentence id (repeatable: codes from the first to the last).",
+)
 @click.option("--turn", "turn_id", type=int, help="A turn id: codes what the speaker said.")
 @click.option("--memo", default="", help="A memo on the new coding.")
 @study_options
-def code(study: Study, document: str, code: str, span: str | None, sentence_ids: tuple[int, ...], turn_id: int | None, memo: str) -> None:
+def code(
+    study: Study,
+    document: str,
+    code: str,
+    span: str | None,
+    sentence_ids: tuple[int, ...],
+    turn_id: int | None,
+    memo: str,
+) -> None:
     """Code a passage of a document: by offsets, by sentences or by a turn.
 
     Example: qualcode code leergeld-ouder-01.md Vertrouwensband --sentence 14 --sentence 15
@@ -323,7 +363,9 @@ def recode(study: Study, coding_id: int, code: str) -> None:
 @filter_options
 @study_options
 @output_options
-def codings(study: Study, code_refs: tuple[str, ...], by_coder: str | None, document: str | None, fmt: str, **filters: Any) -> None:
+def codings(
+    study: Study, code_refs: tuple[str, ...], by_coder: str | None, document: str | None, fmt: str, **filters: Any
+) -> None:
     """List codings with their text, filtered.
 
     Example: qualcode codings --code Vertrouwensband --role ouder --csv
@@ -334,10 +376,15 @@ def codings(study: Study, code_refs: tuple[str, ...], by_coder: str | None, docu
         document=document,
         **filters,
     )
-    emit(rows, fmt, ["id", "organisation", "project", "document", "role", "code", "coder", "start", "end", "text", "memo"])
+    emit(
+        rows,
+        fmt,
+        ["id", "organisation", "project", "document", "role", "code", "coder", "start", "end", "text", "memo"],
+    )
 
 
 # -- memos ---------------------------------------------------------------------------------
+
 
 @main.group(invoke_without_command=True)
 @click.pass_context
@@ -384,6 +431,7 @@ def memo_list(study: Study, target: str | None, fmt: str) -> None:
 
 # -- search, undo --------------------------------------------------------------------------
 
+
 @main.command()
 @click.argument("query")
 @click.option("--document", help="Only this document.")
@@ -400,7 +448,15 @@ def search(study: Study, query: str, document: str | None, limit: int, fmt: str)
     rows = []
     for hit in study.search(query, doc_id, limit=limit):
         text = texts.setdefault(hit.document_id, study.document_text(hit.document_id))
-        rows.append({"document_id": hit.document_id, "document": hit.title, "start": hit.start, "end": hit.end, "context": hit.context(text)})
+        rows.append(
+            {
+                "document_id": hit.document_id,
+                "document": hit.title,
+                "start": hit.start,
+                "end": hit.end,
+                "context": hit.context(text),
+            }
+        )
     emit(rows, fmt, ["document_id", "document", "start", "end", "context"])
 
 
@@ -440,8 +496,13 @@ def history(study: Study, limit: int, fmt: str) -> None:
 
 # -- demo and opening ----------------------------------------------------------------------
 
+
 @main.command()
-@click.option("--path", type=click.Path(dir_okay=False, path_type=Path), help="Where to build the sample study (default: your user data folder).")
+@click.option(
+    "--path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Where to build the sample study (default: your user data folder).",
+)
 @click.option("--no-open", is_flag=True, help="Build the study and print how to explore it, without opening it.")
 @click.option("--fresh", is_flag=True, help="Rebuild the sample study even if it exists (your changes to it go).")
 def demo(path: Path | None, no_open: bool, fresh: bool) -> None:
@@ -461,7 +522,9 @@ def demo(path: Path | None, no_open: bool, fresh: bool) -> None:
         )
     config.remember_study(target)
     if no_open:
-        click.echo(f"Explore it: qualcode documents --study {target}; qualcode codes; qualcode codings --code Vertrouwensband")
+        click.echo(
+            f"Explore it: qualcode documents --study {target}; qualcode codes; qualcode codings --code Vertrouwensband"
+        )
         return
     launch_tui(target)
 
@@ -470,7 +533,9 @@ def launch_tui(path: Path) -> None:
     try:
         from qualcode.tui.app import run_app
     except ImportError:
-        click.echo(f"The study is at {path}. Explore it with `qualcode documents`, `qualcode codes`, `qualcode codings`.")
+        click.echo(
+            f"The study is at {path}. Explore it with `qualcode documents`, `qualcode codes`, `qualcode codings`."
+        )
         return
     run_app(path)
 

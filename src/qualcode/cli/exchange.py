@@ -16,7 +16,9 @@ if TYPE_CHECKING:
 
 
 @export.command("qdpx")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True, help="The .qdpx file to write.")
+@click.option(
+    "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True, help="The .qdpx file to write."
+)
 @study_options
 def export_qdpx_cmd(study: Study, output: Path) -> None:
     """Export the whole study as a REFI-QDA project (.qdpx) for NVivo, ATLAS.ti, MAXQDA,
@@ -37,7 +39,9 @@ def export_qdpx_cmd(study: Study, output: Path) -> None:
 
 
 @export.command("qdc")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True, help="The .qdc file to write.")
+@click.option(
+    "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True, help="The .qdc file to write."
+)
 @study_options
 def export_qdc_cmd(study: Study, output: Path) -> None:
     """Export the study's codebook as a REFI-QDA codebook (.qdc), with hierarchy, colours

@@ -24,9 +24,7 @@ LABELS = (
     ("shortcut", "Shortcut"),
 )
 _LABEL_FIELD = {label.casefold(): name for name, label in LABELS}
-_SECTION = re.compile(
-    r"(?:^|\n\n)(When to use|When not to use|Example|Keywords|Shortcut): ", re.IGNORECASE
-)
+_SECTION = re.compile(r"(?:^|\n\n)(When to use|When not to use|Example|Keywords|Shortcut): ", re.IGNORECASE)
 _RGB = re.compile(r"^#([0-9a-fA-F]{6}|[0-9a-fA-F]{3})$")
 CODEBOOK_SET_PREFIX = "codebook: "
 
@@ -45,7 +43,12 @@ def parse_description(text: str) -> dict[str, Any]:
     description from another tool comes back whole as ``description``."""
     text = (text or "").replace("\r\n", "\n").strip()
     fields: dict[str, Any] = {
-        "description": text, "when_to_use": "", "when_not_to_use": "", "example": "", "keywords": [], "shortcut": None,
+        "description": text,
+        "when_to_use": "",
+        "when_not_to_use": "",
+        "example": "",
+        "keywords": [],
+        "shortcut": None,
     }
     matches = list(_SECTION.finditer(text))
     if not matches:

@@ -27,7 +27,17 @@ from qualcode.store import merge as sql
 if TYPE_CHECKING:
     from qualcode.study.study import Study
 
-CODE_FIELDS = ("description", "when_to_use", "when_not_to_use", "example", "color", "shortcut", "keywords", "codebook", "created_at")
+CODE_FIELDS = (
+    "description",
+    "when_to_use",
+    "when_not_to_use",
+    "example",
+    "color",
+    "shortcut",
+    "keywords",
+    "codebook",
+    "created_at",
+)
 
 
 @dataclass
@@ -57,15 +67,27 @@ class MergeReport:
         return [
             {"what": "documents matched", "count": self.documents_matched, "detail": ""},
             {"what": "codings added", "count": self.codings_added, "detail": ""},
-            {"what": "codings already here", "count": self.codings_present, "detail": "same document, code, coder and passage"},
+            {
+                "what": "codings already here",
+                "count": self.codings_present,
+                "detail": "same document, code, coder and passage",
+            },
             {"what": "codings not placed", "count": self.codings_unplaced, "detail": missing},
             {"what": "codes added", "count": len(self.codes_added), "detail": "; ".join(self.codes_added)},
             {"what": "coders added", "count": len(self.coders_added), "detail": "; ".join(self.coders_added)},
             {"what": "memos added", "count": self.memos_added, "detail": ""},
-            {"what": "memos joined", "count": self.memos_joined, "detail": "both files had a different memo: texts joined"},
+            {
+                "what": "memos joined",
+                "count": self.memos_joined,
+                "detail": "both files had a different memo: texts joined",
+            },
             {"what": "memos already here", "count": self.memos_present, "detail": ""},
             {"what": "memos not placed", "count": self.memos_unplaced, "detail": "on documents missing here"},
-            {"what": "shortcuts dropped", "count": len(self.shortcuts_dropped), "detail": "; ".join(self.shortcuts_dropped)},
+            {
+                "what": "shortcuts dropped",
+                "count": len(self.shortcuts_dropped),
+                "detail": "; ".join(self.shortcuts_dropped),
+            },
         ]
 
     def lines(self) -> list[str]:
@@ -76,12 +98,16 @@ class MergeReport:
             ),
         ]
         if self.codes_added:
-            shown = "; ".join(self.codes_added[:12]) + (f"; … {len(self.codes_added) - 12} more" if len(self.codes_added) > 12 else "")
+            shown = "; ".join(self.codes_added[:12]) + (
+                f"; … {len(self.codes_added) - 12} more" if len(self.codes_added) > 12 else ""
+            )
             out.append(f"Codes added ({len(self.codes_added)}): {shown}")
         if self.coders_added:
             out.append(f"Coders added: {', '.join(self.coders_added)}")
         if self.memos_added or self.memos_joined or self.memos_present:
-            out.append(f"Memos: {self.memos_added} added, {self.memos_joined} joined with a different memo here, {self.memos_present} already here.")
+            out.append(
+                f"Memos: {self.memos_added} added, {self.memos_joined} joined with a different memo here, {self.memos_present} already here."
+            )
         if self.missing_documents:
             out.append(
                 f"Not placed: {self.codings_unplaced} coding(s) and {self.memos_unplaced} memo(s) on "
@@ -105,7 +131,11 @@ def _paths(rows: Sequence[Any]) -> dict[int, str]:
             return out[code_id]
         row = by_id[code_id]
         parent = row["parent_id"]
-        found = row["name"] if parent is None or parent not in by_id or parent in seen else f"{path(parent, seen | {code_id})}/{row['name']}"
+        found = (
+            row["name"]
+            if parent is None or parent not in by_id or parent in seen
+            else f"{path(parent, seen | {code_id})}/{row['name']}"
+        )
         out[code_id] = found
         return found
 
@@ -159,7 +189,10 @@ def merge_study(study: Study, other: Path | str, *, coders: Sequence[str] | None
             unplaced[coding["document_id"]] = unplaced.get(coding["document_id"], 0) + 1
     report.codings_unplaced = sum(unplaced.values())
     memo_docs = {m["target_id"] for m in memos if m["target"] == "document" and m["target_id"] not in doc_map}
-    report.missing_documents = [(titles.get(d, f"document {d}"), unplaced.get(d, 0)) for d in sorted(set(unplaced) | memo_docs, key=lambda d: titles.get(d, ""))]
+    report.missing_documents = [
+        (titles.get(d, f"document {d}"), unplaced.get(d, 0))
+        for d in sorted(set(unplaced) | memo_docs, key=lambda d: titles.get(d, ""))
+    ]
 
     with study.store.action(f"merge {other.name}", coder_id=study.coder_id):
         new_ids = {r["id"] for r in new_codes}
@@ -186,7 +219,13 @@ def merge_study(study: Study, other: Path | str, *, coders: Sequence[str] | None
         for coding in codings:
             if coding["document_id"] not in doc_map:
                 continue
-            key = (doc_map[coding["document_id"]], code_map[coding["code_id"]], coder_here(coding["coder"]), coding["start"], coding["end"])
+            key = (
+                doc_map[coding["document_id"]],
+                code_map[coding["code_id"]],
+                coder_here(coding["coder"]),
+                coding["start"],
+                coding["end"],
+            )
             if key in existing:
                 here_id, here_memo = existing[key]
                 coding_map[coding["id"]] = here_id
@@ -200,8 +239,14 @@ def merge_study(study: Study, other: Path | str, *, coders: Sequence[str] | None
             new_id = sql.insert_coding(
                 study.store,
                 {
-                    "document_id": key[0], "code_id": key[1], "coder_id": key[2], "start": key[3], "end": key[4],
-                    "memo": coding["memo"], "origin": coding["origin"], "created_at": coding["created_at"],
+                    "document_id": key[0],
+                    "code_id": key[1],
+                    "coder_id": key[2],
+                    "start": key[3],
+                    "end": key[4],
+                    "memo": coding["memo"],
+                    "origin": coding["origin"],
+                    "created_at": coding["created_at"],
                 },
             )
             existing[key] = (new_id, coding["memo"])
@@ -218,7 +263,13 @@ def merge_study(study: Study, other: Path | str, *, coders: Sequence[str] | None
             if key not in here_memos:
                 memo_id = sql.insert_memo(
                     study.store,
-                    {"target": key[0], "target_id": key[1], "coder_id": key[2], "text": memo["text"], "updated_at": memo["updated_at"]},
+                    {
+                        "target": key[0],
+                        "target_id": key[1],
+                        "coder_id": key[2],
+                        "text": memo["text"],
+                        "updated_at": memo["updated_at"],
+                    },
                 )
                 here_memos[key] = (memo_id, memo["text"])
                 report.memos_added += 1

@@ -111,14 +111,18 @@ def _datetime(value: str | None) -> str | None:
     return value if value and _DATETIME.match(value) else None
 
 
-def _code_elements(w: _Writer, parent: Any, codes: list[Code], guids: Guids, notes: dict[int, list[str]] | None) -> None:
+def _code_elements(
+    w: _Writer, parent: Any, codes: list[Code], guids: Guids, notes: dict[int, list[str]] | None
+) -> None:
     by_parent: dict[int | None, list[Code]] = defaultdict(list)
     for code in codes:
         by_parent[code.parent_id].append(code)
 
     def visit(container: Any, parent_id: int | None) -> None:
         for code in by_parent.get(parent_id, []):
-            element = w.add(container, "Code", guid=guids("code", code.id), name=code.name, isCodable="true", color=code.color)
+            element = w.add(
+                container, "Code", guid=guids("code", code.id), name=code.name, isCodable="true", color=code.color
+            )
             description = compose_description(code)
             if description:
                 w.add(element, "Description", description)
@@ -207,7 +211,9 @@ def export_qdpx(study: Study, path: Path | str, progress: Progress | None = None
     if variable_names:
         variables = w.add(root, "Variables")
         for name in variable_names:
-            w.add(variables, "Variable", guid=variable_guid[name], name=name, typeOfVariable=_variable_type(name, values))
+            w.add(
+                variables, "Variable", guid=variable_guid[name], name=name, typeOfVariable=_variable_type(name, values)
+            )
         summary.variables = len(variable_names)
     types = {name: _variable_type(name, values) for name in variable_names}
     _cases(w, root, documents, values, guids, variable_guid, types)
@@ -223,7 +229,11 @@ def export_qdpx(study: Study, path: Path | str, progress: Progress | None = None
         text = texts[doc["id"]]
         guid = guids("source", doc["id"])
         source = w.add(
-            sources, "TextSource", guid=guid, name=doc["title"], plainTextPath=f"internal://{guid}.txt",
+            sources,
+            "TextSource",
+            guid=guid,
+            name=doc["title"],
+            plainTextPath=f"internal://{guid}.txt",
             creationDateTime=_datetime(doc["imported_at"]),
         )
         for coding in by_document.get(doc["id"], []):
@@ -232,11 +242,18 @@ def export_qdpx(study: Study, path: Path | str, progress: Progress | None = None
             creator = user.get(coding["coder_id"])
             stamp = _datetime(coding["created_at"])
             selection = w.add(
-                source, "PlainTextSelection", guid=guids("selection", coding["id"]),
+                source,
+                "PlainTextSelection",
+                guid=guids("selection", coding["id"]),
                 name=passage if len(passage) <= NAME_PREVIEW else passage[: NAME_PREVIEW - 1] + "…",
-                startPosition=str(start), endPosition=str(end), creatingUser=creator, creationDateTime=stamp,
+                startPosition=str(start),
+                endPosition=str(end),
+                creatingUser=creator,
+                creationDateTime=stamp,
             )
-            link = w.add(selection, "Coding", guid=guids("coding", coding["id"]), creatingUser=creator, creationDateTime=stamp)
+            link = w.add(
+                selection, "Coding", guid=guids("coding", coding["id"]), creatingUser=creator, creationDateTime=stamp
+            )
             w.add(link, "CodeRef", targetGUID=code_guid[coding["code_id"]])
             if coding["memo"]:
                 w.add(selection, "NoteRef", targetGUID=guids("coding-note", coding["id"]))
@@ -285,14 +302,24 @@ def _variable_type(name: str, values: dict[int, dict[str, str]]) -> str:
 _VALUE_ELEMENT = {"Date": "DateValue", "Integer": "IntegerValue", "Text": "TextValue"}
 
 
-def _variable_values(w: _Writer, parent: Any, values: dict[str, str], guid: dict[str, str], types: dict[str, str]) -> None:
+def _variable_values(
+    w: _Writer, parent: Any, values: dict[str, str], guid: dict[str, str], types: dict[str, str]
+) -> None:
     for name in sorted(values, key=_variable_order):
         element = w.add(parent, "VariableValue")
         w.add(element, "VariableRef", targetGUID=guid[name])
         w.add(element, _VALUE_ELEMENT[types[name]], values[name])
 
 
-def _cases(w: _Writer, root: Any, documents: list[Any], values: dict[int, dict[str, str]], guids: Guids, variable_guid: dict[str, str], types: dict[str, str]) -> None:
+def _cases(
+    w: _Writer,
+    root: Any,
+    documents: list[Any],
+    values: dict[int, dict[str, str]],
+    guids: Guids,
+    variable_guid: dict[str, str],
+    types: dict[str, str],
+) -> None:
     people: dict[str, list[int]] = defaultdict(list)
     for doc in documents:
         if doc["participant"]:
@@ -310,7 +337,15 @@ def _cases(w: _Writer, root: Any, documents: list[Any], values: dict[int, dict[s
             w.add(case, "SourceRef", targetGUID=guids("source", doc_id))
 
 
-def _notes(w: _Writer, root: Any, memos: list[Any], codings: list[Any], coders: dict[int, str], user: dict[int, str], guids: Guids) -> int:
+def _notes(
+    w: _Writer,
+    root: Any,
+    memos: list[Any],
+    codings: list[Any],
+    coders: dict[int, str],
+    user: dict[int, str],
+    guids: Guids,
+) -> int:
     coding_memos = [c for c in codings if c["memo"]]
     if not memos and not coding_memos:
         return 0
@@ -318,14 +353,22 @@ def _notes(w: _Writer, root: Any, memos: list[Any], codings: list[Any], coders: 
     for memo in memos:
         label = "study" if memo["target"] == "study" else f"{memo['target']} {memo['target_id']}"
         note = w.add(
-            notes, "Note", guid=guids("note", memo["id"]), name=f"Memo on {label} by {coders.get(memo['coder_id'], '?')}",
-            creatingUser=user.get(memo["coder_id"]), creationDateTime=_datetime(memo["updated_at"]),
+            notes,
+            "Note",
+            guid=guids("note", memo["id"]),
+            name=f"Memo on {label} by {coders.get(memo['coder_id'], '?')}",
+            creatingUser=user.get(memo["coder_id"]),
+            creationDateTime=_datetime(memo["updated_at"]),
         )
         w.add(note, "PlainTextContent", memo["text"])
     for coding in coding_memos:
         note = w.add(
-            notes, "Note", guid=guids("coding-note", coding["id"]), name=f"Memo on coding {coding['id']}",
-            creatingUser=user.get(coding["coder_id"]), creationDateTime=_datetime(coding["created_at"]),
+            notes,
+            "Note",
+            guid=guids("coding-note", coding["id"]),
+            name=f"Memo on coding {coding['id']}",
+            creatingUser=user.get(coding["coder_id"]),
+            creationDateTime=_datetime(coding["created_at"]),
         )
         w.add(note, "PlainTextContent", coding["memo"])
     return len(memos) + len(coding_memos)

@@ -59,6 +59,7 @@ class ImportSummary:
 
 # -- codebooks -------------------------------------------------------------------------------
 
+
 def read_qdc(path: Path) -> list[Codebook]:
     """The codebooks of a .qdc file (or of the CodeBook inside a .qde)."""
     try:
@@ -95,6 +96,7 @@ def import_qdc(study: Study, path: Path | str) -> dict[str, int]:
 
 
 # -- projects --------------------------------------------------------------------------------
+
 
 def import_qdpx(study: Study, path: Path | str, progress: Progress | None = None) -> ImportSummary:
     """Import a .qdpx project into an empty study (one action; nothing written on error)."""
@@ -137,7 +139,16 @@ def _write(study: Study, project: Project, summary: ImportSummary, progress: Pro
     memos: dict[tuple[str, int, int], list[str]] = defaultdict(list)
     used_notes: set[str] = set()
 
-    def place(source: Source, start: int, end: int, ref: CodingRef, fallback_user: str, created: str | None, notes: list[str], where: str) -> None:
+    def place(
+        source: Source,
+        start: int,
+        end: int,
+        ref: CodingRef,
+        fallback_user: str,
+        created: str | None,
+        notes: list[str],
+        where: str,
+    ) -> None:
         code_path = project.codes.paths.get(ref.code_guid)
         label = "/".join(code_path) if code_path else f"code {ref.code_guid or '(none)'}"
         if code_path is None:
@@ -155,7 +166,9 @@ def _write(study: Study, project: Project, summary: ImportSummary, progress: Pro
             return
         a, b = source.offsets.start(start), source.offsets.end(end)
         if a >= b:
-            summary.not_placed.append(f"{source.name}, {where}, {label}: the selection is only whitespace or control characters")
+            summary.not_placed.append(
+                f"{source.name}, {where}, {label}: the selection is only whitespace or control characters"
+            )
             return
         coder_id = coder_for(ref.user_guid or fallback_user)
         key = (doc_id, code_ids[code_path], coder_id, a, b)
@@ -166,16 +179,32 @@ def _write(study: Study, project: Project, summary: ImportSummary, progress: Pro
         texts = [project.notes[n].text for n in notes if n in project.notes]
         used_notes.update(notes)
         rows.append(
-            {"document_id": doc_id, "code_id": code_ids[code_path], "coder_id": coder_id, "start": a, "end": b,
-             "memo": "\n\n".join(texts), "origin": "import", "created_at": _stamp(ref.created or created)}
+            {
+                "document_id": doc_id,
+                "code_id": code_ids[code_path],
+                "coder_id": coder_id,
+                "start": a,
+                "end": b,
+                "memo": "\n\n".join(texts),
+                "origin": "import",
+                "created_at": _stamp(ref.created or created),
+            }
         )
 
     for source in project.sources:
         for selection in source.selections:
             where = f"positions {selection.start}–{selection.end}"
             for ref in selection.codings:
-                place(source, selection.start, selection.end, ref, selection.user_guid, selection.created,
-                      [*selection.notes, *ref.notes], where)
+                place(
+                    source,
+                    selection.start,
+                    selection.end,
+                    ref,
+                    selection.user_guid,
+                    selection.created,
+                    [*selection.notes, *ref.notes],
+                    where,
+                )
             if not selection.codings and selection.notes:
                 used_notes.update(selection.notes)
                 doc_id = documents.get(source.guid)
@@ -187,7 +216,9 @@ def _write(study: Study, project: Project, summary: ImportSummary, progress: Pro
                                 f"[{selection.start}–{selection.end}] {note.text}"
                             )
         for ref in source.whole_codings:
-            place(source, 0, source.offsets.raw_length if source.offsets else 0, ref, "", None, ref.notes, "whole source")
+            place(
+                source, 0, source.offsets.raw_length if source.offsets else 0, ref, "", None, ref.notes, "whole source"
+            )
         doc_id = documents.get(source.guid)
         if doc_id is not None:
             for n in source.notes:
@@ -203,7 +234,9 @@ def _write(study: Study, project: Project, summary: ImportSummary, progress: Pro
         for n in note_guids:
             if code_path is not None and n in project.notes:
                 used_notes.add(n)
-                memos[("code", code_ids[code_path], coder_for(project.notes[n].user_guid))].append(project.notes[n].text)
+                memos[("code", code_ids[code_path], coder_for(project.notes[n].user_guid))].append(
+                    project.notes[n].text
+                )
     for n in project.project_notes:
         if n in project.notes:
             used_notes.add(n)
@@ -233,7 +266,9 @@ def _write_codes(study: Study, project: Project, summary: ImportSummary) -> dict
     return {tuple(c.path.split("/")): c.id for c in study.codes()}
 
 
-def _write_sources(study: Study, project: Project, summary: ImportSummary, progress: Progress | None) -> tuple[dict[str, int], list[tuple[str, str]]]:
+def _write_sources(
+    study: Study, project: Project, summary: ImportSummary, progress: Progress | None
+) -> tuple[dict[str, int], list[tuple[str, str]]]:
     documents: dict[str, int] = {}
     by_digest: dict[str, tuple[int, str]] = {}
     duplicates: list[tuple[str, str]] = []
@@ -296,7 +331,9 @@ def _stamp(value: str | None) -> str | None:
     return value.strip() if value and value.strip() else None
 
 
-def import_qdpx_new(study_path: Path, qdpx: Path, coder: str | None = None, progress: Progress | None = None) -> ImportSummary:
+def import_qdpx_new(
+    study_path: Path, qdpx: Path, coder: str | None = None, progress: Progress | None = None
+) -> ImportSummary:
     """Create a study at ``study_path`` and import a .qdpx into it; on any error no study
     file is left behind."""
     from qualcode.study.study import Study

@@ -248,7 +248,9 @@ def _position(value: str | None, what: str, label: str, path: Path) -> int:
 def _read_source(element: Any, archive: SafeZip, project: Project) -> None:
     guid = norm_guid(element.get("guid"))
     plain = element.get("plainTextPath") or ""
-    label = (element.get("name") or "").strip() or (PurePosixPath(plain).stem if plain else f"source {len(project.sources) + 1}")
+    label = (element.get("name") or "").strip() or (
+        PurePosixPath(plain).stem if plain else f"source {len(project.sources) + 1}"
+    )
     raw, origin = _source_text(element, archive, label)
     source = Source(guid=guid, name=label, raw=raw, origin=origin, values=_values(element))
     source.notes = [norm_guid(n.get("targetGUID")) for n in children(element, "NoteRef")]
@@ -280,8 +282,11 @@ def _read_note(element: Any, archive: SafeZip, project: Project) -> None:
             text = _decode(found[0], f"{archive.path} ({found[1]})")
     if guid and text.strip():
         project.notes[guid] = Note(
-            guid=guid, name=(element.get("name") or "").strip(), text=text.strip(),
-            user_guid=norm_guid(element.get("creatingUser")), created=element.get("creationDateTime"),
+            guid=guid,
+            name=(element.get("name") or "").strip(),
+            text=text.strip(),
+            user_guid=norm_guid(element.get("creatingUser")),
+            created=element.get("creationDateTime"),
         )
 
 
@@ -323,6 +328,7 @@ def _read_sets(root: Any, project: Project) -> None:
 
 
 # -- line endings ----------------------------------------------------------------------------
+
 
 def _boundary(text: str, i: int) -> int:
     return int(i <= 0 or i >= len(text) or not (text[i - 1].isalnum() and text[i].isalnum()))

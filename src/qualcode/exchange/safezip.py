@@ -52,7 +52,8 @@ class SafeZip:
                 name = check_member_name(path, info.filename)
                 if info.file_size > max_member_bytes:
                     raise file_error(
-                        path, f"{info.filename} unpacks to {info.file_size:,} bytes (at most {max_member_bytes:,}); refused"
+                        path,
+                        f"{info.filename} unpacks to {info.file_size:,} bytes (at most {max_member_bytes:,}); refused",
                     )
                 total += info.file_size
                 if not info.is_dir():
@@ -113,12 +114,7 @@ def check_member_name(archive: Path, name: str) -> str:
     """The member's name with ``/`` separators, or an error if it climbs out of the archive."""
     cleaned = name.replace("\\", "/")
     parts = PurePosixPath(cleaned).parts
-    if (
-        cleaned.startswith("/")
-        or (len(cleaned) > 1 and cleaned[1] == ":")
-        or ".." in parts
-        or "\x00" in cleaned
-    ):
+    if cleaned.startswith("/") or (len(cleaned) > 1 and cleaned[1] == ":") or ".." in parts or "\x00" in cleaned:
         raise file_error(archive, f"the archive holds a file named {name!r} that points outside it; refused")
     while cleaned.startswith("./"):
         cleaned = cleaned[2:]

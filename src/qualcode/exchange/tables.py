@@ -37,9 +37,7 @@ def write_fragments(
     target = _check_target(path)
     rows = fragments(study, scope, codes=codes, limit=limit)
     if target.suffix.lower() == ".xlsx":
-        return _write_xlsx(
-            target, "fragments", list(FRAGMENT_COLUMNS), (fragment_values(r, study.name) for r in rows)
-        )
+        return _write_xlsx(target, "fragments", list(FRAGMENT_COLUMNS), (fragment_values(r, study.name) for r in rows))
     return write_fragments_csv(rows, target, study.name)
 
 
@@ -82,16 +80,29 @@ def fragments(
         at = bisect_right(starts, r["start"]) - 1
         out.append(
             {
-                "id": r["id"], "document_id": r["document_id"], "code_id": r["code_id"], "code": paths.get(r["code_id"], ""),
-                "organisation": d["organisation"], "project": d["project"], "document": d["title"], "role": d["role"],
-                "participant": d["participant"], "speaker": speakers[at] if at >= 0 else None, "coder": r["coder"],
-                "start": r["start"], "end": r["end"], "text": texts[r["document_id"]][r["start"] : r["end"]], "memo": r["memo"],
+                "id": r["id"],
+                "document_id": r["document_id"],
+                "code_id": r["code_id"],
+                "code": paths.get(r["code_id"], ""),
+                "organisation": d["organisation"],
+                "project": d["project"],
+                "document": d["title"],
+                "role": d["role"],
+                "participant": d["participant"],
+                "speaker": speakers[at] if at >= 0 else None,
+                "coder": r["coder"],
+                "start": r["start"],
+                "end": r["end"],
+                "text": texts[r["document_id"]][r["start"] : r["end"]],
+                "memo": r["memo"],
             }
         )
     return out
 
 
-def write_table(rows: Sequence[Mapping[str, Any]], columns: Sequence[str], path: Path | str, sheet: str = "table") -> int:
+def write_table(
+    rows: Sequence[Mapping[str, Any]], columns: Sequence[str], path: Path | str, sheet: str = "table"
+) -> int:
     """Write a table (frequencies, a matrix, pairs, …) to .csv (UTF-8 with BOM) or .xlsx."""
     target = _check_target(path)
     cells = (["" if r.get(c) is None else r.get(c) for c in columns] for r in rows)

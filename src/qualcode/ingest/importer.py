@@ -74,7 +74,8 @@ def collect_files(paths: list[Path]) -> list[Path]:
         elif path.exists():
             if path.suffix.lower() not in SUPPORTED_SUFFIXES:
                 raise file_error(
-                    path, f"cannot import {path.suffix or 'files without a suffix'}; qualcode reads {', '.join(SUPPORTED_SUFFIXES)}"
+                    path,
+                    f"cannot import {path.suffix or 'files without a suffix'}; qualcode reads {', '.join(SUPPORTED_SUFFIXES)}",
                 )
             files.append(path)
         else:
@@ -165,9 +166,7 @@ def import_files(
     if report.errors and not skip_errors:
         more = len(report.errors) - 1
         extra = f" (and {more} more file{'s' if more != 1 else ''} with errors)" if more else ""
-        raise QualcodeError(
-            f"{report.errors[0]}{extra}; nothing was imported — fix the file or pass --skip-errors"
-        )
+        raise QualcodeError(f"{report.errors[0]}{extra}; nothing was imported — fix the file or pass --skip-errors")
     _store_sources(study, sources, report, progress, cancelled)
     return report
 
@@ -191,8 +190,13 @@ def _store_sources(
             report.duplicates.append((str(path), study.document(existing).title))
         else:
             stored = store_text(
-                study, source.text, meta, title=source.title, source_name=source.source_name,
-                encoding=source.encoding, digest=digest,
+                study,
+                source.text,
+                meta,
+                title=source.title,
+                source_name=source.source_name,
+                encoding=source.encoding,
+                digest=digest,
             )
             report.imported.append((str(path), stored.document_id))
             report.turns += stored.turns

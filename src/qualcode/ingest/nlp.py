@@ -89,9 +89,7 @@ def _chunks(text: str, turns: Sequence[tuple[int, int, int]]) -> Iterator[tuple[
                 yield paragraph.start(), paragraph.group(), seq
 
 
-def segment(
-    text: str, language: str = "nl", turns: Sequence[tuple[int, int, int]] = ()
-) -> list[Sentence]:
+def segment(text: str, language: str = "nl", turns: Sequence[tuple[int, int, int]] = ()) -> list[Sentence]:
     """Sentences of ``text`` as offsets into it, never crossing a line break or a turn.
 
     ``turns`` are ``(start, body_start, end)`` triples in text order; speaker labels are

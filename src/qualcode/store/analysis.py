@@ -31,9 +31,7 @@ GROUP_COLUMNS = {
     "document": "d.title",
     "participant": "ifnull(d.participant, '(none)')",
 }
-DOC_JOINS = (
-    "LEFT JOIN projects p ON p.id = d.project_id LEFT JOIN organisations o ON o.id = p.organisation_id"
-)
+DOC_JOINS = "LEFT JOIN projects p ON p.id = d.project_id LEFT JOIN organisations o ON o.id = p.organisation_id"
 DOC_FROM = f"documents d {DOC_JOINS}"
 
 
@@ -284,7 +282,7 @@ def sentences_with_lemma(store: Store, scope: Scope, lemma: str, limit: int) -> 
     """Sentences whose lemmas contain ``lemma`` (a whole lemma), with their document."""
     docs, params = scope.documents_sql()
     return store.rows(
-        "SELECT s.document_id, s.start, s.\"end\", d.title, d.role, o.name AS organisation "
+        'SELECT s.document_id, s.start, s."end", d.title, d.role, o.name AS organisation '
         f"FROM sentences s JOIN documents d ON d.id = s.document_id {DOC_JOINS} "
         f"WHERE d.id IN ({docs}) AND (' ' || s.lemmas || ' ') LIKE ? "
         "ORDER BY o.name, d.title, s.start LIMIT ?",

@@ -9,7 +9,5 @@ def attribute_values(store: Store, name: str) -> list[str]:
     """The distinct values one attribute takes across the study's documents, sorted."""
     return [
         r[0]
-        for r in store.rows(
-            "SELECT DISTINCT value FROM document_attributes WHERE name = ? ORDER BY value", (name,)
-        )
+        for r in store.rows("SELECT DISTINCT value FROM document_attributes WHERE name = ? ORDER BY value", (name,))
     ]

@@ -31,9 +31,7 @@ def child_by_name(store: Store, parent_id: int | None, name: str) -> sqlite3.Row
 
 
 def children(store: Store, parent_id: int | None) -> list[sqlite3.Row]:
-    return store.rows(
-        f"SELECT {CODE_COLUMNS} FROM codes WHERE parent_id IS ? ORDER BY position, id", (parent_id,)
-    )
+    return store.rows(f"SELECT {CODE_COLUMNS} FROM codes WHERE parent_id IS ? ORDER BY position, id", (parent_id,))
 
 
 def next_position(store: Store, parent_id: int | None) -> int:

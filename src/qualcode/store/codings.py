@@ -9,8 +9,7 @@ from typing import Any
 from qualcode.store.core import Store, now
 
 CODING_COLUMNS = (
-    'c.id, c.document_id, c.code_id, c.coder_id, c.start, c."end", c.memo, c.origin, c.created_at, '
-    "k.name AS coder"
+    'c.id, c.document_id, c.code_id, c.coder_id, c.start, c."end", c.memo, c.origin, c.created_at, k.name AS coder'
 )
 
 
@@ -58,9 +57,7 @@ def insert_coding(
     )
 
 
-def find_coding(
-    store: Store, document_id: int, code_id: int, coder_id: int, start: int, end: int
-) -> int | None:
+def find_coding(store: Store, document_id: int, code_id: int, coder_id: int, start: int, end: int) -> int | None:
     return store.scalar(
         'SELECT id FROM codings WHERE document_id = ? AND code_id = ? AND coder_id = ? AND start = ? AND "end" = ?',
         (document_id, code_id, coder_id, start, end),
@@ -148,6 +145,7 @@ def coding_memo_ids(store: Store, coding_id: int) -> list[int]:
 
 
 # -- memos ---------------------------------------------------------------------------------
+
 
 def get_memo(store: Store, target: str, target_id: int, coder_id: int) -> sqlite3.Row | None:
     return store.row(

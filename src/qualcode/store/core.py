@@ -54,9 +54,7 @@ class Store:
             if create and self.path.exists():
                 raise QualcodeError(f"{self.path}: a file already exists there; choose another path")
             if not create and not self.path.exists():
-                raise QualcodeError(
-                    f"{self.path}: no such study; create one with `qualcode init {self.path}`"
-                )
+                raise QualcodeError(f"{self.path}: no such study; create one with `qualcode init {self.path}`")
         conn: sqlite3.Connection | None = None
         try:
             conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False, timeout=10)
@@ -147,9 +145,7 @@ class Store:
     # -- transactions ---------------------------------------------------------------------
 
     @contextmanager
-    def action(
-        self, description: str, *, coder_id: int | None = None, record: bool = True
-    ) -> Iterator[None]:
+    def action(self, description: str, *, coder_id: int | None = None, record: bool = True) -> Iterator[None]:
         """Run one user action as one committed transaction.
 
         Nested calls join the outer action. With ``record=False`` the writes are not undoable
@@ -261,9 +257,7 @@ class Store:
                 for op, table, before, after in reversed(changes) if undo else changes:
                     self._apply(op, table, before, after, inverse=undo)
             except sqlite3.IntegrityError as exc:
-                raise QualcodeError(
-                    f"cannot {verb} “{entry['description']}”: later changes conflict ({exc})"
-                ) from None
+                raise QualcodeError(f"cannot {verb} “{entry['description']}”: later changes conflict ({exc})") from None
             self.conn.execute("UPDATE history SET undone = ? WHERE id = ?", (1 if undo else 0, entry["id"]))
             self.conn.execute("COMMIT")
             return str(entry["description"])

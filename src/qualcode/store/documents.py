@@ -16,8 +16,7 @@ DOCUMENT_COLUMNS = (
 # The name of the project row that carries an organisation's documents without a project.
 NO_PROJECT = ""
 DOCUMENT_FROM = (
-    "documents d LEFT JOIN projects p ON p.id = d.project_id "
-    "LEFT JOIN organisations o ON o.id = p.organisation_id"
+    "documents d LEFT JOIN projects p ON p.id = d.project_id LEFT JOIN organisations o ON o.id = p.organisation_id"
 )
 
 
@@ -36,9 +35,7 @@ def ensure_project(store: Store, organisation: str | None, project: str | None) 
         if org_id is None:
             org_id = store.insert("organisations", {"name": organisation})
     name = project or NO_PROJECT
-    found = store.scalar(
-        "SELECT id FROM projects WHERE name = ? AND organisation_id IS ?", (name, org_id)
-    )
+    found = store.scalar("SELECT id FROM projects WHERE name = ? AND organisation_id IS ?", (name, org_id))
     if found is not None:
         return int(found)
     return store.insert("projects", {"organisation_id": org_id, "name": name})
@@ -100,9 +97,7 @@ def insert_document(
         [{"document_id": doc_id, "name": k, "value": v} for k, v in attributes.items()],
     )
     store.insert_many("turns", [{**t, "document_id": doc_id} for t in turns])
-    turn_ids = [
-        r[0] for r in store.rows("SELECT id FROM turns WHERE document_id = ? ORDER BY seq", (doc_id,))
-    ]
+    turn_ids = [r[0] for r in store.rows("SELECT id FROM turns WHERE document_id = ? ORDER BY seq", (doc_id,))]
     store.insert_many(
         "sentences",
         [
@@ -127,9 +122,7 @@ def delete_document(store: Store, doc_id: int) -> None:
         (doc_id,),
     )
     store.conn.execute("DELETE FROM codings WHERE document_id = ?", (doc_id,))
-    store.conn.execute(
-        "DELETE FROM memos WHERE target = 'document' AND target_id = ?", (doc_id,)
-    )
+    store.conn.execute("DELETE FROM memos WHERE target = 'document' AND target_id = ?", (doc_id,))
     store.conn.execute("DELETE FROM documents WHERE id = ?", (doc_id,))
 
 
@@ -175,9 +168,7 @@ def document_filter(
         clauses.append(f"{alias}.role = ?")
         params.append(role)
     for name, value in (attributes or {}).items():
-        clauses.append(
-            f"{alias}.id IN (SELECT document_id FROM document_attributes WHERE name = ? AND value = ?)"
-        )
+        clauses.append(f"{alias}.id IN (SELECT document_id FROM document_attributes WHERE name = ? AND value = ?)")
         params.extend([name, value])
     return ("WHERE " + " AND ".join(clauses) if clauses else ""), params
 

@@ -25,7 +25,9 @@ def open_other(path: Path) -> sqlite3.Connection:
         raise QualcodeError(f"{path}: not a qualcode study ({exc})") from None
     if not NEEDED_TABLES <= tables:
         conn.close()
-        raise QualcodeError(f"{path}: not a qualcode study (tables missing: {', '.join(sorted(NEEDED_TABLES - tables))})")
+        raise QualcodeError(
+            f"{path}: not a qualcode study (tables missing: {', '.join(sorted(NEEDED_TABLES - tables))})"
+        )
     version = conn.execute("SELECT max(id) FROM migrations").fetchone()[0] or 0
     if version > SCHEMA_VERSION:
         conn.close()

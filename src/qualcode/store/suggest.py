@@ -83,9 +83,7 @@ def sentence_by_id(store: Store, sentence_id: int) -> sqlite3.Row | None:
 def fingerprint(store: Store) -> tuple[object, ...]:
     """A cheap summary that changes whenever codings, decisions or documents change, so a
     cached model knows it is stale (an adjusted or recoded coding changes the sums too)."""
-    codings = store.row(
-        'SELECT count(*), total(id), total(code_id * 7 + start * 3 + "end") FROM codings'
-    )
+    codings = store.row('SELECT count(*), total(id), total(code_id * 7 + start * 3 + "end") FROM codings')
     decided = store.row("SELECT count(*), total(id) FROM suggestion_decisions")
     sentences = store.row("SELECT count(*), total(id) FROM sentences")
     codes = store.row("SELECT count(*), total(id + ifnull(parent_id, 0) * 31), total(length(keywords)) FROM codes")

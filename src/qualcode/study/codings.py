@@ -116,9 +116,7 @@ class CodingMixin:
                     end=end,
                     origin=origin,
                 )
-                made.append(
-                    Coding(coding_id, document_id, target.id, self.coder, start, end, origin=origin)
-                )
+                made.append(Coding(coding_id, document_id, target.id, self.coder, start, end, origin=origin))
         return made
 
     def add_coding_sentences(
@@ -130,9 +128,7 @@ class CodingMixin:
         spans = docsql.sentence_spans(self.store, document_id, sentence_ids)
         if len(spans) != len(set(sentence_ids)):
             missing = set(sentence_ids) - {r["id"] for r in spans}
-            raise QualcodeError(
-                f"sentence(s) {', '.join(map(str, sorted(missing)))} are not in document {document_id}"
-            )
+            raise QualcodeError(f"sentence(s) {', '.join(map(str, sorted(missing)))} are not in document {document_id}")
         return self.add_coding(document_id, code, spans[0]["start"], spans[-1]["end"], **kw)  # type: ignore[arg-type]
 
     def add_coding_turn(self, turn_id: int, code: str | int | Code, **kw: object) -> Coding:

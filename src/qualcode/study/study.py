@@ -34,7 +34,7 @@ class SearchHit:
     def context(self, text: str, width: int = 60) -> str:
         left = text[max(0, self.start - width) : self.start].replace("\n", " ")
         right = text[self.end : self.end + width].replace("\n", " ")
-        return f"{left}[{text[self.start:self.end]}]{right}"
+        return f"{left}[{text[self.start : self.end]}]{right}"
 
 
 class Study(CodeTreeMixin, CodingMixin):
@@ -186,9 +186,7 @@ class Study(CodeTreeMixin, CodingMixin):
         if row is None:
             raise QualcodeError(f"no document with id {ref}; `qualcode documents` lists them")
         info = DocumentInfo.from_row(row)
-        return Document(
-            **info.__dict__, text=row["text"], attributes=docsql.document_attributes(self.store, info.id)
-        )
+        return Document(**info.__dict__, text=row["text"], attributes=docsql.document_attributes(self.store, info.id))
 
     def document_text(self, document_id: int) -> str:
         return self.document(document_id).text
@@ -247,13 +245,9 @@ class Study(CodeTreeMixin, CodingMixin):
         terms = _search_terms(query)
         if not terms:
             raise QualcodeError("search for at least one word")
-        fts = " ".join(
-            ('"' + t.rstrip("*").replace('"', '""') + '"' + ("*" if t.endswith("*") else "")) for t in terms
-        )
+        fts = " ".join(('"' + t.rstrip("*").replace('"', '""') + '"' + ("*" if t.endswith("*") else "")) for t in terms)
         docs = codingsql.search_documents(self.store, fts, [document_id] if document_id else None)
-        pattern = re.compile(
-            "|".join(_term_regex(t) for t in sorted(terms, key=len, reverse=True)), re.IGNORECASE
-        )
+        pattern = re.compile("|".join(_term_regex(t) for t in sorted(terms, key=len, reverse=True)), re.IGNORECASE)
         hits: list[SearchHit] = []
         for doc in docs:
             for match in pattern.finditer(doc["text"]):
@@ -281,9 +275,7 @@ def default_study_path() -> Path:
     if last is not None and last.exists():
         return last
     if last is not None:
-        raise QualcodeError(
-            f"the study used last, {last}, is no longer there; pass --study PATH to choose one"
-        )
+        raise QualcodeError(f"the study used last, {last}, is no longer there; pass --study PATH to choose one")
     raise QualcodeError(
         "no study given and none used before; pass --study PATH, or run `qualcode demo` or `qualcode init PATH`"
     )

@@ -134,9 +134,13 @@ class CodebookPanel(Vertical):
         node, code = self._code_nodes.get(code_id), self.codes.get(code_id)
         if node is not None and code is not None:
             parent = code_id in self._children
-            here, total = (self._sum(self.here, code_id), self._sum(self.total, code_id)) if parent else (
-                self.here.get(code_id, 0),
-                self.total.get(code_id, 0),
+            here, total = (
+                (self._sum(self.here, code_id), self._sum(self.total, code_id))
+                if parent
+                else (
+                    self.here.get(code_id, 0),
+                    self.total.get(code_id, 0),
+                )
             )
             node.set_label(code_label(code, here, total, rolled_up=parent))
 

@@ -131,7 +131,7 @@ class CodingActions:
             if code.shortcut:
                 label.append(f"  [{code.shortcut}]", style="dim")
             items.append(PickItem(code.id, label, code.path, recent=code.id in recent))
-        items.sort(key=lambda i: (self.recent.index(i.value) if i.recent else 0))
+        items.sort(key=lambda i: self.recent.index(i.value) if i.recent else 0)
         return items
 
     def _changed(
@@ -255,9 +255,7 @@ class CodingActions:
                 self._code_in_vivo(document_id, span, name)
 
         proposal = in_vivo_name(self.transcript.text[span[0] : span[1]])
-        self.app.push_screen(
-            PromptScreen("In vivo: name the new code (under In vivo/)", proposal, check=check), named
-        )
+        self.app.push_screen(PromptScreen("In vivo: name the new code (under In vivo/)", proposal, check=check), named)
 
     def _code_in_vivo(self, document_id: int, span: tuple[int, int], name: str) -> None:
         try:

@@ -39,9 +39,21 @@ MOVE_BINDINGS = [
     _b("J,ctrl+down", "move('move_turn', 1)", "Next turn", "next-turn"),
     _b("K,ctrl+up", "move('move_turn', -1)", "Previous turn", "previous-turn"),
     _b("shift+down", "move('extend_sentences', 1)", "Extend selection by a sentence", "extend-sentence-down"),
-    _b("shift+up", "move('extend_sentences', -1)", "Shrink/extend selection by a sentence upwards", "extend-sentence-up"),
-    _b("ctrl+shift+down,greater_than_sign", "move('extend_turns', 1)", "Extend selection by a turn", "extend-turn-down"),
-    _b("ctrl+shift+up,less_than_sign", "move('extend_turns', -1)", "Extend selection by a turn upwards", "extend-turn-up"),
+    _b(
+        "shift+up",
+        "move('extend_sentences', -1)",
+        "Shrink/extend selection by a sentence upwards",
+        "extend-sentence-up",
+    ),
+    _b(
+        "ctrl+shift+down,greater_than_sign", "move('extend_turns', 1)", "Extend selection by a turn", "extend-turn-down"
+    ),
+    _b(
+        "ctrl+shift+up,less_than_sign",
+        "move('extend_turns', -1)",
+        "Extend selection by a turn upwards",
+        "extend-turn-up",
+    ),
     _b("shift+right", "move('extend_chars', 1)", "Extend selection by a character", "extend-char-right"),
     _b("shift+left", "move('extend_chars', -1)", "Shrink selection by a character", "extend-char-left"),
     _b("ctrl+shift+right", "move('extend_words', 1)", "Extend selection by a word", "extend-word-right"),

@@ -346,4 +346,3 @@ class TranscriptView(ScrollView, can_focus=True, inherit_bindings=False):
             sentence = self.cursor.sentences[self.cursor.sentence_index(start)]
             self.cursor.select(sentence.start, sentence.end)
         self._selection_moved()
-

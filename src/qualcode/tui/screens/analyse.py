@@ -72,7 +72,9 @@ class FragmentsScreen(ModalScreen[None]):
             table.add_columns("Document", self.role_label, "Code", "Coder", "Text")
             for i, f in enumerate(self.fragments):
                 text = str(f.get("text") or "").replace("\n", " ")
-                table.add_row(f.get("document"), f.get("role") or "", f.get("code"), f.get("coder"), text[:90], key=str(i))
+                table.add_row(
+                    f.get("document"), f.get("role") or "", f.get("code"), f.get("coder"), text[:90], key=str(i)
+                )
             yield table
             yield Footer(compact=True, show_command_palette=False)
 
@@ -133,8 +135,15 @@ class AnalyseScreen(Screen[None]):
         groupings += [(f"attribute: {n}", n) for n in study.attribute_names()]
         yield Label("Analyse", id="analyse-title")
         with Horizontal(classes="filters"):
-            yield Select([(o["name"], o["name"]) for o in study.organisations()], prompt="Organisation", compact=True, id="a-organisation")
-            yield Select([(p["name"], p["name"]) for p in study.projects()], prompt="Project", compact=True, id="a-project")
+            yield Select(
+                [(o["name"], o["name"]) for o in study.organisations()],
+                prompt="Organisation",
+                compact=True,
+                id="a-organisation",
+            )
+            yield Select(
+                [(p["name"], p["name"]) for p in study.projects()], prompt="Project", compact=True, id="a-project"
+            )
             yield Select([(r, r) for r in roles], prompt="Role", compact=True, id="a-role")
             yield Select([(c["name"], c["name"]) for c in study.coders()], prompt="Coder", compact=True, id="a-coder")
         with TabbedContent(id="analyse-tabs"):
@@ -145,16 +154,28 @@ class AnalyseScreen(Screen[None]):
                     yield Select(groupings, value="organisation", allow_blank=False, compact=True, id="m-by")
                     yield Select(
                         [("codings", "count"), ("% of documents", "docs"), ("per 1,000 words", "rate")],
-                        value="docs", allow_blank=False, compact=True, id="m-measure",
+                        value="docs",
+                        allow_blank=False,
+                        compact=True,
+                        id="m-measure",
                     )
                 yield DataTable(cursor_type="cell", id="matrix")
             with TabPane("Co-occurrence", id="tab-cooccurrence"):
                 with Horizontal(classes="filters"):
                     yield Select(
                         [("overlapping codings", "overlap"), ("same sentence", "sentence"), ("same turn", "turn")],
-                        value="overlap", allow_blank=False, compact=True, id="c-unit",
+                        value="overlap",
+                        allow_blank=False,
+                        compact=True,
+                        id="c-unit",
                     )
-                    yield Select([("count", "count"), ("Jaccard", "jaccard")], value="count", allow_blank=False, compact=True, id="c-measure")
+                    yield Select(
+                        [("count", "count"), ("Jaccard", "jaccard")],
+                        value="count",
+                        allow_blank=False,
+                        compact=True,
+                        id="c-measure",
+                    )
                 yield DataTable(cursor_type="cell", id="cooccurrence")
             with TabPane("Compare", id="tab-compare"):
                 yield Static("", id="compare-notes")
@@ -163,11 +184,30 @@ class AnalyseScreen(Screen[None]):
                 coders = [c["name"] for c in study.coders() if c["codings"]]
                 first, second = (coders + [None, None])[:2]
                 with Horizontal(classes="filters"):
-                    yield Select([(c, c) for c in coders], prompt="Coder A", value=first or Select.NULL, compact=True, id="g-coder-a")
-                    yield Select([(c, c) for c in coders], prompt="Coder B", value=second or Select.NULL, compact=True, id="g-coder-b")
                     yield Select(
-                        [("sentence units (kappa, alpha)", "sentence"), ("segments (matched codings)", "segment"), ("characters (Jaccard)", "character")],
-                        value="sentence", allow_blank=False, compact=True, id="g-unit",
+                        [(c, c) for c in coders],
+                        prompt="Coder A",
+                        value=first or Select.NULL,
+                        compact=True,
+                        id="g-coder-a",
+                    )
+                    yield Select(
+                        [(c, c) for c in coders],
+                        prompt="Coder B",
+                        value=second or Select.NULL,
+                        compact=True,
+                        id="g-coder-b",
+                    )
+                    yield Select(
+                        [
+                            ("sentence units (kappa, alpha)", "sentence"),
+                            ("segments (matched codings)", "segment"),
+                            ("characters (Jaccard)", "character"),
+                        ],
+                        value="sentence",
+                        allow_blank=False,
+                        compact=True,
+                        id="g-unit",
                     )
                 yield Static("", id="agreement-notes")
                 yield DataTable(cursor_type="row", zebra_stripes=True, id="agreement")
@@ -256,7 +296,12 @@ class AnalyseScreen(Screen[None]):
         for r in rows:
             label = Text("  " * r.depth + r.code.rsplit("/", 1)[-1], style="bold" if r.depth == 0 else "")
             table.add_row(
-                label, r.codings, r.documents, f"{r.documents_pct:.1f}", r.participants, r.coded_words or 0,
+                label,
+                r.codings,
+                r.documents,
+                f"{r.documents_pct:.1f}",
+                r.participants,
+                r.coded_words or 0,
                 bar(r.documents_pct, 100.0),
             )
             self._freq_codes.append(r.code_id)
@@ -270,7 +315,9 @@ class AnalyseScreen(Screen[None]):
         top = max((float(r[g]) for r in rows for g in groups), default=0.0)
         table = self.query_one("#matrix", DataTable)
         table.clear(columns=True)
-        table.add_columns("Code", *[f"{g} (n={info.documents})" for g, info in zip(groups, self._matrix.groups)], "Total")
+        table.add_columns(
+            "Code", *[f"{g} (n={info.documents})" for g, info in zip(groups, self._matrix.groups)], "Total"
+        )
         for (_, path, depth), r in zip(self._matrix.codes, rows):
             cells = [heat(float(r[g]), top, _fmt(r[g], measure)) for g in groups]
             table.add_row("  " * depth + path.rsplit("/", 1)[-1], *cells, _fmt(r["total"], measure))
@@ -327,7 +374,13 @@ class AnalyseScreen(Screen[None]):
             return
         scope = self.scope()
         try:
-            result = agreement(self.study, [a, b], unit=unit, rollup=self.rollup, scope=Scope(scope.organisation, scope.project, scope.role))
+            result = agreement(
+                self.study,
+                [a, b],
+                unit=unit,
+                rollup=self.rollup,
+                scope=Scope(scope.organisation, scope.project, scope.role),
+            )
         except QualcodeError as exc:
             notes.update(str(exc))
             return
@@ -336,15 +389,33 @@ class AnalyseScreen(Screen[None]):
         if unit == "segment":
             table.add_columns("Code", f"{a}", f"{b}", "Matched", "Only A", "Only B", "Agree %", "Note")
         else:
-            table.add_columns("Code", "Units", f"{a}", f"{b}", "Both", "Only A", "Only B", "Neither", "Agree %", "Kappa", "Alpha", "Jaccard", "Note")
+            table.add_columns(
+                "Code",
+                "Units",
+                f"{a}",
+                f"{b}",
+                "Both",
+                "Only A",
+                "Only B",
+                "Neither",
+                "Agree %",
+                "Kappa",
+                "Alpha",
+                "Jaccard",
+                "Note",
+            )
         for r in [*pair.rows, pair.overall]:
-            label = Text("  " * r.depth + r.code.rsplit("/", 1)[-1], style="bold" if r.code_id is None or r.depth == 0 else "")
+            label = Text(
+                "  " * r.depth + r.code.rsplit("/", 1)[-1], style="bold" if r.code_id is None or r.depth == 0 else ""
+            )
             figures = [_figure(r.agreement, 1), _figure(r.kappa, 3), _figure(r.alpha, 3), _figure(r.jaccard, 3)]
             note = Text(r.note, style="dim")
             if unit == "segment":
                 table.add_row(label, r.coded_a, r.coded_b, r.both, r.only_a, r.only_b, figures[0], note)
             else:
-                table.add_row(label, r.units, r.coded_a, r.coded_b, r.both, r.only_a, r.only_b, r.neither, *figures, note)
+                table.add_row(
+                    label, r.units, r.coded_a, r.coded_b, r.both, r.only_a, r.only_b, r.neither, *figures, note
+                )
             self._agreement_codes.append(r.code_id)
 
     def _disagreements(self, row: int) -> tuple[str, list[dict[str, Any]]]:
@@ -355,14 +426,23 @@ class AnalyseScreen(Screen[None]):
         code_id = self._agreement_codes[row]
         scope = self.scope()
         found = disagreements(
-            self.study, [a, b], unit=unit, rollup=self.rollup, code=code_id,
+            self.study,
+            [a, b],
+            unit=unit,
+            rollup=self.rollup,
+            code=code_id,
             scope=Scope(scope.organisation, scope.project, scope.role),
         )
         fragments = [
             {
-                "document_id": d.document_id, "document": d.document, "start": d.start, "end": d.end,
+                "document_id": d.document_id,
+                "document": d.document,
+                "start": d.start,
+                "end": d.end,
                 "role": f"{d.not_by}: " + (d.other_codes or "nothing here"),
-                "code": d.code, "coder": f"only {d.coded_by}", "text": d.text,
+                "code": d.code,
+                "coder": f"only {d.coded_by}",
+                "text": d.text,
             }
             for d in found
         ]
@@ -407,7 +487,9 @@ class AnalyseScreen(Screen[None]):
                 return
             (a, pa), (b, pb) = codes[coord.row], codes[coord.column - 1]
             title = f"{pa} × {pb}"
-            fragments = _meeting(self._fragments(scope, [a], children=False), self._fragments(scope, [b], children=False))
+            fragments = _meeting(
+                self._fragments(scope, [a], children=False), self._fragments(scope, [b], children=False)
+            )
         elif tab == "tab-compare" and self._compare is not None:
             row = self.query_one("#compare", DataTable).cursor_row
             if row >= len(self._compare_order):
@@ -422,8 +504,13 @@ class AnalyseScreen(Screen[None]):
 
     def _fragments(self, scope: Scope, codes: list[int], children: bool | None = None) -> list[dict[str, Any]]:
         return self.study.fragments(
-            codes=codes, coder=scope.coder, organisation=scope.organisation, project=scope.project, role=scope.role,
-            attributes=scope.attributes or None, include_children=self.rollup if children is None else children,
+            codes=codes,
+            coder=scope.coder,
+            organisation=scope.organisation,
+            project=scope.project,
+            role=scope.role,
+            attributes=scope.attributes or None,
+            include_children=self.rollup if children is None else children,
         )
 
 
@@ -441,8 +528,11 @@ def _narrow(scope: Scope, by: str, group: str) -> Scope:
 
 def _meeting(first: list[dict[str, Any]], second: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Fragments of either list that overlap a fragment of the other, in text order."""
+
     def overlaps(f: dict[str, Any], others: list[dict[str, Any]]) -> bool:
-        return any(o["document_id"] == f["document_id"] and o["start"] < f["end"] and f["start"] < o["end"] for o in others)
+        return any(
+            o["document_id"] == f["document_id"] and o["start"] < f["end"] and f["start"] < o["end"] for o in others
+        )
 
     chosen = [f for f in first if overlaps(f, second)] + [f for f in second if overlaps(f, first)]
     return sorted(chosen, key=lambda f: (str(f["document"]), f["start"]))
@@ -450,7 +540,9 @@ def _meeting(first: list[dict[str, Any]], second: list[dict[str, Any]]) -> list[
 
 def _figure(value: float | None, digits: int) -> Text:
     """An agreement figure, or "n/a" (the row's note says why)."""
-    return Text("n/a" if value is None else f"{value:.{digits}f}", style="dim" if value is None else "", justify="right")
+    return Text(
+        "n/a" if value is None else f"{value:.{digits}f}", style="dim" if value is None else "", justify="right"
+    )
 
 
 def _fmt(value: Any, measure: str) -> str:

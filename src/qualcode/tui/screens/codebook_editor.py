@@ -127,7 +127,10 @@ class CodeFormScreen(ModalScreen[bool]):
     def changes(self) -> dict[str, Any]:
         """The fields that differ from the code; ValueError for a bad colour."""
         c = self.code
-        text = {name: self.query_one(f"#form-{name}", TextArea).text.strip() for name in ("description", "when_to_use", "when_not_to_use", "example")}
+        text = {
+            name: self.query_one(f"#form-{name}", TextArea).text.strip()
+            for name in ("description", "when_to_use", "when_not_to_use", "example")
+        }
         keywords = [k.strip() for k in self.query_one("#form-keywords", Input).value.split(",") if k.strip()]
         colour = check_colour(self.query_one("#form-color", Input).value)
         shortcut = self.query_one("#form-shortcut", Input).value.strip() or None
@@ -399,7 +402,9 @@ class CodebookEditorScreen(Screen[None]):
             )
 
         self.app.push_screen(
-            code_picker(f"Merge “{code.path}” into…", list(self.codes.values()), exclude=set(self._descendants(code.id))),
+            code_picker(
+                f"Merge “{code.path}” into…", list(self.codes.values()), exclude=set(self._descendants(code.id))
+            ),
             chosen,
         )
 
@@ -410,7 +415,11 @@ class CodebookEditorScreen(Screen[None]):
         ids = self._descendants(code.id)
         codings = sum(self.counts.get(i, 0) for i in ids)
         subs = len(ids) - 1
-        detail = f"{codings} codings" + (f" and {subs} sub-codes" if subs else "") + " go with it. Undo (u) brings them back."
+        detail = (
+            f"{codings} codings"
+            + (f" and {subs} sub-codes" if subs else "")
+            + " go with it. Undo (u) brings them back."
+        )
 
         def confirmed(ok: bool | None) -> None:
             if ok:
@@ -453,9 +462,7 @@ class CodebookEditorScreen(Screen[None]):
             self.reload()
             self.notify(f"Imported {path.name}: {counts['added']} codes added, {counts['updated']} updated")
 
-        self.app.push_screen(
-            PromptScreen("Import a codebook (YAML)", placeholder="path/to/codebook.yaml"), chosen
-        )
+        self.app.push_screen(PromptScreen("Import a codebook (YAML)", placeholder="path/to/codebook.yaml"), chosen)
 
     def action_undo(self) -> None:
         try:

@@ -62,7 +62,7 @@ class HelpScreen(ModalScreen[None]):
                 yield Static(self.intro, id="help-intro")
             with VerticalScroll(id="help-scroll"):
                 yield Static(key_table(self.entries), id="help-keys")
-            yield Static("Esc closes · keys can be remapped in config.json (\"keymap\": {id: key})", id="help-foot")
+            yield Static('Esc closes · keys can be remapped in config.json ("keymap": {id: key})', id="help-foot")
 
     def action_close(self) -> None:
         self.dismiss(None)

@@ -40,7 +40,11 @@ the fragment itself is visible in an 80-column terminal."""
 class FragmentTable(DataTable):  # type: ignore[type-arg]
     """A row table whose Enter is shown in the footer (DataTable hides its own)."""
 
-    BINDINGS = [Binding("enter", "select_cursor", "Jump", id="retrieval.jump_row", tooltip="Jump to the fragment in its document")]
+    BINDINGS = [
+        Binding(
+            "enter", "select_cursor", "Jump", id="retrieval.jump_row", tooltip="Jump to the fragment in its document"
+        )
+    ]
 
 
 @dataclass(frozen=True)
@@ -228,7 +232,13 @@ class RetrievalScreen(Screen[None]):
         Binding("enter", "jump", "Jump", id="retrieval.jump", tooltip="Jump to the fragment in its document"),
         Binding("c", "add_code", "Codes", id="retrieval.add_code", tooltip="Retrieve: add a code"),
         Binding("x", "clear_codes", "Clear", id="retrieval.clear_codes", tooltip="Retrieve: clear the chosen codes"),
-        Binding("a", "toggle_mode", "AND/OR", id="retrieval.toggle_mode", tooltip="Retrieve: switch any (OR) / all overlapping (AND)"),
+        Binding(
+            "a",
+            "toggle_mode",
+            "AND/OR",
+            id="retrieval.toggle_mode",
+            tooltip="Retrieve: switch any (OR) / all overlapping (AND)",
+        ),
         Binding("f", "focus_filters", "Filter", id="retrieval.filters", tooltip="Retrieve: go to the filters"),
         Binding("ctrl+e", "export", "Export", id="retrieval.export", tooltip="Export the fragments to CSV"),
         Binding("escape", "close", "Close", id="retrieval.close", tooltip="Close retrieval"),
@@ -253,7 +263,12 @@ class RetrievalScreen(Screen[None]):
         roles = sorted({d.role for d in study.documents() if d.role})
         yield Label("", id="retrieval-title")
         with Horizontal(classes="filters"):
-            yield Select([(o["name"], o["name"]) for o in study.organisations()], prompt="Organisation", compact=True, id="f-organisation")
+            yield Select(
+                [(o["name"], o["name"]) for o in study.organisations()],
+                prompt="Organisation",
+                compact=True,
+                id="f-organisation",
+            )
             yield Select(
                 [(p["name"], p["name"]) for p in study.projects()], prompt="Project", compact=True, id="f-project"
             )
@@ -460,9 +475,7 @@ class RetrievalScreen(Screen[None]):
 
     def action_toggle_mode(self) -> None:
         self.mode = "all" if self.mode == "any" else "any"
-        self.notify(
-            "All chosen codes must overlap (AND)" if self.mode == "all" else "Any chosen code (OR)", timeout=2
-        )
+        self.notify("All chosen codes must overlap (AND)" if self.mode == "all" else "Any chosen code (OR)", timeout=2)
         self.reload()
 
     def action_focus_filters(self) -> None:

@@ -36,7 +36,9 @@ class HitTable(DataTable):  # type: ignore[type-arg]
         Binding("enter", "select_cursor", "Jump", id="search.jump", tooltip="Jump to the hit"),
         Binding("n", "step(1)", "Next", group=STEP, id="search.next", tooltip="Next hit"),
         Binding("N", "step(-1)", "Previous", group=STEP, id="search.previous", tooltip="Previous hit"),
-        Binding("space", "screen.toggle_hit", "Tick", key_display="␣", id="search.tick", tooltip="Tick or untick the hit"),
+        Binding(
+            "space", "screen.toggle_hit", "Tick", key_display="␣", id="search.tick", tooltip="Tick or untick the hit"
+        ),
         Binding("a", "screen.toggle_all", "All", id="search.tick_all", tooltip="Tick all hits / none"),
         Binding("s", "screen.toggle_unit", "Unit", id="search.unit", tooltip="Code whole sentences / exact hits"),
         Binding("c", "screen.code_all", "Code", id="search.code_all", tooltip="Code all ticked hits"),
@@ -100,7 +102,12 @@ class SearchScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Label("", id="search-title")
-        yield Input(self.initial_query, placeholder='words, prefix*, "a phrase" — Enter searches', id="search-query", compact=True)
+        yield Input(
+            self.initial_query,
+            placeholder='words, prefix*, "a phrase" — Enter searches',
+            id="search-query",
+            compact=True,
+        )
         table = HitTable(cursor_type="row", zebra_stripes=True, id="hits")
         table.add_columns(" ", "Document", "Hit in context")
         yield table
@@ -215,7 +222,9 @@ class SearchScreen(Screen[None]):
 
     def action_toggle_unit(self) -> None:
         self.unit = "exact" if self.unit == "sentence" else "sentence"
-        self.notify("Code the whole sentence of each hit" if self.unit == "sentence" else "Code exactly the hit", timeout=2)
+        self.notify(
+            "Code the whole sentence of each hit" if self.unit == "sentence" else "Code exactly the hit", timeout=2
+        )
         self._update_title()
 
     def action_toggle_scope(self) -> None:

@@ -91,7 +91,9 @@ class SuggestionsScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.query_one("#suggestions-codes", DataTable).add_columns("Code", "#")
-        self.query_one("#suggestions-list", SuggestionTable).add_columns("Score", "Source", "Code", "Document", "Sentence")
+        self.query_one("#suggestions-list", SuggestionTable).add_columns(
+            "Score", "Source", "Code", "Document", "Sentence"
+        )
         self.action_retrain()
 
     # -- training and ranking (in a worker) -----------------------------------------------
@@ -124,7 +126,9 @@ class SuggestionsScreen(Screen[None]):
         )
         if worker.is_cancelled:
             raise Cancelled()
-        by_code = {s.code_id: ("calibrated" if s.calibrated else "trained") if s.trained else s.reason for s in statuses}
+        by_code = {
+            s.code_id: ("calibrated" if s.calibrated else "trained") if s.trained else s.reason for s in statuses
+        }
         models = self.helper.trained
         ranked = self.helper.rank(snapshot[1], models, source=source, limit=None, min_score=DEFAULT_MIN_SCORE)
         return Trained(by_code, snapshot[1], ranked)
@@ -201,7 +205,9 @@ class SuggestionsScreen(Screen[None]):
             note = self.statuses.get(self.code_filter, "") if self.code_filter != ALL else ""
             context.update(note if note not in ("trained", "calibrated") else "No candidates.")
             return
-        before, sentence, after = self.helper.context(current, corpus=self._corpus) if self._corpus else ("", current.text, "")
+        before, sentence, after = (
+            self.helper.context(current, corpus=self._corpus) if self._corpus else ("", current.text, "")
+        )
         text = Text()
         text.append(f"{current.code} · {current.document} · {current.key}", style="bold")
         if current.keywords:
@@ -255,7 +261,9 @@ class SuggestionsScreen(Screen[None]):
         self._refresh_codes()
         self._refresh_list()
         verb = "Coded" if accept else "Rejected"
-        self.notify(f"{verb} {current.key} as “{current.code}”" if accept else f"{verb} {current.key} for “{current.code}”")
+        self.notify(
+            f"{verb} {current.key} as “{current.code}”" if accept else f"{verb} {current.key} for “{current.code}”"
+        )
         self.app.post_message(StudyChanged("suggestion accepted" if accept else "suggestion rejected"))
 
     def action_accept(self) -> None:
