@@ -211,4 +211,20 @@ MIGRATIONS: list[tuple[str, str]] = [
             WHERE EXISTS (SELECT 1 FROM documents);
         """,
     ),
+    (
+        "cases (families or households) and waves as fields of a document",
+        # A case groups the documents of one family (a parent, a child, their coach); a wave
+        # is the moment of measurement (1, 2, …). Ids of cases are never reused (AUTOINCREMENT).
+        """
+        CREATE TABLE cases (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            name TEXT NOT NULL UNIQUE,
+            label TEXT,
+            created_at TEXT
+        );
+        ALTER TABLE documents ADD COLUMN case_id INTEGER REFERENCES cases(id);
+        ALTER TABLE documents ADD COLUMN wave TEXT;
+        CREATE INDEX documents_case ON documents (case_id);
+        """,
+    ),
 ]
