@@ -4,8 +4,7 @@ Sentences are drawn by rule (:mod:`qualcode.ingest.sentences`, the boundaries of
 ``sentencizer`` without loading spaCy) inside blocks of a turn: a line break within a turn is
 a wrapped line, not a boundary, unless a blank line or a timestamp opens the next line. Lemmas
 come from the lookup table of ``spacy-lookups-data`` that spaCy's own lookup lemmatizer uses
-(lower-cased word → lemma), read straight from the package's data file and applied per word
-with a cache. spaCy itself (``spacy.blank(lang)``, about 0.8 s to import) is loaded only for
+(lower-cased word → lemma), read straight from the package's data file. spaCy itself (``spacy.blank(lang)``, about 0.8 s to import) is loaded only for
 its stop-word lists, inside the functions that need them.
 """
 
@@ -131,16 +130,10 @@ def lemmas(text: str, language: str = "nl") -> list[str]:
 @lru_cache(maxsize=4)
 def _lemmatiser(language: str) -> Callable[[str], list[str]]:
     table = _lemma_table(language if language in SUPPORTED_LANGUAGES else "nl")
-    cache: dict[str, str] = {}
+    get = table.get
 
     def lemmatise(text: str) -> list[str]:
-        out = []
-        for word in _LEMMA_WORD.findall(text.lower()):
-            lemma = cache.get(word)
-            if lemma is None:
-                lemma = cache[word] = table.get(word, word)
-            out.append(lemma)
-        return out
+        return [get(word, word) for word in _LEMMA_WORD.findall(text.lower())]
 
     return lemmatise
 
