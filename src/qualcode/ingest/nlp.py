@@ -95,7 +95,7 @@ def segment(text: str, language: str = "nl", turns: Sequence[tuple[int, int, int
     ``turns`` are ``(start, body_start, end)`` triples in text order; speaker labels are
     left out of the sentences, so a sentence unit is what was said.
     """
-    return list(segment_many([(text, language, turns)]))[0]
+    return next(iter(segment_many([(text, language, turns)])))
 
 
 def segment_many(
