@@ -28,7 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from corpus import transcript  # noqa: E402, I001
+from corpus import transcript  # noqa: E402
 
 from qualcode.core.errors import QualcodeError  # noqa: E402
 from qualcode.study.study import Study  # noqa: E402

@@ -25,8 +25,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
-from corpus import write_corpus  # noqa: E402
-
+from corpus import write_corpus
 
 QC_IMPORT_1000 = 19.4  # seconds, qc's import of 1,000 × 5,000 words (issue 17)
 

@@ -13,13 +13,13 @@ from pathlib import Path
 from typing import Any
 
 from qualcode.core import config
-from qualcode.study.codes import CodeTreeMixin
-from qualcode.study.codings import CodingMixin
 from qualcode.core.errors import QualcodeError
 from qualcode.core.models import Document, DocumentInfo, SentenceUnit, Turn
 from qualcode.store import codings as codingsql
 from qualcode.store import documents as docsql
 from qualcode.store.core import Store
+from qualcode.study.codes import CodeTreeMixin
+from qualcode.study.codings import CodingMixin
 
 STUDY_SUFFIX = ".qualcode"
 
@@ -145,8 +145,8 @@ class Study(CodeTreeMixin, CodingMixin):
 
         Used by exchange formats whose texts come from an archive, and by tests.
         """
-        from qualcode.ingest.importer import normalise_metadata, store_text
         from qualcode.ingest import normalise_text
+        from qualcode.ingest.importer import normalise_metadata, store_text
 
         normalised = normalise_text(text)
         if not normalised.strip():
