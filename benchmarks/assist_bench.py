@@ -239,6 +239,11 @@ def figures() -> None:
 
 
 if __name__ == "__main__":
+    import argparse
+
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
+    parser.add_argument("--speed-only", action="store_true", help="leave out the figures on the sample study")
+    options = parser.parse_args()
     speed()
-    if "--speed-only" not in sys.argv:
+    if not options.speed_only:
         figures()
