@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import hashlib
 import random
-import sys
 import tempfile
 import time
 from pathlib import Path
