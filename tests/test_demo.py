@@ -48,8 +48,8 @@ def test_enough_documents_and_organisations(sample_study: Study) -> None:
     assert len({d.role for d in documents}) >= 4
 
 
-def test_both_codebooks_are_in(sample_study: Study) -> None:
-    assert sample_study.codebook_names() == ["Ervaren waarden", "Werkzame elementen"]
+def test_the_codebooks_are_in(sample_study: Study) -> None:
+    assert sample_study.codebook_names() == ["Ervaren waarden", "Startsituatie en uitkomsten", "Werkzame elementen"]
     expected = {"/".join(p) for book in CODEBOOKS.glob("*.yaml") for p, _ in load_codebook(book).walk()}
     assert {c.path for c in sample_study.codes()} == expected
 

@@ -26,9 +26,25 @@ CODE_FIELDS = (
     "color",
     "shortcut",
     "keywords",
+    "source",
+    "source_quote",
+    "inductive",
     "children",
 )
 TEXT_FIELDS = ("description", "when_to_use", "when_not_to_use", "example")
+
+
+@dataclass(frozen=True)
+class SourceRef:
+    """Where a code comes from: a source document's title and, optionally, the section
+    (heading) under which its quote stands. Text before a document's first heading has no
+    section."""
+
+    document: str
+    section: str = ""
+
+    def label(self) -> str:
+        return f"{self.document} § {self.section}" if self.section else self.document
 
 
 @dataclass
@@ -43,6 +59,9 @@ class CodeSpec:
     color: str | None = None
     shortcut: str | None = None
     keywords: list[str] = field(default_factory=list)
+    source: SourceRef | None = None
+    source_quote: str = ""
+    inductive: bool = False
     children: list[CodeSpec] = field(default_factory=list)
 
     def walk(self, prefix: tuple[str, ...] = ()) -> list[tuple[tuple[str, ...], CodeSpec]]:
@@ -153,6 +172,7 @@ def _parse_code(data: Any, path: Path | str, parents: tuple[str, ...]) -> CodeSp
     children = data.get("children") or []
     if not isinstance(children, list):
         raise file_error(path, f"code “{full}”: `children:` must be a list of codes")
+    source, quote, inductive = _parse_provenance(data, path, full)
     return CodeSpec(
         name=name,
         description=_text(data.get("description")),
@@ -162,8 +182,47 @@ def _parse_code(data: Any, path: Path | str, parents: tuple[str, ...]) -> CodeSp
         color=str(color).lower() if color else None,
         shortcut=shortcut,
         keywords=[str(k).strip() for k in keywords if str(k).strip()],
+        source=source,
+        source_quote=quote,
+        inductive=inductive,
         children=[_parse_code(c, path, (*parents, name)) for c in children],
     )
+
+
+def _parse_provenance(data: dict[str, Any], path: Path | str, full: str) -> tuple[SourceRef | None, str, bool]:
+    """A code's provenance (format v2): a source with a verbatim quote, or `inductive: true`.
+
+    Neither is required here (v1 codebooks stay importable); `qualcode codebook check`
+    reports codes that have neither.
+    """
+    raw = data.get("source")
+    source: SourceRef | None = None
+    if isinstance(raw, str) and raw.strip():
+        source = SourceRef(raw.strip())
+    elif isinstance(raw, dict):
+        unknown = set(raw) - {"document", "section"}
+        if unknown:
+            raise file_error(path, f"code “{full}”: unknown field(s) in `source:`: {', '.join(sorted(map(str, unknown)))}")
+        document = _text(raw.get("document"))
+        if not document:
+            raise file_error(path, f"code “{full}”: `source:` needs `document:` (the source document's title)")
+        source = SourceRef(document, _text(raw.get("section")))
+    elif raw is not None:
+        raise file_error(path, f"code “{full}”: `source:` must be a document title or a mapping with `document:` and `section:`")
+    quote_raw = data.get("source_quote")
+    if quote_raw is not None and not isinstance(quote_raw, (str, int, float)):
+        raise file_error(path, f"code “{full}”: `source_quote:` must be text")
+    quote = _text(quote_raw)
+    inductive_raw = data.get("inductive", False)
+    if not isinstance(inductive_raw, bool):
+        raise file_error(path, f"code “{full}”: `inductive:` must be true or false, not {inductive_raw!r}")
+    if quote and source is None:
+        raise file_error(path, f"code “{full}”: `source_quote:` needs a `source:` naming the document it is quoted from")
+    if source is not None and not quote:
+        raise file_error(path, f"code “{full}”: `source:` needs a `source_quote:` (the source's own words)")
+    if inductive_raw and source is not None:
+        raise file_error(path, f"code “{full}”: a code is either `inductive: true` or credited to a `source:`, not both")
+    return source, quote, inductive_raw
 
 
 def _check_unique(book: Codebook, path: Path | str) -> None:
@@ -204,6 +263,13 @@ def _dump_code(code: CodeSpec) -> dict[str, Any]:
         out["color"] = code.color
     if code.shortcut:
         out["shortcut"] = code.shortcut
+    if code.source is not None:
+        out["source"] = {"document": code.source.document}
+        if code.source.section:
+            out["source"]["section"] = code.source.section
+        out["source_quote"] = code.source_quote
+    if code.inductive:
+        out["inductive"] = True
     if code.keywords:
         out["keywords"] = list(code.keywords)
     if code.children:
