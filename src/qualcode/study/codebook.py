@@ -99,23 +99,46 @@ def join_path(parts: tuple[str, ...] | list[str]) -> str:
 
 
 def load_codebook(path: Path) -> Codebook:
-    """Read and validate a codebook file; raise a one-line QualcodeError naming the file."""
+    """Read and validate a file holding one codebook; raise a one-line QualcodeError naming
+    the file."""
+    books = load_codebooks(path)
+    if len(books) > 1:
+        names = ", ".join(f"“{b.name}”" for b in books)
+        raise file_error(path, f"holds {len(books)} codebooks ({names}); import it with `qualcode codebook import`")
+    return books[0]
+
+
+def load_codebooks(path: Path) -> list[Codebook]:
+    """Read and validate a codebook file: one codebook, or several as YAML documents
+    separated by ``---`` (what ``qualcode codebook export`` writes for a study with several
+    codebooks). Raise a one-line QualcodeError naming the file."""
     try:
         raw = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
         raise file_error(path, "no such file") from None
+    except IsADirectoryError:
+        raise file_error(path, "is a folder, not a codebook file") from None
     except UnicodeDecodeError:
         raise file_error(path, "not UTF-8 text; save the codebook as UTF-8") from None
     except OSError as exc:
         raise file_error(path, exc.strerror or str(exc)) from None
     try:
-        data = yaml.safe_load(raw)
+        documents = [d for d in yaml.safe_load_all(raw) if d is not None]
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}: " if mark is not None else ""
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         raise file_error(path, f"{where}not valid YAML ({problem})") from None
-    return parse_codebook(data, path)
+    if not documents:
+        raise file_error(path, "a codebook is a mapping with `codebook:` and `codes:`")
+    books = [parse_codebook(d, path) for d in documents]
+    if len(books) > 1:
+        seen: set[str] = set()
+        for book in books:
+            if book.name.casefold() in seen:
+                raise file_error(path, f"codebook “{book.name}” appears twice; give each `codebook:` its own name")
+            seen.add(book.name.casefold())
+    return books
 
 
 def parse_codebook(data: Any, path: Path | str) -> Codebook:
@@ -124,6 +147,9 @@ def parse_codebook(data: Any, path: Path | str) -> Codebook:
     unknown = set(data) - {"codebook", "description", "source", "codes", "version"}
     if unknown:
         raise file_error(path, f"unknown top-level field(s): {', '.join(sorted(map(str, unknown)))}")
+    version = data.get("version", 1)
+    if version not in (1, 2):
+        raise file_error(path, f"codebook format version {version!r} is not one this qualcode reads (1 or 2)")
     codes = data.get("codes")
     if not isinstance(codes, list) or not codes:
         raise file_error(path, "`codes:` must be a non-empty list of codes")
@@ -244,13 +270,19 @@ def _check_unique(book: Codebook, path: Path | str) -> None:
 
 def dump_codebook(book: Codebook) -> str:
     """The codebook as YAML in the documented format (round-trips through load_codebook)."""
-    data: dict[str, Any] = {"codebook": book.name}
+    data: dict[str, Any] = {"version": 2, "codebook": book.name}
     if book.description:
         data["description"] = book.description
     if book.source:
         data["source"] = book.source
     data["codes"] = [_dump_code(c) for c in book.codes]
     return yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=100)
+
+
+def dump_codebooks(books: list[Codebook]) -> str:
+    """Several codebooks as one YAML stream, one ``---`` document per codebook, so each
+    keeps its name, description and source (round-trips through load_codebooks)."""
+    return "".join(("---\n" if i else "") + dump_codebook(book) for i, book in enumerate(books))
 
 
 def _dump_code(code: CodeSpec) -> dict[str, Any]:
