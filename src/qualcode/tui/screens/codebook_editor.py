@@ -22,6 +22,7 @@ from textual.widgets.tree import TreeNode
 from qualcode.core.errors import QualcodeError
 from qualcode.core.models import Code
 from qualcode.study.study import Study
+from qualcode.tui.main.codebook import provenance_line
 from qualcode.tui.messages import StudyChanged
 from qualcode.tui.dialogs.confirm import ConfirmScreen
 from qualcode.tui.dialogs.prompts import (
@@ -294,6 +295,7 @@ class CodebookEditorScreen(Screen[None]):
             ("When to use", code.when_to_use),
             ("When not to use", code.when_not_to_use),
             ("Example", code.example),
+            ("Source", provenance_line(code)),
             ("Keywords", ", ".join(code.keywords)),
         ):
             if value:
