@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import string
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -354,8 +355,7 @@ def _books(draw: st.DrawFn) -> list[Codebook]:
 def test_round_trip_yaml_qdc_qdpx_keeps_codebooks_and_provenance(books: list[Codebook], tmp_path: Path) -> None:
     """Codebooks with provenance survive study → YAML → study, study → .qdc → study and
     study → .qdpx → study apart and unchanged."""
-    folder = tmp_path / f"rt-{abs(hash(repr(books)))}"
-    folder.mkdir(exist_ok=True)
+    folder = Path(tempfile.mkdtemp(dir=tmp_path))  # hypothesis runs this body many times in one tmp_path
     source_yaml = folder / "in.yaml"
     source_yaml.write_text(dump_codebooks(books), encoding="utf-8")
     with Study.create(folder / "a.qualcode") as study:
