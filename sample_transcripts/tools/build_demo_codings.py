@@ -133,15 +133,15 @@ def next_sentence(text: str, end: int) -> str | None:
 
 def b_version(rng: random.Random, alias: str, quote: str, text: str, extend_ok: bool) -> tuple[str, str] | None:
     if alias == "VW":
-        alias = "VT" if rng.random() < 0.7 else alias
+        alias = "VT" if rng.random() < 0.8 else alias
     elif alias == "RL":
         if rng.random() < 0.8:
             return None
     else:
         roll = rng.random()
-        if roll < 0.12:
+        if roll < 0.17:
             return None
-        if roll < 0.22 and alias in NEIGHBOURS:
+        if roll < 0.33 and alias in NEIGHBOURS:
             alias = NEIGHBOURS[alias]
     shape = rng.random()
     sentences = re.split(r"(?<=[.?!])\s+", quote.strip())
