@@ -111,6 +111,11 @@ _SENTENCE_END = re.compile(r"[.?!](?:\s|$)")
 
 
 def document_text(name: str) -> str:
+    if name.endswith(".vtt"):
+        # One paragraph per cue: a quote cannot run on across cues, whose timing lines
+        # stand between them in the imported text.
+        cues = re.findall(r"^<v [^>]*>(.*)$", (SAMPLES / name).read_text(encoding="utf-8"), re.M)
+        return "\n\n¶\n\n".join(cues)
     path = HERE / "drafts" / SOURCE_OF[name] if name in SOURCE_OF else SAMPLES / name
     return path.read_text(encoding="utf-8")
 
@@ -119,16 +124,15 @@ def locate(text: str, quote: str) -> re.Match[str] | None:
     return re.search(r"\s+".join(re.escape(w) for w in quote.split()), text)
 
 
-def next_sentence(text: str, end: int) -> str | None:
-    """The sentence after position ``end`` in the same paragraph, or None."""
+def next_sentence_end(text: str, end: int) -> int | None:
+    """Where the sentence after position ``end`` ends, within the same paragraph."""
     paragraph_end = text.find("\n\n", end)
     paragraph_end = len(text) if paragraph_end < 0 else paragraph_end
     rest = text[end:paragraph_end]
     found = _SENTENCE_END.search(rest, 1)
-    if not found or not rest.strip():
+    if not found or len(rest[: found.start()].split()) < 2:
         return None
-    sentence = " ".join(rest[: found.start() + 1].split())
-    return sentence if len(sentence.split()) >= 2 else None
+    return end + found.start() + 1
 
 
 def b_version(rng: random.Random, alias: str, quote: str, text: str, extend_ok: bool) -> tuple[str, str] | None:
@@ -149,9 +153,9 @@ def b_version(rng: random.Random, alias: str, quote: str, text: str, extend_ok: 
         quote = " ".join(sentences[:-1])
     elif shape < 0.5 and extend_ok:
         match = locate(text, quote)
-        more = next_sentence(text, match.end()) if match else None
-        if more:
-            quote = f"{' '.join(quote.split())} {more}"
+        stop = next_sentence_end(text, match.end()) if match else None
+        if stop:
+            quote = " ".join(text[match.start() : stop].split())
     return alias, quote
 
 
