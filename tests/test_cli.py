@@ -197,7 +197,7 @@ def test_flow_from_init_to_history(tmp_path: Path) -> None:
         ("code 38–43 as “Relatie/Vertrouwensband”", "0"),
         ("code 44–82 as “Relatie/Huisbezoek”", "0"),
         ("code 38–82 as “Ervaren waarden/Vertrouwen”", "0"),
-        ("import codebooks “Ervaren waarden”, “Werkzame elementen”", "0"),
+        ("import codebooks “Ervaren waarden”, “Startsituatie en uitkomsten”, “Werkzame elementen”", "0"),
     ]
 
 
