@@ -15,6 +15,7 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from conftest import CODEBOOKS, requires_shared
 from qualcode.cli import main
 from qualcode.core.errors import QualcodeError
 from qualcode.exchange.codes import parse_description
@@ -22,10 +23,8 @@ from qualcode.exchange.refi_export import export_qdc, export_qdpx
 from qualcode.exchange.refi_import import import_qdc, import_qdpx
 from qualcode.store.schema import MIGRATIONS
 from qualcode.study.codebook import Codebook, CodeSpec, SourceRef, dump_codebooks, load_codebook, load_codebooks
-from qualcode.study.provenance import SourceDocument, check_provenance, load_sources, normalise
+from qualcode.study.provenance import check_provenance, load_sources, normalise
 from qualcode.study.study import Study
-
-from conftest import CODEBOOKS, requires_shared
 
 BOOKS = sorted(CODEBOOKS.glob("*.yaml"))
 
@@ -179,7 +178,11 @@ def _check(spec: CodeSpec, seeds: Path) -> list[str]:
     [
         (SourceRef("Rapport ‘Anders’"), "Minder stress", "source document “Rapport ‘Anders’” is not among the 1"),
         (SourceRef("Rapport ‘Samen sterk’", "Conclusie"), "Minder stress", "section “Conclusie” not found"),
-        (SourceRef("Rapport ‘Samen sterk’"), "minder stress in het gezin", "quote not found in “Rapport ‘Samen sterk’”"),
+        (
+            SourceRef("Rapport ‘Samen sterk’"),
+            "minder stress in het gezin",
+            "quote not found in “Rapport ‘Samen sterk’”",
+        ),
         (SourceRef("Rapport ‘Samen sterk’"), "Minder stress - in het gezin", "quote not found"),
         (
             SourceRef("Rapport ‘Samen sterk’", "Resultaten"),
@@ -223,10 +226,15 @@ def test_check_command_passes_and_fails_with_one_line_per_problem(tmp_path: Path
     good = _book(tmp_path, FIXTURE_BOOK, "good.yaml")
     result = runner.invoke(main, ["codebook", "check", str(good), "--sources", str(seeds)])
     assert result.exit_code == 0, result.output
-    assert result.stdout == "3 code(s) in 1 codebook(s): every code has provenance; 2 quote(s) found in 1 source document(s)\n"
+    assert (
+        result.stdout
+        == "3 code(s) in 1 codebook(s): every code has provenance; 2 quote(s) found in 1 source document(s)\n"
+    )
     bad = _book(
         tmp_path,
-        FIXTURE_BOOK.replace("Minder stress in het gezin", "Geen stress").replace("inductive: true", "color: '#aabbcc'"),
+        FIXTURE_BOOK.replace("Minder stress in het gezin", "Geen stress").replace(
+            "inductive: true", "color: '#aabbcc'"
+        ),
         "bad.yaml",
     )
     result = runner.invoke(main, ["codebook", "check", str(good), str(bad), "--sources", str(seeds)])
@@ -400,7 +408,10 @@ def test_migration_fills_codebooks_from_an_older_study(tmp_path: Path) -> None:
     conn = sqlite3.connect(path)
     conn.executescript(
         "DROP TABLE codebooks;"
-        + "".join(f"ALTER TABLE codes DROP COLUMN {c};" for c in ("source_document", "source_section", "source_quote", "inductive"))
+        + "".join(
+            f"ALTER TABLE codes DROP COLUMN {c};"
+            for c in ("source_document", "source_section", "source_quote", "inductive")
+        )
         + f"DELETE FROM migrations WHERE id = {number};"
     )
     conn.close()

@@ -14,9 +14,9 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from qualcode.study.codebook import CodeSpec, Codebook, SourceRef
-from qualcode.exchange.xml import child_text, children, local, norm_guid
 from qualcode.core.models import Code
+from qualcode.exchange.xml import child_text, children, local, norm_guid
+from qualcode.study.codebook import Codebook, CodeSpec, SourceRef
 
 LABELS = (
     ("when_to_use", "When to use"),
@@ -237,6 +237,8 @@ def split_codebooks(
         grouped.setdefault(books.get(guid or "", default), []).append(spec)
     details = details or {}
     return [
-        Codebook(name=name, codes=specs, description=details.get(name, ("", ""))[0], source=details.get(name, ("", ""))[1])
+        Codebook(
+            name=name, codes=specs, description=details.get(name, ("", ""))[0], source=details.get(name, ("", ""))[1]
+        )
         for name, specs in grouped.items()
     ]

@@ -228,13 +228,17 @@ def _parse_provenance(data: dict[str, Any], path: Path | str, full: str) -> tupl
     elif isinstance(raw, dict):
         unknown = set(raw) - {"document", "section"}
         if unknown:
-            raise file_error(path, f"code “{full}”: unknown field(s) in `source:`: {', '.join(sorted(map(str, unknown)))}")
+            raise file_error(
+                path, f"code “{full}”: unknown field(s) in `source:`: {', '.join(sorted(map(str, unknown)))}"
+            )
         document = _text(raw.get("document"))
         if not document:
             raise file_error(path, f"code “{full}”: `source:` needs `document:` (the source document's title)")
         source = SourceRef(document, _text(raw.get("section")))
     elif raw is not None:
-        raise file_error(path, f"code “{full}”: `source:` must be a document title or a mapping with `document:` and `section:`")
+        raise file_error(
+            path, f"code “{full}”: `source:` must be a document title or a mapping with `document:` and `section:`"
+        )
     quote_raw = data.get("source_quote")
     if quote_raw is not None and not isinstance(quote_raw, (str, int, float)):
         raise file_error(path, f"code “{full}”: `source_quote:` must be text")
@@ -243,11 +247,15 @@ def _parse_provenance(data: dict[str, Any], path: Path | str, full: str) -> tupl
     if not isinstance(inductive_raw, bool):
         raise file_error(path, f"code “{full}”: `inductive:` must be true or false, not {inductive_raw!r}")
     if quote and source is None:
-        raise file_error(path, f"code “{full}”: `source_quote:` needs a `source:` naming the document it is quoted from")
+        raise file_error(
+            path, f"code “{full}”: `source_quote:` needs a `source:` naming the document it is quoted from"
+        )
     if source is not None and not quote:
         raise file_error(path, f"code “{full}”: `source:` needs a `source_quote:` (the source's own words)")
     if inductive_raw and source is not None:
-        raise file_error(path, f"code “{full}”: a code is either `inductive: true` or credited to a `source:`, not both")
+        raise file_error(
+            path, f"code “{full}”: a code is either `inductive: true` or credited to a `source:`, not both"
+        )
     return source, quote, inductive_raw
 
 

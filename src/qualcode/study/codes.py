@@ -7,21 +7,21 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from qualcode.core.errors import QualcodeError
+from qualcode.core.files import atomic_output
+from qualcode.core.models import Code, code_from_row
+from qualcode.store import codes as sql
+from qualcode.store.codings import coding_memo_ids
 from qualcode.study.codebook import (
+    PATH_SEPARATOR,
     Codebook,
     CodeSpec,
-    PATH_SEPARATOR,
     SourceRef,
     dump_codebooks,
     join_path,
     load_codebooks,
     split_path,
 )
-from qualcode.core.files import atomic_output
-from qualcode.core.errors import QualcodeError
-from qualcode.core.models import Code, code_from_row
-from qualcode.store import codes as sql
-from qualcode.store.codings import coding_memo_ids
 
 if TYPE_CHECKING:
     from qualcode.store.core import Store
@@ -29,7 +29,11 @@ if TYPE_CHECKING:
 
 class CodeTreeMixin:
     store: Store
-    coder_id: int
+
+    if TYPE_CHECKING:  # provided by Study; declared here for the type checker only
+
+        @property
+        def coder_id(self) -> int: ...
 
     # -- reading --------------------------------------------------------------------------
 
@@ -364,7 +368,9 @@ class CodeTreeMixin:
         for row in sql.all_codebooks(self.store):
             if row["name"] in grouped:
                 books.append(
-                    Codebook(row["name"], grouped.pop(row["name"]), description=row["description"], source=row["source"])
+                    Codebook(
+                        row["name"], grouped.pop(row["name"]), description=row["description"], source=row["source"]
+                    )
                 )
         unnamed = grouped.pop("", [])
         books.extend(Codebook(name, roots) for name, roots in grouped.items())  # names from before the table
