@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -250,7 +250,7 @@ class CodeTreeMixin:
                 totals[key] += value
         return totals
 
-    def merge_codebooks(self, books: list[tuple[Path | str, Codebook]]) -> list[dict[str, int]]:
+    def merge_codebooks(self, books: Sequence[tuple[Path | str, Codebook]]) -> list[dict[str, int]]:
         """Merge several codebooks as ONE action: a clash found in the second file (a
         shortcut the first one took) leaves the study unchanged, and one undo takes them
         all back. Clashes are looked for before anything is written."""
