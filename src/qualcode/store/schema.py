@@ -8,7 +8,15 @@ it is opened.
 
 from __future__ import annotations
 
-MIGRATIONS: list[tuple[str, str]] = [
+from collections.abc import Callable
+from sqlite3 import Connection
+
+from qualcode.store.ids import add_autoincrement
+
+# A migration is SQL, or a function of the connection for a change SQL alone cannot make
+# generically (rebuilding tables whatever columns other migrations added). Both run inside
+# the migration's transaction, with foreign keys off and checked before the commit.
+MIGRATIONS: list[tuple[str, str | Callable[[Connection], None]]] = [
     (
         "initial schema",
         """
@@ -226,5 +234,11 @@ MIGRATIONS: list[tuple[str, str]] = [
         ALTER TABLE documents ADD COLUMN wave TEXT;
         CREATE INDEX documents_case ON documents (case_id);
         """,
+    ),
+    (
+        "ids are never reused (AUTOINCREMENT on every table the undo log names)",
+        # Without it a removed document's id went to the next import, and an undo of an old
+        # coding landed on that other interview. See store/ids.py.
+        add_autoincrement,
     ),
 ]

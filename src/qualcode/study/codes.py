@@ -17,6 +17,7 @@ from qualcode.study.codebook import (
     split_path,
 )
 from qualcode.core.errors import QualcodeError
+from qualcode.core.files import atomic_output, check_output_path
 from qualcode.core.models import Code, code_from_row
 from qualcode.store import codes as sql
 from qualcode.store.codings import coding_memo_ids
@@ -307,7 +308,10 @@ class CodeTreeMixin:
 
     def export_codebook(self, path: Path | str, name: str | None = None) -> int:
         book = self.codebook(name)
-        Path(path).write_text(dump_codebook(book), encoding="utf-8")
+        text = dump_codebook(book)
+        # Through the one atomic writer: a full disk must leave the old file, not half a YAML.
+        with atomic_output(check_output_path(Path(path), "a file name such as codeboek.yaml")) as handle:
+            handle.write(text)
         return len(book.walk())
 
     def codebook_names(self) -> list[str]:
