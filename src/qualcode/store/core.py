@@ -182,6 +182,9 @@ class Store:
         study and what to do; other database errors (constraints) pass unchanged."""
         try:
             yield
+        except OverflowError:
+            # A number past SQLite's 64-bit integers (an id typed as 1e22 digits): no row has it.
+            raise QualcodeError(f"a number is too large (at most {2**63 - 1})") from None
         except sqlite3.DatabaseError as exc:
             known = study_error(exc, self.path)
             if known is None:
