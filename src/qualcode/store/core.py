@@ -20,6 +20,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from qualcode.core.clean import clean_field
 from qualcode.core.errors import QualcodeError
 from qualcode.store.schema import MIGRATIONS
 
@@ -248,6 +249,7 @@ class Store:
 
     def insert(self, table: str, row: dict[str, Any]) -> int:
         action = self._require_action()
+        row = _cleaned(table, row)
         cursor = self._insert(table, row)
         new_id = int(cursor.lastrowid)  # type: ignore[arg-type]
         if action.record:
@@ -259,12 +261,15 @@ class Store:
         self._require_action()
         if not rows:
             return
+        if table in _TEXT_FIELDS:
+            rows = [_cleaned(table, r) for r in rows]
         columns = list(rows[0])
         sql = f"INSERT INTO {table} ({', '.join(_q(c) for c in columns)}) VALUES ({', '.join('?' * len(columns))})"
         self.conn.executemany(sql, [tuple(r[c] for c in columns) for r in rows])
 
     def update(self, table: str, row_id: int, changes: dict[str, Any]) -> None:
         action = self._require_action()
+        changes = _cleaned(table, changes)
         before = self.row(f"SELECT * FROM {table} WHERE id = ?", (row_id,))
         if before is None:
             raise QualcodeError(f"no {table[:-1]} with id {row_id}")
@@ -433,6 +438,49 @@ class Store:
 def _touched(changes: list[list[Any]]) -> set[tuple[str, int]]:
     """The (table, row id) pairs an action's changes wrote."""
     return {(table, (after if before is None else before)["id"]) for _, table, before, after, *_ in changes}
+
+
+# Text fields a terminal will show, by table: False for one-line fields (names, titles,
+# attributes), True for multi-line ones that keep tabs and line breaks (memos, descriptions).
+# Every write through insert, insert_many and update passes them through clean_field, so no
+# door — front matter, sidecar, codebook, .qdpx, merge, a typed name — lets an escape in.
+_TEXT_FIELDS: dict[str, dict[str, bool]] = {
+    "codes": {
+        "name": False,
+        "color": False,
+        "shortcut": False,
+        "codebook": False,
+        "description": True,
+        "when_to_use": True,
+        "when_not_to_use": True,
+        "example": True,
+    },
+    "codings": {"memo": True},
+    "memos": {"text": True},
+    "documents": {
+        "title": False,
+        "role": False,
+        "participant": False,
+        "interview_date": False,
+        "source_name": False,
+        "language": False,
+        "wave": False,
+    },
+    "document_attributes": {"name": False, "value": False},
+    "organisations": {"name": False},
+    "projects": {"name": False, "description": True},
+    "coders": {"name": False},
+    "cases": {"name": False, "label": False},
+}
+
+
+def _cleaned(table: str, row: dict[str, Any]) -> dict[str, Any]:
+    fields = _TEXT_FIELDS.get(table)
+    if not fields:
+        return row
+    return {
+        k: clean_field(v, multiline=fields[k]) if k in fields and isinstance(v, str) else v for k, v in row.items()
+    }
 
 
 LAST_OPENED: Path | None = None
