@@ -14,6 +14,7 @@ from typing import Any
 import yaml
 
 from qualcode.core.errors import QualcodeError, file_error
+from qualcode.core.safe_yaml import safe_load as limited_yaml
 
 PATH_SEPARATOR = "/"
 _COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
@@ -90,7 +91,7 @@ def load_codebook(path: Path) -> Codebook:
     except OSError as exc:
         raise file_error(path, exc.strerror or str(exc)) from None
     try:
-        data = yaml.safe_load(raw)
+        data = limited_yaml(raw)  # bounded depth and alias expansion (YAML bombs)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}: " if mark is not None else ""
