@@ -20,6 +20,10 @@ from qualcode.exchange.codes import ReadCodes, codebook_sets, read_codes
 from qualcode.exchange.offsets import OffsetMap
 from qualcode.exchange.safezip import SafeZip
 from qualcode.exchange.xml import child, child_text, children, local, norm_guid, parse_xml
+from qualcode.ingest.encoding import MAX_TEXT_CHARS, check_text
+
+# A source's bytes: the transcript limit, with room for a .docx's markup (rich text).
+_MAX_SOURCE_BYTES = 4 * MAX_TEXT_CHARS
 
 VALUE_ELEMENTS = ("TextValue", "BooleanValue", "IntegerValue", "FloatValue", "DateValue", "DateTimeValue")
 OTHER_SOURCES = {"PictureSource": "picture", "PDFSource": "PDF", "AudioSource": "audio", "VideoSource": "video"}
@@ -163,6 +167,12 @@ def _read_member(archive: SafeZip, reference: str) -> tuple[bytes, str] | None:
     for candidate in (f"sources/{name}", name, f"sources/{base}"):
         info = archive.find(candidate)
         if info is not None:
+            if info.file_size > _MAX_SOURCE_BYTES:
+                raise file_error(
+                    archive.path,
+                    f"{info.filename} unpacks to {info.file_size / 2**20:.0f} MB, over the "
+                    f"{_MAX_SOURCE_BYTES // 2**20} MB limit for one source; refused",
+                )
             return archive.read(info), info.filename
     return None
 
@@ -190,6 +200,13 @@ def _docx_text(data: bytes, where: str) -> str:
 
 def _source_text(element: Any, archive: SafeZip, label: str) -> tuple[str, str]:
     """The source's raw text and where it came from ('' when there is none)."""
+    text, origin = _source_text_unchecked(element, archive, label)
+    # Before anything segments it: one 200 MB line would otherwise reach spaCy.
+    check_text(text, f"{archive.path} ({origin})")
+    return text, origin
+
+
+def _source_text_unchecked(element: Any, archive: SafeZip, label: str) -> tuple[str, str]:
     inline = child(element, "PlainTextContent")
     if inline is not None and (inline.text or "").strip():
         return inline.text or "", "PlainTextContent"

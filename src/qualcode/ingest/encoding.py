@@ -7,13 +7,22 @@ invisible control characters — is settled here, before the text is stored.
 
 from __future__ import annotations
 
+import re
 import unicodedata
+from collections.abc import Iterable
 from pathlib import Path
 
 from qualcode.core.errors import QualcodeError, file_error
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
 _MB = 1024 * 1024
+# The limits on extracted text, whatever the file's size: a 130 KB .docx can unpack to 30 MB
+# of text and a .qdpx can hold a 200 MB source. 20 million characters is some 200 hours of
+# talk; one line (one turn) of a million characters is no spoken turn, and spaCy would hold it
+# whole in memory several times over.
+MAX_TEXT_CHARS = 20 * 1024 * 1024
+MAX_LINE_CHARS = 1_000_000
+_LONG_LINE = re.compile(rf"[^\n]{{{MAX_LINE_CHARS + 1}}}")
 
 # Share of control characters above which decoded "text" is really binary. Real
 # transcripts have none (tabs and line breaks aside); random bytes decoded as cp1252
@@ -74,6 +83,43 @@ def read_limited(path: Path) -> bytes:
     if len(data) > MAX_FILE_BYTES:  # it grew between stat and read
         raise _too_large(path, len(data))
     return data
+
+
+def check_text(text: str, where: Path | str) -> str:
+    """Refuse extracted text over :data:`MAX_TEXT_CHARS`, or with a line over
+    :data:`MAX_LINE_CHARS`, before anything segments it; return it unchanged."""
+    if len(text) > MAX_TEXT_CHARS:
+        raise _text_too_long(where)
+    found = _LONG_LINE.search(text)
+    if found is not None:
+        line = text.count("\n", 0, found.start()) + 1
+        raise file_error(
+            where,
+            f"line {line} is over {MAX_LINE_CHARS:,} characters long; no spoken turn is, so the file is damaged "
+            "or not a transcript (split it into lines)",
+        )
+    return text
+
+
+def join_limited(pieces: Iterable[str], where: Path | str, separator: str = "\n") -> str:
+    """Join text as it is extracted, stopping as soon as it passes :data:`MAX_TEXT_CHARS`
+    (a document that unpacks to gigabytes of text is refused after 20 MB, not after)."""
+    parts: list[str] = []
+    total = 0
+    for piece in pieces:
+        total += len(piece) + len(separator)
+        if total > MAX_TEXT_CHARS + len(separator):
+            raise _text_too_long(where)
+        parts.append(piece)
+    return separator.join(parts)
+
+
+def _text_too_long(where: Path | str) -> QualcodeError:
+    return file_error(
+        where,
+        f"holds more than {MAX_TEXT_CHARS // _MB} million characters of text, over the limit for one transcript; "
+        "split it (or the file is damaged)",
+    )
 
 
 def check_size(path: Path) -> None:
