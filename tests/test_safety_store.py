@@ -312,3 +312,40 @@ def test_codebook_export_to_a_full_disk_keeps_the_old_file(
     assert "No space left" in _one_line(str(exc.value))
     assert target.read_text(encoding="utf-8") == "oud: codeboek\n"
     assert sorted(p.name for p in tmp_path.iterdir() if "boek" in p.name) == ["boek.yaml"]
+
+
+# -- 3. exports never write to the study; identical exports ----------------------------------
+
+
+def _files(path: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(path.parent.glob(path.name + "*"))}
+
+
+def test_export_qdpx_by_a_new_coder_writes_nothing_and_is_byte_identical(study_path: Path, tmp_path: Path) -> None:
+    with Study.open(study_path) as study:
+        study.add_coding(study.document("Ouder Coevorden").id, "Ervaren waarden/Vertrouwen", 0, 30, memo="m")
+        study.store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    before = _files(study_path)
+    outputs = []
+    for n in range(2):
+        target = tmp_path / f"export{n}.qdpx"
+        result = CliRunner().invoke(
+            main, ["export", "qdpx", "-o", str(target), "--study", str(study_path), "--coder", f"nieuw{n}"]
+        )
+        assert result.exit_code == 0, result.output
+        outputs.append(target.read_bytes())
+    assert outputs[0] == outputs[1]
+    with sqlite3.connect(study_path) as conn:
+        assert [r[0] for r in conn.execute("SELECT name FROM coders")] == ["tester"]
+    after = _files(study_path)
+    assert after[study_path.name] == before[study_path.name]
+
+
+def test_a_study_that_cannot_be_written_still_exports(study_path: Path, tmp_path: Path) -> None:
+    """query_only refuses every write, as a read-only file does."""
+    from qualcode.exchange import export_qdpx
+
+    with Study.open(study_path, coder="bezoeker") as study:
+        study.store.conn.execute("PRAGMA query_only = ON")
+        export_qdpx(study, tmp_path / "uit.qdpx")
+    assert (tmp_path / "uit.qdpx").stat().st_size > 0
