@@ -36,6 +36,7 @@ from typing import TYPE_CHECKING, Any
 
 from qualcode.core.errors import file_error
 from qualcode.exchange.codes import CODEBOOK_SET_PREFIX, compose_description
+from qualcode.exchange.refi_read import ORIGIN_LINE, SOURCE_FILE_LINE
 from qualcode.exchange.safezip import fixed_member
 from qualcode.exchange.xml import CODEBOOK_NS, PROJECT_NS, XSI_NS, Guids
 from qualcode.core.files import atomic_output
@@ -240,6 +241,9 @@ def export_qdpx(study: Study, path: Path | str, progress: Progress | None = None
             plainTextPath=f"internal://{guid}.txt",
             creationDateTime=_datetime(doc["imported_at"]),
         )
+        if doc["source_name"] and doc["source_name"] != doc["title"]:
+            # REFI has no field for the file a source came from; a line the importer reads back.
+            w.add(source, "Description", f"{SOURCE_FILE_LINE}{doc['source_name']}")
         for coding in by_document.get(doc["id"], []):
             start, end = coding["start"], coding["end"]
             passage = text[start:end]
@@ -255,6 +259,8 @@ def export_qdpx(study: Study, path: Path | str, progress: Progress | None = None
                 creatingUser=creator,
                 creationDateTime=stamp,
             )
+            # How the coding was made (manual, suggested, in-vivo), which REFI has no field for.
+            w.add(selection, "Description", f"{ORIGIN_LINE}{coding['origin']}")
             link = w.add(
                 selection, "Coding", guid=guids("coding", coding["id"]), creatingUser=creator, creationDateTime=stamp
             )

@@ -47,6 +47,7 @@ class Selection:
     created: str | None
     codings: list[CodingRef] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    description: str = ""
 
 
 @dataclass
@@ -61,6 +62,8 @@ class Source:
     values: dict[str, str] = field(default_factory=dict)  # variable guid → value
     counting: str = "as written"
     offsets: OffsetMap | None = None
+    description: str = ""
+    created: str | None = None
 
     @property
     def text(self) -> str:
@@ -262,6 +265,20 @@ def _position(value: str | None, what: str, label: str, path: Path) -> int:
         raise file_error(path, f"source “{label}”: {what} {value!r} is not a whole number") from None
 
 
+# Lines qualcode writes in a Description so that a round trip keeps what REFI has no field
+# for; other tools show them as text, and the importer reads them back.
+SOURCE_FILE_LINE = "qualcode source file: "
+ORIGIN_LINE = "qualcode origin: "
+
+
+def described(description: str, prefix: str) -> str | None:
+    """The value of a ``prefix`` line in a Description, if there is one."""
+    for line in description.splitlines():
+        if line.startswith(prefix) and line[len(prefix) :].strip():
+            return line[len(prefix) :].strip()
+    return None
+
+
 def _read_source(element: Any, archive: SafeZip, project: Project) -> None:
     guid = norm_guid(element.get("guid"))
     plain = element.get("plainTextPath") or ""
@@ -269,7 +286,15 @@ def _read_source(element: Any, archive: SafeZip, project: Project) -> None:
         PurePosixPath(plain).stem if plain else f"source {len(project.sources) + 1}"
     )
     raw, origin = _source_text(element, archive, label)
-    source = Source(guid=guid, name=label, raw=raw, origin=origin, values=_values(element))
+    source = Source(
+        guid=guid,
+        name=label,
+        raw=raw,
+        origin=origin,
+        values=_values(element),
+        description=child_text(element, "Description"),
+        created=element.get("creationDateTime"),
+    )
     source.notes = [norm_guid(n.get("targetGUID")) for n in children(element, "NoteRef")]
     source.whole_codings = _codings(element)
     for selection in children(element, "PlainTextSelection"):
@@ -283,6 +308,7 @@ def _read_source(element: Any, archive: SafeZip, project: Project) -> None:
                 created=selection.get("creationDateTime"),
                 codings=_codings(selection),
                 notes=[norm_guid(n.get("targetGUID")) for n in children(selection, "NoteRef")],
+                description=child_text(selection, "Description"),
             )
         )
     if raw.strip():
@@ -301,7 +327,7 @@ def _read_note(element: Any, archive: SafeZip, project: Project) -> None:
         project.notes[guid] = Note(
             guid=guid,
             name=(element.get("name") or "").strip(),
-            text=text.strip(),
+            text=text,  # as written: leading and trailing whitespace of a memo are the coder's
             user_guid=norm_guid(element.get("creatingUser")),
             created=element.get("creationDateTime"),
         )

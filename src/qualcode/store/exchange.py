@@ -66,7 +66,7 @@ def attributes(store: Store) -> list[sqlite3.Row]:
 
 def codings(store: Store) -> list[sqlite3.Row]:
     return store.rows(
-        'SELECT id, document_id, code_id, coder_id, start, "end", memo, created_at FROM codings '
+        'SELECT id, document_id, code_id, coder_id, start, "end", memo, origin, created_at FROM codings '
         'ORDER BY document_id, start, "end", id'
     )
 
@@ -117,6 +117,11 @@ def insert_memos(store: Store, rows: Sequence[dict[str, Any]]) -> None:
             for r in rows
         ],
     )
+
+
+def set_imported_at(store: Store, document_id: int, stamp: str) -> None:
+    """Keep a document's date from the file it came from (a REFI creationDateTime)."""
+    store.conn.execute("UPDATE documents SET imported_at = ? WHERE id = ?", (stamp, document_id))
 
 
 def existing_memo(store: Store, target: str, target_id: int, coder_id: int) -> sqlite3.Row | None:
