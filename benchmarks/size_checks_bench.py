@@ -21,10 +21,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
-from qualcode.core.safe_yaml import safe_load  # noqa: E402
-from qualcode.ingest.encoding import check_text, join_limited  # noqa: E402
-from qualcode.ingest.metadata import split_front_matter  # noqa: E402
-from qualcode.study.study import Study  # noqa: E402
+from qualcode.core.safe_yaml import safe_load
+from qualcode.ingest.encoding import check_text, join_limited
+from qualcode.ingest.metadata import split_front_matter
+from qualcode.study.study import Study
 
 
 def _best(repeat: int, work) -> float:
@@ -47,7 +47,7 @@ def main() -> None:
         for copy in range(args.copies):
             for sample in samples:
                 raw = sample.read_text(encoding="utf-8")
-                front, body = split_front_matter(raw, sample)
+                _front, body = split_front_matter(raw, sample)
                 target = Path(folder) / f"{sample.stem}-{copy}.md"
                 # Distinct texts (a study refuses the same text twice), about 4× the sample.
                 target.write_text(raw + "\n" + (body + f"\nR: kopie {copy}.\n") * 3, encoding="utf-8")

@@ -45,9 +45,8 @@ def test_a_study_is_unchanged_by_a_damaged_file(tmp_path: Path) -> None:
     study_path = tmp_path / "s.qualcode"
     Study.create(study_path).close()
     before = study_path.read_bytes()
-    with Study.open(study_path) as study:
-        with pytest.raises(QualcodeError, match="damaged byte"):
-            study.import_files([path])
+    with Study.open(study_path) as study, pytest.raises(QualcodeError, match="damaged byte"):
+        study.import_files([path])
     assert study_path.read_bytes() == before
 
 
@@ -152,9 +151,11 @@ def test_qdpx_sources_are_limited_before_segmenting(tmp_path: Path, source: byte
 
 # -- 6. YAML bombs ---------------------------------------------------------------------------
 
-LAUGHS = "codebook: x\nlol0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]\n" + "".join(
-    f"lol{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 10)}]\n" for i in range(1, 10)
-) + "codes: *a9\n"
+LAUGHS = (
+    "codebook: x\nlol0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]\n"
+    + "".join(f"lol{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 10)}]\n" for i in range(1, 10))
+    + "codes: *a9\n"
+)
 BOMBS = {
     "deep": "codebook: x\ncodes: " + "[" * 3000 + "]" * 3000 + "\n",
     "deep mapping": "codebook: x\ncodes:\n" + "".join("  " * i + f"- k{i}:\n" for i in range(1, 3000)),

@@ -14,7 +14,7 @@ from click.testing import CliRunner
 from qualcode.cli import main
 from qualcode.study.study import Study
 
-HOSTILE = "=HYPERLINK(\"x.invalid\";\"klik\")"
+HOSTILE = '=HYPERLINK("x.invalid";"klik")'
 
 
 def run(*args: str) -> object:

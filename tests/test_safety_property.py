@@ -266,8 +266,9 @@ class StudyMachine(RuleBasedStateMachine):
         for row in self.study.store.rows('SELECT document_id, start, "end" FROM codings'):
             text = self.texts[row["document_id"]]
             assert 0 <= row["start"] < row["end"] <= len(text)
-            assert self.study.document_text(row["document_id"])[row["start"] : row["end"]] == (
-                text[row["start"] : row["end"]]
+            assert (
+                self.study.document_text(row["document_id"])[row["start"] : row["end"]]
+                == (text[row["start"] : row["end"]])
             )
 
     def teardown(self) -> None:

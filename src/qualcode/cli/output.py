@@ -9,14 +9,12 @@ from __future__ import annotations
 
 import functools
 import json
-import sys
 from collections.abc import Callable, Sequence
 from typing import Any
 
 import click
 
 from qualcode.core.clean import clean_field
-
 
 _EXCEL_NL = "qualcode.excel_nl"
 
@@ -30,7 +28,10 @@ def output_options(func: Callable[..., Any]) -> Callable[..., Any]:
     """Add ``--csv`` and ``--json`` (the default is a table), as sqlite-utils does."""
 
     @click.option(
-        "--csv", "fmt", flag_value="csv", help="Output CSV (UTF-8 with a byte order mark, for Excel) instead of a table."
+        "--csv",
+        "fmt",
+        flag_value="csv",
+        help="Output CSV (UTF-8 with a byte order mark, for Excel) instead of a table.",
     )
     @click.option(
         "--excel-nl",

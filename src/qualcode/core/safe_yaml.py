@@ -62,7 +62,9 @@ def _loader(base: bool) -> type:
     return LimitedLoader
 
 
-def _expanded_size(node: Any, sizes: dict[int, int], open_: set[int], loader: Any, mapping: type, sequence: type) -> int:
+def _expanded_size(
+    node: Any, sizes: dict[int, int], open_: set[int], loader: Any, mapping: type, sequence: type
+) -> int:
     """Values in the document with aliases expanded (a shared node counts every time it is
     named); a node that contains itself is a recursive alias. Memoised, so linear in the
     composed nodes, which are bounded above. Iterative: the depth is bounded, the stack is not

@@ -35,11 +35,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from qualcode.core.errors import file_error
+from qualcode.core.files import atomic_output
 from qualcode.exchange.codes import CODEBOOK_SET_PREFIX, compose_description
 from qualcode.exchange.refi_read import ORIGIN_LINE, SOURCE_FILE_LINE
 from qualcode.exchange.safezip import fixed_member
 from qualcode.exchange.xml import CODEBOOK_NS, PROJECT_NS, XSI_NS, Guids
-from qualcode.core.files import atomic_output
 from qualcode.store import exchange as sql
 
 if TYPE_CHECKING:

@@ -489,9 +489,7 @@ def _cleaned(table: str, row: dict[str, Any]) -> dict[str, Any]:
     fields = _TEXT_FIELDS.get(table)
     if not fields:
         return row
-    return {
-        k: clean_field(v, multiline=fields[k]) if k in fields and isinstance(v, str) else v for k, v in row.items()
-    }
+    return {k: clean_field(v, multiline=fields[k]) if k in fields and isinstance(v, str) else v for k, v in row.items()}
 
 
 LAST_OPENED: Path | None = None
