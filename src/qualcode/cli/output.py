@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import json
+import sys
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -61,8 +62,9 @@ def emit(rows: Sequence[dict[str, Any]], fmt: str, columns: Sequence[str] | None
     if fmt == "csv":
         from qualcode.exchange.csv import write_csv_stream
 
+        sys.stdout.flush()  # the BOM and rows go to the bytes beneath, after any text before them
         write_csv_stream(
-            click.get_binary_stream("stdout"),
+            sys.stdout.buffer,
             columns,
             ([r.get(c) for c in columns] for r in rows),
             excel_nl=True if _excel_nl_asked() else None,
