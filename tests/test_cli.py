@@ -29,7 +29,7 @@ def run(*args: str, ok: bool = True) -> Result:
 
 
 def lines(result: Result) -> list[str]:
-    return result.stdout.splitlines()
+    return result.stdout.removeprefix("\ufeff").splitlines()  # --csv starts with a BOM
 
 
 def _commands(group: click.Group, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
@@ -130,7 +130,7 @@ def test_flow_from_init_to_history(tmp_path: Path) -> None:
         "2,2,1,38,43,Goed.",
         "3,2,2,44,82,De coach komt elke week bij ons thuis.",
     ]
-    codes = list(csv.DictReader(io.StringIO(run("codes", "--csv").stdout)))
+    codes = list(csv.DictReader(io.StringIO(run("codes", "--csv").stdout.removeprefix("\ufeff"))))
     assert len(codes) == sum(sizes) and codes[1]["path"] == "Ervaren waarden/Vertrouwen" and codes[1]["shortcut"] == "1"
 
     assert lines(run("code", "ouder.txt", "Vertrouwen", "--turn", "2", "--memo", "kern")) == [
@@ -187,7 +187,7 @@ def test_flow_from_init_to_history(tmp_path: Path) -> None:
             "coder": "tester",
         }
     ]
-    history = list(csv.DictReader(io.StringIO(run("history", "--csv").stdout)))
+    history = list(csv.DictReader(io.StringIO(run("history", "--csv").stdout.removeprefix("\ufeff"))))
     assert [(h["description"], h["undone"]) for h in history] == [
         ("memo on study 0", "0"),
         ("memo on code 2", "0"),
@@ -242,7 +242,9 @@ def test_csv_and_json_output_parse(study_path: Path, command: list[str]) -> None
         s.add_coding(d, "Vertrouwen", 0, 20, memo='een memo, met "quotes"\nen een regel')
         s.set_memo("study", None, "x")
     as_json = json.loads(run(*command, "--json", "--study", study_path).stdout)
-    as_csv = list(csv.DictReader(io.StringIO(run(*command, "--csv", "--study", study_path).stdout)))
+    as_csv = list(
+        csv.DictReader(io.StringIO(run(*command, "--csv", "--study", study_path).stdout.removeprefix("\ufeff")))
+    )
     assert as_json, command
     assert len(as_csv) == len(as_json)
     assert list(as_csv[0]) == list(as_json[0])

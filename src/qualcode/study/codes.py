@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from qualcode.core.errors import QualcodeError
-from qualcode.core.files import atomic_output
+from qualcode.core.files import atomic_output, check_output_path
 from qualcode.core.models import Code, code_from_row
 from qualcode.store import codes as sql
 from qualcode.store.codings import coding_memo_ids
@@ -382,7 +382,7 @@ class CodeTreeMixin:
         """Write one codebook, or all of them as one YAML document each (``---`` between
         them), to ``path``; return how many codes were written."""
         books = [self.codebook(name)] if name is not None else self.codebooks()
-        with atomic_output(path) as handle:
+        with atomic_output(check_output_path(Path(path), "a file name such as codeboek.yaml")) as handle:
             handle.write(dump_codebooks(books))
         return sum(len(book.walk()) for book in books)
 
