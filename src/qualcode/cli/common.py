@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 if TYPE_CHECKING:
+    from qualcode.analysis import Scope
     from qualcode.study.study import Study
 
 
@@ -96,3 +97,29 @@ def progress_bar(label: str) -> Iterator[Callable[[int, int, str], None]]:
             state["done"] = done
 
         yield progress
+
+
+def scope_from(filters: dict[str, Any], coder: str | None) -> Scope:
+    from qualcode.analysis import Scope
+
+    return Scope(
+        organisation=filters.get("organisation"),
+        project=filters.get("project"),
+        role=filters.get("role"),
+        attributes=filters.get("attributes") or {},
+        coder=coder,
+    )
+
+
+def coder_filter(func: Any) -> Any:
+    """``--by-coder NAME``: only one coder's codings (``--coder`` says who *you* are)."""
+    return click.option("--by-coder", "by_coder", help="Only this coder's codings.")(func)
+
+
+def warn_label_counts(study: Study) -> None:
+    """Say on stderr when word counts still include speaker labels (figures per word are off)."""
+    if study.word_counts_include_labels():
+        click.echo(
+            "note: this study's word counts include speaker labels and timestamps; run `qualcode recount` once",
+            err=True,
+        )

@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from qualcode.cli import main
 from qualcode.cli.common import filter_options, open_study, parse_pairs, progress_bar, study_options
+from qualcode.cli.group import launch_tui, main
 from qualcode.cli.output import emit, output_options
 from qualcode.core.errors import QualcodeError
 
@@ -154,14 +154,6 @@ def import_cmd(
         f"Imported {len(report.imported)} document(s): {report.words} words, {report.turns} turns, "
         f"{report.sentences} sentences."
     )
-
-
-@main.group()
-def export() -> None:
-    """Export coded fragments, tables, reports and REFI-QDA files.
-
-    Example: qualcode export fragments -o fragmenten.csv
-    """
 
 
 # -- documents -----------------------------------------------------------------------------
@@ -526,34 +518,6 @@ def demo(path: Path | None, no_open: bool, fresh: bool) -> None:
             f"Explore it: qualcode documents --study {target}; qualcode codes; qualcode codings --code Vertrouwensband"
         )
         return
-    launch_tui(target)
-
-
-def launch_tui(path: Path) -> None:
-    try:
-        from qualcode.tui.app import run_app
-    except ImportError:
-        click.echo(
-            f"The study is at {path}. Explore it with `qualcode documents`, `qualcode codes`, `qualcode codings`."
-        )
-        return
-    run_app(path)
-
-
-def open_default() -> None:
-    """`qualcode` alone: the last study, else the sample study."""
-    from qualcode.core import config
-    from qualcode.study.sample import build_demo, default_demo_path
-
-    last = config.last_study()
-    if last is not None and last.exists():
-        launch_tui(last)
-        return
-    target = default_demo_path()
-    if not target.exists():
-        click.echo("Building the sample study…", err=True)
-        build_demo(target)
-    config.remember_study(target)
     launch_tui(target)
 
 

@@ -15,6 +15,7 @@ from typing import Any
 from qualcode.core import config
 from qualcode.core.errors import QualcodeError
 from qualcode.core.models import Document, DocumentInfo, SentenceUnit, Turn
+from qualcode.store import analysis as anasql
 from qualcode.store import codings as codingsql
 from qualcode.store import documents as docsql
 from qualcode.store.core import Store
@@ -123,7 +124,7 @@ class Study(CodeTreeMixin, CodingMixin):
         from qualcode.ingest.importer import import_files
 
         return import_files(
-            self,
+            self.store,
             [Path(p) for p in paths],
             metadata=metadata or {},
             sidecar=Path(sidecar) if sidecar else None,
@@ -153,7 +154,7 @@ class Study(CodeTreeMixin, CodingMixin):
             raise QualcodeError(f"{source_name or title}: the text is empty")
         meta = normalise_metadata(dict(metadata or {}))
         return store_text(
-            self, normalised, meta, title=title, source_name=source_name or title, encoding=encoding
+            self.store, normalised, meta, title=title, source_name=source_name or title, encoding=encoding
         ).document_id
 
     def documents(
@@ -209,6 +210,16 @@ class Study(CodeTreeMixin, CodingMixin):
 
     def projects(self) -> list[dict[str, Any]]:
         return [dict(r) for r in docsql.projects(self.store)]
+
+    def recount_words(self) -> Any:
+        """Recount every document's spoken words; see :func:`qualcode.ingest.importer.recount_words`."""
+        from qualcode.ingest.importer import recount_words
+
+        return recount_words(self.store)
+
+    def word_counts_include_labels(self) -> bool:
+        """Whether documents imported before spoken word counts still count their speaker labels."""
+        return anasql.word_counts_include_labels(self.store)
 
     def attribute_names(self) -> list[str]:
         return docsql.attribute_names(self.store)
