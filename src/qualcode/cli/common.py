@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from qualcode.core.progress import Progress
+
 if TYPE_CHECKING:
     from qualcode.analysis import Scope
     from qualcode.study.study import Study
@@ -82,8 +84,9 @@ def filter_options(func: Callable[..., Any]) -> Callable[..., Any]:
 
 
 @contextmanager
-def progress_bar(label: str) -> Iterator[Callable[[int, int, str], None]]:
-    """A progress bar on stderr for long work, as a ``progress(done, total, name)`` callback.
+def progress_bar(label: str) -> Iterator[Progress]:
+    """A progress bar on stderr for long work, as a :data:`~qualcode.core.progress.Progress`
+    callback (Ctrl+C, not the callback, stops the work on the command line).
 
     Hidden when stderr is not a terminal: a script, a log or a test gets its one line of
     result or error, and stdout stays clean for ``--csv`` and ``--json``.

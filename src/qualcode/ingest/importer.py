@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from qualcode.core.errors import QualcodeError, file_error
+from qualcode.core.progress import Cancelled, Progress
+from qualcode.core.progress import report as tell
 
 if TYPE_CHECKING:
     from qualcode.ingest import SourceDocument
@@ -128,8 +130,7 @@ def import_files(
     metadata: dict[str, str],
     sidecar: Path | None,
     skip_errors: bool,
-    progress: Callable[[int, int, str], None] | None = None,
-    cancelled: Callable[[], bool] | None = None,
+    progress: Progress | None = None,
 ) -> ImportReport:
     from qualcode.ingest import detect_language, read_source
 
@@ -167,7 +168,7 @@ def import_files(
         more = len(report.errors) - 1
         extra = f" (and {more} more file{'s' if more != 1 else ''} with errors)" if more else ""
         raise QualcodeError(f"{report.errors[0]}{extra}; nothing was imported — fix the file or pass --skip-errors")
-    _store_sources(store, sources, report, progress, cancelled)
+    _store_sources(store, sources, report, progress)
     return report
 
 
@@ -175,14 +176,16 @@ def _store_sources(
     store: Store,
     sources: list[tuple[Path, SourceDocument, dict[str, str], str]],
     report: ImportReport,
-    progress: Callable[[int, int, str], None] | None,
-    cancelled: Callable[[], bool] | None,
+    progress: Progress | None,
 ) -> None:
     from qualcode.store import documents as docsql
 
     total = len(sources)
     for done, (path, source, meta, digest) in enumerate(sources, start=1):
-        if cancelled is not None and cancelled():
+        # Each document is committed on its own: a cancel keeps those already imported.
+        try:
+            tell(progress, done - 1, total, path.name)
+        except Cancelled:
             report.cancelled = True
             return
         existing = docsql.document_id_by_sha(store, digest)
@@ -202,8 +205,7 @@ def _store_sources(
             report.turns += stored.turns
             report.sentences += stored.sentences
             report.words += stored.words
-        if progress:
-            progress(done, total, path.name)
+    tell(progress, total, total, "")
 
 
 @dataclass

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable
 from pathlib import Path
 
 import yaml
 
 from qualcode.core import config
 from qualcode.core.errors import QualcodeError, file_error
+from qualcode.core.progress import Progress
 from qualcode.study.study import Study
 
 
@@ -33,7 +33,7 @@ def default_demo_path() -> Path:
     return config.data_dir() / "sample-study.qualcode"
 
 
-def build_demo(target: Path, progress: Callable[[int, int, str], None] | None = None) -> dict[str, int]:
+def build_demo(target: Path, progress: Progress | None = None) -> dict[str, int]:
     """Build the sample study at ``target`` (replacing it) and return its totals.
 
     The study is built beside the target and moved into place at the end, so a failure

@@ -7,7 +7,7 @@ SQLite file (see README, "The study file").
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -15,6 +15,7 @@ from typing import Any
 from qualcode.core import config
 from qualcode.core.errors import QualcodeError
 from qualcode.core.models import Document, DocumentInfo, SentenceUnit, Turn
+from qualcode.core.progress import Progress
 from qualcode.store import analysis as anasql
 from qualcode.store import codings as codingsql
 from qualcode.store import documents as docsql
@@ -117,8 +118,7 @@ class Study(CodeTreeMixin, CodingMixin):
         metadata: dict[str, str] | None = None,
         sidecar: Path | str | None = None,
         skip_errors: bool = False,
-        progress: Callable[[int, int, str], None] | None = None,
-        cancelled: Callable[[], bool] | None = None,
+        progress: Progress | None = None,
     ) -> Any:
         """Import transcript files and folders; see :func:`qualcode.ingest.importer.import_files`."""
         from qualcode.ingest.importer import import_files
@@ -130,7 +130,6 @@ class Study(CodeTreeMixin, CodingMixin):
             sidecar=Path(sidecar) if sidecar else None,
             skip_errors=skip_errors,
             progress=progress,
-            cancelled=cancelled,
         )
 
     def add_document(
