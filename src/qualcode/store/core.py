@@ -17,13 +17,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from qualcode.core.errors import QualcodeError
 from qualcode.store.schema import MIGRATIONS
-
-if TYPE_CHECKING:
-    from sqlite_utils import Database
 
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -79,7 +76,6 @@ class Store:
                 raise
             raise QualcodeError(f"{path}: not a qualcode study ({exc})") from None
         self.conn = conn
-        self._db: Database | None = None
         self._action: _Action | None = None
         self._migrate(create)
 
@@ -112,20 +108,6 @@ class Store:
             except BaseException:
                 self.conn.execute("ROLLBACK")
                 raise
-
-    @property
-    def db(self) -> Database:
-        """The connection as a sqlite-utils Database, for table introspection.
-
-        Built on first use: importing sqlite_utils loads pandas and numpy when they are
-        installed (~170 ms), which every CLI command and the TUI's first paint would
-        otherwise pay for nothing.
-        """
-        if self._db is None:
-            from sqlite_utils import Database
-
-            self._db = Database(self.conn)
-        return self._db
 
     def close(self) -> None:
         self.conn.close()
