@@ -50,11 +50,6 @@ def fragment_values(fragment: Mapping[str, Any], study_name: str) -> list[Any]:
     return ["" if values.get(col) is None else values.get(col) for col in FRAGMENT_COLUMNS]
 
 
-def fragment_row(fragment: Mapping[str, Any], study_name: str) -> list[Any]:
-    """One CSV row (neutralised) from a fragment."""
-    return [neutralise(v) for v in fragment_values(fragment, study_name)]
-
-
 def write_csv(path: Path | str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
     """Write a table as CSV that opens right in Excel: UTF-8 with BOM (Dutch characters),
     every cell neutralised; return the number of rows. Written whole or not at all."""
