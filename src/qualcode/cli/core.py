@@ -286,7 +286,7 @@ def code(
 ) -> None:
     """Code a passage of a document: by offsets, by sentences or by a turn.
 
-    Example: qualcode code leergeld-ouder-01.md Vertrouwensband --sentence 14 --sentence 15
+    Example: qualcode code leergeld-ouder-01.md Vertrouwensband --sentence 726 --sentence 727
     """
     doc = study.document(document)
     chosen = sum(x is not None and x != () for x in (span, sentence_ids or None, turn_id))
