@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import random
 import shutil
-import sys
 import time
 from pathlib import Path
 
@@ -239,6 +238,11 @@ def figures() -> None:
 
 
 if __name__ == "__main__":
+    import argparse
+
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
+    parser.add_argument("--speed-only", action="store_true", help="leave out the figures on the sample study")
+    options = parser.parse_args()
     speed()
-    if "--speed-only" not in sys.argv:
+    if not options.speed_only:
         figures()

@@ -229,6 +229,22 @@ class Study(CodeTreeMixin, CodingMixin):
 
         return attribute_values(self.store, name)
 
+    def backup(self, target: Path | str) -> int:
+        """A consistent copy of the study at ``target`` (private, written whole or not at all),
+        taken while others may be writing; returns the pages copied."""
+        from qualcode.core.files import atomic_path
+        from qualcode.store import maintenance
+
+        with atomic_path(Path(target)) as tmp:
+            return maintenance.backup(self.store, tmp)
+
+    def check(self) -> list[str]:
+        """Every problem in the study file, one line each: integrity, foreign keys, the count
+        tables kept by triggers, the full-text index, the undo log against the rows."""
+        from qualcode.store import maintenance
+
+        return maintenance.check(self.store)
+
     def info(self) -> dict[str, Any]:
         return {"study": self.name, "path": str(self.path or ":memory:"), **docsql.totals(self.store)}
 
