@@ -25,6 +25,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 SRC = ROOT / "src"
 README = ROOT / "README.md"
+SHARED = ROOT.parent / "shared"
 
 # Commands that open the terminal UI (they would wait for a user): not run here; the TUI has
 # its own tests.
@@ -117,6 +118,10 @@ def _redirected_csv(line: str) -> list[str]:
 
 @pytest.mark.parametrize("line", readme_commands())
 def test_readme_command_runs(line: str, readme_files: Path, sample_study_built: Path, tmp_path: Path) -> None:
+    if "../shared" in line:
+        if not SHARED.is_dir():
+            pytest.skip(f"{SHARED} is not available")
+        (tmp_path / "shared").symlink_to(SHARED)  # the README runs in a checkout beside ../shared
     work = tmp_path / "work"
     shutil.copytree(readme_files, work)
     for name in STUDY_FILES:
