@@ -6,7 +6,9 @@ Feature-specific fixtures live in their own test files.
 from __future__ import annotations
 
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -32,6 +34,23 @@ R: Soms wijken we af van de regels. Die ruimte krijgen we van de gemeente.
 CHILD_TEXT = """[Interviewer] Wat vond je van de coach?
 [Kind] Leuk. Ze hielp mij met huiswerk. Nu mag ik ook op voetbal.
 """
+
+
+@pytest.fixture(autouse=True, scope="session")
+def steady_cursors() -> Iterator[None]:
+    """Text cursors do not blink in tests: snapshots are the same whenever they are taken, and
+    no blink timer wakes a test up. Once here rather than in every test."""
+    from textual.widgets import Input, TextArea
+
+    with pytest.MonkeyPatch.context() as patch:
+        for widget in (Input, TextArea):
+
+            def init(self: Any, *args: Any, _original: Any = widget.__init__, **kwargs: Any) -> None:
+                _original(self, *args, **kwargs)
+                self.cursor_blink = False
+
+            patch.setattr(widget, "__init__", init)
+        yield
 
 
 @pytest.fixture(autouse=True)
@@ -126,3 +145,18 @@ def requires_shared(*parts: str) -> Path:
     if not path.exists():
         pytest.skip(f"{path} is not available")
     return path
+
+
+@pytest.fixture
+def overlapping(study: Study) -> dict[str, object]:
+    """Two codes that overlap once in the parent interview, and once more only apart."""
+    doc = next(d for d in study.documents() if d.role == "ouder")
+    text = study.document_text(doc.id)
+    a, b = study.code("Vertrouwen"), study.code("Vangnet en veiligheid")
+    s1 = text.index("Ik schaamde")
+    s2 = text.index("Maar de coach")
+    study.add_coding(doc.id, a, s1, s2 + 10)
+    study.add_coding(doc.id, b, s2, s2 + 30)
+    far = text.index("Ze oordeelde")
+    study.add_coding(doc.id, a, far, far + 12)
+    return {"doc": doc.id, "a": a, "b": b, "overlap": (s2, s2 + 10)}

@@ -17,6 +17,7 @@ from qualcode.analysis.agreement import agreement, binary_alpha, cohen_kappa, di
 from qualcode.cli import main
 from qualcode.core.errors import QualcodeError
 from qualcode.study.study import Study
+from tui_helpers import ScreenApp
 
 NUMBERS = ["een", "twee", "drie", "vier", "vijf", "zes", "zeven", "acht", "negen", "tien"]
 
@@ -260,26 +261,11 @@ def test_cli_table_disagreements_and_errors(built: Study) -> None:
 
 
 async def test_agreement_tab_drills_to_disagreements_and_jumps(built: Study) -> None:
-    from textual import on
-    from textual.app import App
     from textual.widgets import DataTable, Select, TabbedContent
 
-    from qualcode.tui.messages import JumpTo
     from qualcode.tui.screens.analyse import AnalyseScreen, FragmentsScreen
 
-    class AnalyseApp(App[None]):
-        def __init__(self) -> None:
-            super().__init__()
-            self.jumps: list[JumpTo] = []
-
-        def on_mount(self) -> None:
-            self.push_screen(AnalyseScreen(built))
-
-        @on(JumpTo)
-        def _jump(self, message: JumpTo) -> None:
-            self.jumps.append(message)
-
-    app = AnalyseApp()
+    app = ScreenApp(lambda: AnalyseScreen(built))
     async with app.run_test(size=(150, 40)) as pilot:
         await pilot.pause()
         screen = app.screen
@@ -303,7 +289,7 @@ async def test_agreement_tab_drills_to_disagreements_and_jumps(built: Study) -> 
         first = app.screen.fragments[0]
         await pilot.press("enter")
         await pilot.pause()
-        assert (app.jumps[0].document_id, app.jumps[0].start, app.jumps[0].end) == (
+        assert app.jumps[0] == (
             first["document_id"],
             first["start"],
             first["end"],

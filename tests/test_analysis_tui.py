@@ -6,28 +6,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from textual import on
-from textual.app import App
 from textual.widgets import DataTable, Select, TabbedContent
 
 from qualcode.study.study import Study
-from qualcode.tui.messages import JumpTo
 from qualcode.tui.screens.analyse import AnalyseScreen, FragmentsScreen
 from test_analysis_figures import build_fixed
-
-
-class AnalyseApp(App[None]):
-    def __init__(self, study: Study) -> None:
-        super().__init__()
-        self.study = study
-        self.jumps: list[JumpTo] = []
-
-    def on_mount(self) -> None:
-        self.push_screen(AnalyseScreen(self.study))
-
-    @on(JumpTo)
-    def _jump(self, message: JumpTo) -> None:
-        self.jumps.append(message)
+from tui_helpers import ScreenApp
 
 
 @pytest.fixture
@@ -43,7 +27,7 @@ def cell(table: DataTable, row: int, column: int) -> str:
 
 
 async def test_frequencies_tab_and_drill_down_jump(fixed: Study) -> None:
-    app = AnalyseApp(fixed)
+    app = ScreenApp(lambda: AnalyseScreen(fixed))
     async with app.run_test(size=(140, 40)) as pilot:
         await pilot.pause()
         screen = app.screen
@@ -60,7 +44,7 @@ async def test_frequencies_tab_and_drill_down_jump(fixed: Study) -> None:
         first = app.screen.fragments[0]
         await pilot.press("enter")
         await pilot.pause()
-        assert app.jumps and (app.jumps[0].document_id, app.jumps[0].start, app.jumps[0].end) == (
+        assert app.jumps and app.jumps[0] == (
             first["document_id"],
             first["start"],
             first["end"],
@@ -69,7 +53,7 @@ async def test_frequencies_tab_and_drill_down_jump(fixed: Study) -> None:
 
 
 async def test_filters_and_matrix_measure(fixed: Study) -> None:
-    app = AnalyseApp(fixed)
+    app = ScreenApp(lambda: AnalyseScreen(fixed))
     async with app.run_test(size=(140, 40)) as pilot:
         await pilot.pause()
         screen = app.screen
@@ -96,7 +80,7 @@ async def test_filters_and_matrix_measure(fixed: Study) -> None:
 
 
 async def test_cooccurrence_and_compare_tabs(fixed: Study) -> None:
-    app = AnalyseApp(fixed)
+    app = ScreenApp(lambda: AnalyseScreen(fixed))
     async with app.run_test(size=(140, 40)) as pilot:
         await pilot.pause()
         screen = app.screen
@@ -120,7 +104,7 @@ async def test_cooccurrence_and_compare_tabs(fixed: Study) -> None:
 
 
 async def test_tabs_are_filled_when_shown_and_refilled_after_a_filter_change(fixed: Study) -> None:
-    app = AnalyseApp(fixed)
+    app = ScreenApp(lambda: AnalyseScreen(fixed))
     async with app.run_test(size=(140, 40)) as pilot:
         await pilot.pause()
         screen = app.screen
@@ -139,7 +123,7 @@ async def test_tabs_are_filled_when_shown_and_refilled_after_a_filter_change(fix
 async def test_compare_follows_the_grouping_chosen_on_the_matrix_tab(fixed: Study) -> None:
     """The Compare tab groups by the Matrix tab's "by": changing it must refill the
     comparison, not leave the one by the old grouping on screen."""
-    app = AnalyseApp(fixed)
+    app = ScreenApp(lambda: AnalyseScreen(fixed))
     async with app.run_test(size=(140, 40)) as pilot:
         await pilot.pause()
         screen = app.screen

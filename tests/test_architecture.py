@@ -133,3 +133,116 @@ def test_the_sql_check_finds_the_stores_writes() -> None:
     kinds = {hit.split(": ", 1)[1].split()[0] for hit in inside}
     assert {"INSERT", "UPDATE", "DELETE", "CREATE"} <= kinds
     assert SQL_READ.search((PACKAGE / "store" / "documents.py").read_text(encoding="utf-8"))
+
+
+# -- the layers and forbidden imports (import-linter), and no cycles ------------------------
+
+ROOT = SRC.parent
+
+
+def _lint_imports(config: Path) -> tuple[int, str]:
+    """Run import-linter's own entry point on a config; (exit code, what it printed)."""
+    script = (
+        "import sys; from importlinter.cli import lint_imports; "
+        f"sys.exit(lint_imports(config_filename={str(config)!r}, no_cache=True, no_logo=True))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, cwd=ROOT, env=_env_with_src(), timeout=300
+    )
+    return done.returncode, done.stdout + done.stderr
+
+
+def _env_with_src() -> dict[str, str]:
+    import os
+
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(SRC), env.get("PYTHONPATH", "")) if p)
+    return env
+
+
+def test_the_import_contracts_are_kept() -> None:
+    """The layers (cli > tui > analysis | assist | exchange > study > ingest > store > core),
+    no Textual outside the TUI, no store in the CLI or the TUI: pyproject's [tool.importlinter]."""
+    code, out = _lint_imports(ROOT / "pyproject.toml")
+    assert code == 0, out
+    assert "BROKEN" not in out and "KEPT" in out
+
+
+def test_a_broken_contract_fails(tmp_path: Path) -> None:
+    """The check can fail: the study service does use the store, so forbidding it breaks."""
+    config = tmp_path / ".importlinter"
+    config.write_text(
+        "[importlinter]\nroot_package = qualcode\n\n"
+        "[importlinter:contract:study-without-store]\nname = study without store\ntype = forbidden\n"
+        "source_modules = qualcode.study\nforbidden_modules = qualcode.store\n",
+        encoding="utf-8",
+    )
+    code, out = _lint_imports(config)
+    assert code == 1 and "BROKEN" in out, out
+
+
+def _cycles(graph: object) -> list[list[str]]:
+    """Strongly connected components of more than one module (Tarjan, iteratively)."""
+    modules = sorted(graph.modules)  # type: ignore[attr-defined]
+    edges = {m: sorted(graph.find_modules_directly_imported_by(m)) for m in modules}  # type: ignore[attr-defined]
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    found: list[list[str]] = []
+    for root in modules:
+        if root in index:
+            continue
+        work = [(root, 0)]
+        while work:
+            node, i = work.pop()
+            if i == 0:
+                index[node] = low[node] = len(index)
+                stack.append(node)
+                on_stack.add(node)
+            targets = edges.get(node, [])
+            if i < len(targets):
+                work.append((node, i + 1))
+                target = targets[i]
+                if target not in index:
+                    work.append((target, 0))
+                elif target in on_stack:
+                    low[node] = min(low[node], index[target])
+                continue
+            if work:
+                parent = work[-1][0]
+                low[parent] = min(low[parent], low[node])
+            if low[node] == index[node]:
+                component = []
+                while True:
+                    member = stack.pop()
+                    on_stack.discard(member)
+                    component.append(member)
+                    if member == node:
+                        break
+                if len(component) > 1:
+                    found.append(sorted(component))
+    return found
+
+
+def test_no_import_cycle_between_qualcode_modules() -> None:
+    """Imports inside functions and under TYPE_CHECKING count: a lazy import puts off loading
+    a module (spaCy, Textual), not the dependency on it, and a cycle it hides still means
+    neither module can be read, tested or moved without the other."""
+    import grimp
+
+    sys.path.insert(0, str(SRC))
+    try:
+        graph = grimp.build_graph("qualcode", cache_dir=None)
+    finally:
+        sys.path.remove(str(SRC))
+    assert _cycles(graph) == []
+
+
+def test_the_cycle_check_finds_a_cycle() -> None:
+    import grimp
+
+    graph = grimp.ImportGraph()
+    for importer, imported in [("p.a", "p.b"), ("p.b", "p.c"), ("p.c", "p.a"), ("p.c", "p.d"), ("p.e", "p.d")]:
+        graph.add_import(importer=importer, imported=imported)
+    assert _cycles(graph) == [["p.a", "p.b", "p.c"]]

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from assist_helpers import DEBT, build
 from qualcode.cli import main
 from qualcode.study.study import Study
-from test_assist_support import DEBT, build
 
 
 @pytest.fixture

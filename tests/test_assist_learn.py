@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import pytest
 
+from assist_helpers import DEBT, OTHER, SPORT, make_study
 from qualcode.assist import assistant
-from qualcode.assist.learn import Cancelled, Settings, train, training_set
+from qualcode.assist.learn import Settings, train, training_set
 from qualcode.assist.units import Corpus
-from test_assist_support import DEBT, OTHER, SPORT, make_study
+from qualcode.core.progress import Cancelled, CancelToken, cancellable
 
 
 def test_classifier_ranks_the_right_sentences_first() -> None:
@@ -90,8 +91,10 @@ def test_training_reports_progress_and_can_be_cancelled() -> None:
     seen: list[tuple[int, int]] = []
     train(corpus, progress=lambda done, total, _: seen.append((done, total)))
     assert seen[0] == (0, 4) and seen[-1] == (4, 4)
+    token = CancelToken()
+    token.cancel()
     with pytest.raises(Cancelled):
-        train(corpus, cancelled=lambda: True)
+        train(corpus, progress=cancellable(None, token))
 
 
 def test_character_ngrams_train_too() -> None:

@@ -2,33 +2,14 @@
 
 from __future__ import annotations
 
-from textual.app import App
 from textual.widgets import DataTable
 
-from qualcode.study.study import Study
-from qualcode.tui.messages import JumpTo, StudyChanged
+from assist_helpers import DEBT, make_study
 from qualcode.tui.screens.suggestions import SuggestionsScreen
-from test_assist_support import DEBT, make_study
+from tui_helpers import ScreenApp
 
 
-class SuggestionsApp(App[None]):
-    def __init__(self, study: Study) -> None:
-        super().__init__()
-        self.study = study
-        self.jumps: list[JumpTo] = []
-        self.changes: list[StudyChanged] = []
-
-    def on_mount(self) -> None:
-        self.push_screen(SuggestionsScreen(self.study))
-
-    def on_jump_to(self, message: JumpTo) -> None:
-        self.jumps.append(message)
-
-    def on_study_changed(self, message: StudyChanged) -> None:
-        self.changes.append(message)
-
-
-async def _ready(app: SuggestionsApp, pilot) -> SuggestionsScreen:  # type: ignore[no-untyped-def]
+async def _ready(app: ScreenApp, pilot) -> SuggestionsScreen:  # type: ignore[no-untyped-def]
     screen = app.screen
     assert isinstance(screen, SuggestionsScreen)
     await app.workers.wait_for_complete()
@@ -46,7 +27,7 @@ async def _choose_code(pilot, screen: SuggestionsScreen, code_id: int) -> None: 
 
 async def test_accept_codes_the_highlighted_candidate_and_counts_update() -> None:
     study, ids = make_study(coded=4, total=5)
-    app = SuggestionsApp(study)
+    app = ScreenApp(lambda: SuggestionsScreen(study))
     async with app.run_test(size=(140, 40)) as pilot:
         screen = await _ready(app, pilot)
         assert screen.candidates, "the worker ranked candidates"
@@ -68,7 +49,7 @@ async def test_accept_codes_the_highlighted_candidate_and_counts_update() -> Non
 
 async def test_reject_records_and_enter_jumps() -> None:
     study, ids = make_study(coded=4, total=5)
-    app = SuggestionsApp(study)
+    app = ScreenApp(lambda: SuggestionsScreen(study))
     async with app.run_test(size=(140, 40)) as pilot:
         screen = await _ready(app, pilot)
         await _choose_code(pilot, screen, ids["sport"].id)
@@ -86,14 +67,12 @@ async def test_reject_records_and_enter_jumps() -> None:
         assert following is not None and following.key != first.key
         await pilot.press("enter")
         await pilot.pause()
-        assert [(j.document_id, j.start, j.end) for j in app.jumps] == [
-            (following.document_id, following.start, following.end)
-        ]
+        assert app.jumps == [(following.document_id, following.start, following.end)]
 
 
 async def test_retrain_runs_in_a_worker_and_picks_up_new_codings() -> None:
     study, ids = make_study(coded=1, total=5)
-    app = SuggestionsApp(study)
+    app = ScreenApp(lambda: SuggestionsScreen(study))
     async with app.run_test(size=(140, 40)) as pilot:
         screen = await _ready(app, pilot)
         assert "too few" in screen.statuses[ids["debt"].id]
@@ -118,7 +97,7 @@ async def test_a_failed_training_is_reported_and_the_session_goes_on() -> None:
     from qualcode.core.errors import QualcodeError
 
     study, _ids = make_study(coded=4, total=5)
-    app = SuggestionsApp(study)
+    app = ScreenApp(lambda: SuggestionsScreen(study))
     async with app.run_test(size=(140, 40)) as pilot:
         screen = await _ready(app, pilot)
         before = list(screen.candidates)

@@ -133,10 +133,10 @@ def test_flow_from_init_to_history(tmp_path: Path) -> None:
     codes = list(csv.DictReader(io.StringIO(run("codes", "--csv").stdout.removeprefix("\ufeff"))))
     assert len(codes) == sum(sizes) and codes[1]["path"] == "Ervaren waarden/Vertrouwen" and codes[1]["shortcut"] == "1"
 
-    assert lines(run("code", "ouder.txt", "Vertrouwen", "--turn", "2", "--memo", "kern")) == [
+    assert lines(run("code", "ouder.txt", "Vertrouwen", "--turn", "1", "--memo", "kern")) == [
         "Coding 1: “Ervaren waarden/Vertrouwen” on 38–82: Goed. De coach komt elke week bij ons thuis."
     ]
-    assert lines(run("code", "1", "Huisbezoek", "--sentence", "3")) == [
+    assert lines(run("code", "1", "Huisbezoek", "--sentence", "2")) == [
         "Coding 2: “Relatie/Huisbezoek” on 44–82: De coach komt elke week bij ons thuis."
     ]
     assert lines(run("code", "1", "Relatie/Vertrouwensband", "--span", "38:43")) == [
@@ -289,7 +289,7 @@ ERRORS = [
         "Error: no document “Onbekend”; `qualcode documents` lists them",
     ),
     (["code", "1", "Vertrouwen", "--span", "a:b"], "Error: --span takes START:END, e.g. 120:245, not “a:b”"),
-    (["code", "1", "Vertrouwen"], "Error: give exactly one of --span START:END, --sentence ID or --turn ID"),
+    (["code", "1", "Vertrouwen"], "Error: give exactly one of --span START:END, --sentence N or --turn N"),
     (["code", "1", "Vertrouwen", "--span", "9:3"], "Error: passage 9–3 is empty or reversed; start must be below end"),
     (
         ["code", "1", "Vertrouwen", "--turn", "99"],

@@ -330,3 +330,15 @@ def test_recode_and_adjust_refuse_to_make_a_duplicate_coding(study: Study) -> No
         study.adjust_coding(moved.id, 0, 30)
     assert len(study.document_codings(d)) == 3
     assert study.coding(other.id).code_id == study.code("Relatie/Vertrouwensband").id
+
+
+def test_add_codings_checks_every_span_before_writing(study: Study) -> None:
+    doc = study.documents()[0]
+    with pytest.raises(QualcodeError, match="runs past the end"):
+        study.add_codings([(doc.id, 0, 5), (doc.id, 0, doc.char_count + 1)], "Vertrouwen")
+    assert study.document_codings(doc.id) == []
+    made = study.add_codings([(doc.id, 0, 5), (doc.id, 0, 5), (doc.id, 6, 9)], "Vertrouwen")
+    assert [(c.start, c.end) for c in made] == [(0, 5), (6, 9)]
+    assert study.add_codings([(doc.id, 0, 5)], "Vertrouwen") == []
+    study.undo()
+    assert study.document_codings(doc.id) == []

@@ -9,6 +9,7 @@ import pytest
 
 from qualcode.core.errors import QualcodeError
 from qualcode.exchange import import_qdc, import_qdpx, import_qdpx_new
+from qualcode.exchange.csv import FRAGMENT_COLUMNS, neutralise, write_fragments_csv
 from qualcode.exchange.safezip import SafeZip
 from qualcode.study.study import Study
 
@@ -167,3 +168,20 @@ def test_failure_while_writing_rolls_back(tmp_path: Path, monkeypatch: pytest.Mo
         with pytest.raises(QualcodeError, match="disk full"):
             import_qdpx(study, qdpx)
         assert study.info()["documents"] == 0 and study.codes() == []
+
+
+def test_neutralise_and_csv_errors(tmp_path: Path) -> None:
+    assert [neutralise(v) for v in ("=1+1", "+31", "-", "@a", "\tx", "ok", 5, None)] == [
+        "'=1+1",
+        "'+31",
+        "'-",
+        "'@a",
+        "'\tx",
+        "ok",
+        5,
+        None,
+    ]
+    with pytest.raises(QualcodeError, match="does not exist"):
+        write_fragments_csv([], tmp_path / "nope" / "x.csv", "s")
+    assert write_fragments_csv([], tmp_path / "leeg.csv", "s") == 0
+    assert (tmp_path / "leeg.csv").read_text(encoding="utf-8-sig").splitlines() == [",".join(FRAGMENT_COLUMNS)]

@@ -149,3 +149,22 @@ def test_cli_merge(pair) -> None:
     res = runner.invoke(main, ["merge", str(other), "--study", path, "--coder", "zed"])
     assert res.exit_code == 1 and res.output.startswith("Error:")
     assert "Example:" in runner.invoke(main, ["merge", "--help"]).output
+
+
+def test_a_cancelled_merge_leaves_the_study_as_it_was(pair) -> None:
+    """The progress protocol: a cancel at any stage rolls the one merge action back."""
+    from qualcode.core.progress import Cancelled
+
+    here, other, _ = pair
+    before = (len(here.fragments()), len(here.codes()), len(here.memos()), len(here.history()))
+    seen: list[str] = []
+
+    def progress(done: int, total: int, label: str) -> None:
+        seen.append(label)
+        if label == "memos":  # after the codes and codings are written, inside the action
+            raise Cancelled()
+
+    with pytest.raises(Cancelled):
+        merge_study(here, other, progress=progress)
+    assert seen == ["codes", "codings", "memos"]
+    assert (len(here.fragments()), len(here.codes()), len(here.memos()), len(here.history())) == before

@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 
-from qualcode.tui import app as app_module
 from qualcode.tui.main.screen import MainScreen
 from qualcode.tui.messages import JumpTo
 from qualcode.tui.palette.commands import QualcodeCommands
@@ -92,18 +91,6 @@ async def test_palette_offers_main_screen_and_other_screens_actions(study_path):
         assert names["Retrieve coded fragments"] == "app.retrieve"
         assert names["In vivo"] == "screen.in_vivo"
         assert names["Undo"] == "screen.undo"
-
-
-async def test_missing_screen_says_not_available_yet(study_path, monkeypatch):
-    monkeypatch.setitem(
-        app_module.EXTRA_SCREENS, "analyse", ("qualcode.tui.screens.no_such_screen", "AnalyseScreen", False)
-    )
-    app = app_for(study_path)
-    async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.press("A")
-        await pilot.pause()
-        assert any("not available yet" in n.message for n in app._notifications)
-        main_screen(app)
 
 
 async def test_jump_to_opens_the_document_and_selects_the_passage(study_path):

@@ -1,36 +1,60 @@
-"""Snapshots of the main screen, the code picker and the help screen on the sample study.
+"""Snapshots of every screen on the sample study: the main screen, the code picker, help,
+retrieval, the codebook editor, search, suggestions and each tab of Analyse, at 120×40 and at
+80×24 (Analyse's later tabs at 120×40 only: they lay out as the first one does).
 
-Nothing on these screens depends on the clock; the input cursor's blink is switched off so
-the SVGs are stable. Update with ``pytest tests/test_tui_snapshots.py --snapshot-update``.
+Nothing on these screens depends on the clock, and conftest.py stops text cursors blinking,
+so the SVGs are stable. Update with ``pytest tests/test_tui_snapshots.py --snapshot-update``
+and look at every changed SVG before committing it (the sample corpus is in them).
 """
 
 from __future__ import annotations
 
-from textual.widgets import Input
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
 
-from tui_helpers import app_for
+import pytest
+from textual.widgets import TabbedContent
+
+from qualcode.study.study import Study
+from tui_helpers import ScreenApp, app_for
+
+BIG, SMALL = (120, 40), (80, 24)
+SIZES = pytest.mark.parametrize("size", [BIG, SMALL], ids=["120x40", "80x24"])
 
 
-def _steady(app) -> None:
-    for box in app.screen.query(Input):
-        box.cursor_blink = False
+@pytest.fixture
+def sample(sample_study_path: Path) -> Iterator[Study]:
+    study = Study.open(sample_study_path, coder="tester")
+    yield study
+    study.close()
+
+
+def _screen_app(make: Callable[[], Any]) -> ScreenApp:
+    return ScreenApp(make)
+
+
+# -- the app's own screens ---------------------------------------------------------------------
 
 
 def test_main_screen(snap_compare, sample_study_path):
     async def before(pilot):
         await pilot.press("j", "j", "shift+down")
         await pilot.pause()
-        _steady(pilot.app)
 
     assert snap_compare(app_for(sample_study_path), terminal_size=(140, 40), run_before=before)
+
+
+@pytest.mark.parametrize("size", [BIG], ids=["120x40"])
+def test_main_screen_opened(snap_compare, sample_study_path, size):
+    assert snap_compare(app_for(sample_study_path), terminal_size=size)
 
 
 def test_main_screen_at_80_by_24(snap_compare, sample_study_path):
     async def before(pilot):
         await pilot.pause()
-        _steady(pilot.app)
 
-    assert snap_compare(app_for(sample_study_path), terminal_size=(80, 24), run_before=before)
+    assert snap_compare(app_for(sample_study_path), terminal_size=SMALL, run_before=before)
 
 
 def test_code_picker(snap_compare, sample_study_path):
@@ -39,14 +63,81 @@ def test_code_picker(snap_compare, sample_study_path):
         main.recent = [main.study.code("Vertrouwensband").id]  # shown first, marked ↺
         await pilot.press("c", *"vtr")
         await pilot.pause()
-        _steady(pilot.app)
 
     assert snap_compare(app_for(sample_study_path), terminal_size=(120, 40), run_before=before)
+
+
+async def _help(pilot) -> None:
+    await pilot.press("question_mark")
+    await pilot.pause()
 
 
 def test_help_screen(snap_compare, sample_study_path):
+    assert snap_compare(app_for(sample_study_path), terminal_size=BIG, run_before=_help)
+
+
+def test_help_screen_at_80_by_24(snap_compare, sample_study_path):
+    assert snap_compare(app_for(sample_study_path), terminal_size=SMALL, run_before=_help)
+
+
+# -- the screens on their own ------------------------------------------------------------------
+
+
+@SIZES
+def test_retrieval(snap_compare, sample, size):
+    from qualcode.tui.screens.retrieval import RetrievalScreen
+
+    app = _screen_app(lambda: RetrievalScreen(sample, codes=["Vertrouwensband"]))
+    assert snap_compare(app, terminal_size=size)
+
+
+@SIZES
+def test_codebook_editor(snap_compare, sample, size):
+    from qualcode.tui.screens.codebook_editor import CodebookEditorScreen
+
+    assert snap_compare(_screen_app(lambda: CodebookEditorScreen(sample)), terminal_size=size)
+
+
+@SIZES
+def test_search(snap_compare, sample, size):
+    from qualcode.tui.screens.search import SearchScreen
+
+    app = _screen_app(lambda: SearchScreen(sample, None, query="thuis"))
+
     async def before(pilot):
-        await pilot.press("question_mark")
+        await pilot.app.workers.wait_for_complete()
         await pilot.pause()
 
-    assert snap_compare(app_for(sample_study_path), terminal_size=(120, 40), run_before=before)
+    assert snap_compare(app, terminal_size=size, run_before=before)
+
+
+@SIZES
+def test_suggestions(snap_compare, sample, size):
+    from qualcode.tui.screens.suggestions import SuggestionsScreen
+
+    async def before(pilot):
+        await pilot.app.workers.wait_for_complete()  # training and ranking, in a thread
+        await pilot.pause()
+
+    assert snap_compare(_screen_app(lambda: SuggestionsScreen(sample)), terminal_size=size, run_before=before)
+
+
+ANALYSE_TABS = ["tab-frequencies", "tab-matrix", "tab-cooccurrence", "tab-compare", "tab-agreement"]
+
+
+@pytest.mark.parametrize(
+    ("tab", "size"),
+    [(tab, BIG) for tab in ANALYSE_TABS] + [("tab-frequencies", SMALL)],
+    ids=[f"{t.removeprefix('tab-')}-120x40" for t in ANALYSE_TABS] + ["frequencies-80x24"],
+)
+def test_analyse(snap_compare, sample, tab, size):
+    from qualcode.tui.screens.analyse import AnalyseScreen
+
+    async def before(pilot):
+        await pilot.pause()  # the tabs are mounted (mounting activates the first tab)
+        pilot.app.screen.query_one("#analyse-tabs", TabbedContent).active = tab
+        await pilot.pause()
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+
+    assert snap_compare(_screen_app(lambda: AnalyseScreen(sample)), terminal_size=size, run_before=before)

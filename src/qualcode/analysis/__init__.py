@@ -8,6 +8,6 @@ report renders. None of it imports textual.
 
 from __future__ import annotations
 
-from qualcode.store.analysis import Scope
+from qualcode.core.scope import Scope
 
 __all__ = ["Scope"]

@@ -47,8 +47,8 @@ from qualcode.analysis.agreement_units import (
     shared_characters,
 )
 from qualcode.core.errors import QualcodeError
+from qualcode.core.scope import Scope
 from qualcode.store import agreement as sql
-from qualcode.store.analysis import Scope
 
 if TYPE_CHECKING:
     from qualcode.study.study import Study
@@ -606,8 +606,7 @@ def _presence(
     """Per document, the coders whose codings count there: those who coded it at all, or
     every coder in the documents the user named."""
     scope = scope or Scope()
-    filtered = bool(scope.organisation or scope.project or scope.role or scope.attributes)
-    document_sql, params = scope.documents_sql() if filtered else (None, [])
+    filtered = scope.filters_documents
     if documents:
         ids = {study.document(ref).id for ref in documents}
         if filtered:
@@ -619,6 +618,6 @@ def _presence(
             }
         return {d: set(coder_ids) for d in ids}
     presence: dict[int, set[int]] = {}
-    for document_id, coder_id in sql.coded_documents(study.store, coder_ids, document_sql, params):
+    for document_id, coder_id in sql.coded_documents(study.store, coder_ids, scope):
         presence.setdefault(document_id, set()).add(coder_id)
     return presence

@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 
 from qualcode.analysis.matrices import check_grouping, crosstab
 from qualcode.core.errors import QualcodeError
-from qualcode.store.analysis import Scope
+from qualcode.core.scope import Scope
 
 if TYPE_CHECKING:
     from qualcode.study.study import Study

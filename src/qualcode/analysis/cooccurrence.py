@@ -22,8 +22,8 @@ import numpy as np
 
 from qualcode.analysis.spans import SHIFT, Spans
 from qualcode.core.errors import QualcodeError
+from qualcode.core.scope import Scope
 from qualcode.store import analysis as sql
-from qualcode.store.analysis import Scope
 
 if TYPE_CHECKING:
     from qualcode.study.study import Study

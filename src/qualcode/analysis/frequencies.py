@@ -6,8 +6,8 @@ from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any
 
 from qualcode.analysis.spans import Spans, coded_words
+from qualcode.core.scope import Scope
 from qualcode.store import analysis as sql
-from qualcode.store.analysis import Scope
 
 if TYPE_CHECKING:
     from qualcode.study.study import Study

@@ -19,7 +19,7 @@ from qualcode.analysis.frequencies import code_frequencies
 from qualcode.analysis.matrices import crosstab
 from qualcode.core.errors import QualcodeError
 from qualcode.core.files import atomic_output, check_output_path
-from qualcode.store.analysis import Scope
+from qualcode.core.scope import Scope
 
 if TYPE_CHECKING:
     from qualcode.study.study import Study

@@ -20,8 +20,8 @@ from typing import TYPE_CHECKING, Any
 
 from qualcode.analysis.matrices import check_grouping
 from qualcode.core.errors import QualcodeError
+from qualcode.core.scope import Scope
 from qualcode.store import analysis as sql
-from qualcode.store.analysis import Scope
 
 if TYPE_CHECKING:
     from qualcode.study.study import Study

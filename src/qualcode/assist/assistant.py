@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 import weakref
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -21,6 +21,7 @@ from qualcode.assist.learn import CodeStatus, ModelSet, Settings, train
 from qualcode.assist.rules import KeywordIndex, rule_hits
 from qualcode.assist.units import Corpus
 from qualcode.core.errors import QualcodeError
+from qualcode.core.progress import Progress
 from qualcode.store import suggest as sql
 
 if TYPE_CHECKING:
@@ -116,8 +117,7 @@ class Assistant:
         self,
         settings: Settings | None = None,
         *,
-        progress: Callable[[int, int, str], None] | None = None,
-        cancelled: Callable[[], bool] | None = None,
+        progress: Progress | None = None,
         snapshot: tuple[tuple[object, ...], Corpus] | None = None,
     ) -> list[CodeStatus]:
         """(Re)train a model per code; return each code's status (trained, or why not).
@@ -127,7 +127,7 @@ class Assistant:
         """
         settings = settings or Settings()
         stamp, corpus = snapshot or self.snapshot()
-        models = train(corpus, settings=settings, progress=progress, cancelled=cancelled)
+        models = train(corpus, settings=settings, progress=progress)
         models.fingerprint = stamp
         self._models = models
         return list(models.statuses.values())

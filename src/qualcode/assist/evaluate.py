@@ -29,14 +29,13 @@ more optimistic than across interviews.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
 
 from qualcode.assist.learn import (
-    Cancelled,
     CodeStatus,
     Featurizer,
     Settings,
@@ -47,6 +46,7 @@ from qualcode.assist.learn import (
 from qualcode.assist.rules import rule_hits
 from qualcode.assist.units import Corpus
 from qualcode.core.errors import QualcodeError
+from qualcode.core.progress import Progress, report
 
 
 @dataclass(frozen=True)
@@ -151,8 +151,7 @@ def evaluate(
     folds: int = 5,
     threshold: float = 0.3,
     language: str = "nl",
-    progress: Callable[[int, int, str], None] | None = None,
-    cancelled: Callable[[], bool] | None = None,
+    progress: Progress | None = None,
 ) -> Evaluation:
     """Cross-validate the per-code models by document; see the module docstring."""
     from sklearn.metrics import average_precision_score
@@ -189,10 +188,7 @@ def evaluate(
         x_train = featurizer.transform([docs[i] for i in train_idx])
         x_test = featurizer.transform([docs[i] for i in test_idx])
         for k, status in enumerate(ready):
-            if cancelled is not None and cancelled():
-                raise Cancelled()
-            if progress is not None:
-                progress(f * len(ready) + k, total, status.path)
+            report(progress, f * len(ready) + k, total, status.path)
             keep = usable[status.code_id][train_idx]
             y = truth[status.code_id][train_idx][keep].astype(np.int64)
             if y.sum() < 2 or (y == 0).sum() < 1:

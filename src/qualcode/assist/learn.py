@@ -15,13 +15,14 @@ scikit-learn is imported inside the functions (about 0.5 s).
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from qualcode.assist.units import Corpus
+from qualcode.core.progress import Progress, report
 
 if TYPE_CHECKING:
     from scipy.sparse import csr_matrix
@@ -29,12 +30,6 @@ if TYPE_CHECKING:
 MIN_POSITIVES = 5
 MIN_DOCUMENTS = 2
 CALIBRATE_MIN_POSITIVES = 15
-
-Progress = Callable[[int, int, str], None]
-
-
-class Cancelled(Exception):
-    """Training was cancelled by the user (the TUI's worker, Ctrl+C)."""
 
 
 @dataclass(frozen=True)
@@ -228,13 +223,13 @@ def train(
     settings: Settings | None = None,
     *,
     progress: Progress | None = None,
-    cancelled: Callable[[], bool] | None = None,
 ) -> ModelSet:
     """Train a classifier for each code with enough examples.
 
     The features are fitted on every unit of the study (TF-IDF needs no labels, and the
     uncoded sentences are the ones to be scored). ``progress(done, total, code_path)`` is
-    called per code; ``cancelled()`` is checked between codes and raises :class:`Cancelled`.
+    called per code and may raise :class:`~qualcode.core.progress.Cancelled` (see
+    :mod:`qualcode.core.progress`).
     """
     settings = settings or Settings()
     wanted = list(code_ids) if code_ids is not None else list(corpus.codes)
@@ -245,16 +240,12 @@ def train(
     models: dict[int, Any] = {}
     statuses: dict[int, CodeStatus] = {}
     for done, code_id in enumerate(wanted):
-        if cancelled is not None and cancelled():
-            raise Cancelled()
         status = eligibility(corpus, code_id, settings)
-        if progress is not None:
-            progress(done, len(wanted), status.path)
+        report(progress, done, len(wanted), status.path)
         if not status.reason and matrix is not None:
             indices, labels = training_set(corpus, code_id)
             models[code_id], status.calibrated = fit_code(matrix[indices], labels, groups[indices], settings)
             status.trained = True
         statuses[code_id] = status
-    if progress is not None:
-        progress(len(wanted), len(wanted), "")
+    report(progress, len(wanted), len(wanted), "")
     return ModelSet(featurizer, models, statuses, settings, matrix)

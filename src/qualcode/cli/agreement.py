@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from qualcode.cli import main
-from qualcode.cli.common import filter_options, open_study, study_options
+from qualcode.cli.common import filter_options, open_study, progress_bar, study_options
+from qualcode.cli.group import main
 from qualcode.cli.output import emit, output_options
 
 if TYPE_CHECKING:
@@ -166,7 +166,8 @@ def merge_cmd(other: Path, coders: tuple[str, ...], study_path: Path | None, fmt
 
     study = open_study(study_path)
     try:
-        report = merge_study(study, other, coders=list(coders) or None)
+        with progress_bar("Merging") as progress:
+            report = merge_study(study, other, coders=list(coders) or None, progress=progress)
     finally:
         study.close()
     if fmt != "table":

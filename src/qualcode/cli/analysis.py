@@ -1,5 +1,4 @@
-"""Commands for analysis: stats, crosstab, cooccur, compare, words, kwic, report, and the
-``export fragments`` / ``export table`` subcommands."""
+"""Commands for analysis: stats, crosstab, cooccur, compare, words, kwic, report, recount."""
 
 from __future__ import annotations
 
@@ -8,32 +7,20 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from qualcode.cli import main
-from qualcode.cli.common import filter_options, open_study, study_options
-from qualcode.cli.core import export
+from qualcode.cli.common import (
+    coder_filter,
+    filter_options,
+    open_study,
+    scope_from,
+    study_options,
+    warn_label_counts,
+)
+from qualcode.cli.group import main
 from qualcode.cli.output import emit, output_options
 from qualcode.core.errors import QualcodeError
 
 if TYPE_CHECKING:
-    from qualcode.analysis import Scope
     from qualcode.study.study import Study
-
-
-def _scope(filters: dict[str, Any], coder: str | None) -> Scope:
-    from qualcode.analysis import Scope
-
-    return Scope(
-        organisation=filters.get("organisation"),
-        project=filters.get("project"),
-        role=filters.get("role"),
-        attributes=filters.get("attributes") or {},
-        coder=coder,
-    )
-
-
-def coder_filter(func: Any) -> Any:
-    """``--by-coder NAME``: only one coder's codings (``--coder`` says who *you* are)."""
-    return click.option("--by-coder", "by_coder", help="Only this coder's codings.")(func)
 
 
 def rollup_option(func: Any) -> Any:
@@ -61,7 +48,7 @@ def stats(
     from qualcode.analysis.frequencies import FREQUENCY_COLUMNS, code_frequencies
 
     rows = code_frequencies(
-        study, _scope(filters, by_coder), rollup=rollup, words=not no_words, include_empty=include_empty
+        study, scope_from(filters, by_coder), rollup=rollup, words=not no_words, include_empty=include_empty
     )
     if not no_words:
         warn_label_counts(study)
@@ -105,7 +92,7 @@ def crosstab(
     """
     from qualcode.analysis.matrices import crosstab as build
 
-    matrix = build(study, by, _scope(filters, by_coder), rollup=rollup, include_empty=include_empty)
+    matrix = build(study, by, scope_from(filters, by_coder), rollup=rollup, include_empty=include_empty)
     if measure == "rate":
         warn_label_counts(study)
     emit(matrix.rows(measure), fmt, matrix.columns())
@@ -140,7 +127,7 @@ def cooccur(
     """
     from qualcode.analysis.cooccurrence import cooccurrence
 
-    result = cooccurrence(study, _scope(filters, by_coder), unit=unit)
+    result = cooccurrence(study, scope_from(filters, by_coder), unit=unit)
     if as_matrix:
         emit(result.rows(measure), fmt, ["code", *[p for _, p in result.codes]])
     else:
@@ -184,7 +171,7 @@ def compare(
     Example: qualcode compare --by organisation --sentences
     Example: qualcode compare leergeld.qualcode coevorden.qualcode
     """
-    scope = _scope(filters, by_coder)
+    scope = scope_from(filters, by_coder)
     if len(studies) >= 2:
         from qualcode.analysis.compare import compare_studies
 
@@ -230,7 +217,7 @@ def words(study: Study, fmt: str, by: str, unit: str, distinctive: bool, top: in
     """
     from qualcode.analysis.words import distinctive_words, word_frequencies
 
-    scope = _scope(filters, None)
+    scope = scope_from(filters, None)
     if distinctive:
         emit(
             distinctive_words(study, scope, by=by, unit=unit, top=top),
@@ -256,7 +243,7 @@ def kwic(study: Study, fmt: str, term: str, lemma: bool, width: int, limit: int,
     """
     from qualcode.analysis.words import kwic as find
 
-    lines = find(study, term, _scope(filters, None), unit="lemma" if lemma else "word", width=width, limit=limit)
+    lines = find(study, term, scope_from(filters, None), unit="lemma" if lemma else "word", width=width, limit=limit)
     emit(
         [line.as_row() for line in lines], fmt, ["document", "organisation", "role", "start", "left", "match", "right"]
     )
@@ -283,89 +270,8 @@ def report(
     from qualcode.analysis.report import write_report
 
     warn_label_counts(study)
-    write_report(study, output, _scope(filters, by_coder), by=by, quotes=quotes, title=title)
+    write_report(study, output, scope_from(filters, by_coder), by=by, quotes=quotes, title=title)
     click.echo(f"Wrote {output}.")
-
-
-@export.command("fragments")
-@click.option(
-    "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True, help="A .csv or .xlsx file."
-)
-@click.option("--code", "code_refs", multiple=True, help="Only these codes (repeatable; sub-codes included).")
-@coder_filter
-@filter_options
-@study_options
-def export_fragments(
-    study: Study, output: Path, code_refs: tuple[str, ...], by_coder: str | None, **filters: Any
-) -> None:
-    """Export coded fragments, one row per coding, to CSV (UTF-8 with BOM) or Excel.
-
-    Example: qualcode export fragments -o fragmenten.xlsx --code Vertrouwensband
-    """
-    from qualcode.exchange.tables import write_fragments
-
-    count = write_fragments(study, output, _scope(filters, by_coder), codes=list(code_refs) or None)
-    click.echo(f"Wrote {count} fragments to {output}.")
-
-
-@export.command("table")
-@click.argument("kind", type=click.Choice(["stats", "crosstab", "cooccur", "compare", "words"]))
-@click.option(
-    "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True, help="A .csv or .xlsx file."
-)
-@click.option("--by", default="organisation", show_default=True, help="For crosstab, compare and words.")
-@click.option(
-    "--measure", default="count", show_default=True, help="crosstab: count, docs or rate; cooccur: count or jaccard."
-)
-@click.option("--unit", default=None, help="cooccur: overlap, sentence or turn; words: lemma or word.")
-@coder_filter
-@filter_options
-@study_options
-def export_table(
-    study: Study, kind: str, output: Path, by: str, measure: str, unit: str | None, by_coder: str | None, **filters: Any
-) -> None:
-    """Export an analysis table to CSV (UTF-8 with BOM) or Excel.
-
-    Example: qualcode export table crosstab --by role --measure docs -o rollen.xlsx
-    """
-    from qualcode.exchange.tables import write_table
-
-    rows, columns = table_rows(study, kind, _scope(filters, by_coder), by=by, measure=measure, unit=unit)
-    if kind == "stats" or (kind == "crosstab" and measure == "rate"):
-        warn_label_counts(study)
-    count = write_table(rows, columns, output, sheet=kind)
-    click.echo(f"Wrote {count} rows to {output}.")
-
-
-def table_rows(
-    study: Study, kind: str, scope: Scope, *, by: str, measure: str, unit: str | None
-) -> tuple[list[dict[str, Any]], list[str]]:
-    if kind == "stats":
-        from qualcode.analysis.frequencies import FREQUENCY_COLUMNS, code_frequencies
-
-        return [r.as_row() for r in code_frequencies(study, scope)], FREQUENCY_COLUMNS
-    if kind == "crosstab":
-        from qualcode.analysis.matrices import crosstab as build
-
-        matrix = build(study, by, scope)
-        return matrix.rows(measure), matrix.columns()
-    if kind == "cooccur":
-        from qualcode.analysis.cooccurrence import cooccurrence
-
-        result = cooccurrence(study, scope, unit=unit or "overlap")
-        return result.rows(measure if measure in ("count", "jaccard") else "count"), [
-            "code",
-            *[p for _, p in result.codes],
-        ]
-    if kind == "compare":
-        from qualcode.analysis.compare import compare_groups
-
-        comparison = compare_groups(study, by, scope)
-        return comparison.rows(), comparison.columns()
-    from qualcode.analysis.words import word_frequencies
-
-    chosen = unit or "lemma"
-    return word_frequencies(study, scope, by=by, unit=chosen), [by, "rank", chosen, "count", "per_1000"]
 
 
 @main.command()
@@ -377,20 +283,7 @@ def recount(study: Study) -> None:
 
     Example: qualcode recount --study armoede.qualcode
     """
-    from qualcode.ingest.importer import recount_words
-
-    result = recount_words(study)
+    result = study.recount_words()
     click.echo(
         f"Recounted the words of {result.documents} document(s): {result.before:,} → {result.after:,} words in the study."
     )
-
-
-def warn_label_counts(study: Study) -> None:
-    """Say on stderr when word counts still include speaker labels (figures per word are off)."""
-    from qualcode.store.analysis import word_counts_include_labels
-
-    if word_counts_include_labels(study.store):
-        click.echo(
-            "note: this study's word counts include speaker labels and timestamps; run `qualcode recount` once",
-            err=True,
-        )

@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from qualcode.cli import main
 from qualcode.cli.common import study_options
+from qualcode.cli.group import main
 from qualcode.cli.output import emit, output_options
 from qualcode.core.errors import QualcodeError
 

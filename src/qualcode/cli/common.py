@@ -11,7 +11,10 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from qualcode.core.progress import Progress
+
 if TYPE_CHECKING:
+    from qualcode.analysis import Scope
     from qualcode.study.study import Study
 
 
@@ -86,8 +89,9 @@ def filter_options(func: Callable[..., Any]) -> Callable[..., Any]:
 
 
 @contextmanager
-def progress_bar(label: str) -> Iterator[Callable[[int, int, str], None]]:
-    """A progress bar on stderr for long work, as a ``progress(done, total, name)`` callback.
+def progress_bar(label: str) -> Iterator[Progress]:
+    """A progress bar on stderr for long work, as a :data:`~qualcode.core.progress.Progress`
+    callback (Ctrl+C, not the callback, stops the work on the command line).
 
     Hidden when stderr is not a terminal: a script, a log or a test gets its one line of
     result or error, and stdout stays clean for ``--csv`` and ``--json``.
@@ -101,3 +105,29 @@ def progress_bar(label: str) -> Iterator[Callable[[int, int, str], None]]:
             state["done"] = done
 
         yield progress
+
+
+def scope_from(filters: dict[str, Any], coder: str | None) -> Scope:
+    from qualcode.analysis import Scope
+
+    return Scope(
+        organisation=filters.get("organisation"),
+        project=filters.get("project"),
+        role=filters.get("role"),
+        attributes=filters.get("attributes") or {},
+        coder=coder,
+    )
+
+
+def coder_filter(func: Any) -> Any:
+    """``--by-coder NAME``: only one coder's codings (``--coder`` says who *you* are)."""
+    return click.option("--by-coder", "by_coder", help="Only this coder's codings.")(func)
+
+
+def warn_label_counts(study: Study) -> None:
+    """Say on stderr when word counts still include speaker labels (figures per word are off)."""
+    if study.word_counts_include_labels():
+        click.echo(
+            "note: this study's word counts include speaker labels and timestamps; run `qualcode recount` once",
+            err=True,
+        )

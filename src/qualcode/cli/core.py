@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from qualcode.cli import main
 from qualcode.cli.common import ID, filter_options, open_study, parse_pairs, progress_bar, study_options
+from qualcode.cli.group import launch_tui, main
 from qualcode.cli.output import emit, output_options
 from qualcode.core.errors import QualcodeError
 
@@ -156,14 +156,6 @@ def import_cmd(
     )
 
 
-@main.group()
-def export() -> None:
-    """Export coded fragments, tables, reports and REFI-QDA files.
-
-    Example: qualcode export fragments -o fragmenten.csv
-    """
-
-
 # -- documents -----------------------------------------------------------------------------
 
 
@@ -278,9 +270,15 @@ def remove_document(study: Study, document: str, yes: bool) -> None:
     "sentence_ids",
     multiple=True,
     type=ID,
-    help="A sentence id (repeatable: codes from the first to the last).",
+    help="A sentence's number in the document, as `qualcode sentences` lists it (seq); repeatable: "
+    "codes from the first to the last.",
 )
-@click.option("--turn", "turn_id", type=ID, help="A turn id: codes what the speaker said.")
+@click.option(
+    "--turn",
+    "turn_id",
+    type=ID,
+    help="A turn's number in the document, as `qualcode turns` lists it (seq): codes what the speaker said.",
+)
 @click.option("--memo", default="", help="A memo on the new coding.")
 @study_options
 def code(
@@ -292,14 +290,15 @@ def code(
     turn_id: int | None,
     memo: str,
 ) -> None:
-    """Code a passage of a document: by offsets, by sentences or by a turn.
+    """Code a passage of a document: by offsets, by sentences or by a turn. Sentences and turns
+    are numbered within the document (the `seq` column of `qualcode sentences` and `turns`).
 
     Example: qualcode code leergeld-ouder-01.md Vertrouwensband --sentence 14 --sentence 15
     """
     doc = study.document(document)
     chosen = sum(x is not None and x != () for x in (span, sentence_ids or None, turn_id))
     if chosen != 1:
-        raise QualcodeError("give exactly one of --span START:END, --sentence ID or --turn ID")
+        raise QualcodeError("give exactly one of --span START:END, --sentence N or --turn N")
     if span:
         try:
             start, end = (int(x) for x in span.split(":"))
@@ -307,9 +306,16 @@ def code(
             raise QualcodeError(f"--span takes START:END, e.g. 120:245, not “{span}”") from None
         coding = study.add_coding(doc.id, code, start, end, memo=memo)
     elif sentence_ids:
-        coding = study.add_coding_sentences(doc.id, code, sentence_ids, memo=memo)
+        by_number = {s.seq: s.id for s in study.sentences(doc.id)}
+        missing = sorted({n for n in sentence_ids if n not in by_number})
+        if missing:
+            raise QualcodeError(
+                f"“{doc.title}” has no sentence {', '.join(map(str, missing))} (it has 0–{len(by_number) - 1}); "
+                f"`qualcode sentences {doc.id}` lists them"
+            )
+        coding = study.add_coding_sentences(doc.id, code, [by_number[n] for n in sentence_ids], memo=memo)
     else:
-        turn = next((t for t in study.turns(doc.id) if t.id == turn_id), None)
+        turn = next((t for t in study.turns(doc.id) if t.seq == turn_id), None)
         if turn is None:
             raise QualcodeError(f"turn {turn_id} is not in “{doc.title}”; `qualcode turns {doc.id}` lists them")
         coding = study.add_coding_turn(turn.id, code, memo=memo)
@@ -529,34 +535,6 @@ def demo(path: Path | None, no_open: bool, fresh: bool, no_cache: bool) -> None:
             f"Explore it: qualcode documents --study {target}; qualcode codes; qualcode codings --code Vertrouwensband"
         )
         return
-    launch_tui(target)
-
-
-def launch_tui(path: Path) -> None:
-    try:
-        from qualcode.tui.app import run_app
-    except ImportError:
-        click.echo(
-            f"The study is at {path}. Explore it with `qualcode documents`, `qualcode codes`, `qualcode codings`."
-        )
-        return
-    run_app(path)
-
-
-def open_default() -> None:
-    """`qualcode` alone: the last study, else the sample study."""
-    from qualcode.core import config
-    from qualcode.study.sample import build_demo, default_demo_path
-
-    last = config.last_study()
-    if last is not None and last.exists():
-        launch_tui(last)
-        return
-    target = default_demo_path()
-    if not target.exists():
-        click.echo("Building the sample study…", err=True)
-        build_demo(target)
-    config.remember_study(target)
     launch_tui(target)
 
 

@@ -1,18 +1,117 @@
-"""REFI-QDA commands: ``export qdpx``, ``export qdc``, and the exchange side of ``import``."""
+"""The ``export`` group (fragments, tables, REFI-QDA project and codebook) and the REFI-QDA side of
+``import``."""
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from qualcode.cli.common import open_study, progress_bar, study_options
-from qualcode.cli.core import export
+from qualcode.cli.common import (
+    coder_filter,
+    filter_options,
+    open_study,
+    progress_bar,
+    scope_from,
+    study_options,
+    warn_label_counts,
+)
+from qualcode.cli.group import main
 from qualcode.core.errors import QualcodeError
 
 if TYPE_CHECKING:
+    from qualcode.analysis import Scope
     from qualcode.study.study import Study
+
+
+@main.group()
+def export() -> None:
+    """Export coded fragments, tables, reports and REFI-QDA files.
+
+    Example: qualcode export fragments -o fragmenten.csv
+    """
+
+
+@export.command("fragments")
+@click.option(
+    "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True, help="A .csv or .xlsx file."
+)
+@click.option("--code", "code_refs", multiple=True, help="Only these codes (repeatable; sub-codes included).")
+@coder_filter
+@filter_options
+@study_options
+def export_fragments(
+    study: Study, output: Path, code_refs: tuple[str, ...], by_coder: str | None, **filters: Any
+) -> None:
+    """Export coded fragments, one row per coding, to CSV (UTF-8 with BOM) or Excel.
+
+    Example: qualcode export fragments -o fragmenten.xlsx --code Vertrouwensband
+    """
+    from qualcode.exchange.tables import write_fragments
+
+    count = write_fragments(study, output, scope_from(filters, by_coder), codes=list(code_refs) or None)
+    click.echo(f"Wrote {count} fragments to {output}.")
+
+
+@export.command("table")
+@click.argument("kind", type=click.Choice(["stats", "crosstab", "cooccur", "compare", "words"]))
+@click.option(
+    "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True, help="A .csv or .xlsx file."
+)
+@click.option("--by", default="organisation", show_default=True, help="For crosstab, compare and words.")
+@click.option(
+    "--measure", default="count", show_default=True, help="crosstab: count, docs or rate; cooccur: count or jaccard."
+)
+@click.option("--unit", default=None, help="cooccur: overlap, sentence or turn; words: lemma or word.")
+@coder_filter
+@filter_options
+@study_options
+def export_table(
+    study: Study, kind: str, output: Path, by: str, measure: str, unit: str | None, by_coder: str | None, **filters: Any
+) -> None:
+    """Export an analysis table to CSV (UTF-8 with BOM) or Excel.
+
+    Example: qualcode export table crosstab --by role --measure docs -o rollen.xlsx
+    """
+    from qualcode.exchange.tables import write_table
+
+    rows, columns = table_rows(study, kind, scope_from(filters, by_coder), by=by, measure=measure, unit=unit)
+    if kind == "stats" or (kind == "crosstab" and measure == "rate"):
+        warn_label_counts(study)
+    count = write_table(rows, columns, output, sheet=kind)
+    click.echo(f"Wrote {count} rows to {output}.")
+
+
+def table_rows(
+    study: Study, kind: str, scope: Scope, *, by: str, measure: str, unit: str | None
+) -> tuple[list[dict[str, Any]], list[str]]:
+    if kind == "stats":
+        from qualcode.analysis.frequencies import FREQUENCY_COLUMNS, code_frequencies
+
+        return [r.as_row() for r in code_frequencies(study, scope)], FREQUENCY_COLUMNS
+    if kind == "crosstab":
+        from qualcode.analysis.matrices import crosstab as build
+
+        matrix = build(study, by, scope)
+        return matrix.rows(measure), matrix.columns()
+    if kind == "cooccur":
+        from qualcode.analysis.cooccurrence import cooccurrence
+
+        result = cooccurrence(study, scope, unit=unit or "overlap")
+        return result.rows(measure if measure in ("count", "jaccard") else "count"), [
+            "code",
+            *[p for _, p in result.codes],
+        ]
+    if kind == "compare":
+        from qualcode.analysis.compare import compare_groups
+
+        comparison = compare_groups(study, by, scope)
+        return comparison.rows(), comparison.columns()
+    from qualcode.analysis.words import word_frequencies
+
+    chosen = unit or "lemma"
+    return word_frequencies(study, scope, by=by, unit=chosen), [by, "rank", chosen, "count", "per_1000"]
 
 
 @export.command("qdpx")

@@ -73,7 +73,7 @@ def emit(rows: Sequence[dict[str, Any]], fmt: str, columns: Sequence[str] | None
     if not rows:
         click.echo("(none)")
         return
-    from tabulate import tabulate  # ships with sqlite-utils
+    from tabulate import tabulate
 
     click.echo(tabulate([[_cell(r.get(c)) for c in columns] for r in rows], headers=columns, disable_numparse=True))
 

@@ -4,15 +4,13 @@
 from __future__ import annotations
 
 import ipaddress
-import shlex
 import socket
-import sys
 from pathlib import Path
 
 import click
 
-from qualcode.cli import main
 from qualcode.cli.common import open_study
+from qualcode.cli.group import main
 from qualcode.core.errors import QualcodeError
 
 
@@ -68,9 +66,8 @@ def serve(study_path: Path | None, port: int, host: str, allow_remote: bool) -> 
             "use an SSH tunnel to 127.0.0.1, or pass --allow-remote behind an authenticated proxy"
         )
     _check_port(host, port)
-    from textual_serve.server import Server  # aiohttp and friends: only for this command
+    from qualcode.tui.serve import serve as serve_tui
 
-    command = shlex.join([sys.executable, "-m", "qualcode", "open", str(path.resolve())])
     url = f"http://{host if ':' not in host else f'[{host}]'}:{port}"
     if not _is_loopback(host):
         click.echo(
@@ -81,7 +78,7 @@ def serve(study_path: Path | None, port: int, host: str, allow_remote: bool) -> 
     click.echo(f"Serving {path} at {url} (ctrl+c stops).")
     if _is_loopback(host):
         click.echo(f"From another machine: ssh -L {port}:localhost:{port} THIS-HOST, then open {url}")
-    Server(command, host=host, port=port, title=f"qualcode — {path.name}").serve()
+    serve_tui(path, host, port)
     click.echo("Stopped.")
 
 

@@ -21,12 +21,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from qualcode.core.errors import QualcodeError
+from qualcode.core.progress import Progress
+from qualcode.core.progress import report as report_progress
 from qualcode.store import codings as codingsql
 from qualcode.store import merge as sql
 
 if TYPE_CHECKING:
     from qualcode.study.study import Study
 
+MERGE_STAGES = 3  # codes, codings, memos
 CODE_FIELDS = (
     "description",
     "when_to_use",
@@ -144,9 +147,12 @@ def _paths(rows: Sequence[Any]) -> dict[int, str]:
     return out
 
 
-def merge_study(study: Study, other: Path | str, *, coders: Sequence[str] | None = None) -> MergeReport:
+def merge_study(
+    study: Study, other: Path | str, *, coders: Sequence[str] | None = None, progress: Progress | None = None
+) -> MergeReport:
     """Merge the work in study file ``other`` into ``study`` as one undoable action; only
-    ``coders``' work when given."""
+    ``coders``' work when given. ``progress`` hears of each stage (codes, codings, memos); a
+    cancel rolls the whole merge back (see :mod:`qualcode.core.progress`)."""
     other = Path(other)
     if study.path is not None and other.resolve() == Path(study.path).resolve():
         raise QualcodeError(f"{other}: that is this study itself; name another study file")
@@ -194,6 +200,7 @@ def merge_study(study: Study, other: Path | str, *, coders: Sequence[str] | None
         for d in sorted(set(unplaced) | memo_docs, key=lambda d: titles.get(d, ""))
     ]
 
+    report_progress(progress, 0, MERGE_STAGES, "codes")
     with study.store.action(f"merge {other.name}", coder_id=study.coder_id):
         new_ids = {r["id"] for r in new_codes}
         code_map = {r["id"]: here_codes[other_paths[r["id"]].casefold()] for r in codes if r["id"] not in new_ids}
@@ -215,6 +222,7 @@ def merge_study(study: Study, other: Path | str, *, coders: Sequence[str] | None
                 report.coders_added.append(name)
             return here_coders[name]
 
+        report_progress(progress, 1, MERGE_STAGES, "codings")
         coding_map: dict[int, int] = {}
         for coding in codings:
             if coding["document_id"] not in doc_map:
@@ -253,6 +261,7 @@ def merge_study(study: Study, other: Path | str, *, coders: Sequence[str] | None
             coding_map[coding["id"]] = new_id
             report.codings_added += 1
 
+        report_progress(progress, 2, MERGE_STAGES, "memos")
         targets = {"study": {0: 0}, "document": doc_map, "code": code_map, "coding": coding_map}
         for memo in memos:
             target_id = targets[memo["target"]].get(memo["target_id"])
@@ -282,6 +291,7 @@ def merge_study(study: Study, other: Path | str, *, coders: Sequence[str] | None
                 sql.set_memo_text(study.store, memo_id, joined, memo["updated_at"])
                 here_memos[memo_key] = (memo_id, joined)
                 report.memos_joined += 1
+    report_progress(progress, MERGE_STAGES, MERGE_STAGES, "")
     return report
 
 

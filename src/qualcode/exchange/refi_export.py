@@ -36,6 +36,7 @@ from typing import TYPE_CHECKING, Any
 
 from qualcode.core.errors import file_error
 from qualcode.core.files import atomic_output
+from qualcode.core.progress import Progress, report
 from qualcode.exchange.codes import CODEBOOK_SET_PREFIX, compose_codebook_description, compose_description
 from qualcode.exchange.refi_read import ORIGIN_LINE, SOURCE_FILE_LINE
 from qualcode.exchange.safezip import fixed_member
@@ -46,7 +47,6 @@ if TYPE_CHECKING:
     from qualcode.core.models import Code
     from qualcode.study.study import Study
 
-Progress = Callable[[int, int, str], None]
 METADATA_VARIABLES = ("organisation", "project", "role", "participant", "interview_date", "language")
 _DATETIME = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)?$")
 _DATE = re.compile(r"^\d{4}-\d\d-\d\d$")
@@ -281,8 +281,8 @@ def export_qdpx(study: Study, path: Path | str, progress: Progress | None = None
             w.add(source, "NoteRef", targetGUID=note)
         _variable_values(w, source, values[doc["id"]], variable_guid, types)
         summary.codings += len(by_document.get(doc["id"], []))
-        if progress is not None and (done % 50 == 0 or done == total):
-            progress(done, total + 1, doc["title"])
+        if done % 50 == 0 or done == total:
+            report(progress, done, total + 1, doc["title"])
     summary.sources = total
 
     summary.notes = _notes(w, root, memos, codings, coders, user, guids)
@@ -300,8 +300,7 @@ def export_qdpx(study: Study, path: Path | str, progress: Progress | None = None
                 archive.writestr(fixed_member(f"sources/{guid}.txt"), texts[doc["id"]].encode("utf-8"))
 
     _write_atomically(path, write)
-    if progress is not None:
-        progress(total + 1, total + 1, path.name)
+    report(progress, total + 1, total + 1, path.name)  # after the file is written: never cancels
     return summary
 
 

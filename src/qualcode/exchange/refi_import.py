@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import hashlib
 from collections import defaultdict
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from qualcode.core.errors import QualcodeError, file_error
+from qualcode.core.progress import Progress, report
 from qualcode.exchange.codes import codebook_details, codebook_sets, read_codes, split_codebooks
 from qualcode.exchange.refi_read import (
     ORIGIN_LINE,
@@ -34,7 +34,6 @@ from qualcode.study.codebook import Codebook
 if TYPE_CHECKING:
     from qualcode.study.study import Study
 
-Progress = Callable[[int, int, str], None]
 LANGUAGES = ("nl", "en")
 
 
@@ -122,6 +121,7 @@ def _import(study: Study, project: Project, progress: Progress | None) -> Import
     summary = ImportSummary(path=project.path, name=project.name)
     with study.store.action(f"import {project.path.name}", record=False):
         _write(study, project, summary, progress)
+    report(progress, 1, 1, "")
     return summary
 
 
@@ -300,8 +300,7 @@ def _write_sources(
     summary.variables = len(names)
     total = len(project.sources)
     for done, source in enumerate(project.sources, start=1):
-        if progress is not None:
-            progress(done - 1, total, source.name)
+        report(progress, done - 1, total + 1, source.name)
         if source.offsets is None or not source.text.strip():
             summary.skipped_sources.append(f"{source.name}: no text ({source.origin})")
             continue
@@ -321,8 +320,7 @@ def _write_sources(
         summary.sources += 1
         if source.counting != "as written":
             summary.remarks.append(f"{source.name}: positions read with {source.counting}")
-    if progress is not None:
-        progress(total, total, "codings")
+    report(progress, total, total + 1, "codings")  # the codings are the last step
     return documents, duplicates
 
 

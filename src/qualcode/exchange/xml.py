@@ -78,10 +78,6 @@ def child_text(element: Any, name: str) -> str:
     return (found.text or "") if found is not None else ""
 
 
-def descendants(element: Any, name: str) -> list[Any]:
-    return [e for e in element.iter() if local(e.tag) == name]
-
-
 def norm_guid(value: str | None) -> str:
     """GUIDs compare case-insensitively and with or without braces."""
     return (value or "").strip().strip("{}").lower()
@@ -100,16 +96,6 @@ class Guids:
         h = hashlib.sha1(self._prefix + f"{kind}:{key}".encode()).hexdigest()
         variant = "89ab"[int(h[16], 16) & 0x3]
         return f"{h[:8]}-{h[8:12]}-5{h[13:16]}-{variant}{h[17:20]}-{h[20:32]}"
-
-
-def schema_dir() -> Path | None:
-    """Where the official schemas are, when this checkout has them (they are not shipped)."""
-    here = Path(__file__).resolve()
-    for parent in here.parents:
-        candidate = parent / "shared" / "refi-qda"
-        if (candidate / "Project.xsd").exists():
-            return candidate
-    return None
 
 
 def validate(root: Any, schema_path: Path) -> list[str]:

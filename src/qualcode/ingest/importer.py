@@ -10,16 +10,18 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from qualcode.core.errors import QualcodeError, file_error
+from qualcode.core.progress import Cancelled, Progress
+from qualcode.core.progress import report as tell
 
 if TYPE_CHECKING:
     from qualcode.ingest import SourceDocument
-    from qualcode.study.study import Study
+    from qualcode.store.core import Store
 
 KNOWN_FIELDS = ("organisation", "project", "role", "participant", "interview_date", "language", "title")
 # Dutch column names and common variants people use in sidecar sheets and front matter.
@@ -122,14 +124,13 @@ def _sheet_row(sheet: dict[str, tuple[Path, dict[str, str]]], path: Path, roots:
 
 
 def import_files(
-    study: Study,
+    store: Store,
     paths: list[Path],
     *,
     metadata: dict[str, str],
     sidecar: Path | None,
     skip_errors: bool,
-    progress: Callable[[int, int, str], None] | None = None,
-    cancelled: Callable[[], bool] | None = None,
+    progress: Progress | None = None,
 ) -> ImportReport:
     from qualcode.ingest import detect_language, read_source
 
@@ -167,30 +168,32 @@ def import_files(
         more = len(report.errors) - 1
         extra = f" (and {more} more file{'s' if more != 1 else ''} with errors)" if more else ""
         raise QualcodeError(f"{report.errors[0]}{extra}; nothing was imported — fix the file or pass --skip-errors")
-    _store_sources(study, sources, report, progress, cancelled)
+    _store_sources(store, sources, report, progress)
     return report
 
 
 def _store_sources(
-    study: Study,
+    store: Store,
     sources: list[tuple[Path, SourceDocument, dict[str, str], str]],
     report: ImportReport,
-    progress: Callable[[int, int, str], None] | None,
-    cancelled: Callable[[], bool] | None,
+    progress: Progress | None,
 ) -> None:
     from qualcode.store import documents as docsql
 
     total = len(sources)
     for done, (path, source, meta, digest) in enumerate(sources, start=1):
-        if cancelled is not None and cancelled():
+        # Each document is committed on its own: a cancel keeps those already imported.
+        try:
+            tell(progress, done - 1, total, path.name)
+        except Cancelled:
             report.cancelled = True
             return
-        existing = docsql.document_id_by_sha(study.store, digest)
+        existing = docsql.document_id_by_sha(store, digest)
         if existing is not None:
-            report.duplicates.append((str(path), study.document(existing).title))
+            report.duplicates.append((str(path), _title(store, existing)))
         else:
             stored = store_text(
-                study,
+                store,
                 source.text,
                 meta,
                 title=source.title,
@@ -202,8 +205,7 @@ def _store_sources(
             report.turns += stored.turns
             report.sentences += stored.sentences
             report.words += stored.words
-        if progress:
-            progress(done, total, path.name)
+    tell(progress, total, total, "")
 
 
 @dataclass
@@ -214,8 +216,15 @@ class StoredDocument:
     words: int
 
 
+def _title(store: Store, document_id: int) -> str:
+    from qualcode.store import documents as docsql
+
+    row = docsql.get_document(store, document_id, with_text=False)
+    return str(row["title"]) if row is not None else f"document {document_id}"
+
+
 def store_text(
-    study: Study,
+    store: Store,
     text: str,
     meta: dict[str, str],
     *,
@@ -229,9 +238,9 @@ def store_text(
     from qualcode.store import documents as docsql
 
     digest = digest or hashlib.sha256(text.encode("utf-8")).hexdigest()
-    existing = docsql.document_id_by_sha(study.store, digest)
+    existing = docsql.document_id_by_sha(store, digest)
     if existing is not None:
-        raise QualcodeError(f"{source_name}: already in the study as “{study.document(existing).title}”")
+        raise QualcodeError(f"{source_name}: already in the study as “{_title(store, existing)}”")
     language = meta.get("language") or detect_language(text)
     turns = parse_turns(text)
     spans = [(t.start, t.body_start, t.end) for t in turns]
@@ -239,10 +248,10 @@ def store_text(
     role = meta.get("role") or _respondent_role(turns)
     attributes = {k: v for k, v in meta.items() if k not in KNOWN_FIELDS}
     words = nlp.spoken_word_count(text, spans)
-    with study.store.action(f"import {source_name}", record=False):
-        project_id = docsql.ensure_project(study.store, meta.get("organisation"), meta.get("project"))
+    with store.action(f"import {source_name}", record=False):
+        project_id = docsql.ensure_project(store, meta.get("organisation"), meta.get("project"))
         doc_id = docsql.insert_document(
-            study.store,
+            store,
             project_id=project_id,
             title=meta.get("title") or title,
             text=text,
@@ -283,7 +292,7 @@ class Recount:
     after: int
 
 
-def recount_words(study: Study) -> Recount:
+def recount_words(store: Store) -> Recount:
     """Recount every document's words as :func:`store_text` counts them now: the words
     said, not the speaker labels and timestamps that studies imported before counted.
 
@@ -295,14 +304,14 @@ def recount_words(study: Study) -> Recount:
 
     before = after = 0
     changed: list[tuple[int, int]] = []
-    for row in sql.word_count_sources(study.store):
-        words = nlp.spoken_word_count(row["text"], sql.turn_spans(study.store, row["id"]))
+    for row in sql.word_count_sources(store):
+        words = nlp.spoken_word_count(row["text"], sql.turn_spans(store, row["id"]))
         before += row["word_count"]
         after += words
         if words != row["word_count"]:
             changed.append((row["id"], words))
-    with study.store.action("recount words", record=False):
-        sql.set_word_counts(study.store, changed)
+    with store.action("recount words", record=False):
+        sql.set_word_counts(store, changed)
     return Recount(len(changed), before, after)
 
 

@@ -12,6 +12,8 @@ import sqlite3
 from collections.abc import Sequence
 from typing import Any
 
+from qualcode.core.scope import Scope
+from qualcode.store.analysis import scope_documents_sql
 from qualcode.store.core import Store
 
 
@@ -35,15 +37,13 @@ def coders_with_codings(store: Store) -> list[sqlite3.Row]:
     )
 
 
-def coded_documents(
-    store: Store, coder_ids: Sequence[int], document_sql: str | None = None, params: Sequence[Any] = ()
-) -> list[tuple[int, int]]:
+def coded_documents(store: Store, coder_ids: Sequence[int], scope: Scope | None = None) -> list[tuple[int, int]]:
     """(document_id, coder_id) for every document each coder coded at least once, read from
-    the trigger-kept tally (no walk over the codings). ``document_sql`` is a
-    ``SELECT d.id FROM documents d …`` that narrows the documents."""
+    the trigger-kept tally (no walk over the codings), in the scope's documents."""
     where = f"coder_id IN ({_marks(coder_ids)})"
     args: list[Any] = list(coder_ids)
-    if document_sql:
+    if scope is not None and scope.filters_documents:
+        document_sql, params = scope_documents_sql(scope)
         where += f" AND document_id IN ({document_sql})"
         args.extend(params)
     return [

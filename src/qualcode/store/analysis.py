@@ -6,7 +6,7 @@ built. Sub-codes are rolled up into their parents with a recursive CTE of (code,
 pairs, so a parent's document count is a true distinct count, not a sum of its children's.
 
 A *scope* is the set of documents the researcher filtered to (organisation, project, role,
-attributes) and optionally one coder; :class:`Scope` turns it into SQL once.
+attributes) and optionally one coder: a :class:`~qualcode.core.scope.Scope`, turned into SQL here.
 """
 
 from __future__ import annotations
@@ -14,9 +14,9 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from qualcode.core.scope import Scope
 from qualcode.store.core import Store
 from qualcode.store.documents import document_filter
 
@@ -35,34 +35,25 @@ DOC_JOINS = "LEFT JOIN projects p ON p.id = d.project_id LEFT JOIN organisations
 DOC_FROM = f"documents d {DOC_JOINS}"
 
 
-@dataclass
-class Scope:
-    """Documents (by their filter) and, optionally, one coder's codings."""
+def scope_documents_sql(scope: Scope) -> tuple[str, list[Any]]:
+    """``SELECT d.id FROM documents d WHERE …`` for the scope's documents."""
+    where, params = document_filter(scope.organisation, scope.project, scope.role, scope.attributes)
+    return f"SELECT d.id FROM documents d {where}", params
 
-    organisation: str | None = None
-    project: str | None = None
-    role: str | None = None
-    attributes: dict[str, str] = field(default_factory=dict)
-    coder: str | None = None
 
-    def documents_sql(self) -> tuple[str, list[Any]]:
-        """``SELECT d.id FROM documents d WHERE …`` for the filtered documents."""
-        where, params = document_filter(self.organisation, self.project, self.role, self.attributes)
-        return f"SELECT d.id FROM documents d {where}", params
-
-    def codings_where(self, store: Store, alias: str = "c") -> tuple[str, list[Any]]:
-        """A WHERE clause over ``codings {alias}`` for this scope (empty if unfiltered)."""
-        clauses: list[str] = []
-        params: list[Any] = []
-        if self.organisation or self.project or self.role or self.attributes:
-            docs, doc_params = self.documents_sql()
-            clauses.append(f"{alias}.document_id IN ({docs})")
-            params.extend(doc_params)
-        if self.coder:
-            coder_id = store.scalar("SELECT id FROM coders WHERE name = ?", (self.coder,))
-            clauses.append(f"{alias}.coder_id = ?")
-            params.append(-1 if coder_id is None else coder_id)
-        return ("WHERE " + " AND ".join(clauses) if clauses else ""), params
+def scope_codings_where(store: Store, scope: Scope, alias: str = "c") -> tuple[str, list[Any]]:
+    """A WHERE clause over ``codings {alias}`` for the scope (empty if unfiltered)."""
+    clauses: list[str] = []
+    params: list[Any] = []
+    if scope.filters_documents:
+        docs, doc_params = scope_documents_sql(scope)
+        clauses.append(f"{alias}.document_id IN ({docs})")
+        params.extend(doc_params)
+    if scope.coder:
+        coder_id = store.scalar("SELECT id FROM coders WHERE name = ?", (scope.coder,))
+        clauses.append(f"{alias}.coder_id = ?")
+        params.append(-1 if coder_id is None else coder_id)
+    return ("WHERE " + " AND ".join(clauses) if clauses else ""), params
 
 
 def _ancestors_cte(rollup: bool) -> str:
@@ -79,7 +70,7 @@ def _ancestors_cte(rollup: bool) -> str:
 def _per_cte(store: Store, scope: Scope) -> tuple[str, list[Any]]:
     """``per(code_id, document_id, n)`` from the trigger-kept tally ``coding_counts``
     (see the schema): at most codes × documents × coders rows, whatever the codings."""
-    where, params = scope.codings_where(store)
+    where, params = scope_codings_where(store, scope)
     return (
         f"per(code_id, document_id, n) AS (SELECT c.code_id, c.document_id, sum(c.n) FROM coding_counts c "
         f"{where} GROUP BY c.code_id, c.document_id)",
@@ -132,7 +123,7 @@ def code_group_totals(store: Store, scope: Scope, by: str, *, rollup: bool) -> l
 
 def group_sizes(store: Store, scope: Scope, by: str) -> list[sqlite3.Row]:
     """Per group of the scope's documents: documents, words, participants."""
-    docs, doc_params = scope.documents_sql()
+    docs, doc_params = scope_documents_sql(scope)
     expr, join, join_params = group_expression(store, by)
     return store.rows(
         f"SELECT {expr} AS grp, count(*) AS documents, sum(d.word_count) AS words, "
@@ -144,7 +135,7 @@ def group_sizes(store: Store, scope: Scope, by: str) -> list[sqlite3.Row]:
 
 def scope_documents(store: Store, scope: Scope) -> list[sqlite3.Row]:
     """The scope's documents with their context (no text)."""
-    docs, params = scope.documents_sql()
+    docs, params = scope_documents_sql(scope)
     return store.rows(
         "SELECT d.id, d.title, d.role, d.participant, d.word_count, d.char_count, d.sha256, "
         f"nullif(p.name, '') AS project, o.name AS organisation FROM {DOC_FROM} WHERE d.id IN ({docs}) "
@@ -163,7 +154,7 @@ def coding_spans(store: Store, scope: Scope) -> tuple[str, str, str, str]:
     (0.17 s against 0.45 s at a million codings). All four aggregates see the rows of the
     one scan in the same order, so the columns line up.
     """
-    where, params = scope.codings_where(store)
+    where, params = scope_codings_where(store, scope)
     found = store.conn.execute(
         "SELECT group_concat(c.document_id), group_concat(c.code_id), group_concat(c.start), "
         f'group_concat(c."end") FROM codings c {where}',
@@ -254,7 +245,7 @@ def set_word_counts(store: Store, counts: Sequence[tuple[int, int]]) -> None:
 def sentence_lemmas(store: Store, scope: Scope, by: str) -> list[sqlite3.Row]:
     """(group, lemmas) of every sentence in the scope's documents, spoken by respondents
     (sentences in interviewer turns are left out: their words are the questions)."""
-    docs, params = scope.documents_sql()
+    docs, params = scope_documents_sql(scope)
     expr, join, join_params = group_expression(store, by)
     return store.rows(
         f"SELECT {expr} AS grp, s.lemmas FROM sentences s JOIN documents d ON d.id = s.document_id {DOC_JOINS} {join} "
@@ -267,7 +258,7 @@ def sentence_lemmas(store: Store, scope: Scope, by: str) -> list[sqlite3.Row]:
 def respondent_texts(store: Store, scope: Scope, by: str) -> list[sqlite3.Row]:
     """(group, document_id, start, end) of the respondents' sentences, for word counts
     over surface forms."""
-    docs, params = scope.documents_sql()
+    docs, params = scope_documents_sql(scope)
     expr, join, join_params = group_expression(store, by)
     return store.rows(
         f'SELECT {expr} AS grp, s.document_id, substr(d.text, s.start + 1, s."end" - s.start) AS text '
@@ -280,7 +271,7 @@ def respondent_texts(store: Store, scope: Scope, by: str) -> list[sqlite3.Row]:
 
 def sentences_with_lemma(store: Store, scope: Scope, lemma: str, limit: int) -> list[sqlite3.Row]:
     """Sentences whose lemmas contain ``lemma`` (a whole lemma), with their document."""
-    docs, params = scope.documents_sql()
+    docs, params = scope_documents_sql(scope)
     return store.rows(
         'SELECT s.document_id, s.start, s."end", d.title, d.role, o.name AS organisation '
         f"FROM sentences s JOIN documents d ON d.id = s.document_id {DOC_JOINS} "
@@ -306,14 +297,14 @@ def fragment_codings(store: Store, scope: Scope, code_ids: Sequence[int] | None 
     after ``text`` in the documents table, so reading them per coding would walk each
     transcript's overflow pages once per coding (seconds at 50,000 codings).
     """
-    where, params = scope.codings_where(store)
+    where, params = scope_codings_where(store, scope)
     if code_ids is not None:
         clause = f"c.code_id IN ({','.join('?' * len(code_ids))})"
         where = f"{where} AND {clause}" if where else f"WHERE {clause}"
         params = [*params, *code_ids]
     return store.rows(
-        'SELECT c.id, c.document_id, c.code_id, c.start, c."end", c.memo, k.name AS coder '
-        f"FROM codings c JOIN coders k ON k.id = c.coder_id {where}",
+        'SELECT c.id, c.document_id, c.code_id, c.coder_id, c.start, c."end", c.memo, c.origin, c.created_at, '
+        f"k.name AS coder FROM codings c JOIN coders k ON k.id = c.coder_id {where}",
         params,
     )
 

@@ -18,10 +18,6 @@ def all_codes(store: Store) -> list[sqlite3.Row]:
     return store.rows(f"SELECT {CODE_COLUMNS} FROM codes ORDER BY position, id")
 
 
-def get_code(store: Store, code_id: int) -> sqlite3.Row | None:
-    return store.row(f"SELECT {CODE_COLUMNS} FROM codes WHERE id = ?", (code_id,))
-
-
 def child_by_name(store: Store, parent_id: int | None, name: str) -> sqlite3.Row | None:
     """The sibling with this name, ignoring case: code references and codebook files
     match names case-insensitively, so "vertrouwen" beside "Vertrouwen" would be a

@@ -87,51 +87,6 @@ def codings_at(store: Store, document_id: int, offset: int) -> list[sqlite3.Row]
     )
 
 
-def query_codings(
-    store: Store,
-    *,
-    code_ids: Sequence[int] | None = None,
-    coder: str | None = None,
-    document_ids: Sequence[int] | None = None,
-    document_where: str = "",
-    document_params: Sequence[Any] = (),
-    limit: int | None = None,
-) -> list[sqlite3.Row]:
-    """Codings joined with their document's context, filtered.
-
-    ``document_where`` is a clause from :func:`qualcode.store.documents.document_filter`
-    over alias ``d``.
-    """
-    clauses: list[str] = []
-    params: list[Any] = []
-    if code_ids is not None:
-        clauses.append(f"c.code_id IN ({','.join('?' * len(code_ids))})")
-        params.extend(code_ids)
-    if coder:
-        clauses.append("k.name = ?")
-        params.append(coder)
-    if document_ids is not None:
-        clauses.append(f"c.document_id IN ({','.join('?' * len(document_ids))})")
-        params.extend(document_ids)
-    if document_where:
-        clauses.append(document_where.removeprefix("WHERE "))
-        params.extend(document_params)
-    where = ("WHERE " + " AND ".join(clauses)) if clauses else ""
-    sql = (
-        f"SELECT {CODING_COLUMNS}, d.title AS document, d.role, d.participant, "
-        "p.name AS project, o.name AS organisation, "
-        "(SELECT t.speaker FROM turns t WHERE t.document_id = c.document_id AND t.start <= c.start "
-        "ORDER BY t.start DESC LIMIT 1) AS speaker, "
-        'substr(d.text, c.start + 1, c."end" - c.start) AS text '
-        "FROM codings c JOIN coders k ON k.id = c.coder_id JOIN documents d ON d.id = c.document_id "
-        "LEFT JOIN projects p ON p.id = d.project_id LEFT JOIN organisations o ON o.id = p.organisation_id "
-        f'{where} ORDER BY o.name, p.name, d.title, c.start, c."end", c.id'
-    )
-    if limit is not None:
-        sql += f" LIMIT {int(limit)}"
-    return store.rows(sql, params)
-
-
 def update_coding(store: Store, coding_id: int, fields: dict[str, Any]) -> None:
     store.update("codings", coding_id, fields)
 

@@ -18,14 +18,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from qualcode.core.clean import clean_field
 from qualcode.core.errors import QualcodeError
 from qualcode.store.schema import MIGRATIONS
-
-if TYPE_CHECKING:
-    from sqlite_utils import Database
 
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -90,7 +87,6 @@ class Store:
                 raise known from None
             raise QualcodeError(f"{path}: not a qualcode study ({exc})") from None
         self.conn = conn
-        self._db: Database | None = None
         self._action: _Action | None = None
         try:
             self._migrate(create)
@@ -145,20 +141,6 @@ class Store:
         finally:
             self.conn.execute("PRAGMA foreign_keys = ON")
 
-    @property
-    def db(self) -> Database:
-        """The connection as a sqlite-utils Database, for table introspection.
-
-        Built on first use: importing sqlite_utils loads pandas and numpy when they are
-        installed (~170 ms), which every CLI command and the TUI's first paint would
-        otherwise pay for nothing.
-        """
-        if self._db is None:
-            from sqlite_utils import Database
-
-            self._db = Database(self.conn)
-        return self._db
-
     def close(self) -> None:
         self.conn.close()
 
@@ -170,7 +152,7 @@ class Store:
         conn.row_factory = sqlite3.Row
         conn.execute("PRAGMA foreign_keys = ON")
         clone = object.__new__(Store)
-        clone.path, clone.conn, clone._db, clone._action = None, conn, None, None
+        clone.path, clone.conn, clone._action = None, conn, None
         return clone
 
     # -- reads ----------------------------------------------------------------------------

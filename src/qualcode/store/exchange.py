@@ -135,14 +135,6 @@ def append_memo(store: Store, memo_id: int, text: str) -> None:
     store.conn.execute("UPDATE memos SET text = text || ?, updated_at = ? WHERE id = ?", (text, now(), memo_id))
 
 
-def set_document_attribute(store: Store, document_id: int, name: str, value: str) -> None:
-    store.conn.execute(
-        "INSERT INTO document_attributes (document_id, name, value) VALUES (?, ?, ?) "
-        "ON CONFLICT (document_id, name) DO UPDATE SET value = excluded.value",
-        (document_id, name, value),
-    )
-
-
 def clear_empty_codebook_names(store: Store) -> None:
     """Codes merged from a nameless codebook belong to no codebook (NULL, not '')."""
     store.conn.execute("UPDATE codes SET codebook = NULL WHERE codebook = ''")

@@ -33,10 +33,6 @@ def document_titles(store: Store) -> dict[int, str]:
     return {r[0]: r[1] for r in store.rows("SELECT id, title FROM documents")}
 
 
-def document_languages(store: Store) -> dict[int, str]:
-    return {r[0]: r[1] for r in store.rows("SELECT id, language FROM documents")}
-
-
 def coding_spans(store: Store) -> list[sqlite3.Row]:
     """Every coding's document, code and span (all coders: the team's work teaches)."""
     return store.rows('SELECT document_id, code_id, start, "end" FROM codings ORDER BY document_id, start')

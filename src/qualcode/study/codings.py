@@ -16,6 +16,7 @@ from qualcode.store import codings as sql
 from qualcode.store import documents as docsql
 
 if TYPE_CHECKING:
+    from qualcode.core.scope import Scope
     from qualcode.store.core import Store
 
 MEMO_TARGETS = ("study", "document", "code", "coding")
@@ -225,29 +226,69 @@ class CodingMixin:
         attributes: dict[str, str] | None = None,
         include_children: bool = True,
         limit: int | None = None,
-    ) -> list[dict[str, object]]:
+        scope: Scope | None = None,
+    ) -> list[dict[str, Any]]:
         """Coded fragments with their context (organisation, project, document, role,
-        speaker, code path, coder, text, memo), filtered; sub-codes count for their parent
-        unless ``include_children`` is off."""
+        participant, speaker, code path, coder, text, memo), filtered by a ``scope`` or the
+        same filters one by one; sub-codes count for their parent unless ``include_children``
+        is off. Ordered by organisation, project, document title, start, end.
+
+        The one fragments query (retrieval, exports, the report): codings in one query,
+        document context and texts once per document, speakers by bisecting each document's
+        turns — reading them per coding would walk each transcript's pages once per coding.
+        """
+        from bisect import bisect_right
+
+        from qualcode.core.scope import Scope
+        from qualcode.store import analysis as anasql
+
+        if scope is None:
+            scope = Scope(organisation, project, role, dict(attributes or {}), coder)
         code_ids: list[int] | None = None
         if codes:
-            code_ids = []
-            for ref in codes:
-                found = self.code(ref)
-                code_ids.extend(self.code_descendants(found.id) if include_children else [found.id])
-        document_ids = [self.document(document).id] if document is not None else None  # type: ignore[attr-defined]
-        where, params = docsql.document_filter(organisation, project, role, attributes)
+            found = [self.code(ref).id for ref in codes]
+            nested = (self.code_descendants(i) for i in found) if include_children else ([i] for i in found)
+            code_ids = sorted({i for ids in nested for i in ids})
+        docs = {r["id"]: r for r in anasql.scope_documents(self.store, scope)}
+        if document is not None:
+            wanted = self.document(document).id  # type: ignore[attr-defined]
+            docs = {wanted: docs[wanted]} if wanted in docs else {}
         paths = {c.id: c.path for c in self.codes()}  # type: ignore[attr-defined]
-        rows = sql.query_codings(
-            self.store,
-            code_ids=code_ids,
-            coder=coder,
-            document_ids=document_ids,
-            document_where=where,
-            document_params=params,
-            limit=limit,
-        )
-        return [{**dict(r), "code": paths.get(r["code_id"], "")} for r in rows]
+        codings = [r for r in anasql.fragment_codings(self.store, scope, code_ids) if r["document_id"] in docs]
+
+        def order(r: Any) -> tuple[Any, ...]:
+            d = docs[r["document_id"]]
+            return (d["organisation"] or "", d["project"] or "", d["title"], r["start"], r["end"], r["id"])
+
+        codings.sort(key=order)
+        if limit is not None:
+            codings = codings[:limit]
+        used = sorted({r["document_id"] for r in codings})
+        texts = {r["id"]: r["text"] for r in anasql.document_texts(self.store, used)}
+        turns: dict[int, tuple[list[int], list[str | None]]] = {}
+        for t in anasql.turn_starts(self.store, used):
+            starts, speakers = turns.setdefault(t["document_id"], ([], []))
+            starts.append(t["start"])
+            speakers.append(t["speaker"])
+        out = []
+        for r in codings:
+            d = docs[r["document_id"]]
+            starts, speakers = turns.get(r["document_id"], ([], []))
+            at = bisect_right(starts, r["start"]) - 1
+            out.append(
+                {
+                    **dict(r),
+                    "code": paths.get(r["code_id"], ""),
+                    "organisation": d["organisation"],
+                    "project": d["project"],
+                    "document": d["title"],
+                    "role": d["role"],
+                    "participant": d["participant"],
+                    "speaker": speakers[at] if at >= 0 else None,
+                    "text": texts[r["document_id"]][r["start"] : r["end"]],
+                }
+            )
+        return out
 
     # -- coders ---------------------------------------------------------------------------
 

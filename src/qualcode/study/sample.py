@@ -17,7 +17,6 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
-from collections.abc import Callable
 from pathlib import Path
 
 import yaml
@@ -26,6 +25,7 @@ from qualcode.core import config
 from qualcode.core.errors import QualcodeError, file_error
 from qualcode.core.files import atomic_path
 from qualcode.core.models import Code
+from qualcode.core.progress import Progress
 from qualcode.study.study import Study
 
 
@@ -51,7 +51,7 @@ _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 def build_demo(
     target: Path,
-    progress: Callable[[int, int, str], None] | None = None,
+    progress: Progress | None = None,
     root: Path | None = None,
     *,
     cache: bool = True,
@@ -86,7 +86,7 @@ def build_demo(
     return {**totals, "path": str(target)}
 
 
-def _build(path: Path, root: Path, progress: Callable[[int, int, str], None] | None) -> dict[str, int]:
+def _build(path: Path, root: Path, progress: Progress | None) -> dict[str, int]:
     study = Study.create(path, "Voorbeeldstudie armoede en gezinnen", coder="onderzoeker-a")
     try:
         for book in sorted((root / "codebooks").glob("*.yaml")):

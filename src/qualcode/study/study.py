@@ -7,7 +7,8 @@ SQLite file (see README, "The study file").
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+import sqlite3
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,8 @@ from qualcode.core import config
 from qualcode.core.clean import clean_field
 from qualcode.core.errors import QualcodeError
 from qualcode.core.models import Document, DocumentInfo, SentenceUnit, Turn
+from qualcode.core.progress import Progress
+from qualcode.store import analysis as anasql
 from qualcode.store import codings as codingsql
 from qualcode.store import documents as docsql
 from qualcode.store.core import Store
@@ -36,6 +39,19 @@ class SearchHit:
         left = text[max(0, self.start - width) : self.start].replace("\n", " ")
         right = text[self.end : self.end + width].replace("\n", " ")
         return f"{left}[{text[self.start : self.end]}]{right}"
+
+
+def describe_database_error(exc: sqlite3.DatabaseError) -> str:
+    """One true line for an SQLite error that reached the CLI outside the Store's own
+    translation: a damaged page, a full disk, a read-only file, a busy study."""
+    from qualcode.store import core
+
+    known = core.study_error(exc, core.LAST_OPENED)
+    if known is not None:
+        return str(known)
+    if "locked" in str(exc) or "busy" in str(exc):
+        return "the study is busy in another program; try again in a moment"
+    return f"{core.LAST_OPENED or 'the study'}: the study file could not be used ({exc})"
 
 
 class Study(CodeTreeMixin, CodingMixin):
@@ -118,20 +134,18 @@ class Study(CodeTreeMixin, CodingMixin):
         metadata: dict[str, str] | None = None,
         sidecar: Path | str | None = None,
         skip_errors: bool = False,
-        progress: Callable[[int, int, str], None] | None = None,
-        cancelled: Callable[[], bool] | None = None,
+        progress: Progress | None = None,
     ) -> Any:
         """Import transcript files and folders; see :func:`qualcode.ingest.importer.import_files`."""
         from qualcode.ingest.importer import import_files
 
         return import_files(
-            self,
+            self.store,
             [Path(p) for p in paths],
             metadata=metadata or {},
             sidecar=Path(sidecar) if sidecar else None,
             skip_errors=skip_errors,
             progress=progress,
-            cancelled=cancelled,
         )
 
     def add_document(
@@ -155,7 +169,7 @@ class Study(CodeTreeMixin, CodingMixin):
             raise QualcodeError(f"{source_name or title}: the text is empty")
         meta = normalise_metadata(dict(metadata or {}))
         return store_text(
-            self, normalised, meta, title=title, source_name=source_name or title, encoding=encoding
+            self.store, normalised, meta, title=title, source_name=source_name or title, encoding=encoding
         ).document_id
 
     def documents(
@@ -211,6 +225,16 @@ class Study(CodeTreeMixin, CodingMixin):
 
     def projects(self) -> list[dict[str, Any]]:
         return [dict(r) for r in docsql.projects(self.store)]
+
+    def recount_words(self) -> Any:
+        """Recount every document's spoken words; see :func:`qualcode.ingest.importer.recount_words`."""
+        from qualcode.ingest.importer import recount_words
+
+        return recount_words(self.store)
+
+    def word_counts_include_labels(self) -> bool:
+        """Whether documents imported before spoken word counts still count their speaker labels."""
+        return anasql.word_counts_include_labels(self.store)
 
     def attribute_names(self) -> list[str]:
         return docsql.attribute_names(self.store)

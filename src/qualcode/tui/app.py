@@ -24,8 +24,9 @@ from qualcode.tui.messages import JumpTo, StudyChanged
 from qualcode.tui.palette.commands import QualcodeCommands
 from qualcode.tui.palette.exchange import ExchangeActions
 
-# (action, module, class, needs the current document) for the screens other parts provide.
-EXTRA_SCREENS = {
+# (action, module, class, needs the current document). Each screen is imported when first
+# opened, so the main screen paints without loading them (Analyse pulls in plotting).
+SCREENS = {
     "retrieve": ("qualcode.tui.screens.retrieval", "RetrievalScreen", False),
     "edit_codebook": ("qualcode.tui.screens.codebook_editor", "CodebookEditorScreen", False),
     "search": ("qualcode.tui.screens.search", "SearchScreen", True),
@@ -81,15 +82,8 @@ class QualcodeApp(ExchangeActions, App[None]):
     # -- other screens --------------------------------------------------------------------
 
     def _open(self, action: str) -> None:
-        module_name, class_name, with_document = EXTRA_SCREENS[action]
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError as exc:
-            if exc.name != module_name:
-                raise
-            self.notify(f"{class_name.removesuffix('Screen')}: not available yet", severity="warning")
-            return
-        screen_class = getattr(module, class_name)
+        module_name, class_name, with_document = SCREENS[action]
+        screen_class = getattr(importlib.import_module(module_name), class_name)
         if with_document:
             document = self.main.document
             screen = screen_class(self.study, document.id if document else None)

@@ -5,9 +5,9 @@ Each asks for a file with the prompt dialog (a name proposed from the study), th
 thread worker behind a progress dialog, so a large study never freezes the screen. The
 worker opens its own connection to the study file: the screen keeps reading on the app's
 connection while an import writes on the other, and SQLite's WAL keeps each consistent.
-Work that reports progress can be cancelled; it stops at the next report, and the
-functions leave nothing behind then (an export writes its file last, an import is one
-transaction, a new study file is removed).
+Work that reports progress can be cancelled (the protocol of :mod:`qualcode.core.progress`):
+it stops at its next report, and the functions leave nothing behind then (an export writes
+its file last, an import is one transaction, a new study file is removed).
 """
 
 from __future__ import annotations
@@ -23,17 +23,12 @@ from textual import work
 from textual.worker import get_current_worker
 
 from qualcode.core.errors import QualcodeError
+from qualcode.core.progress import Cancelled, CancelToken, Progress, cancellable
 from qualcode.study.study import STUDY_SUFFIX, Study
 from qualcode.tui.messages import StudyChanged
 
 if TYPE_CHECKING:
     from qualcode.tui.dialogs.progress import ProgressScreen
-
-Progress = Callable[[int, int, str], None]
-
-
-class Cancelled(Exception):
-    """Raised from the progress callback to stop the work at its next report."""
 
 
 @dataclass
@@ -44,9 +39,6 @@ class Job:
     run: Callable[[Progress], list[str]]
     """Does the work (in the worker thread) and returns the lines of its summary."""
     cancellable: bool = True
-    cancel_at_end: bool = True
-    """False when the last progress report comes after the result is written (an export):
-    cancelling then would report "nothing written" about a file that exists."""
     changes_study: bool = False
     opens: Path | None = None
 
@@ -172,7 +164,7 @@ class ExchangeActions:
                     )
                 ]
 
-            self.run_job(Job(f"Exporting {path.name}", run, cancel_at_end=False))
+            self.run_job(Job(f"Exporting {path.name}", run))
 
         self._ask_output(
             "Export the study as a REFI-QDA project (.qdpx)", self._default_output(".qdpx"), (".qdpx",), start
@@ -306,16 +298,15 @@ class ExchangeActions:
     @work(thread=True, exclusive=True, group="exchange")
     def _work(self, job: Job, dialog: ProgressScreen) -> None:
         worker = get_current_worker()
+        token = CancelToken(lambda: worker.is_cancelled)
 
-        def progress(done: int, total: int, label: str) -> None:
-            if worker.is_cancelled and (job.cancel_at_end or done < total):
-                raise Cancelled
+        def show(done: int, total: int, label: str) -> None:
             self.call_from_thread(dialog.advance, done, total, label)
 
         lines: list[str] | None = None
         error: str | None = None
         try:
-            lines = job.run(progress)
+            lines = job.run(cancellable(show, token))
         except Cancelled:
             error = f"{job.title}: cancelled; nothing was written."
         except QualcodeError as exc:

@@ -23,9 +23,10 @@ from textual.worker import Worker, WorkerState, get_current_worker
 
 from qualcode.assist import Suggestion, assistant
 from qualcode.assist.assistant import DEFAULT_MIN_SCORE, SOURCES
-from qualcode.assist.learn import Cancelled, Settings
+from qualcode.assist.learn import Settings
 from qualcode.assist.units import Corpus
 from qualcode.core.errors import QualcodeError
+from qualcode.core.progress import Cancelled, CancelToken, cancellable
 from qualcode.study.study import Study
 from qualcode.tui.messages import JumpTo, StudyChanged
 
@@ -116,16 +117,13 @@ class SuggestionsScreen(Screen[None]):
         found goes back as the worker's result and is taken over in ``_worker_done`` on the
         UI thread, so a cancelled run that is still finishing cannot overwrite a newer one's."""
         worker = get_current_worker()
+        token = CancelToken(lambda: worker.is_cancelled)
 
-        def progress(done: int, total: int, _: str) -> None:
-            if not worker.is_cancelled:
-                self.app.call_from_thread(self._progress, done, total)
+        def show(done: int, total: int, _: str) -> None:
+            self.app.call_from_thread(self._progress, done, total)
 
-        statuses = self.helper.train(
-            self.settings, progress=progress, cancelled=lambda: worker.is_cancelled, snapshot=snapshot
-        )
-        if worker.is_cancelled:
-            raise Cancelled()
+        statuses = self.helper.train(self.settings, progress=cancellable(show, token), snapshot=snapshot)
+        token.check()  # cancelled after the last code: the result is not wanted
         by_code = {
             s.code_id: ("calibrated" if s.calibrated else "trained") if s.trained else s.reason for s in statuses
         }
