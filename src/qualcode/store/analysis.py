@@ -30,6 +30,8 @@ GROUP_COLUMNS = {
     "role": "ifnull(d.role, '(none)')",
     "document": "d.title",
     "participant": "ifnull(d.participant, '(none)')",
+    "wave": "ifnull(d.wave, '(none)')",
+    "case": "ifnull((SELECT k.name FROM cases k WHERE k.id = d.case_id), '(none)')",
 }
 DOC_JOINS = "LEFT JOIN projects p ON p.id = d.project_id LEFT JOIN organisations o ON o.id = p.organisation_id"
 DOC_FROM = f"documents d {DOC_JOINS}"

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from qualcode.core import config
+from qualcode.study.cases import CaseMixin
 from qualcode.study.codes import CodeTreeMixin
 from qualcode.study.codings import CodingMixin
 from qualcode.core.errors import QualcodeError
@@ -37,7 +38,7 @@ class SearchHit:
         return f"{left}[{text[self.start : self.end]}]{right}"
 
 
-class Study(CodeTreeMixin, CodingMixin):
+class Study(CodeTreeMixin, CodingMixin, CaseMixin):
     """An open study file and the coder working in it."""
 
     def __init__(self, store: Store, coder: str | None = None) -> None:
