@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -208,3 +208,173 @@ def variables_remove(study: Study, name: str, case_name: str | None, wave: str |
     """
     removed = study.remove_variable(name, case=case_name, wave=wave)
     click.echo(f"Removed {removed} value(s) of {name}.")
+
+
+@main.command("panel")
+@click.option("--code", "code_refs", multiple=True, metavar="PATH", help="Only this code (repeatable).")
+@click.option("--variable", "names", multiple=True, metavar="NAME", help="Only this variable (repeatable).")
+@click.option(
+    "--coder", "coders", multiple=True, metavar="NAME", help="Count only this coder's codings (repeatable; default: all)."
+)
+@click.option("--from", "first", metavar="WAVE", help="The wave changes start from (default: the first).")
+@click.option("--to", "last", metavar="WAVE", help="The wave changes end at (default: the last).")
+@click.option("--rollup/--no-rollup", default=True, show_default=True, help="A sub-code's coding makes its parent present.")
+@click.option(
+    "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write the joint display to a .csv or .xlsx."
+)
+@click.option(
+    "--study",
+    "study_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The study file (default: the study used last).",
+)
+@output_options
+def panel_cmd(
+    fmt: str,
+    code_refs: tuple[str, ...],
+    names: tuple[str, ...],
+    coders: tuple[str, ...],
+    first: str | None,
+    last: str | None,
+    rollup: bool,
+    output: Path | None,
+    study_path: Path | None,
+) -> None:
+    """Per case (family): which codes are present at each wave, which were gained and lost,
+    each variable per wave and its change; then a summary per code and per variable (n, mean,
+    median, mean change with a paired Wilcoxon test and its rank-biserial effect size).
+
+    `--variable NAME --json` gives {"case", "waves", "change"} per case; `--code PATH --json`
+    gives {"case", "waves": {wave: present}} per case; `--csv` or `-o panel.xlsx` the joint
+    display (codes and scores side by side per case).
+
+    Example: qualcode panel --variable zelfredzaamheid
+    """
+    from qualcode.analysis.panel import panel
+    from qualcode.cli.common import open_study
+
+    study = open_study(study_path)
+    try:
+        result = panel(
+            study, codes=code_refs or None, variables=names or None, coders=coders or None, first=first, last=last,
+            rollup=rollup,
+        )
+    finally:
+        study.close()
+    if output is not None:
+        from qualcode.exchange.tables import write_panel
+
+        written = write_panel(result, output)
+        click.echo(f"Wrote the panel of {written} case(s) to {output}.")
+        return
+    if fmt == "json":
+        _panel_json(result, code_refs, names)
+    elif fmt == "csv":
+        import sys
+
+        from qualcode.exchange.csv import write_csv_stream
+
+        columns = result.joint_columns()
+        write_csv_stream(sys.stdout, columns, ([r.get(c) for c in columns] for r in result.joint_rows()))
+    else:
+        _panel_tables(result, bool(code_refs))
+
+
+def _panel_json(result: Any, code_refs: tuple[str, ...], names: tuple[str, ...]) -> None:
+    import json
+
+    if len(names) == 1 and not code_refs:
+        data: Any = result.variable_json(names[0])
+    elif len(code_refs) == 1 and not names:
+        data = result.code_json(result.codes[0][0])
+    else:
+        paths = dict(result.codes)
+        data = [
+            {
+                "case": row.case,
+                "measured": row.measured,
+                "codes": {w: sorted(paths[c] for c in row.codes[w] if c in paths) for w in row.measured},
+                "gained": None if row.gained is None else sorted(paths[c] for c in row.gained),
+                "lost": None if row.lost is None else sorted(paths[c] for c in row.lost),
+                "variables": {
+                    name: {"waves": {w: row.values.get(name, {}).get(w) for w in result.waves}, "change": result.change(row, name)}
+                    for name, _ in result.variables
+                },
+            }
+            for row in result.cases
+        ]
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+def _num(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return f"{value:.2f}".rstrip("0").rstrip(".") if value == value else ""
+    return str(value)
+
+
+def _panel_tables(result: Any, by_code: bool) -> None:
+    """Three tables: the cases, the codes, the variables."""
+    waves = result.waves
+    if not result.cases:
+        click.echo("(no cases; `qualcode case assign` or front matter `case:` puts documents in one)")
+        return
+    span = f"wave {result.first} → {result.last}" if result.first != result.last else f"wave {result.first}"
+    who = ", ".join(result.coders) if result.coders else "all coders"
+    click.echo(f"Panel of {len(result.cases)} case(s), waves {', '.join(waves)}; changes {span}; codings by {who}.")
+    click.echo("")
+    paths = dict(result.codes)
+    rows = []
+    for row in result.cases:
+        record: dict[str, Any] = {"case": row.case, "measured": ", ".join(row.measured)}
+        if by_code:
+            for code_id, path in result.codes:
+                for w in waves:
+                    present = row.present(code_id, w)
+                    record[f"{path} @ {w}"] = "—" if present is None else ("yes" if present else "no")
+        else:
+            for w in waves:
+                record[f"codes @ {w}"] = "—" if w not in row.codes else len(row.codes[w] & paths.keys())
+        record["gained"] = "—" if row.gained is None else "; ".join(sorted(paths[c] for c in row.gained)) or ""
+        record["lost"] = "—" if row.lost is None else "; ".join(sorted(paths[c] for c in row.lost)) or ""
+        for name, numeric in result.variables:
+            for w in waves:
+                record[f"{name} @ {w}"] = _num(row.values.get(name, {}).get(w))
+            if numeric:
+                record[f"{name} change"] = _num(result.change(row, name))
+        rows.append(record)
+    emit(rows, "table")
+    click.echo("")
+    measured = result.measured_cases
+    code_rows = [
+        {"code": path, **{f"cases @ {w} (of {measured[w]})": result.code_cases[c][w] for w in waves}}
+        for c, path in result.codes
+        if any(result.code_cases[c].values())
+    ]
+    if code_rows:
+        emit(code_rows, "table")
+        click.echo("")
+    var_rows = []
+    for s in result.summaries:
+        record = {"variable": s.name}
+        for w in waves:
+            f = s.waves[w]
+            record[f"n @ {w}"] = f.n
+            record[f"mean @ {w}"] = _num(f.mean)
+            record[f"median @ {w}"] = _num(f.median)
+        ci = f" [{_num(s.ci[0])}, {_num(s.ci[1])}]" if s.ci else ""
+        record["pairs"] = s.pairs if s.numeric else ""
+        record["mean change"] = _num(s.mean_change) + ci
+        record["W"] = _num(s.statistic)
+        record["p"] = "" if s.p is None else f"{s.p:.3f}"
+        record["rank-biserial"] = _num(s.effect)
+        record["test"] = s.note or s.method if s.numeric else "categorical: not tested"
+        var_rows.append(record)
+    if var_rows:
+        emit(var_rows, "table", _columns(var_rows))
+
+
+def _columns(rows: list[dict[str, Any]]) -> list[str]:
+    """Every key of the rows, in first-seen order (rows of categorical variables have fewer)."""
+    return list(dict.fromkeys(k for r in rows for k in r))

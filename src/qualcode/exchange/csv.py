@@ -11,7 +11,7 @@ from __future__ import annotations
 import csv
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from qualcode.core.files import atomic_output, check_output_path
 
@@ -66,6 +66,18 @@ def write_csv(path: Path | str, columns: Sequence[str], rows: Iterable[Sequence[
         for row in rows:
             writer.writerow([neutralise(c) for c in row])
             count += 1
+    return count
+
+
+def write_csv_stream(handle: IO[str], columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
+    """Write a table as CSV to an open text stream (stdout for ``--csv``), every cell
+    neutralised as in files; no byte order mark, since a pipe is read by programs."""
+    writer = csv.writer(handle, lineterminator="\n")
+    writer.writerow([neutralise(c) for c in columns])
+    count = 0
+    for row in rows:
+        writer.writerow([neutralise("" if c is None else c) for c in row])
+        count += 1
     return count
 
 

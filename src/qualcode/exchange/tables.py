@@ -18,6 +18,7 @@ from qualcode.core.files import atomic_path, check_output_path
 from qualcode.store.analysis import Scope
 
 if TYPE_CHECKING:
+    from qualcode.analysis.panel import Panel
     from qualcode.study.study import Study
 
 TABLE_SUFFIXES = (".csv", ".xlsx")
@@ -109,6 +110,12 @@ def write_table(
     if target.suffix.lower() == ".xlsx":
         return _write_xlsx(target, sheet, list(columns), cells)
     return write_csv(target, columns, cells)
+
+
+def write_panel(panel: Panel, path: Path | str) -> int:
+    """Write the panel's joint display (one row per case: codes and scores per wave side by
+    side) to .csv or .xlsx; return the number of cases written."""
+    return write_table(panel.joint_rows(), panel.joint_columns(), path, sheet="panel")
 
 
 def _write_xlsx(target: Path, sheet: str, columns: list[str], cells: Iterable[list[Any]]) -> int:
