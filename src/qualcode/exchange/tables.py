@@ -90,6 +90,8 @@ def fragments(
                 "document": d["title"],
                 "role": d["role"],
                 "participant": d["participant"],
+                "case": d["case"],
+                "wave": d["wave"],
                 "speaker": speakers[at] if at >= 0 else None,
                 "coder": r["coder"],
                 "start": r["start"],

@@ -148,7 +148,8 @@ def scope_documents(store: Store, scope: Scope) -> list[sqlite3.Row]:
     """The scope's documents with their context (no text)."""
     docs, params = scope.documents_sql()
     return store.rows(
-        "SELECT d.id, d.title, d.role, d.participant, d.word_count, d.char_count, d.sha256, "
+        "SELECT d.id, d.title, d.role, d.participant, d.word_count, d.char_count, d.sha256, d.wave, "
+        '(SELECT k.name FROM cases k WHERE k.id = d.case_id) AS "case", '
         f"nullif(p.name, '') AS project, o.name AS organisation FROM {DOC_FROM} WHERE d.id IN ({docs}) "
         "ORDER BY o.name, p.name, d.title",
         params,

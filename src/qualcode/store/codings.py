@@ -118,7 +118,8 @@ def query_codings(
         params.extend(document_params)
     where = ("WHERE " + " AND ".join(clauses)) if clauses else ""
     sql = (
-        f"SELECT {CODING_COLUMNS}, d.title AS document, d.role, d.participant, "
+        f"SELECT {CODING_COLUMNS}, d.title AS document, d.role, d.participant, d.wave, "
+        '(SELECT cs.name FROM cases cs WHERE cs.id = d.case_id) AS "case", '
         "p.name AS project, o.name AS organisation, "
         "(SELECT t.speaker FROM turns t WHERE t.document_id = c.document_id AND t.start <= c.start "
         "ORDER BY t.start DESC LIMIT 1) AS speaker, "
