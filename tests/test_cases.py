@@ -268,3 +268,30 @@ def test_store_keeps_sql_for_document_units(panel_study: Path) -> None:
     finally:
         store.close()
     assert rows == [("G-1", "1"), ("G-1", "2"), ("G-2", "1"), ("G-2", "2")]
+
+
+def test_demo_build_imports_scores_after_the_transcripts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The sample study reads sample_transcripts/scores.csv when there is one (a small
+    stand-in sample here, not the real one)."""
+    from qualcode.study import sample
+
+    root = tmp_path / "root"
+    (root / "codebooks").mkdir(parents=True)
+    (root / "codebooks" / "mini.yaml").write_text("codebook: mini\ncodes:\n  - name: Vertrouwen\n", encoding="utf-8")
+    folder = root / "sample_transcripts"
+    (folder / "demo_codings").mkdir(parents=True)
+    for wave in ("1", "2"):
+        (folder / f"ouder-{wave}.md").write_text(
+            f"---\ncase: G-CO-01\nwave: {wave}\nrole: ouder\n---\nInterviewer: Hoe gaat het?\nOuder: Golf {wave}.\n",
+            encoding="utf-8",
+        )
+    (folder / "scores.csv").write_text("case;wave;zelfredzaamheid\nG-CO-01;1;5,8\nG-CO-01;2;7,8\n", encoding="utf-8")
+    monkeypatch.setattr(sample, "sample_root", lambda: root)
+    sample.build_demo(tmp_path / "demo.qualcode")
+    with Study.open(tmp_path / "demo.qualcode") as study:
+        assert [(v["wave"], v["value"]) for v in study.variables()] == [("1", 5.8), ("2", 7.8)]
+        assert [c["case"] for c in study.cases()] == ["G-CO-01"]
+    (folder / "scores.csv").unlink()
+    sample.build_demo(tmp_path / "demo.qualcode")
+    with Study.open(tmp_path / "demo.qualcode") as study:
+        assert study.variables() == []

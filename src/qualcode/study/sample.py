@@ -49,6 +49,7 @@ def build_demo(target: Path, progress: Callable[[int, int, str], None] | None = 
         for book in sorted((root / "codebooks").glob("*.yaml")):
             study.import_codebook(book)
         study.import_files([root / "sample_transcripts"], progress=progress)
+        import_demo_scores(study, root / "sample_transcripts" / SCORES_FILE)
         apply_demo_codings(study, root / "sample_transcripts" / "demo_codings")
         totals = study.info()
     finally:
@@ -57,6 +58,18 @@ def build_demo(target: Path, progress: Callable[[int, int, str], None] | None = 
         Path(f"{target}{suffix}").unlink(missing_ok=True)
     os.replace(partial, target)
     return totals
+
+
+SCORES_FILE = "scores.csv"
+
+
+def import_demo_scores(study: Study, path: Path) -> int:
+    """Import the sample's outcome scores (per family and wave) when the sample has them;
+    return how many values were imported. Families in the scores but without interviews are
+    an error in the sample, not something to add silently."""
+    if not path.exists():
+        return 0
+    return study.import_variables(path).values
 
 
 def apply_demo_codings(study: Study, folder: Path) -> int:
