@@ -23,7 +23,6 @@ from typing import TYPE_CHECKING, Any
 
 from qualcode.core.errors import QualcodeError
 from qualcode.store import cases as casesql
-from qualcode.study.cases import sort_waves
 
 if TYPE_CHECKING:
     from qualcode.study.study import Study
@@ -179,16 +178,6 @@ def panel(
         code_list = [(c.id, c.path) for c in chosen]
     else:
         code_list = [(c.id, c.path) for c in all_codes]
-    wanted = {c for c, _ in code_list}
-    # Each coded code counts for itself and, rolled up, for its ancestors.
-    parent = {c.id: c.parent_id for c in all_codes}
-
-    def counted(code_id: int) -> list[int]:
-        out = [code_id]
-        if rollup:
-            while parent.get(out[-1]) is not None:
-                out.append(parent[out[-1]])  # type: ignore[arg-type]
-        return [c for c in out if c in wanted]
 
     names = dict(study.variable_names())
     if variables:
@@ -201,19 +190,23 @@ def panel(
         var_list = sorted(names.items())
 
     rows: dict[int, CaseRow] = {}
+    order = {w: i for i, w in enumerate(waves)}
     for r in casesql.panel_cases(store):
-        measured = sort_waves(set(r["waves"].split(","))) if r["waves"] else []
+        measured = sorted(set(r["waves"].split(",")), key=order.__getitem__) if r["waves"] else []
         rows[r["id"]] = CaseRow(r["name"], r["id"], measured, {w: set() for w in measured}, {})
-    expand: dict[int, list[int]] = {}
-    for case_id, wave, code_id in casesql.panel_presence(store, coder_ids):
-        targets = expand.get(code_id)
-        if targets is None:
-            targets = expand[code_id] = counted(code_id)
-        if targets:
-            rows[case_id].codes[wave].update(targets)
-    numeric_names = {n for n, numeric in var_list if numeric}
-    for case_id, wave, name, value, numeric in casesql.panel_variables(store, [n for n, _ in var_list]):
-        rows[case_id].values.setdefault(name, {})[wave] = float(value) if name in numeric_names else value
+    code_cases = _presence(store, rows, all_codes, code_list, coder_ids, rollup, waves)
+    raw: dict[str, tuple[list[int], list[str], list[Any]]] = {}
+    sep = casesql.UNIT_SEPARATOR
+    for name, numeric in var_list:
+        case_text, wave_text, value_text, _ = casesql.panel_variables(store, name)
+        if not case_text:
+            continue
+        case_ids = [int(c) for c in case_text.split(sep)]
+        wave_list = wave_text.split(sep)
+        values: list[Any] = [float(v) for v in value_text.split(sep)] if numeric else value_text.split(sep)
+        raw[name] = (case_ids, wave_list, values)
+        for case_id, wave, value in zip(case_ids, wave_list, values):
+            rows[case_id].values.setdefault(name, {})[wave] = value
 
     result = Panel(waves, first, last, code_list, var_list, list(rows.values()), list(coders) if coders else None)
     for row in result.cases:
@@ -221,31 +214,99 @@ def panel(
             row.gained = row.codes[last] - row.codes[first]
             row.lost = row.codes[first] - row.codes[last]
     result.measured_cases = {w: sum(w in row.codes for row in result.cases) for w in waves}
-    result.code_cases = {
-        code_id: {w: sum(code_id in row.codes.get(w, ()) for row in result.cases) for w in waves}
-        for code_id, _ in code_list
-    }
+    result.code_cases = code_cases
     if not codes:
         # Without a choice of codes, the panel shows the codes present somewhere: a joint
         # display of 80 empty columns hides the few that matter.
         result.codes = [(c, p) for c, p in code_list if any(result.code_cases[c].values())]
         result.code_cases = {c: result.code_cases[c] for c, _ in result.codes}
-    result.summaries = [_summary(result, name, numeric) for name, numeric in var_list]
+    result.summaries = [_summary(result, name, numeric, raw.get(name)) for name, numeric in var_list]
     return result
 
 
-def _summary(result: Panel, name: str, numeric: bool) -> VariableSummary:
-    per_wave: dict[str, WaveFigures] = {}
-    for w in result.waves:
-        values = [row.values[name][w] for row in result.cases if w in row.values.get(name, {})]
-        if numeric and values:
-            per_wave[w] = WaveFigures(len(values), statistics.fmean(values), statistics.median(values))
-        else:
-            per_wave[w] = WaveFigures(len(values))
+def _presence(
+    store: Any,
+    rows: dict[int, CaseRow],
+    all_codes: Sequence[Any],
+    code_list: list[tuple[int, str]],
+    coder_ids: list[int] | None,
+    rollup: bool,
+    waves: list[str],
+) -> dict[int, dict[str, int]]:
+    """Fill each case's codes present per wave, in numpy: a (case and wave) × code matrix of
+    what was coded, rolled up into the chosen codes through an ancestor matrix. Return, per
+    chosen code, the number of cases where it is present at each wave."""
+    import numpy as np
+
+    slots: list[tuple[int, str]] = []
+    slot_of: dict[tuple[int, str], int] = {}
+    units = casesql.panel_units(store)
+    none = {code_id: {w: 0 for w in waves} for code_id, _ in code_list}
+    if not units or not code_list:
+        return none
+    doc_slot = np.full(max(u[0] for u in units) + 1, -1, dtype=np.int64)
+    for doc, case_id, wave in units:
+        key = (case_id, wave)
+        if key not in slot_of:
+            slot_of[key] = len(slots)
+            slots.append(key)
+        doc_slot[doc] = slot_of[key]
+    code_text, doc_text = casesql.coded_pairs(store, coder_ids)
+    if not code_text:
+        return none
+    code_arr = np.array(code_text.split(","), dtype=np.int64)
+    doc_arr = np.array(doc_text.split(","), dtype=np.int64)
+    known = doc_arr < len(doc_slot)
+    code_arr, doc_arr = code_arr[known], doc_arr[known]
+    slot_arr = doc_slot[doc_arr]
+    mine = slot_arr >= 0
+    ids = [c.id for c in all_codes]
+    index = np.full(max(ids) + 1, -1, dtype=np.int64)
+    index[ids] = np.arange(len(ids))
+    coded = np.zeros((len(slots), len(ids)), dtype=np.float32)  # float: the product goes to BLAS
+    coded[slot_arr[mine], index[code_arr[mine]]] = 1
+    # counts[i, j]: code i counts for chosen code j (itself and, rolled up, its ancestors).
+    parent = {c.id: c.parent_id for c in all_codes}
+    column = {code_id: j for j, (code_id, _) in enumerate(code_list)}
+    counts = np.zeros((len(ids), len(code_list)), dtype=np.float32)
+    for i, code_id in enumerate(ids):
+        current: int | None = code_id
+        while current is not None:
+            if current in column:
+                counts[i, column[current]] = 1
+            current = parent.get(current) if rollup else None
+    present = (coded @ counts) > 0
+    chosen = np.array([c for c, _ in code_list], dtype=np.int64)
+    for s, (case_id, wave) in enumerate(slots):
+        rows[case_id].codes[wave] = set(chosen[present[s]].tolist())
+    slot_wave = np.array([order for order in (waves.index(w) for _, w in slots)], dtype=np.int64)
+    per_wave = {w: present[slot_wave == i].sum(axis=0) for i, w in enumerate(waves)}
+    return {code_id: {w: int(per_wave[w][j]) for w in waves} for j, (code_id, _) in enumerate(code_list)}
+
+
+def _summary(
+    result: Panel, name: str, numeric: bool, raw: tuple[list[int], list[str], list[Any]] | None
+) -> VariableSummary:
+    by_wave: dict[str, list[Any]] = {w: [] for w in result.waves}
+    changes: list[float] = []
+    compare = numeric and result.first != result.last
+    before: dict[int, float] = {}
+    after: dict[int, float] = {}
+    for case_id, wave, value in zip(*(raw or ((), (), ()))):
+        by_wave[wave].append(value)
+        if wave == result.first:
+            before[case_id] = value
+        if wave == result.last:
+            after[case_id] = value
+    if compare:
+        changes = [after[c] - v for c, v in before.items() if c in after]
+    per_wave = {
+        w: WaveFigures(len(v), statistics.fmean(v), statistics.median(v)) if numeric and v else WaveFigures(len(v))
+        for w, v in by_wave.items()
+    }
     summary = VariableSummary(name, numeric, per_wave)
-    if not numeric or result.first == result.last:
+    if not compare:
         return summary
-    changes = [c for row in result.cases if (c := result.change(row, name)) is not None]
     summary.pairs = len(changes)
     if changes:
         summary.mean_change = statistics.fmean(changes)

@@ -250,8 +250,9 @@ MIGRATIONS: list[tuple[str, str]] = [
             numeric INTEGER NOT NULL DEFAULT 0,
             UNIQUE (case_id, wave, name)
         );
-        CREATE INDEX IF NOT EXISTS case_variables_name ON case_variables (name);
+        CREATE INDEX IF NOT EXISTS case_variables_name ON case_variables (name, numeric);
         CREATE INDEX IF NOT EXISTS documents_wave ON documents (wave);
+        CREATE INDEX IF NOT EXISTS documents_case_wave ON documents (case_id, wave);
         UPDATE documents SET wave = (
             SELECT a.value FROM document_attributes a WHERE a.document_id = documents.id AND a.name = 'wave'
         ) WHERE wave IS NULL AND id IN (SELECT document_id FROM document_attributes WHERE name = 'wave');
