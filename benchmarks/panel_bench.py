@@ -33,10 +33,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
-from qualcode.store import analysis as analysis_sql  # noqa: E402
-from qualcode.store import documents as docsql  # noqa: E402
-from qualcode.store.core import now  # noqa: E402
-from qualcode.study.study import Study  # noqa: E402
+from qualcode.store import analysis as analysis_sql
+from qualcode.store import documents as docsql
+from qualcode.store.core import now
+from qualcode.study.study import Study
 
 BUDGET = 0.5
 VARIABLES = [
@@ -51,7 +51,7 @@ VARIABLES = [
     "welzijn_kind",
     "schulden",
 ]
-WORDS = (
+WORDS = (  # noqa: SIM905 (a sentence of words reads better than a list of 40 strings)
     "ik wij de het een en van in dat met voor op niet is was hebben gezin coach school geld "
     "vertrouwen huisbezoek regels gemeente kinderen moeder vader hulp schulden rust samen "
     "gesprek thuis zorgen voetbal huiswerk ruimte aandacht plan doelen netwerk schaamte"
@@ -126,9 +126,7 @@ def build(path: Path, cases: int, codings: int, seed: int = 11) -> None:
             for wave, shift in (("1", 0.0), ("2", 0.6)):
                 for name, b in zip(VARIABLES, base):
                     value = round(b + shift + rng.gauss(0, 1), 1)
-                    values.append(
-                        {"case_id": case_id, "wave": wave, "name": name, "value": repr(value), "numeric": 1}
-                    )
+                    values.append({"case_id": case_id, "wave": wave, "name": name, "value": repr(value), "numeric": 1})
         store.insert_many("case_variables", values)
     stamp = now()
     batch: list[tuple[int, int, int, int, int, str]] = []
@@ -155,8 +153,10 @@ def timed(label: str, func, repeat: int = 5, budget: float | None = None):
         result = func()
         times.append(time.perf_counter() - t0)
     best = min(times)
-    verdict = "" if budget is None else (
-        f"  budget {budget * 1000:.0f} ms: ok" if best <= budget else f"  OVER budget {budget * 1000:.0f} ms"
+    verdict = (
+        ""
+        if budget is None
+        else (f"  budget {budget * 1000:.0f} ms: ok" if best <= budget else f"  OVER budget {budget * 1000:.0f} ms")
     )
     print(f"{label:<52} {best * 1000:8.1f} ms  (first {times[0] * 1000:7.1f} ms){verdict}")
     return result
@@ -193,11 +193,12 @@ def main() -> None:
         budget=BUDGET,
     )
     code = study.codes()[1].path
-    timed(
-        "--code PATH --json (build + objects)",
-        lambda: (lambda p: p.code_json(p.codes[0][0]))(panel(study, codes=[code])),
-        budget=BUDGET,
-    )
+
+    def one_code() -> list[dict[str, object]]:
+        built = panel(study, codes=[code])
+        return built.code_json(built.codes[0][0])
+
+    timed("--code PATH --json (build + objects)", one_code, budget=BUDGET)
     timed("joint display rows (from a built panel)", lambda: result.joint_rows())
     study.close()
 

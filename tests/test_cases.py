@@ -10,14 +10,13 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
+from conftest import CHILD_TEXT, COACH_TEXT, PARENT_TEXT
 from qualcode.analysis import Scope
 from qualcode.analysis.matrices import crosstab
 from qualcode.cli import main
 from qualcode.core.errors import QualcodeError
 from qualcode.store.core import Store
 from qualcode.study.study import Study
-
-from conftest import CHILD_TEXT, COACH_TEXT, PARENT_TEXT
 
 
 def run(*args: object, ok: bool = True) -> Result:
@@ -127,9 +126,9 @@ def test_old_wave_attributes_migrate_to_the_field(tmp_path: Path) -> None:
     with Study.create(path) as study:
         doc = study.add_document(PARENT_TEXT, title="a", metadata={"gemeente": "Emmen"})
     conn = sqlite3.connect(path)
-    number = conn.execute(
-        "SELECT id FROM migrations WHERE name LIKE 'case attributes, outcome variables%'"
-    ).fetchone()[0]
+    number = conn.execute("SELECT id FROM migrations WHERE name LIKE 'case attributes, outcome variables%'").fetchone()[
+        0
+    ]
     conn.executescript(
         f"DELETE FROM migrations WHERE id = {number}; DROP TABLE case_variables; DROP TABLE case_attributes;"
         f"UPDATE documents SET wave = NULL; INSERT INTO document_attributes VALUES ({doc}, 'wave', '2');"
@@ -162,9 +161,7 @@ def test_variables_import_infers_kinds_and_reads_decimal_commas(tmp_path: Path, 
         encoding="cp1252",
     )
     result = run("variables", "import", scores, "--study", panel_study)
-    assert result.stdout == (
-        "Imported 6 value(s) for 2 case(s) (numeric: zelfredzaamheid; categorical: niveau).\n"
-    )
+    assert result.stdout == ("Imported 6 value(s) for 2 case(s) (numeric: zelfredzaamheid; categorical: niveau).\n")
     with Study.open(panel_study) as study:
         rows = {(v["case"], v["wave"], v["name"]): v["value"] for v in study.variables()}
         assert rows == {
@@ -196,7 +193,10 @@ def test_variables_import_comma_separated_with_quoted_decimal_comma(tmp_path: Pa
         ("case;wave;score\nG-1;1;5\nG-9;2;6\n", "line 3: the study has no case “G-9”"),
         ("case;wave;score\nG-1;3;5\n", "line 2 (case G-1): wave “3” is not a wave of the study (1, 2)"),
         ("case;wave;score\nG-1;1;5\nG-2;1;6\nG-1;1;7\n", "line 4: case G-1 at wave 1 is listed twice (also on line 2)"),
-        ("case;wave;score\nG-1;1;5\nG-1;2;zes\nG-2;1;7\n", "line 3 (case G-1): score is numeric, but “zes” is not a number"),
+        (
+            "case;wave;score\nG-1;1;5\nG-1;2;zes\nG-2;1;7\n",
+            "line 3 (case G-1): score is numeric, but “zes” is not a number",
+        ),
         ("naam;wave;score\nG-1;1;5\n", "line 1: the columns must be case, wave"),
         ("case;wave;score;score\nG-1;1;5;6\n", "line 1: column 'score' appears twice"),
         ("case;wave;score\nG-1;;5\n", "line 2 (case G-1): the wave column is empty"),

@@ -47,7 +47,9 @@ def build(path: Path) -> Study:
 def snapshot(study: Study) -> dict[str, object]:
     return {
         "cases": [{k: v for k, v in c.items() if k != "documents"} for c in study.cases()],
-        "members": {c["case"]: sorted((d["title"], d["role"], d["wave"]) for d in c["documents"]) for c in study.cases()},
+        "members": {
+            c["case"]: sorted((d["title"], d["role"], d["wave"]) for d in c["documents"]) for c in study.cases()
+        },
         "variables": study.variables(),
         "attributes": {d.title: study.document(d.id).attributes for d in study.documents()},
         "participants": sorted(d.participant for d in study.documents()),
@@ -104,9 +106,7 @@ def test_fragments_csv_has_case_and_wave(tmp_path: Path) -> None:
     study = build(tmp_path / "a.qualcode")
     write_fragments(study, tmp_path / "f.csv")
     rows = list(csv.DictReader(io.StringIO((tmp_path / "f.csv").read_text(encoding="utf-8-sig"))))
-    assert {(r["document"], r["case"], r["wave"]) for r in rows} == {
-        (f"{c}-{w}-{r}", c, w) for c, w, r in TEXTS
-    }
+    assert {(r["document"], r["case"], r["wave"]) for r in rows} == {(f"{c}-{w}-{r}", c, w) for c, w, r in TEXTS}
     assert list(rows[0])[-2:] == ["case", "wave"]
     study.close()
 
@@ -124,12 +124,19 @@ def test_merge_carries_cases_waves_and_variables(tmp_path: Path) -> None:
         assert (report.cases_assigned, report.waves_set) == (3, 4)
         assert report.case_conflicts == ["G-2-1-kind is in case G-9 here, G-2 there"]
         docs = {d.title: (d.case, d.wave) for d in mine.documents()}
-        assert docs == {"G-1-1-ouder": ("G-1", "1"), "G-1-1-coach": ("G-1", "1"), "G-1-2-ouder": ("G-1", "2"),
-                        "G-2-1-kind": ("G-9", "1")}
+        assert docs == {
+            "G-1-1-ouder": ("G-1", "1"),
+            "G-1-1-coach": ("G-1", "1"),
+            "G-1-2-ouder": ("G-1", "2"),
+            "G-2-1-kind": ("G-9", "1"),
+        }
         # G-2's variables stay behind: none of its documents is in G-2 here.
         assert [(v["case"], v["wave"], v["value"]) for v in mine.variables()] == [("G-1", "1", 5.8), ("G-1", "2", 8.0)]
         assert {c["case"]: c["attributes"] for c in mine.cases()}["G-1"] == {"aanpak": "intensief"}
-        assert "Cases: 3 document(s) put in a case, 4 wave(s) set, 3 case variable(s) or attribute(s) added." in report.lines()
+        assert (
+            "Cases: 3 document(s) put in a case, 4 wave(s) set, 3 case variable(s) or attribute(s) added."
+            in report.lines()
+        )
         # One undo takes it all back.
         mine.undo()
         assert {d.title: (d.case, d.wave) for d in mine.documents()}["G-1-1-ouder"] == (None, None)

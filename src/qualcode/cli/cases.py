@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -214,13 +215,22 @@ def variables_remove(study: Study, name: str, case_name: str | None, wave: str |
 @click.option("--code", "code_refs", multiple=True, metavar="PATH", help="Only this code (repeatable).")
 @click.option("--variable", "names", multiple=True, metavar="NAME", help="Only this variable (repeatable).")
 @click.option(
-    "--coder", "coders", multiple=True, metavar="NAME", help="Count only this coder's codings (repeatable; default: all)."
+    "--coder",
+    "coders",
+    multiple=True,
+    metavar="NAME",
+    help="Count only this coder's codings (repeatable; default: all).",
 )
 @click.option("--from", "first", metavar="WAVE", help="The wave changes start from (default: the first).")
 @click.option("--to", "last", metavar="WAVE", help="The wave changes end at (default: the last).")
-@click.option("--rollup/--no-rollup", default=True, show_default=True, help="A sub-code's coding makes its parent present.")
 @click.option(
-    "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write the joint display to a .csv or .xlsx."
+    "--rollup/--no-rollup", default=True, show_default=True, help="A sub-code's coding makes its parent present."
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the joint display to a .csv or .xlsx.",
 )
 @click.option(
     "--study",
@@ -256,7 +266,12 @@ def panel_cmd(
     study = open_study(study_path)
     try:
         result = panel(
-            study, codes=code_refs or None, variables=names or None, coders=coders or None, first=first, last=last,
+            study,
+            codes=code_refs or None,
+            variables=names or None,
+            coders=coders or None,
+            first=first,
+            last=last,
             rollup=rollup,
         )
     finally:
@@ -297,7 +312,10 @@ def _panel_json(result: Any, code_refs: tuple[str, ...], names: tuple[str, ...])
                 "gained": None if row.gained is None else sorted(paths[c] for c in row.gained),
                 "lost": None if row.lost is None else sorted(paths[c] for c in row.lost),
                 "variables": {
-                    name: {"waves": {w: row.values.get(name, {}).get(w) for w in result.waves}, "change": result.change(row, name)}
+                    name: {
+                        "waves": {w: row.values.get(name, {}).get(w) for w in result.waves},
+                        "change": result.change(row, name),
+                    }
                     for name, _ in result.variables
                 },
             }
@@ -310,7 +328,7 @@ def _num(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, float):
-        return f"{value:.2f}".rstrip("0").rstrip(".") if value == value else ""
+        return "" if math.isnan(value) else f"{value:.2f}".rstrip("0").rstrip(".")
     return str(value)
 
 

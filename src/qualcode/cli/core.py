@@ -82,7 +82,11 @@ def coder_cmd(name: str | None) -> None:
 @click.option("--case", "case", metavar="ID", help="The case (family, household) of these documents, e.g. G-CO-03.")
 @click.option("--wave", metavar="N", help="The wave (moment of measurement) of these documents, e.g. 1.")
 @click.option(
-    "--attr", "attrs", multiple=True, metavar="NAME=VALUE", help="A free document attribute (repeatable), e.g. gemeente=Coevorden."
+    "--attr",
+    "attrs",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help="A free document attribute (repeatable), e.g. gemeente=Coevorden.",
 )
 @click.option(
     "--attributes",

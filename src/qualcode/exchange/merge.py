@@ -379,13 +379,13 @@ def _merge_cases(
         if case is None:  # its documents are in other cases here
             continue
         case_id = case["id"]
-        found = casesql.variables(store, case_id=case_id, name=row["name"], wave=row["wave"])
-        if not found:
+        held = casesql.variables(store, case_id=case_id, name=row["name"], wave=row["wave"])
+        if not held:
             casesql.set_variable(store, case_id, row["wave"], row["name"], row["value"], bool(row["numeric"]))
             report.case_values_added += 1
-        elif found[0]["value"] != row["value"]:
+        elif held[0]["value"] != row["value"]:
             report.case_conflicts.append(
-                f"{row['name']} of case {row['case_name']} at wave {row['wave']} is {found[0]['value']} here, "
+                f"{row['name']} of case {row['case_name']} at wave {row['wave']} is {held[0]['value']} here, "
                 f"{row['value']} there"
             )
 

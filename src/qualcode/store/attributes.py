@@ -11,7 +11,9 @@ def attribute_values(store: Store, name: str) -> list[str]:
     if name == "wave":
         return [r[0] for r in store.rows("SELECT DISTINCT wave FROM documents WHERE wave IS NOT NULL ORDER BY wave")]
     if name == "case":
-        return [r[0] for r in store.rows("SELECT name FROM cases WHERE id IN (SELECT case_id FROM documents) ORDER BY name")]
+        return [
+            r[0] for r in store.rows("SELECT name FROM cases WHERE id IN (SELECT case_id FROM documents) ORDER BY name")
+        ]
     return [
         r[0]
         for r in store.rows("SELECT DISTINCT value FROM document_attributes WHERE name = ? ORDER BY value", (name,))

@@ -14,7 +14,6 @@ from typing import Any
 
 from qualcode.store.core import Store, now
 
-
 # -- cases --------------------------------------------------------------------------------
 
 
@@ -108,9 +107,7 @@ def waves(store: Store) -> list[str]:
     """The distinct waves of the study's documents and variables (unsorted text)."""
     return [
         r[0]
-        for r in store.rows(
-            "SELECT wave FROM documents WHERE wave IS NOT NULL UNION SELECT wave FROM case_variables"
-        )
+        for r in store.rows("SELECT wave FROM documents WHERE wave IS NOT NULL UNION SELECT wave FROM case_variables")
     ]
 
 

@@ -96,9 +96,7 @@ class CaseMixin:
         case_id = self.case_id(name)
         docs = casesql.document_case_count(self.store, case_id)
         if docs:
-            raise QualcodeError(
-                f"case “{name}” still has {docs} document(s); `qualcode case unassign DOC` them first"
-            )
+            raise QualcodeError(f"case “{name}” still has {docs} document(s); `qualcode case unassign DOC` them first")
         held = len(casesql.variables(self.store, case_id=case_id))
         if held and not with_variables:
             raise QualcodeError(f"case “{name}” has {held} variable value(s); pass --with-variables to remove them too")
@@ -160,9 +158,7 @@ class CaseMixin:
                 {
                     "case": r["name"],
                     "label": r["label"],
-                    "documents": [
-                        {k: d[k] for k in ("id", "title", "role", "participant", "wave")} for d in mine
-                    ],
+                    "documents": [{k: d[k] for k in ("id", "title", "role", "participant", "wave")} for d in mine],
                     "roles": sorted({d["role"] for d in mine if d["role"]}),
                     "waves": sort_waves({d["wave"] for d in mine if d["wave"]}),
                     "attributes": attrs.get(r["id"], {}),
@@ -222,7 +218,12 @@ class CaseMixin:
             raise QualcodeError(f"{name} is a numeric variable; “{value}” is not a number")
         with self.store.action(f"set {name} of case “{case}” at wave {wave_text}", coder_id=self.coder_id):
             casesql.set_variable(
-                self.store, case_id, wave_text, name, format_number(number) if numeric else value.strip(), numeric
+                self.store,
+                case_id,
+                wave_text,
+                name,
+                format_number(number) if number is not None and numeric else value.strip(),
+                numeric,
             )
 
     def remove_variable(self, name: str, *, case: str | None = None, wave: str | None = None) -> int:
@@ -290,7 +291,9 @@ class CaseMixin:
                 if numeric[name]:
                     number = parse_number(cell)
                     if number is None:
-                        raise file_error(path, f"{where} (case {case}): {name} is numeric, but “{cell}” is not a number")
+                        raise file_error(
+                            path, f"{where} (case {case}): {name} is numeric, but “{cell}” is not a number"
+                        )
                     values.append((case, wave, name, format_number(number), True))
                 else:
                     values.append((case, wave, name, cell, False))
