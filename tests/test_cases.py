@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from conftest import CHILD_TEXT, COACH_TEXT, PARENT_TEXT
 from qualcode.analysis import Scope
@@ -294,4 +296,30 @@ def test_demo_build_imports_scores_after_the_transcripts(tmp_path: Path, monkeyp
     (folder / "scores.csv").unlink()
     sample.build_demo(tmp_path / "demo.qualcode")
     with Study.open(tmp_path / "demo.qualcode") as study:
+        assert study.variables() == []
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    scores=st.dictionaries(
+        st.tuples(st.sampled_from(["G-1", "G-2"]), st.sampled_from(["1", "2"])),
+        st.decimals(min_value=-100, max_value=100, places=2, allow_nan=False, allow_infinity=False),
+        min_size=1,
+    ),
+    delimiter=st.sampled_from([";", ","]),
+    comma=st.booleans(),
+)
+def test_scores_round_trip_through_any_dialect(panel_study: Path, scores: dict, delimiter: str, comma: bool) -> None:
+    """Whatever the separator and decimal mark, the imported values are the numbers written."""
+    lines = [delimiter.join(["case", "wave", "score"])]
+    for (case, wave), value in scores.items():
+        text = str(value).replace(".", ",") if comma else str(value)
+        lines.append(delimiter.join([case, wave, f'"{text}"' if delimiter in text else text]))
+    path = panel_study.parent / "scores.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with Study.open(panel_study) as study:
+        study.import_variables(path)
+        got = {(v["case"], v["wave"]): v["value"] for v in study.variables(name="score")}
+        assert got == {key: float(value) for key, value in scores.items()}
+        study.undo()
         assert study.variables() == []
