@@ -200,16 +200,16 @@ def compare(
 
     study = open_study(study_path)
     try:
-        result = compare_groups(study, by, scope, rollup=rollup)
+        groups = compare_groups(study, by, scope, rollup=rollup)
     finally:
         study.close()
     if as_sentences:
-        for line in result.sentences(only_significant=significant):
+        for line in groups.sentences(only_significant=significant):
             click.echo(line)
     else:
-        rows = [c.as_row() for c in result.codes if c.significant or not significant]
-        emit(rows, fmt, result.columns())
-    for warning in result.warnings:
+        rows = [c.as_row() for c in groups.codes if c.significant or not significant]
+        emit(rows, fmt, groups.columns())
+    for warning in groups.warnings:
         click.echo(f"Note: {warning}", err=True)
 
 

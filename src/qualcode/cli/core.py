@@ -144,13 +144,13 @@ def import_cmd(
         "case": case,
         "wave": wave,
     }
-    metadata = {k: v for k, v in metadata.items() if v}
-    metadata.update(parse_pairs(attrs, "--attr"))
+    given: dict[str, str] = {k: v for k, v in metadata.items() if v}
+    given.update(parse_pairs(attrs, "--attr"))
     study = open_study(study_path, coder)
     try:
         with progress_bar("Importing") as progress:
             report = study.import_files(
-                paths, metadata=metadata, sidecar=sidecar, skip_errors=skip_errors, progress=progress
+                paths, metadata=given, sidecar=sidecar, skip_errors=skip_errors, progress=progress
             )
     finally:
         study.close()
@@ -519,7 +519,10 @@ def history(study: Study, limit: int, fmt: str) -> None:
 )
 @click.option("--no-open", is_flag=True, help="Build the study and print how to explore it, without opening it.")
 @click.option("--fresh", is_flag=True, help="Rebuild the sample study even if it exists (your changes to it go).")
-def demo(path: Path | None, no_open: bool, fresh: bool) -> None:
+@click.option(
+    "--no-cache", is_flag=True, help="Build from the transcripts, not from the copy kept after the last build."
+)
+def demo(path: Path | None, no_open: bool, fresh: bool, no_cache: bool) -> None:
     """Build the sample study (fictional interviews, two codebooks, example codings) and open it.
 
     Example: qualcode demo --path /tmp/sample.qualcode --no-open
@@ -530,7 +533,7 @@ def demo(path: Path | None, no_open: bool, fresh: bool) -> None:
     target = path or default_demo_path()
     if fresh or not target.exists():
         with progress_bar("Building the sample study") as progress:
-            summary = build_demo(target, progress=progress)
+            summary = build_demo(target, progress=progress, cache=not no_cache)
         click.echo(
             f"Built {target}: {summary['documents']} documents, {summary['codes']} codes, {summary['codings']} codings."
         )

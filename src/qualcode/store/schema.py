@@ -228,6 +228,37 @@ MIGRATIONS: list[tuple[str, str]] = [
         """,
     ),
     (
+        "index the undo log by coder, so applying, undoing and redoing stay flat as it grows",
+        # Every new action deletes the coder's redo chain (undone = 1) and undo/redo look for
+        # the coder's newest/oldest entry: without this index each was a scan of the whole log
+        # (142 ms per coding at a million logged actions).
+        """
+        CREATE INDEX IF NOT EXISTS history_coder ON history (coder_id, undone, id);
+        """,
+    ),
+    (
+        "code provenance (source document, section, quote, inductive) and a codebooks table",
+        # Codebook format v2: a code credited to a source document carries the document's
+        # title, the section and the source's own words; a code of the study team's own is
+        # marked inductive. The codebooks table remembers each codebook's description and
+        # source, which the per-code `codes.codebook` name alone lost on export.
+        """
+        ALTER TABLE codes ADD COLUMN source_document TEXT NOT NULL DEFAULT '';
+        ALTER TABLE codes ADD COLUMN source_section TEXT NOT NULL DEFAULT '';
+        ALTER TABLE codes ADD COLUMN source_quote TEXT NOT NULL DEFAULT '';
+        ALTER TABLE codes ADD COLUMN inductive INTEGER NOT NULL DEFAULT 0;
+        CREATE TABLE IF NOT EXISTS codebooks (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL UNIQUE,
+            description TEXT NOT NULL DEFAULT '',
+            source TEXT NOT NULL DEFAULT '',
+            position INTEGER NOT NULL DEFAULT 0
+        );
+        INSERT OR IGNORE INTO codebooks (name, position)
+            SELECT codebook, min(id) FROM codes WHERE ifnull(codebook, '') != '' GROUP BY codebook;
+        """,
+    ),
+    (
         "case attributes, outcome variables per case and wave, and the wave attribute moved to documents.wave",
         # Each row has an id so that the undo log (which replays rows by id) can record it.
         # Variables are stored as written; `numeric` says whether the column was read as
