@@ -86,7 +86,7 @@ class Panel:
         values = row.values.get(name, {})
         a, b = values.get(self.first or ""), values.get(self.last or "")
         if isinstance(a, float) and isinstance(b, float) and self.first != self.last:
-            return b - a
+            return _difference(a, b)
         return None
 
     # -- the script contract and the joint display ------------------------------------------
@@ -144,6 +144,12 @@ class Panel:
         if name not in dict(self.variables):
             known = ", ".join(n for n, _ in self.variables) or "none yet; `qualcode variables import` adds them"
             raise QualcodeError(f"no variable “{name}” (variables: {known})")
+
+
+def _difference(before: float, after: float) -> float:
+    """after − before without binary noise: scores are written with a few decimals, and
+    7.2 − 5.9 should read 1.3, not 1.2999999999999998."""
+    return round(after - before, 10)
 
 
 def panel(
@@ -299,7 +305,7 @@ def _summary(
         if wave == result.last:
             after[case_id] = value
     if compare:
-        changes = [after[c] - v for c, v in before.items() if c in after]
+        changes = [_difference(v, after[c]) for c, v in before.items() if c in after]
     per_wave = {
         w: WaveFigures(len(v), statistics.fmean(v), statistics.median(v)) if numeric and v else WaveFigures(len(v))
         for w, v in by_wave.items()
