@@ -80,7 +80,18 @@ class Panel:
     coders: list[str] | None  # None: every coder counted
     code_cases: dict[int, dict[str, int]] = field(default_factory=dict)  # code -> wave -> cases present
     measured_cases: dict[str, int] = field(default_factory=dict)  # wave -> cases with documents
-    summaries: list[VariableSummary] = field(default_factory=list)
+    raw: dict[str, tuple[list[int], list[str], list[Any]]] = field(default_factory=dict, repr=False)
+    _summaries: list[VariableSummary] | None = field(default=None, repr=False)
+
+    @property
+    def summaries(self) -> list[VariableSummary]:
+        """Per variable: n, mean, median per wave and the paired test of the change.
+
+        Computed on first use: the test needs scipy, whose import costs more than the whole
+        panel, and the per-case answers (``--json``, the joint display) do not show it."""
+        if self._summaries is None:
+            self._summaries = [_summary(self, n, numeric, self.raw.get(n)) for n, numeric in self.variables]
+        return self._summaries
 
     def change(self, row: CaseRow, name: str) -> float | None:
         values = row.values.get(name, {})
@@ -226,7 +237,7 @@ def panel(
         # display of 80 empty columns hides the few that matter.
         result.codes = [(c, p) for c, p in code_list if any(result.code_cases[c].values())]
         result.code_cases = {c: result.code_cases[c] for c, _ in result.codes}
-    result.summaries = [_summary(result, name, numeric, raw.get(name)) for name, numeric in var_list]
+    result.raw = raw
     return result
 
 

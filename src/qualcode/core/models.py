@@ -90,8 +90,8 @@ class DocumentInfo:
             char_count=row["char_count"],
             source_name=row["source_name"],
             sha256=row["sha256"],
-            case=row["case_name"] if "case_name" in row.keys() else None,
-            wave=row["wave"] if "wave" in row.keys() else None,
+            case=row["case_name"] if "case_name" in row.keys() else None,  # noqa: SIM118 (sqlite3.Row: `in` looks at values)
+            wave=row["wave"] if "wave" in row.keys() else None,  # noqa: SIM118
         )
 
 
