@@ -210,3 +210,21 @@ def test_table_output_names_what_is_counted(panel_path: Path) -> None:
     out = run("panel", "--coder", "bram", "--study", panel_path).stdout
     assert out.splitlines()[0] == "Panel of 6 case(s), waves 1, 2; changes wave 1 → 2; codings by bram."
     assert "too few" not in out and "exact" in out
+
+
+def test_per_case_answers_do_not_load_scipy(panel_path: Path) -> None:
+    """The per-case answers never show the tests, so they do not pay scipy's import."""
+    import subprocess
+    import sys
+
+    script = (
+        "import sys; from qualcode.cli import main\n"
+        "try:\n"
+        f"    main(['panel', '--variable', 'score', '--json', '--study', {str(panel_path)!r}])\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "print('scipy' in sys.modules, file=sys.stderr)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert json.loads(done.stdout)[0]["case"] == "G-1"
+    assert done.stderr.strip().splitlines()[-1] == "False"
