@@ -244,7 +244,7 @@ def test_variables_set_list_remove_cli(panel_study: Path) -> None:
 
 def test_cases_listing_cli(panel_study: Path) -> None:
     run("case", "set", "G-1", "gemeente=Emmen", "--study", panel_study)
-    out = run("cases", "--csv", "--study", panel_study).stdout.splitlines()
+    out = run("cases", "--csv", "--study", panel_study).stdout.removeprefix("\ufeff").splitlines()
     assert out == [
         "case,label,documents,roles,waves,variables,attributes,titles",
         'G-1,,2,ouder,"1, 2",0,gemeente=Emmen,"d0 (ouder, wave 1); d1 (ouder, wave 2)"',

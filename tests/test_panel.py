@@ -177,7 +177,7 @@ def test_json_contract(panel_path: Path) -> None:
 
 def test_joint_display_csv_and_xlsx(panel_path: Path, tmp_path: Path) -> None:
     out = run("panel", "--code", "Thema/Vertrouwen", "--variable", "score", "--csv", "--study", panel_path).stdout
-    rows = list(csv.DictReader(io.StringIO(out)))
+    rows = list(csv.DictReader(io.StringIO(out.removeprefix("\ufeff"))))
     assert list(rows[0]) == [
         "case",
         "Thema/Vertrouwen @ 1",

@@ -285,12 +285,7 @@ def panel_cmd(
     if fmt == "json":
         _panel_json(result, code_refs, names)
     elif fmt == "csv":
-        import sys
-
-        from qualcode.exchange.csv import write_csv_stream
-
-        columns = result.joint_columns()
-        write_csv_stream(sys.stdout, columns, ([r.get(c) for c in columns] for r in result.joint_rows()))
+        emit(result.joint_rows(), "csv", result.joint_columns())
     else:
         _panel_tables(result, bool(code_refs))
 

@@ -8,7 +8,15 @@ it is opened.
 
 from __future__ import annotations
 
-MIGRATIONS: list[tuple[str, str]] = [
+from collections.abc import Callable
+from sqlite3 import Connection
+
+from qualcode.store.ids import add_autoincrement
+
+# A migration is SQL, or a function of the connection for a change SQL alone cannot make
+# generically (rebuilding tables whatever columns other migrations added). Both run inside
+# the migration's transaction, with foreign keys off and checked before the commit.
+MIGRATIONS: list[tuple[str, str | Callable[[Connection], None]]] = [
     (
         "initial schema",
         """
@@ -259,21 +267,28 @@ MIGRATIONS: list[tuple[str, str]] = [
         """,
     ),
     (
+        "ids are never reused (AUTOINCREMENT on every table the undo log names)",
+        # Without it a removed document's id went to the next import, and an undo of an old
+        # coding landed on that other interview. See store/ids.py.
+        add_autoincrement,
+    ),
+    (
         "case attributes, outcome variables per case and wave, and the wave attribute moved to documents.wave",
-        # Each row has an id so that the undo log (which replays rows by id) can record it.
+        # Each row has an id so that the undo log (which replays rows by id) can record it,
+        # never reused (AUTOINCREMENT), as store/ids.py explains.
         # Variables are stored as written; `numeric` says whether the column was read as
         # numbers (its values are then canonical decimal-point numbers). Documents that carried
         # wave as a free attribute get it in the field, and the attribute goes.
         """
         CREATE TABLE IF NOT EXISTS case_attributes (
-            id INTEGER PRIMARY KEY,
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
             case_id INTEGER NOT NULL REFERENCES cases(id) ON DELETE CASCADE,
             name TEXT NOT NULL,
             value TEXT NOT NULL,
             UNIQUE (case_id, name)
         );
         CREATE TABLE IF NOT EXISTS case_variables (
-            id INTEGER PRIMARY KEY,
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
             case_id INTEGER NOT NULL REFERENCES cases(id) ON DELETE CASCADE,
             wave TEXT NOT NULL,
             name TEXT NOT NULL,
