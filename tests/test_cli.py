@@ -116,8 +116,8 @@ def test_flow_from_init_to_history(tmp_path: Path) -> None:
     assert result.stderr == ""
 
     assert lines(run("documents", "--csv")) == [
-        "id,organisation,project,title,role,participant,interview_date,word_count,turns,sentences,codings",
-        "1,Leergeld,Huisbezoek,ouder,ouder,,,13,2,3,0",
+        "id,organisation,project,title,role,participant,interview_date,case,wave,word_count,turns,sentences,codings",
+        "1,Leergeld,Huisbezoek,ouder,ouder,,,,1,13,2,3,0",
     ]
     assert lines(run("turns", "ouder.txt", "--csv")) == [
         "id,seq,speaker,role,timestamp,start,end,text",
@@ -213,6 +213,8 @@ def test_table_output_and_empty_listing(study_path: Path) -> None:
         "role",
         "participant",
         "interview_date",
+        "case",
+        "wave",
         "word_count",
         "turns",
         "sentences",

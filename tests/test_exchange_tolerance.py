@@ -160,4 +160,4 @@ def test_variables_on_sources_and_cases_become_metadata(tmp_path: Path) -> None:
     with Study.open(tmp_path / "s.qualcode") as study:
         doc = study.document("Moeder")
         assert doc.organisation == "Leergeld" and doc.role == "ouder"
-        assert doc.attributes["wave"] == "2"
+        assert doc.wave == "2" and doc.case == "Samira"

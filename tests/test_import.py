@@ -64,6 +64,8 @@ def meta(study: Study, title: str) -> dict[str, object]:
         "project": doc.project,
         "role": doc.role,
         "participant": doc.participant,
+        # wave is a field of a document now, not a free attribute; it reads as before here.
+        **({"wave": doc.wave} if doc.wave else {}),
         **doc.attributes,
     }
 
@@ -370,7 +372,7 @@ def test_sidecar_rows_for_same_named_files_in_different_folders(empty: Path, tmp
     with Study.open(empty) as study:
         study.import_files([folder])
         found = {
-            (study.document_text(d.id).split("\n")[0], d.organisation, study.document(d.id).attributes["wave"])
+            (study.document_text(d.id).split("\n")[0], d.organisation, study.document(d.id).wave)
             for d in study.documents()
         }
     assert found == {

@@ -17,7 +17,7 @@ MEASURES = {
     "docs": "% of the group's documents with the code",
     "rate": "codings per 1,000 words of the group",
 }
-BUILTIN_GROUPS = ("organisation", "project", "role", "participant", "document")
+BUILTIN_GROUPS = ("organisation", "project", "role", "participant", "document", "case", "wave")
 
 
 @dataclass
@@ -107,5 +107,5 @@ def crosstab(
 def check_grouping(study: Study, by: str) -> None:
     if by in BUILTIN_GROUPS or by in study.attribute_names():
         return
-    known = ", ".join([*BUILTIN_GROUPS, *study.attribute_names()])
+    known = ", ".join(dict.fromkeys([*BUILTIN_GROUPS, *study.attribute_names()]))
     raise QualcodeError(f"cannot group by “{by}”: use one of {known}")

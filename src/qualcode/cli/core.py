@@ -79,8 +79,14 @@ def coder_cmd(name: str | None) -> None:
 @click.option("--participant", help="Participant (a pseudonym).")
 @click.option("--date", "interview_date", help="Interview date (YYYY-MM-DD).")
 @click.option("--language", type=click.Choice(["nl", "en"]), help="Language (default: detected).")
+@click.option("--case", "case", metavar="ID", help="The case (family, household) of these documents, e.g. G-CO-03.")
+@click.option("--wave", metavar="N", help="The wave (moment of measurement) of these documents, e.g. 1.")
 @click.option(
-    "--attr", "attrs", multiple=True, metavar="NAME=VALUE", help="A free document attribute (repeatable), e.g. wave=1."
+    "--attr",
+    "attrs",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help="A free document attribute (repeatable), e.g. gemeente=Coevorden.",
 )
 @click.option(
     "--attributes",
@@ -104,6 +110,8 @@ def import_cmd(
     participant: str | None,
     interview_date: str | None,
     language: str | None,
+    case: str | None,
+    wave: str | None,
     attrs: tuple[str, ...],
     sidecar: Path | None,
     skip_errors: bool,
@@ -116,7 +124,7 @@ def import_cmd(
     Metadata comes from a YAML front-matter block in each file, a sidecar CSV, and these
     options, the options winning. A file already in the study is reported and skipped.
 
-    Example: qualcode import interviews/ --organisation Leergeld --attr wave=1
+    Example: qualcode import interviews/ --organisation Leergeld --wave 1
     """
     exchange = [p for p in paths if p.suffix.lower() in (".qdpx", ".qdc")]
     if exchange:
@@ -133,6 +141,8 @@ def import_cmd(
         "participant": participant,
         "interview_date": interview_date,
         "language": language,
+        "case": case,
+        "wave": wave,
     }
     given: dict[str, str] = {k: v for k, v in metadata.items() if v}
     given.update(parse_pairs(attrs, "--attr"))
@@ -168,7 +178,7 @@ def documents(study: Study, fmt: str, **filters: Any) -> None:
 
     Example: qualcode documents --organisation Leergeld --role ouder
     """
-    rows = study.document_rows(**filters)
+    rows = [{**r, "case": r["case_name"]} for r in study.document_rows(**filters)]
     emit(
         rows,
         fmt,
@@ -180,6 +190,8 @@ def documents(study: Study, fmt: str, **filters: Any) -> None:
             "role",
             "participant",
             "interview_date",
+            "case",
+            "wave",
             "word_count",
             "turns",
             "sentences",
@@ -226,7 +238,9 @@ def show(study: Study, document: str) -> None:
     """
     doc = study.document(document)
     click.echo(f"# {doc.title}  (id {doc.id})")
-    for key in ("organisation", "project", "role", "participant", "interview_date", "language", "word_count"):
+    for key in ("organisation", "project", "role", "participant", "interview_date", "case", "wave"):
+        click.echo(f"{key}: {getattr(doc, key)}")
+    for key in ("language", "word_count"):
         click.echo(f"{key}: {getattr(doc, key)}")
     for key, value in doc.attributes.items():
         click.echo(f"{key}: {value}")

@@ -72,6 +72,8 @@ class DocumentInfo:
     char_count: int
     source_name: str | None
     sha256: str
+    case: str | None = None  # the case (family) the document belongs to, by name
+    wave: str | None = None
 
     @classmethod
     def from_row(cls, row: sqlite3.Row) -> DocumentInfo:
@@ -88,6 +90,8 @@ class DocumentInfo:
             char_count=row["char_count"],
             source_name=row["source_name"],
             sha256=row["sha256"],
+            case=row["case_name"] if "case_name" in row.keys() else None,  # noqa: SIM118 (sqlite3.Row: `in` looks at values)
+            wave=row["wave"] if "wave" in row.keys() else None,  # noqa: SIM118
         )
 
 

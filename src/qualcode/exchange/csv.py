@@ -36,6 +36,9 @@ FRAGMENT_COLUMNS = (
     "end",
     "text",
     "memo",
+    # Added last, so that scripts reading the columns by position keep working.
+    "case",
+    "wave",
 )
 
 # Tab and carriage return also start formulas in some spreadsheets (OWASP's list).

@@ -60,10 +60,22 @@ class MergeReport:
     memos_unplaced: int = 0
     missing_documents: list[tuple[str, int]] = field(default_factory=list)  # (title, codings)
     shortcuts_dropped: list[str] = field(default_factory=list)
+    cases_assigned: int = 0  # matched documents put in the other study's case
+    waves_set: int = 0
+    case_values_added: int = 0  # case variables and attributes
+    case_conflicts: list[str] = field(default_factory=list)  # differences kept as they are here
 
     @property
     def changed(self) -> bool:
-        return bool(self.codings_added or self.codes_added or self.memos_added or self.memos_joined)
+        return bool(
+            self.codings_added
+            or self.codes_added
+            or self.memos_added
+            or self.memos_joined
+            or self.cases_assigned
+            or self.waves_set
+            or self.case_values_added
+        )
 
     def rows(self) -> list[dict[str, Any]]:
         missing = "; ".join(f"{t} ({n})" for t, n in self.missing_documents)
@@ -90,6 +102,20 @@ class MergeReport:
                 "what": "shortcuts dropped",
                 "count": len(self.shortcuts_dropped),
                 "detail": "; ".join(self.shortcuts_dropped),
+            },
+        ] + self._case_rows()
+
+    def _case_rows(self) -> list[dict[str, Any]]:
+        if not (self.cases_assigned or self.waves_set or self.case_values_added or self.case_conflicts):
+            return []
+        return [
+            {"what": "documents put in a case", "count": self.cases_assigned, "detail": ""},
+            {"what": "waves set", "count": self.waves_set, "detail": ""},
+            {"what": "case variables and attributes added", "count": self.case_values_added, "detail": ""},
+            {
+                "what": "case differences kept as here",
+                "count": len(self.case_conflicts),
+                "detail": "; ".join(self.case_conflicts),
             },
         ]
 
@@ -119,6 +145,13 @@ class MergeReport:
             out.extend(f"  {title} ({n} coding(s))" for title, n in self.missing_documents)
         if self.shortcuts_dropped:
             out.append(f"Shortcuts already taken here, left off: {'; '.join(self.shortcuts_dropped)}")
+        if self.cases_assigned or self.waves_set or self.case_values_added:
+            out.append(
+                f"Cases: {self.cases_assigned} document(s) put in a case, {self.waves_set} wave(s) set, "
+                f"{self.case_values_added} case variable(s) or attribute(s) added."
+            )
+        if self.case_conflicts:
+            out.append("Kept as they are here: " + "; ".join(self.case_conflicts))
         if self.changed:
             out.append("`qualcode undo` takes the whole merge back.")
         return out
@@ -163,6 +196,7 @@ def merge_study(
         known_coders = sql.other_coders(conn)
         codings = sql.other_codings(conn)
         memos = sql.other_memos(conn)
+        case_docs, case_attributes, case_variables = sql.other_cases(conn)
     finally:
         conn.close()
     wanted = set(coders or known_coders)
@@ -291,8 +325,79 @@ def merge_study(
                 sql.set_memo_text(study.store, memo_id, joined, memo["updated_at"])
                 here_memos[memo_key] = (memo_id, joined)
                 report.memos_joined += 1
+        _merge_cases(study, doc_map, titles, case_docs, case_attributes, case_variables, report)
     report_progress(progress, MERGE_STAGES, MERGE_STAGES, "")
     return report
+
+
+def _merge_cases(
+    study: Study,
+    doc_map: dict[int, int],
+    titles: dict[int, str],
+    case_docs: Sequence[Any],
+    case_attributes: Sequence[Any],
+    case_variables: Sequence[Any],
+    report: MergeReport,
+) -> None:
+    """The other study's cases, waves and case values for the matched documents: what this
+    study lacks is added; what it has differently is kept and reported, never overwritten."""
+    from qualcode.store import cases as casesql
+
+    store = study.store
+    carried: set[str] = set()  # cases of matched documents: their values come along
+    for doc in case_docs:
+        here_id = doc_map.get(doc["id"])
+        if here_id is None:
+            continue
+        here = casesql.document_case(store, here_id)
+        assert here is not None
+        title = titles.get(doc["id"], f"document {doc['id']}")
+        if doc["case_name"]:
+            carried.add(doc["case_name"])
+            if here["case_id"] is None:
+                found = casesql.case_by_name(store, doc["case_name"])
+                case_id = casesql.insert_case(store, doc["case_name"], doc["label"]) if found is None else found["id"]
+                casesql.set_document_case(store, here_id, case_id)
+                report.cases_assigned += 1
+            elif here["case_name"] != doc["case_name"]:
+                report.case_conflicts.append(f"{title} is in case {here['case_name']} here, {doc['case_name']} there")
+        if doc["wave"]:
+            if here["wave"] is None:
+                casesql.set_document_wave(store, here_id, doc["wave"])
+                report.waves_set += 1
+            elif here["wave"] != doc["wave"]:
+                report.case_conflicts.append(f"{title} is at wave {here['wave']} here, {doc['wave']} there")
+    for row in case_attributes:
+        if row["case_name"] not in carried:
+            continue
+        case = casesql.case_by_name(store, row["case_name"])
+        if case is None:  # its documents are in other cases here
+            continue
+        case_id = case["id"]
+        current = {r["name"]: r["value"] for r in casesql.case_attributes(store, case_id)}
+        if row["name"] not in current:
+            casesql.set_case_attribute(store, case_id, row["name"], row["value"])
+            report.case_values_added += 1
+        elif current[row["name"]] != row["value"]:
+            report.case_conflicts.append(
+                f"{row['name']} of case {row['case_name']} is {current[row['name']]} here, {row['value']} there"
+            )
+    for row in case_variables:
+        if row["case_name"] not in carried:
+            continue
+        case = casesql.case_by_name(store, row["case_name"])
+        if case is None:  # its documents are in other cases here
+            continue
+        case_id = case["id"]
+        held = casesql.variables(store, case_id=case_id, name=row["name"], wave=row["wave"])
+        if not held:
+            casesql.set_variable(store, case_id, row["wave"], row["name"], row["value"], bool(row["numeric"]))
+            report.case_values_added += 1
+        elif held[0]["value"] != row["value"]:
+            report.case_conflicts.append(
+                f"{row['name']} of case {row['case_name']} at wave {row['wave']} is {held[0]['value']} here, "
+                f"{row['value']} there"
+            )
 
 
 def _joined(here: str, there: str) -> str | None:

@@ -47,7 +47,12 @@ if TYPE_CHECKING:
     from qualcode.core.models import Code
     from qualcode.study.study import Study
 
-METADATA_VARIABLES = ("organisation", "project", "role", "participant", "interview_date", "language")
+METADATA_VARIABLES = ("organisation", "project", "role", "participant", "interview_date", "language", "case", "wave")
+# A case's outcome variable at a wave travels as the case variable "NAME@WAVE".
+WAVE_SEPARATOR = "@"
+# Marks the person-as-case Cases written for studies without cases: importing them back
+# gives sources their values, not cases the study never had.
+PARTICIPANT_CASE = "qualcode: participant"
 _DATETIME = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)?$")
 _DATE = re.compile(r"^\d{4}-\d\d-\d\d$")
 _INTEGER = re.compile(r"^-?(0|[1-9]\d{0,17})$")
@@ -211,6 +216,7 @@ def export_qdpx(study: Study, path: Path | str, progress: Progress | None = None
     for doc in documents:
         meta = {k: doc[k] for k in METADATA_VARIABLES if doc[k]}
         values[doc["id"]] = {**meta, **attributes.get(doc["id"], {})}
+    families = _case_values(store)
 
     if coders:
         users = w.add(root, "Users")
@@ -221,17 +227,19 @@ def export_qdpx(study: Study, path: Path | str, progress: Progress | None = None
         code_notes = {target_id: g for (target, target_id), g in notes_on.items() if target == "code"}
         _code_elements(w, w.add(root, "CodeBook"), codes, guids, code_notes)
         summary.codes = len(codes)
-    variable_names = sorted({name for v in values.values() for name in v}, key=_variable_order)
+    every = [*values.values(), *(f["values"] for f in families)]
+    variable_names = sorted({name for v in every for name in v}, key=_variable_order)
     variable_guid = {name: guids("variable", name) for name in variable_names}
+    types = {name: _variable_type(name, every) for name in variable_names}
     if variable_names:
         variables = w.add(root, "Variables")
         for name in variable_names:
-            w.add(
-                variables, "Variable", guid=variable_guid[name], name=name, typeOfVariable=_variable_type(name, values)
-            )
+            w.add(variables, "Variable", guid=variable_guid[name], name=name, typeOfVariable=types[name])
         summary.variables = len(variable_names)
-    types = {name: _variable_type(name, values) for name in variable_names}
-    _cases(w, root, documents, values, guids, variable_guid, types)
+    if families:
+        _family_cases(w, root, families, guids, variable_guid, types)
+    else:
+        _cases(w, root, documents, values, guids, variable_guid, types)
 
     code_guid = {code.id: guids("code", code.id) for code in codes}
     by_document: dict[int, list[Any]] = defaultdict(list)
@@ -308,17 +316,20 @@ def _variable_order(name: str) -> tuple[int, str]:
     return (METADATA_VARIABLES.index(name) if name in METADATA_VARIABLES else len(METADATA_VARIABLES), name)
 
 
-def _variable_type(name: str, values: dict[int, dict[str, str]]) -> str:
-    """Date or Integer when every value is one (tools then sort and filter them right)."""
-    found = [v[name] for v in values.values() if name in v]
+def _variable_type(name: str, values: list[dict[str, str]]) -> str:
+    """Date, Integer or Float when every value is one (tools then sort and filter them right)."""
+    found = [v[name] for v in values if name in v]
     if found and all(_DATE.match(x) for x in found):
         return "Date"
     if found and all(_INTEGER.match(x) for x in found):
         return "Integer"
+    if found and all(_FLOAT.match(x) for x in found):
+        return "Float"
     return "Text"
 
 
-_VALUE_ELEMENT = {"Date": "DateValue", "Integer": "IntegerValue", "Text": "TextValue"}
+_FLOAT = re.compile(r"^-?\d+(\.\d+)?$")
+_VALUE_ELEMENT = {"Date": "DateValue", "Integer": "IntegerValue", "Float": "FloatValue", "Text": "TextValue"}
 
 
 def _variable_values(
@@ -348,11 +359,49 @@ def _cases(
     cases = w.add(root, "Cases")
     for person, doc_ids in sorted(people.items()):
         case = w.add(cases, "Case", guid=guids("case", person), name=person)
+        w.add(case, "Description", PARTICIPANT_CASE)
         shared = dict(values[doc_ids[0]])
         for other in doc_ids[1:]:
             shared = {k: v for k, v in shared.items() if values[other].get(k) == v}
         _variable_values(w, case, shared, variable_guid, types)
         for doc_id in doc_ids:
+            w.add(case, "SourceRef", targetGUID=guids("source", doc_id))
+
+
+def _case_values(store: Any) -> list[dict[str, Any]]:
+    """Each case of the study with its documents and its values: attributes by name,
+    outcome variables as ``NAME@WAVE``."""
+    from qualcode.store import cases as casesql
+
+    out: dict[int, dict[str, Any]] = {
+        r["id"]: {"name": r["name"], "label": r["label"], "values": {}, "documents": []}
+        for r in casesql.list_cases(store)
+    }
+    for r in casesql.case_attributes(store):
+        out[r["case_id"]]["values"][r["name"]] = r["value"]
+    for r in casesql.variables(store):
+        out[r["case_id"]]["values"][f"{r['name']}{WAVE_SEPARATOR}{r['wave']}"] = r["value"]
+    for r in casesql.case_documents(store):
+        out[r["case_id"]]["documents"].append(r["id"])
+    return list(out.values())
+
+
+def _family_cases(
+    w: _Writer,
+    root: Any,
+    families: list[dict[str, Any]],
+    guids: Guids,
+    variable_guid: dict[str, str],
+    types: dict[str, str],
+) -> None:
+    """One Case per case of the study (a family), with its sources and its variables."""
+    cases = w.add(root, "Cases")
+    for family in families:
+        case = w.add(cases, "Case", guid=guids("family", family["name"]), name=family["name"])
+        if family["label"]:
+            w.add(case, "Description", family["label"])
+        _variable_values(w, case, family["values"], variable_guid, types)
+        for doc_id in family["documents"]:
             w.add(case, "SourceRef", targetGUID=guids("source", doc_id))
 
 

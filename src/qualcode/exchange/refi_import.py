@@ -142,6 +142,7 @@ def _write(study: Study, project: Project, summary: ImportSummary, progress: Pro
 
     code_ids = _write_codes(study, project, summary)
     documents, duplicates = _write_sources(study, project, summary, progress)
+    _write_cases(study, project, documents, summary)
 
     rows: list[dict[str, Any]] = []
     seen: set[tuple[int, int, int, int, int]] = set()
@@ -322,6 +323,41 @@ def _write_sources(
             summary.remarks.append(f"{source.name}: positions read with {source.counting}")
     report(progress, total, total + 1, "codings")  # the codings are the last step
     return documents, duplicates
+
+
+def _write_cases(study: Study, project: Project, documents: dict[str, int], summary: ImportSummary) -> None:
+    """Cases with their sources, attributes and outcome variables (``NAME@WAVE``)."""
+    from qualcode.ingest.importer import normalise_wave
+    from qualcode.store import cases as casesql
+    from qualcode.study.cases import format_number, parse_number
+
+    store = study.store
+    for case in project.cases:
+        case_id = casesql.ensure_case(store, case.name)
+        if case.label:
+            casesql.update_case(store, case_id, {"label": case.label})
+        for guid, value in case.values.items():
+            name = project.variables.get(guid)
+            if not name:
+                continue
+            base, at, wave = name.rpartition("@")
+            number = parse_number(value) if project.variable_types.get(guid) in ("Integer", "Float") else None
+            if at and base and normalise_wave(wave):
+                text = format_number(number) if number is not None else value
+                casesql.set_variable(store, case_id, str(normalise_wave(wave)), base, text, number is not None)
+            else:
+                casesql.set_case_attribute(store, case_id, name, value)
+        for source_guid in case.sources:
+            doc_id = documents.get(source_guid)
+            if doc_id is None:
+                continue
+            current = casesql.document_case(store, doc_id)
+            if current is not None and current["case_id"] not in (None, case_id):
+                summary.remarks.append(
+                    f"case “{case.name}”: its source is in case “{current['case_name']}” already; left there"
+                )
+                continue
+            casesql.set_document_case(store, doc_id, case_id)
 
 
 def _metadata(project: Project, source: Source) -> dict[str, str]:

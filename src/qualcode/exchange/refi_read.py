@@ -81,6 +81,17 @@ class Note:
 
 
 @dataclass
+class ReadCase:
+    """A Case that becomes a case of the study (a family), with its values and sources."""
+
+    guid: str
+    name: str
+    label: str
+    values: dict[str, str]  # variable guid → value
+    sources: list[str]  # source guids
+
+
+@dataclass
 class Project:
     path: Path
     name: str
@@ -96,6 +107,8 @@ class Project:
     project_notes: list[str] = field(default_factory=list)
     code_notes: dict[str, list[str]] = field(default_factory=dict)  # code guid → note guids
     case_values: dict[str, dict[str, str]] = field(default_factory=dict)  # source guid → values
+    cases: list[ReadCase] = field(default_factory=list)
+    variable_types: dict[str, str] = field(default_factory=dict)  # guid → typeOfVariable
     set_values: dict[str, dict[str, str]] = field(default_factory=dict)  # source guid → org/project
     counts: dict[str, int] = field(default_factory=dict)  # elements as found in the XML
 
@@ -122,6 +135,7 @@ def read_project(path: Path) -> Project:
             guid = norm_guid(variable.get("guid"))
             if guid and (variable.get("name") or "").strip():
                 project.variables[guid] = variable.get("name", "").strip()
+                project.variable_types[guid] = variable.get("typeOfVariable") or "Text"
         _read_code_notes(root, project)
         for note in children(child(root, "Notes"), "Note"):
             _read_note(note, archive, project)
@@ -347,12 +361,30 @@ def _read_code_notes(root: Any, project: Project) -> None:
                 project.code_notes[norm_guid(code.get("guid"))] = refs
 
 
+# qualcode writes this description on the person-as-case Cases of a study without cases.
+PARTICIPANT_CASE = "qualcode: participant"
+
+
 def _read_cases(root: Any, project: Project) -> None:
-    """Case variable values apply to the case's sources (where a source has none itself)."""
+    """Cases become cases of the study, except qualcode's own person-as-case Cases. Other
+    tools' case values also apply to the case's sources (where a source has none itself):
+    their cases are often persons whose variables (role, organisation) describe the
+    interview. qualcode's family Cases carry case attributes and outcome variables, which
+    are not the documents' own."""
+    ours = project.origin.startswith("qualcode")
     for case in children(child(root, "Cases"), "Case"):
         values = _values(case)
-        for ref in children(case, "SourceRef"):
-            target = project.case_values.setdefault(norm_guid(ref.get("targetGUID")), {})
+        description = child(case, "Description")
+        label = (description.text or "").strip() if description is not None else ""
+        refs = [norm_guid(ref.get("targetGUID")) for ref in children(case, "SourceRef")]
+        participant = label == PARTICIPANT_CASE
+        if not participant:
+            name = (case.get("name") or "").strip() or f"case-{norm_guid(case.get('guid'))[:8]}"
+            project.cases.append(ReadCase(norm_guid(case.get("guid")), name, label, values, refs))
+            if ours:
+                continue
+        for ref in refs:
+            target = project.case_values.setdefault(ref, {})
             for key, value in values.items():
                 target.setdefault(key, value)
 

@@ -23,7 +23,17 @@ if TYPE_CHECKING:
     from qualcode.ingest import SourceDocument
     from qualcode.store.core import Store
 
-KNOWN_FIELDS = ("organisation", "project", "role", "participant", "interview_date", "language", "title")
+KNOWN_FIELDS = (
+    "organisation",
+    "project",
+    "role",
+    "participant",
+    "interview_date",
+    "language",
+    "title",
+    "case",
+    "wave",
+)
 # Dutch column names and common variants people use in sidecar sheets and front matter.
 ALIASES = {
     "organisatie": "organisation",
@@ -37,6 +47,12 @@ ALIASES = {
     "interviewdatum": "interview_date",
     "taal": "language",
     "titel": "title",
+    "gezin": "case",
+    "huishouden": "case",
+    "family": "case",
+    "household": "case",
+    "golf": "wave",
+    "meting": "wave",
 }
 SIDECAR_NAMES = ("attributes.csv", "metadata.csv")
 
@@ -236,6 +252,7 @@ def store_text(
     """Segment an already normalised text and store it as one document (one transaction)."""
     from qualcode.ingest import detect_language, nlp, parse_turns
     from qualcode.store import documents as docsql
+    from qualcode.store.cases import ensure_case
 
     digest = digest or hashlib.sha256(text.encode("utf-8")).hexdigest()
     existing = docsql.document_id_by_sha(store, digest)
@@ -250,6 +267,7 @@ def store_text(
     words = nlp.spoken_word_count(text, spans)
     with store.action(f"import {source_name}", record=False):
         project_id = docsql.ensure_project(store, meta.get("organisation"), meta.get("project"))
+        case_id = ensure_case(store, meta["case"]) if meta.get("case") else None
         doc_id = docsql.insert_document(
             store,
             project_id=project_id,
@@ -265,6 +283,8 @@ def store_text(
             char_count=len(text),
             word_count=words,
             attributes=attributes,
+            case_id=case_id,
+            wave=normalise_wave(meta.get("wave")),
             turns=[
                 {
                     "seq": i,
@@ -283,6 +303,15 @@ def store_text(
             ],
         )
     return StoredDocument(doc_id, len(turns), len(sentences), words)
+
+
+def normalise_wave(value: str | None) -> str | None:
+    """A wave as stored: trimmed, and a whole number without leading zeros ("01" and "1" are
+    one wave); other labels ("0-meting") stay as written."""
+    if value is None or not str(value).strip():
+        return None
+    text = str(value).strip()
+    return str(int(text)) if text.isdigit() else text
 
 
 @dataclass

@@ -26,6 +26,9 @@ KEY_ALIASES = {
     "date": "interview_date",
     "taal": "language",
     "titel": "title",
+    "gezin": "case",
+    "huishouden": "case",
+    "golf": "wave",
 }
 _FILE_COLUMNS = ("file", "bestand", "bestandsnaam", "filename")
 

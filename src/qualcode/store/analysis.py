@@ -30,6 +30,8 @@ GROUP_COLUMNS = {
     "role": "ifnull(d.role, '(none)')",
     "document": "d.title",
     "participant": "ifnull(d.participant, '(none)')",
+    "wave": "ifnull(d.wave, '(none)')",
+    "case": "ifnull((SELECT k.name FROM cases k WHERE k.id = d.case_id), '(none)')",
 }
 DOC_JOINS = "LEFT JOIN projects p ON p.id = d.project_id LEFT JOIN organisations o ON o.id = p.organisation_id"
 DOC_FROM = f"documents d {DOC_JOINS}"
@@ -137,7 +139,8 @@ def scope_documents(store: Store, scope: Scope) -> list[sqlite3.Row]:
     """The scope's documents with their context (no text)."""
     docs, params = scope_documents_sql(scope)
     return store.rows(
-        "SELECT d.id, d.title, d.role, d.participant, d.word_count, d.char_count, d.sha256, "
+        "SELECT d.id, d.title, d.role, d.participant, d.word_count, d.char_count, d.sha256, d.wave, "
+        '(SELECT k.name FROM cases k WHERE k.id = d.case_id) AS "case", '
         f"nullif(p.name, '') AS project, o.name AS organisation FROM {DOC_FROM} WHERE d.id IN ({docs}) "
         "ORDER BY o.name, p.name, d.title",
         params,

@@ -11,7 +11,8 @@ from qualcode.store.core import Store, now
 DOCUMENT_COLUMNS = (
     "d.id, d.title, d.language, d.role, d.participant, d.interview_date, d.source_name, "
     "d.word_count, d.char_count, d.imported_at, d.sha256, d.project_id, nullif(p.name, '') AS project, "
-    "o.name AS organisation, o.id AS organisation_id"
+    "o.name AS organisation, o.id AS organisation_id, d.case_id, "
+    "(SELECT k.name FROM cases k WHERE k.id = d.case_id) AS case_name, d.wave"
 )
 # The name of the project row that carries an organisation's documents without a project.
 NO_PROJECT = ""
@@ -68,6 +69,8 @@ def insert_document(
     attributes: dict[str, str],
     turns: Sequence[dict[str, Any]],
     sentences: Sequence[dict[str, Any]],
+    case_id: int | None = None,
+    wave: str | None = None,
 ) -> int:
     """Insert a document with its attributes, turns and sentences.
 
@@ -90,6 +93,8 @@ def insert_document(
             "char_count": char_count,
             "word_count": word_count,
             "imported_at": now(),
+            "case_id": case_id,
+            "wave": wave,
         },
     )
     store.insert_many(
@@ -168,6 +173,16 @@ def document_filter(
         clauses.append(f"{alias}.role = ?")
         params.append(role)
     for name, value in (attributes or {}).items():
+        # Case and wave are fields of a document; filters name them like attributes
+        # (``-w wave=1``, ``-w case=G-CO-03``), as studies did when wave was an attribute.
+        if name == "wave":
+            clauses.append(f"{alias}.wave = ?")
+            params.append(value)
+            continue
+        if name == "case":
+            clauses.append(f"{alias}.case_id IN (SELECT id FROM cases WHERE name = ?)")
+            params.append(value)
+            continue
         clauses.append(f"{alias}.id IN (SELECT document_id FROM document_attributes WHERE name = ? AND value = ?)")
         params.extend([name, value])
     return ("WHERE " + " AND ".join(clauses) if clauses else ""), params
@@ -198,7 +213,14 @@ def document_attributes(store: Store, doc_id: int) -> dict[str, str]:
 
 
 def attribute_names(store: Store) -> list[str]:
-    return [r[0] for r in store.rows("SELECT DISTINCT name FROM document_attributes ORDER BY name")]
+    """The names documents can be filtered and grouped by: free attributes, and ``case`` and
+    ``wave`` when some document has one."""
+    names = {r[0] for r in store.rows("SELECT DISTINCT name FROM document_attributes")}
+    if store.scalar("SELECT 1 FROM documents WHERE wave IS NOT NULL LIMIT 1"):
+        names.add("wave")
+    if store.scalar("SELECT 1 FROM documents WHERE case_id IS NOT NULL LIMIT 1"):
+        names.add("case")
+    return sorted(names)
 
 
 def turns(store: Store, doc_id: int) -> list[sqlite3.Row]:

@@ -50,7 +50,8 @@ def documents(store: Store) -> list[sqlite3.Row]:
     return store.rows(
         "SELECT d.id, d.title, d.language, d.role, d.participant, d.interview_date, d.source_name, "
         "d.imported_at, p.id AS project_id, p.name AS project, o.id AS organisation_id, "
-        "o.name AS organisation FROM documents d LEFT JOIN projects p ON p.id = d.project_id "
+        'o.name AS organisation, d.wave, d.case_id, (SELECT k.name FROM cases k WHERE k.id = d.case_id) AS "case" '
+        "FROM documents d LEFT JOIN projects p ON p.id = d.project_id "
         "LEFT JOIN organisations o ON o.id = p.organisation_id ORDER BY d.id"
     )
 

@@ -46,6 +46,29 @@ def other_codes(conn: sqlite3.Connection) -> list[sqlite3.Row]:
     ).fetchall()
 
 
+def other_cases(conn: sqlite3.Connection) -> tuple[list[sqlite3.Row], list[sqlite3.Row], list[sqlite3.Row]]:
+    """The other study's documents' cases and waves (id, case name, label, wave), its case
+    attributes (case name, name, value) and case variables (case name, wave, name, value,
+    numeric); empty for a study made before cases existed (read-only: it is not migrated)."""
+    columns = {r[1] for r in conn.execute("PRAGMA table_info(documents)")}
+    tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    if "case_id" not in columns or "cases" not in tables:
+        return [], [], []
+    docs = conn.execute(
+        "SELECT d.id, k.name AS case_name, k.label, d.wave FROM documents d LEFT JOIN cases k ON k.id = d.case_id"
+    ).fetchall()
+    if not {"case_attributes", "case_variables"} <= tables:
+        return docs, [], []
+    attributes = conn.execute(
+        "SELECT k.name AS case_name, a.name, a.value FROM case_attributes a JOIN cases k ON k.id = a.case_id"
+    ).fetchall()
+    variables = conn.execute(
+        "SELECT k.name AS case_name, v.wave, v.name, v.value, v.numeric FROM case_variables v "
+        "JOIN cases k ON k.id = v.case_id"
+    ).fetchall()
+    return docs, attributes, variables
+
+
 def other_coders(conn: sqlite3.Connection) -> list[str]:
     return [r[0] for r in conn.execute("SELECT name FROM coders ORDER BY name")]
 

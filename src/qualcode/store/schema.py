@@ -272,4 +272,37 @@ MIGRATIONS: list[tuple[str, str | Callable[[Connection], None]]] = [
         # coding landed on that other interview. See store/ids.py.
         add_autoincrement,
     ),
+    (
+        "case attributes, outcome variables per case and wave, and the wave attribute moved to documents.wave",
+        # Each row has an id so that the undo log (which replays rows by id) can record it,
+        # never reused (AUTOINCREMENT), as store/ids.py explains.
+        # Variables are stored as written; `numeric` says whether the column was read as
+        # numbers (its values are then canonical decimal-point numbers). Documents that carried
+        # wave as a free attribute get it in the field, and the attribute goes.
+        """
+        CREATE TABLE IF NOT EXISTS case_attributes (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            case_id INTEGER NOT NULL REFERENCES cases(id) ON DELETE CASCADE,
+            name TEXT NOT NULL,
+            value TEXT NOT NULL,
+            UNIQUE (case_id, name)
+        );
+        CREATE TABLE IF NOT EXISTS case_variables (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            case_id INTEGER NOT NULL REFERENCES cases(id) ON DELETE CASCADE,
+            wave TEXT NOT NULL,
+            name TEXT NOT NULL,
+            value TEXT NOT NULL,
+            numeric INTEGER NOT NULL DEFAULT 0,
+            UNIQUE (case_id, wave, name)
+        );
+        CREATE INDEX IF NOT EXISTS case_variables_name ON case_variables (name, numeric);
+        CREATE INDEX IF NOT EXISTS documents_wave ON documents (wave);
+        CREATE INDEX IF NOT EXISTS documents_case_wave ON documents (case_id, wave);
+        UPDATE documents SET wave = (
+            SELECT a.value FROM document_attributes a WHERE a.document_id = documents.id AND a.name = 'wave'
+        ) WHERE wave IS NULL AND id IN (SELECT document_id FROM document_attributes WHERE name = 'wave');
+        DELETE FROM document_attributes WHERE name = 'wave';
+        """,
+    ),
 ]

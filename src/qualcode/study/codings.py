@@ -284,6 +284,8 @@ class CodingMixin:
                     "document": d["title"],
                     "role": d["role"],
                     "participant": d["participant"],
+                    "case": d["case"],
+                    "wave": d["wave"],
                     "speaker": speakers[at] if at >= 0 else None,
                     "text": texts[r["document_id"]][r["start"] : r["end"]],
                 }

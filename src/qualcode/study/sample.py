@@ -92,6 +92,7 @@ def _build(path: Path, root: Path, progress: Progress | None) -> dict[str, int]:
         for book in sorted((root / "codebooks").glob("*.yaml")):
             study.import_codebook(book)
         study.import_files([root / "sample_transcripts"], progress=progress)
+        import_demo_scores(study, root / "sample_transcripts" / SCORES_FILE)
         apply_demo_codings(study, root / "sample_transcripts" / "demo_codings")
         return study.info()
     finally:
@@ -132,6 +133,18 @@ def _keep_in_cache(built: Path, cached: Path) -> None:
                 old.unlink(missing_ok=True)
     except (OSError, QualcodeError):
         return
+
+
+SCORES_FILE = "scores.csv"
+
+
+def import_demo_scores(study: Study, path: Path) -> int:
+    """Import the sample's outcome scores (per family and wave) when the sample has them;
+    return how many values were imported. Families in the scores but without interviews are
+    an error in the sample, not something to add silently."""
+    if not path.exists():
+        return 0
+    return study.import_variables(path).values
 
 
 def apply_demo_codings(study: Study, folder: Path) -> int:

@@ -22,6 +22,7 @@ from qualcode.store import analysis as anasql
 from qualcode.store import codings as codingsql
 from qualcode.store import documents as docsql
 from qualcode.store.core import Store
+from qualcode.study.cases import CaseMixin
 from qualcode.study.codes import CodeTreeMixin
 from qualcode.study.codings import CodingMixin
 
@@ -54,7 +55,7 @@ def describe_database_error(exc: sqlite3.DatabaseError) -> str:
     return f"{core.LAST_OPENED or 'the study'}: the study file could not be used ({exc})"
 
 
-class Study(CodeTreeMixin, CodingMixin):
+class Study(CodeTreeMixin, CodingMixin, CaseMixin):
     """An open study file and the coder working in it."""
 
     def __init__(self, store: Store, coder: str | None = None) -> None:

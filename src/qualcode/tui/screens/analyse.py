@@ -28,6 +28,7 @@ from qualcode.analysis.matrices import crosstab
 from qualcode.core.errors import QualcodeError
 from qualcode.study.study import Study
 from qualcode.tui.messages import JumpTo
+from qualcode.tui.screens.panel_tab import fill_panel, panel_fragments
 
 BAR_WIDTH = 24
 
@@ -125,6 +126,8 @@ class AnalyseScreen(Screen[None]):
         self._compare: Any = None
         self._compare_order: list[int] = []
         self._agreement_codes: list[int | None] = []
+        self._panel: Any = None
+        self._panel_columns: list[Any] = []
 
     # -- layout ---------------------------------------------------------------------------
 
@@ -211,6 +214,8 @@ class AnalyseScreen(Screen[None]):
                     )
                 yield Static("", id="agreement-notes")
                 yield DataTable(cursor_type="row", zebra_stripes=True, id="agreement")
+            with TabPane("Panel", id="tab-panel"):
+                yield DataTable(cursor_type="cell", zebra_stripes=True, id="panel")
         yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
@@ -260,6 +265,7 @@ class AnalyseScreen(Screen[None]):
         "tab-cooccurrence": "fill_cooccurrence",
         "tab-compare": "fill_compare",
         "tab-agreement": "fill_agreement",
+        "tab-panel": "fill_panel",
     }
 
     def _fill_active(self) -> None:
@@ -357,6 +363,11 @@ class AnalyseScreen(Screen[None]):
         self._compare_order = [c.code_id for c in ordered]
         for c in ordered:
             table.add_row(Text(c.sentence(), style="bold" if c.significant else ""))
+
+    def fill_panel(self) -> None:
+        """Cases by code presence and variables per wave (the coder filter applies)."""
+        table = self.query_one("#panel", DataTable)
+        self._panel, self._panel_columns = fill_panel(self.study, table, self.scope().coder, self.rollup)
 
     def _coders_and_unit(self) -> tuple[str | None, str | None, str]:
         return self._value("#g-coder-a"), self._value("#g-coder-b"), self._value("#g-unit") or "sentence"
@@ -496,6 +507,11 @@ class AnalyseScreen(Screen[None]):
                 return
             code = self.study.code(self._compare_order[row])
             title, fragments = code.path, self._fragments(scope, [code.id])
+        elif tab == "tab-panel" and self._panel is not None:
+            coord = self.query_one("#panel", DataTable).cursor_coordinate
+            title, fragments = panel_fragments(
+                self.study, self._panel, self._panel_columns, coord.row, coord.column, scope.coder, self.rollup
+            )
         elif tab == "tab-agreement":
             title, fragments = self._disagreements(self.query_one("#agreement", DataTable).cursor_row)
         if title:
