@@ -73,14 +73,15 @@ def test_fixture_texts_are_as_assumed(fixed: Study) -> None:
 def test_frequencies_rolled_up(fixed: Study) -> None:
     f = by_code(code_frequencies(fixed))
     assert (f["Relatie"].codings, f["Relatie"].documents, f["Relatie"].participants) == (6, 4, 4)
-    assert f["Relatie"].documents_pct == 80.0
+    # d5 has no coding: it is left out of the shares, not counted as "without the code"
+    assert f["Relatie"].documents_pct == 100.0
     # union per document: d1 een-drie 3, d2 drie-vijf 3, d3 2, d4 1
     assert f["Relatie"].coded_words == 9
-    assert f["Relatie"].coded_words_pct == 18.0  # 9 of the 50 words of the five documents
+    assert f["Relatie"].coded_words_pct == 22.5  # 9 of the 40 words of the four coded documents
     vb = f["Relatie/Vertrouwensband"]
-    assert (vb.codings, vb.documents, vb.documents_pct, vb.participants, vb.coded_words) == (4, 3, 60.0, 3, 6)
+    assert (vb.codings, vb.documents, vb.documents_pct, vb.participants, vb.coded_words) == (4, 3, 75.0, 3, 6)
     hb = f["Relatie/Huisbezoek"]
-    assert (hb.codings, hb.documents, hb.documents_pct, hb.coded_words) == (2, 2, 40.0, 4)
+    assert (hb.codings, hb.documents, hb.documents_pct, hb.coded_words) == (2, 2, 50.0, 4)
     assert (f["Schaamte"].codings, f["Schaamte"].documents, f["Schaamte"].coded_words) == (2, 2, 4)
 
 
@@ -97,7 +98,7 @@ def test_frequencies_filtered(fixed: Study) -> None:
     assert (f["Relatie/Vertrouwensband"].codings, f["Relatie/Vertrouwensband"].coded_words) == (1, 2)
     assert f["Schaamte"].codings == 0
     a = by_code(code_frequencies(fixed, Scope(organisation="A")))
-    assert (a["Relatie/Vertrouwensband"].codings, a["Relatie/Vertrouwensband"].documents_pct) == (3, 66.7)
+    assert (a["Relatie/Vertrouwensband"].codings, a["Relatie/Vertrouwensband"].documents_pct) == (3, pytest.approx(200 / 3))
     ouder = by_code(code_frequencies(fixed, Scope(role="ouder", attributes={"wave": "1"})))
     # d1 and d4
     assert (ouder["Relatie/Vertrouwensband"].codings, ouder["Relatie/Vertrouwensband"].documents) == (2, 2)
