@@ -131,15 +131,22 @@ def test_matrix_by_organisation(fixed: Study) -> None:
     count = {r["code"]: r for r in m.rows("count")}
     assert (count["Relatie/Vertrouwensband"]["A"], count["Relatie/Vertrouwensband"]["B"]) == (3, 1)
     assert count["Relatie/Vertrouwensband"]["total"] == 4
+    passages = {r["code"]: r for r in m.rows("passages")}
+    # d2's two overlapping codings (tester and b) are one passage
+    assert (passages["Relatie/Vertrouwensband"]["A"], passages["Relatie/Vertrouwensband"]["total"]) == (2, 3)
     docs = {r["code"]: r for r in m.rows("docs")}
-    assert (docs["Relatie/Vertrouwensband"]["A"], docs["Relatie/Vertrouwensband"]["B"]) == (66.7, 50.0)
-    assert docs["Relatie/Vertrouwensband"]["total"] == 60.0
+    # B: d5 was not coded, so B's units are d4 alone
+    assert docs["Relatie/Vertrouwensband"]["A"] == pytest.approx(200 / 3)
+    assert docs["Relatie/Vertrouwensband"]["B"] == 100.0
+    assert docs["Relatie/Vertrouwensband"]["total"] == 75.0
     rate = {r["code"]: r for r in m.rows("rate")}
-    # A: 3 codings in 30 words; B: 1 in 20; all: 4 in 50
-    assert (rate["Relatie/Vertrouwensband"]["A"], rate["Relatie/Vertrouwensband"]["B"]) == (100.0, 50.0)
-    assert rate["Relatie/Vertrouwensband"]["total"] == 80.0
-    assert docs["Relatie"]["B"] == 50.0  # d4 only (rolled up)
+    # A: 2 passages in 30 words; B: 1 in 10; all: 3 in 40; per document in A: 100, 100, 0
+    vb = rate["Relatie/Vertrouwensband"]
+    assert (vb["A"], vb["B"], vb["total"]) == (pytest.approx(200 / 3), 100.0, 75.0)
+    assert vb["A mean"] == pytest.approx(200 / 3) and vb["A sd"] == pytest.approx(57.735, abs=1e-3)
+    assert docs["Relatie"]["B"] == 100.0  # d4 only (rolled up)
     assert m.columns() == ["code", "A", "B", "total"]
+    assert any("not coded by anyone" in n for n in m.notes)
 
 
 def test_matrix_by_role_and_attribute(fixed: Study) -> None:
@@ -147,8 +154,8 @@ def test_matrix_by_role_and_attribute(fixed: Study) -> None:
     assert (role["Schaamte"]["ouder"], role["Schaamte"]["coach"]) == (2, 0)
     wave = crosstab(fixed, "wave")
     docs = {r["code"]: r for r in wave.rows("docs")}
-    # wave 1: d1, d3, d4; wave 2: d2, d5
-    assert (docs["Relatie/Vertrouwensband"]["1"], docs["Relatie/Vertrouwensband"]["2"]) == (66.7, 50.0)
+    # wave 1: d1, d3, d4; wave 2: d2 (d5 not coded)
+    assert (docs["Relatie/Vertrouwensband"]["1"], docs["Relatie/Vertrouwensband"]["2"]) == (pytest.approx(200 / 3), 100.0)
     with pytest.raises(QualcodeError):
         crosstab(fixed, "gemeente")
 

@@ -19,21 +19,48 @@ if TYPE_CHECKING:
     from qualcode.study.study import Study
 
 
-def _scope(filters: dict[str, Any], coder: str | None) -> Scope:
+def _scope(filters: dict[str, Any], coders: tuple[str, ...] | str | None) -> Scope:
     from qualcode.analysis import Scope
 
+    if isinstance(coders, str):
+        coders = (coders,)
     return Scope(
         organisation=filters.get("organisation"),
         project=filters.get("project"),
         role=filters.get("role"),
         attributes=filters.get("attributes") or {},
-        coder=coder,
+        coders=tuple(coders or ()),
     )
 
 
 def coder_filter(func: Any) -> Any:
-    """``--by-coder NAME``: only one coder's codings (``--coder`` says who *you* are)."""
-    return click.option("--by-coder", "by_coder", help="Only this coder's codings.")(func)
+    """``--coders NAME`` (repeatable; ``--by-coder`` is the same option): whose codings
+    count. Not ``--coder``, which everywhere else says who *you* are."""
+    return click.option(
+        "--coders",
+        "--by-coder",
+        "by_coder",
+        multiple=True,
+        metavar="NAME",
+        help="Count only this coder's codings (repeatable: several coders, a passage they both coded counts once).",
+    )(func)
+
+
+def unit_option(func: Any) -> Any:
+    return click.option(
+        "--unit",
+        "unit",
+        type=click.Choice(["document", "participant", "case"]),
+        default=None,
+        help="What a count counts (default: case when the study has cases, else document).",
+    )(func)
+
+
+def emit_notes(notes: list[str], fmt: str) -> None:
+    """Notes say what was counted and what left out: under the table, or on stderr when
+    stdout is data."""
+    for note in notes:
+        click.echo(f"Note: {note}", err=fmt != "table")
 
 
 def rollup_option(func: Any) -> Any:
@@ -46,27 +73,42 @@ def rollup_option(func: Any) -> Any:
 @rollup_option
 @click.option("--no-words", is_flag=True, help="Skip coded words (faster on huge studies).")
 @click.option("--all", "include_empty", is_flag=True, help="Also list codes that were never coded.")
+@unit_option
 @coder_filter
 @filter_options
 @study_options
 @output_options
 def stats(
-    study: Study, fmt: str, rollup: bool, no_words: bool, include_empty: bool, by_coder: str | None, **filters: Any
+    study: Study,
+    fmt: str,
+    rollup: bool,
+    no_words: bool,
+    include_empty: bool,
+    unit: str | None,
+    by_coder: tuple[str, ...],
+    **filters: Any,
 ) -> None:
-    """Code frequencies: codings, documents (and %), participants and coded words per code
-    (and their % of the words said in the selection; speaker labels are not words said).
+    """Code frequencies: codings (raw), passages (coded spans merged across coders and
+    sub-codes), documents and participants with the code (% of those the counted coders
+    coded), coded words, and passages per 1,000 respondents' words (pooled, and mean and sd
+    per unit). Notes say whose coding counts and which documents were left out.
 
-    Example: qualcode stats --organisation Leergeld --role ouder --csv
+    Example: qualcode stats --organisation Leergeld --role ouder --coders onderzoeker-a --csv
     """
-    from qualcode.analysis.frequencies import FREQUENCY_COLUMNS, code_frequencies
+    from qualcode.analysis.formatting import number
+    from qualcode.analysis.frequencies import code_frequencies
 
     rows = code_frequencies(
-        study, _scope(filters, by_coder), rollup=rollup, words=not no_words, include_empty=include_empty
+        study, _scope(filters, by_coder), rollup=rollup, words=not no_words, include_empty=include_empty, unit=unit
     )
     if not no_words:
         warn_label_counts(study)
-    columns = [c for c in FREQUENCY_COLUMNS if not (no_words and c.startswith("coded_words"))]
-    emit([r.as_row() for r in rows], fmt, columns)
+    columns = rows.columns(words=not no_words)
+    data = [r.as_row() for r in rows]
+    if fmt == "table":
+        data = [{k: number(v, 1) if isinstance(v, float) else v for k, v in r.items()} for r in data]
+    emit(data, fmt, columns)
+    emit_notes(rows.notes, fmt)
 
 
 @main.command()
@@ -78,13 +120,14 @@ def stats(
 )
 @click.option(
     "--measure",
-    type=click.Choice(["count", "docs", "rate"]),
+    type=click.Choice(["count", "passages", "docs", "rate"]),
     default="count",
     show_default=True,
-    help="count: codings; docs: % of the group's documents; rate: codings per 1,000 words.",
+    help="count: codings (raw); passages: merged coded spans; docs: % of the group's units with the code; rate: passages per 1,000 respondents' words.",
 )
 @rollup_option
 @click.option("--all", "include_empty", is_flag=True, help="Also list codes that were never coded.")
+@unit_option
 @coder_filter
 @filter_options
 @study_options
@@ -96,19 +139,25 @@ def crosstab(
     measure: str,
     rollup: bool,
     include_empty: bool,
-    by_coder: str | None,
+    unit: str | None,
+    by_coder: tuple[str, ...],
     **filters: Any,
 ) -> None:
     """A code × group matrix (by organisation, project, role or a document attribute).
 
-    Example: qualcode crosstab --by organisation --measure docs
+    Example: qualcode crosstab --by organisation --measure docs --unit case
     """
+    from qualcode.analysis.formatting import number
     from qualcode.analysis.matrices import crosstab as build
 
-    matrix = build(study, by, _scope(filters, by_coder), rollup=rollup, include_empty=include_empty)
+    matrix = build(study, by, _scope(filters, by_coder), rollup=rollup, include_empty=include_empty, unit=unit)
     if measure == "rate":
         warn_label_counts(study)
-    emit(matrix.rows(measure), fmt, matrix.columns())
+    rows = matrix.rows(measure)
+    if fmt == "table":
+        rows = [{k: number(v, 1) if isinstance(v, float) else v for k, v in r.items()} for r in rows]
+    emit(rows, fmt, matrix.columns(measure))
+    emit_notes(matrix.notes, fmt)
 
 
 @main.command()
@@ -127,24 +176,39 @@ def crosstab(
     show_default=True,
     help="For --matrix: counts or the Jaccard index.",
 )
+@click.option(
+    "--across-coders",
+    is_flag=True,
+    help="Also pair a code of one coder with another coder's code (by default only the same coder's codes pair).",
+)
 @coder_filter
 @filter_options
 @study_options
 @output_options
 def cooccur(
-    study: Study, fmt: str, unit: str, as_matrix: bool, measure: str, by_coder: str | None, **filters: Any
+    study: Study,
+    fmt: str,
+    unit: str,
+    as_matrix: bool,
+    measure: str,
+    across_coders: bool,
+    by_coder: tuple[str, ...],
+    **filters: Any,
 ) -> None:
-    """Which codes occur together, with counts and the Jaccard index.
+    """Which codes occur together, with counts and the Jaccard index. Two codes pair only
+    where the same coder applied both: another coder's different code on the same passage
+    is a disagreement (see `qualcode agreement`), unless --across-coders.
 
     Example: qualcode cooccur --unit sentence --role ouder
     """
     from qualcode.analysis.cooccurrence import cooccurrence
 
-    result = cooccurrence(study, _scope(filters, by_coder), unit=unit)
+    result = cooccurrence(study, _scope(filters, by_coder), unit=unit, across_coders=across_coders)
     if as_matrix:
         emit(result.rows(measure), fmt, ["code", *[p for _, p in result.codes]])
     else:
         emit(result.pairs(), fmt, ["code_a", "code_b", "count", "jaccard", "a_total", "b_total"])
+    emit_notes(result.notes(), fmt)
 
 
 @main.command()
@@ -157,6 +221,10 @@ def cooccur(
 )
 @click.option("--sentences", "as_sentences", is_flag=True, help="Write the result as sentences instead of a table.")
 @click.option("--significant", is_flag=True, help="Only codes that differ (q < 0.05).")
+@click.option(
+    "--stratify", help="Compare two groups within each stratum (e.g. role): Cochran–Mantel–Haenszel, Breslow–Day."
+)
+@unit_option
 @rollup_option
 @coder_filter
 @filter_options
@@ -167,32 +235,51 @@ def cooccur(
     help="The study file (default: the study used last).",
 )
 @output_options
+@click.pass_context
 def compare(
+    ctx: click.Context,
     studies: tuple[Path, ...],
     by: str,
     as_sentences: bool,
     significant: bool,
+    stratify: str | None,
+    unit: str | None,
     rollup: bool,
-    by_coder: str | None,
+    by_coder: tuple[str, ...],
     study_path: Path | None,
     fmt: str,
     **filters: Any,
 ) -> None:
-    """Compare themes across organisations (or projects, roles) in one study, with tests;
-    or code frequencies across several study files, matching codes by path.
+    """Compare themes across organisations (or projects, roles) in one study: per code, the
+    share of units (documents, participants or cases) with it per group, with 95 % Wilson
+    intervals, a test, Benjamini–Hochberg q, the difference and odds ratio with intervals
+    (two groups) or bias-corrected Cramér's V; groups under 5 units are not tested. Or code
+    frequencies across several study files, matching codes by path.
 
-    Example: qualcode compare --by organisation --sentences
-    Example: qualcode compare leergeld.qualcode coevorden.qualcode
+    Example: qualcode compare --by organisation --unit document --sentences
+    Example: qualcode compare --by organisation --stratify role --coders onderzoeker-a
+    Example: qualcode compare leergeld.qualcode coevorden.qualcode --no-rollup
     """
     scope = _scope(filters, by_coder)
     if len(studies) >= 2:
+        from click.core import ParameterSource
+
         from qualcode.analysis.compare import compare_studies
 
-        result = compare_studies(list(studies), scope)
+        given = [
+            f"--{name.replace('_', '-')}" if name != "as_sentences" else "--sentences"
+            for name in ("by", "as_sentences", "significant", "stratify", "unit", "study_path")
+            if ctx.get_parameter_source(name) not in (ParameterSource.DEFAULT, None)
+        ]
+        if given:
+            raise QualcodeError(
+                f"{', '.join(g.replace('--study-path', '--study') for g in given)} "
+                f"{'applies' if len(given) == 1 else 'apply'} to a comparison within one study, not across "
+                "study files; leave it out (across files: filters, --coders, --no-rollup and the output options)"
+            )
+        result = compare_studies(list(studies), scope, rollup=rollup)
         emit(result.rows, fmt, result.columns())
-        if fmt == "table":
-            for line in result.differences:
-                click.echo(line)
+        emit_notes(result.differences, fmt)
         return
     if len(studies) == 1:
         raise QualcodeError("give two or more study files to compare, or none to compare groups within --study")
@@ -200,17 +287,28 @@ def compare(
 
     study = open_study(study_path)
     try:
-        result = compare_groups(study, by, scope, rollup=rollup)
+        result = compare_groups(study, by, scope, rollup=rollup, unit=unit, stratify=stratify)
     finally:
         study.close()
     if as_sentences:
         for line in result.sentences(only_significant=significant):
             click.echo(line)
+        emit_notes(result.notes, "table")
+    elif fmt == "json":
+        import json
+
+        click.echo(json.dumps(result.as_json(significant), ensure_ascii=False, indent=2))
+    elif fmt == "csv":
+        emit(result.rows(significant) + note_rows(result.notes, result.columns()), fmt, result.columns())
     else:
-        rows = [c.as_row() for c in result.codes if c.significant or not significant]
-        emit(rows, fmt, result.columns())
-    for warning in result.warnings:
-        click.echo(f"Note: {warning}", err=True)
+        emit(result.display_rows(significant), fmt, result.display_columns())
+        emit_notes(result.notes, fmt)
+
+
+def note_rows(notes: list[str], columns: list[str]) -> list[dict[str, Any]]:
+    """Notes as rows under a table (CSV, XLSX): "note" in the first column, the text in the
+    second, so the caveats travel with the figures."""
+    return [{columns[0]: "note", columns[1]: note} for note in notes]
 
 
 @main.command()
@@ -273,7 +371,7 @@ def kwic(study: Study, fmt: str, term: str, lemma: bool, width: int, limit: int,
 @filter_options
 @study_options
 def report(
-    study: Study, output: Path, by: str, quotes: int, title: str | None, by_coder: str | None, **filters: Any
+    study: Study, output: Path, by: str, quotes: int, title: str | None, by_coder: tuple[str, ...], **filters: Any
 ) -> None:
     """Write a self-contained HTML report (codebook, frequencies, matrices, charts,
     comparison, quotes) to send to a partner organisation.
@@ -296,7 +394,7 @@ def report(
 @filter_options
 @study_options
 def export_fragments(
-    study: Study, output: Path, code_refs: tuple[str, ...], by_coder: str | None, **filters: Any
+    study: Study, output: Path, code_refs: tuple[str, ...], by_coder: tuple[str, ...], **filters: Any
 ) -> None:
     """Export coded fragments, one row per coding, to CSV (UTF-8 with BOM) or Excel.
 
@@ -317,55 +415,96 @@ def export_fragments(
 @click.option(
     "--measure", default="count", show_default=True, help="crosstab: count, docs or rate; cooccur: count or jaccard."
 )
-@click.option("--unit", default=None, help="cooccur: overlap, sentence or turn; words: lemma or word.")
+@click.option(
+    "--unit",
+    default=None,
+    help="stats, crosstab, compare: document, participant or case; cooccur: overlap, sentence or turn; "
+    "words: lemma or word.",
+)
+@click.option("--stratify", help="compare: two groups within each stratum (Cochran–Mantel–Haenszel).")
+@click.option("--across-coders", is_flag=True, help="cooccur: also pair codes of different coders.")
 @coder_filter
 @filter_options
 @study_options
 def export_table(
-    study: Study, kind: str, output: Path, by: str, measure: str, unit: str | None, by_coder: str | None, **filters: Any
+    study: Study,
+    kind: str,
+    output: Path,
+    by: str,
+    measure: str,
+    unit: str | None,
+    stratify: str | None,
+    across_coders: bool,
+    by_coder: tuple[str, ...],
+    **filters: Any,
 ) -> None:
-    """Export an analysis table to CSV (UTF-8 with BOM) or Excel.
+    """Export an analysis table to CSV (UTF-8 with BOM) or Excel, its notes (whose coding
+    counts, what was left out, small groups, the family of tests) as rows at the end.
 
     Example: qualcode export table crosstab --by role --measure docs -o rollen.xlsx
     """
     from qualcode.exchange.tables import write_table
 
-    rows, columns = table_rows(study, kind, _scope(filters, by_coder), by=by, measure=measure, unit=unit)
+    rows, columns, notes = table_rows(
+        study,
+        kind,
+        _scope(filters, by_coder),
+        by=by,
+        measure=measure,
+        unit=unit,
+        stratify=stratify,
+        across_coders=across_coders,
+    )
     if kind == "stats" or (kind == "crosstab" and measure == "rate"):
         warn_label_counts(study)
-    count = write_table(rows, columns, output, sheet=kind)
-    click.echo(f"Wrote {count} rows to {output}.")
+    count = write_table(rows + note_rows(notes, columns), columns, output, sheet=kind)
+    click.echo(f"Wrote {count - len(notes)} rows and {len(notes)} notes to {output}.")
+
+
+ANALYSIS_UNITS = ("document", "participant", "case")
 
 
 def table_rows(
-    study: Study, kind: str, scope: Scope, *, by: str, measure: str, unit: str | None
-) -> tuple[list[dict[str, Any]], list[str]]:
+    study: Study,
+    kind: str,
+    scope: Scope,
+    *,
+    by: str,
+    measure: str,
+    unit: str | None,
+    stratify: str | None = None,
+    across_coders: bool = False,
+) -> tuple[list[dict[str, Any]], list[str], list[str]]:
+    """(rows, columns, notes) of one analysis table."""
+    if stratify and kind != "compare":
+        raise QualcodeError("--stratify applies to export table compare only")
+    if kind in ("stats", "crosstab", "compare") and unit not in (None, *ANALYSIS_UNITS):
+        raise QualcodeError(f"--unit {unit}: {kind} counts document, participant or case")
     if kind == "stats":
-        from qualcode.analysis.frequencies import FREQUENCY_COLUMNS, code_frequencies
+        from qualcode.analysis.frequencies import code_frequencies
 
-        return [r.as_row() for r in code_frequencies(study, scope)], FREQUENCY_COLUMNS
+        freqs = code_frequencies(study, scope, unit=unit)
+        return [r.as_row() for r in freqs], freqs.columns(), freqs.notes
     if kind == "crosstab":
         from qualcode.analysis.matrices import crosstab as build
 
-        matrix = build(study, by, scope)
-        return matrix.rows(measure), matrix.columns()
+        matrix = build(study, by, scope, unit=unit)
+        return matrix.rows(measure), matrix.columns(measure), matrix.notes
     if kind == "cooccur":
         from qualcode.analysis.cooccurrence import cooccurrence
 
-        result = cooccurrence(study, scope, unit=unit or "overlap")
-        return result.rows(measure if measure in ("count", "jaccard") else "count"), [
-            "code",
-            *[p for _, p in result.codes],
-        ]
+        result = cooccurrence(study, scope, unit=unit or "overlap", across_coders=across_coders)
+        columns = ["code", *[p for _, p in result.codes]]
+        return result.rows(measure if measure in ("count", "jaccard") else "count"), columns, result.notes()
     if kind == "compare":
         from qualcode.analysis.compare import compare_groups
 
-        comparison = compare_groups(study, by, scope)
-        return comparison.rows(), comparison.columns()
+        comparison = compare_groups(study, by, scope, unit=unit, stratify=stratify)
+        return comparison.rows(), comparison.columns(), comparison.notes
     from qualcode.analysis.words import word_frequencies
 
     chosen = unit or "lemma"
-    return word_frequencies(study, scope, by=by, unit=chosen), [by, "rank", chosen, "count", "per_1000"]
+    return word_frequencies(study, scope, by=by, unit=chosen), [by, "rank", chosen, "count", "per_1000"], []
 
 
 @main.command()
