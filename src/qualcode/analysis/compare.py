@@ -502,13 +502,14 @@ class StudyComparison:
     def columns(self) -> list[str]:
         cols = ["code"]
         for name in self.studies:
-            cols += [f"{name}: documents", f"{name}: %", f"{name}: codings"]
-        return cols + ["all: documents", "all: codings"]
+            cols += [f"{name}: documents", f"{name}: %", f"{name}: codings", f"{name}: passages"]
+        return cols + ["all: documents", "all: codings", "all: passages"]
 
 
-def compare_studies(paths: list[Path | str], scope: Scope | None = None) -> StudyComparison:
+def compare_studies(paths: list[Path | str], scope: Scope | None = None, *, rollup: bool = True) -> StudyComparison:
     """Aggregate code frequencies over studies kept in separate files (one per
-    organisation, say) and list codes that one has and another lacks."""
+    organisation, say) and list codes that one has and another lacks. Documents are the
+    unit; ``%`` is of the documents the counted coders coded in each study."""
     from qualcode.analysis.frequencies import code_frequencies
     from qualcode.study.study import Study
 
@@ -523,7 +524,7 @@ def compare_studies(paths: list[Path | str], scope: Scope | None = None) -> Stud
             if name in names:
                 name = f"{name} ({Path(path).name})"
             names.append(name)
-            freqs = code_frequencies(study, scope, words=False)
+            freqs = code_frequencies(study, scope, words=False, rollup=rollup, unit="document")
             docs = study.info()["documents"]
             tables.append({"documents": docs, "codes": {f.code.casefold(): f for f in freqs}})
             for f in freqs:
@@ -533,16 +534,18 @@ def compare_studies(paths: list[Path | str], scope: Scope | None = None) -> Stud
     for path in order:
         key = path.casefold()
         row: dict[str, Any] = {"code": path}
-        all_docs = all_codings = 0
+        all_docs = all_codings = all_passages = 0
         for name, table in zip(names, tables):
             f = table["codes"].get(key)
             row[f"{name}: documents"] = None if f is None else f.documents
             row[f"{name}: %"] = None if f is None else f.documents_pct
             row[f"{name}: codings"] = None if f is None else f.codings
+            row[f"{name}: passages"] = None if f is None else f.passages
             if f is not None:
                 all_docs += f.documents
                 all_codings += f.codings
-        row["all: documents"], row["all: codings"] = all_docs, all_codings
+                all_passages += f.passages
+        row["all: documents"], row["all: codings"], row["all: passages"] = all_docs, all_codings, all_passages
         result.rows.append(row)
         missing = [n for n, t in zip(names, tables) if key not in t["codes"]]
         uncoded = [n for n, t in zip(names, tables) if key in t["codes"] and t["codes"][key].codings == 0]
