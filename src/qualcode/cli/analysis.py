@@ -316,25 +316,61 @@ def note_rows(notes: list[str], columns: list[str]) -> list[dict[str, Any]]:
     "--by", default="organisation", show_default=True, help="organisation, project, role or an attribute name."
 )
 @click.option("--unit", type=click.Choice(["lemma", "word"]), default="lemma", show_default=True)
-@click.option("--distinctive", is_flag=True, help="Words used more in a group than in the rest (log-likelihood).")
+@click.option(
+    "--distinctive",
+    is_flag=True,
+    help="Words used more in a group than in the rest (log-likelihood, corrected for testing many words).",
+)
 @click.option("--top", default=20, show_default=True, help="Words per group.")
+@click.option(
+    "--min-documents",
+    default=3,
+    show_default=True,
+    help="--distinctive: leave out groups with fewer documents (one interview's names are not distinctive).",
+)
+@click.option(
+    "--correction",
+    type=click.Choice(["bh", "bonferroni"]),
+    default="bh",
+    show_default=True,
+    help="--distinctive: Benjamini–Hochberg (false discovery rate) or Bonferroni over every word tested.",
+)
 @filter_options
 @study_options
 @output_options
-def words(study: Study, fmt: str, by: str, unit: str, distinctive: bool, top: int, **filters: Any) -> None:
-    """Word or lemma frequencies per group (stop words out), or distinctive words.
+def words(
+    study: Study,
+    fmt: str,
+    by: str,
+    unit: str,
+    distinctive: bool,
+    top: int,
+    min_documents: int,
+    correction: str,
+    **filters: Any,
+) -> None:
+    """Word or lemma frequencies per group (stop words out), or distinctive words: G² with
+    p corrected over every word tested (q < 0.05), in how many of the group's documents the
+    word occurs, groups of fewer than --min-documents left out. Respondents' words only.
 
-    Example: qualcode words --by role --distinctive
+    Example: qualcode words --by role --distinctive --correction bonferroni
     """
+    from qualcode.analysis.formatting import number, p_value
     from qualcode.analysis.words import distinctive_words, word_frequencies
 
     scope = _scope(filters, None)
     if distinctive:
-        emit(
-            distinctive_words(study, scope, by=by, unit=unit, top=top),
-            fmt,
-            [by, unit, "count", "rest", "g2", "log_ratio"],
+        rows = distinctive_words(
+            study, scope, by=by, unit=unit, top=top, min_documents=min_documents, correction=correction
         )
+        data = list(rows)
+        if fmt == "table":
+            data = [
+                {**r, "g2": number(r["g2"]), "p": p_value(r["p"]), "q": p_value(r["q"]), "log_ratio": number(r["log_ratio"])}
+                for r in data
+            ]
+        emit(data, fmt, [by, unit, "count", "rest", "documents", "of_documents", "g2", "p", "q", "log_ratio"])
+        emit_notes(rows.notes, fmt)
     else:
         emit(word_frequencies(study, scope, by=by, unit=unit, top=top), fmt, [by, "rank", unit, "count", "per_1000"])
 
@@ -344,17 +380,30 @@ def words(study: Study, fmt: str, by: str, unit: str, distinctive: bool, top: in
 @click.option("--lemma", is_flag=True, help="Match the lemma (vertrouwen finds vertrouwde, vertrouwt).")
 @click.option("--width", default=40, show_default=True, help="Characters of context on each side.")
 @click.option("--limit", default=500, show_default=True)
+@click.option("--interviewer", is_flag=True, help="Also look in the interviewer's turns.")
 @filter_options
 @study_options
 @output_options
-def kwic(study: Study, fmt: str, term: str, lemma: bool, width: int, limit: int, **filters: Any) -> None:
-    """Keyword in context: every occurrence of a word (vertrouw* for a prefix) or lemma.
+def kwic(
+    study: Study, fmt: str, term: str, lemma: bool, width: int, limit: int, interviewer: bool, **filters: Any
+) -> None:
+    """Keyword in context: every occurrence of a word (vertrouw* for a prefix) or lemma in
+    what respondents said — never in a speaker label or timestamp; the interviewer's turns
+    only with --interviewer.
 
     Example: qualcode kwic vertrouwen --lemma --organisation Leergeld
     """
     from qualcode.analysis.words import kwic as find
 
-    lines = find(study, term, _scope(filters, None), unit="lemma" if lemma else "word", width=width, limit=limit)
+    lines = find(
+        study,
+        term,
+        _scope(filters, None),
+        unit="lemma" if lemma else "word",
+        width=width,
+        limit=limit,
+        interviewer=interviewer,
+    )
     emit(
         [line.as_row() for line in lines], fmt, ["document", "organisation", "role", "start", "left", "match", "right"]
     )

@@ -331,13 +331,25 @@ def set_word_counts(store: Store, counts: Sequence[tuple[int, int]]) -> None:
     store.conn.execute("DELETE FROM meta WHERE key = ?", (WORD_COUNTS_KEY,))
 
 
+def turns_with_roles(store: Store, document_ids: Sequence[int]) -> list[tuple[int, int, int, int, str | None]]:
+    """(document_id, start, body_start, end, role) of the turns of some documents, by
+    document and start."""
+    if not len(document_ids):
+        return []
+    return store.conn.execute(
+        'SELECT document_id, start, body_start, "end", role FROM turns '
+        "WHERE document_id IN (SELECT value FROM json_each(?)) ORDER BY document_id, start",
+        [json.dumps([int(i) for i in document_ids])],
+    ).fetchall()
+
+
 def sentence_lemmas(store: Store, scope: Scope, by: str) -> list[sqlite3.Row]:
-    """(group, lemmas) of every sentence in the scope's documents, spoken by respondents
+    """(group, document_id, lemmas) of every sentence in the scope's documents, spoken by respondents
     (sentences in interviewer turns are left out: their words are the questions)."""
     docs, params = scope.documents_sql()
     expr, join, join_params = group_expression(store, by)
     return store.rows(
-        f"SELECT {expr} AS grp, s.lemmas FROM sentences s JOIN documents d ON d.id = s.document_id {DOC_JOINS} {join} "
+        f"SELECT {expr} AS grp, s.document_id, s.lemmas FROM sentences s JOIN documents d ON d.id = s.document_id {DOC_JOINS} {join} "
         "LEFT JOIN turns t ON t.id = s.turn_id "
         f"WHERE d.id IN ({docs}) AND ifnull(t.role, '') != 'interviewer'",
         [*join_params, *params],
