@@ -171,3 +171,16 @@ def test_brute_force_cooccurrence_by_coder_on_random_codings(tmp_path: Path) -> 
     got = {(p["code_a"], p["code_b"]): p["count"] for p in cooccurrence(study).pairs()}
     assert got == overlaps
     study.close()
+
+
+def test_report_counts_passages_and_keeps_coders_apart(two_coders, tmp_path: Path) -> None:
+    from qualcode.analysis.report import build_report
+
+    study, _, _ = two_coders
+    page = build_report(study)
+    assert "<th>Passages</th>" in page and "4 codings in 2 passages" in page
+    assert "1 document not coded by anyone: left out" in page
+    # a's Huisbezoek and b's Vertrouwensband on one passage are no pair in the report
+    cooccurring = page[page.index('id="cooccurrence"') : page.index('id="quotes"')]
+    assert "Relatie/Vertrouwensband" not in cooccurring
+    assert "same coder" in cooccurring
