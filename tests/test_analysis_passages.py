@@ -184,3 +184,49 @@ def test_report_counts_passages_and_keeps_coders_apart(two_coders, tmp_path: Pat
     cooccurring = page[page.index('id="cooccurrence"') : page.index('id="quotes"')]
     assert "Relatie/Vertrouwensband" not in cooccurring
     assert "same coder" in cooccurring
+
+
+def test_derived_passages_follow_every_change(tmp_path: Path) -> None:
+    """The stored passages (kept by triggers) equal passages computed from the codings,
+    after adds, deletes, recodes, undo and moving a code in the tree."""
+    from qualcode.analysis import derived
+    from qualcode.analysis.spans import Spans, code_document_figures
+
+    rng = np.random.default_rng(3)
+    study = Study.create(tmp_path / "d.qualcode", "d", coder="a")
+    study.add_code("P")
+    study.add_code("C", parent="P")
+    study.add_code("Q")
+    docs = [study.add_document(TEXT + "." * n, title=f"d{n}") for n in range(3)]
+
+    def check() -> None:
+        for rollup in (False, True):
+            for names in ((), ("a",), ("b",)):
+                scope = Scope(coders=names)
+                stored = derived.columns(study, scope, rollup=rollup)
+                spans = Spans.load(study.store, scope)
+                live = code_document_figures(study.store, spans.rolled_up(study.codes()) if rollup else spans)
+                got = sorted(zip(*(a.tolist() for a in stored)))
+                want = sorted(zip(live.code.tolist(), live.document.tolist(), live.passages.tolist(), live.words.tolist()))
+                assert got == want, (rollup, names)
+
+    for _ in range(12):
+        start = int(rng.integers(BODY, BODY + 30))
+        try:
+            study.add_coding(
+                docs[int(rng.integers(0, 3))], str(rng.choice(["P", "P/C", "Q"])), start, start + int(rng.integers(2, 15)),
+                coder=str(rng.choice(["a", "b"])),
+            )  # fmt: skip
+        except QualcodeError:
+            pass
+    check()
+    coding = next(c for d in docs for c in study.document_codings(d) if c.code_id != study.code("Q").id)
+    study.recode(coding.id, "Q")
+    check()
+    study.undo()
+    check()
+    study.remove_coding(coding.id)
+    check()
+    study.move_code("P/C", None)  # C no longer rolls up into P
+    check()
+    study.close()

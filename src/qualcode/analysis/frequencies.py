@@ -20,11 +20,10 @@ What each figure counts (the README's Analysis section says the same):
 
 from __future__ import annotations
 
-import math
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any
 
-from qualcode.analysis.spans import Spans, code_document_figures, respondent_words
+from qualcode.analysis.spans import Spans, code_document_figures
 from qualcode.analysis.units import PLURAL, UnitFrame, unit_frame
 from qualcode.store import analysis as sql
 from qualcode.store.analysis import Scope
@@ -116,77 +115,96 @@ def code_frequencies(
     unit: str | None = None,
 ) -> Frequencies:
     """The frequency table, in codebook order (see the module docstring for what each
-    column counts). ``words`` can be switched off when only the counts are needed, since
-    coded words need every word boundary of the coded documents."""
+    column counts). Passages and coded words come from the derived table kept up to date
+    as codings change (:mod:`qualcode.analysis.derived`), or are computed from the codings
+    when it cannot serve the scope; ``words=False`` skips coded words in the latter case."""
+    import numpy as np
+
+    from qualcode.analysis import derived
+
     scope = scope or Scope()
     codes = study.codes()
     frame = unit_frame(study, scope, unit)
+    codings = sql.code_codings(study.store, scope, rollup=rollup)
+    found = derived.columns(study, scope, rollup=rollup)
+    if found is None:
+        spans = Spans.load(study.store, scope)
+        live = code_document_figures(study.store, spans.rolled_up(codes) if rollup else spans, words=words)
+        zeros = np.zeros(len(live.code), dtype=np.int64)
+        found = (live.code, live.document, live.passages, live.words if live.words is not None else zeros)
+    code, document, passages, coded = found
     kept = frame.document_unit
-    totals = {r["code_id"]: r for r in sql.code_totals(study.store, scope, rollup=rollup)}
-    spans = Spans.load(study.store, scope)
-    figures = code_document_figures(study.store, spans.rolled_up(codes) if rollup else spans, words=words)
-    said = respondent_words(study.store, list(kept))
-    spoken = {r["id"]: r["word_count"] or 0 for r in sql.document_frame(study.store, scope)}
-    scope_words = sum(spoken.get(d, 0) for d in kept)
-    participants_of = {r["id"]: r["participant"] for r in sql.document_frame(study.store, scope)}
-    cases = sql.case_names(study.store)
-    case_of = {r["id"]: r["case_id"] for r in sql.document_frame(study.store, scope)}
-    units = frame.units()
-    unit_words: dict[str, int] = {}
-    for doc, key in kept.items():
-        unit_words[key] = unit_words.get(key, 0) + said.get(doc, 0)
-    total_said = sum(unit_words.values())
-    coded_documents = len(kept)
+    said = derived.said(study, list(kept))
 
-    # per code: passages per unit, and the sets of documents/participants/cases
-    per_unit: dict[int, dict[str, int]] = {}
-    docs_of: dict[int, set[int]] = {}
-    passages_of: dict[int, int] = {}
-    words_of: dict[int, int] = {}
-    word_column = figures.words.tolist() if figures.words is not None else None
-    for n, (code_id, doc, count) in enumerate(
-        zip(figures.code.tolist(), figures.document.tolist(), figures.passages.tolist())
-    ):
-        passages_of[code_id] = passages_of.get(code_id, 0) + count
-        if word_column is not None:
-            words_of[code_id] = words_of.get(code_id, 0) + word_column[n]
-        if doc not in kept:
-            continue
-        docs_of.setdefault(code_id, set()).add(doc)
-        cell = per_unit.setdefault(code_id, {})
-        cell[kept[doc]] = cell.get(kept[doc], 0) + count
+    ids = np.array([c.id for c in codes], dtype=np.int64)
+    order = np.argsort(ids)
+    k = len(ids)
+    index = order[np.clip(np.searchsorted(ids[order], code), 0, max(k - 1, 0))] if k else code
+    units = frame.units()
+    unit_of = {u: i for i, u in enumerate(units)}
+    top = max(max(kept, default=0), int(document.max()) if len(document) else 0) + 1
+    doc_unit = np.full(top, -1, dtype=np.int64)
+    doc_person = np.full(top, -1, dtype=np.int64)
+    doc_case = np.full(top, -1, dtype=np.int64)
+    people = {p: i for i, p in enumerate(sorted(set(frame.participant.values())))}
+    for doc, key in kept.items():
+        doc_unit[doc] = unit_of[key]
+        doc_person[doc] = people[frame.participant[doc]]
+        if frame.case.get(doc) is not None:
+            doc_case[doc] = frame.case[doc]
+    in_kept = doc_unit[document] >= 0 if len(document) else np.zeros(0, dtype=bool)
+    ki, kd, kp = index[in_kept], document[in_kept], passages[in_kept]
+
+    def per_code(values: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
+        return np.bincount(values, weights=weights, minlength=k)[:k] if k else np.zeros(0)
+
+    passages_of = per_code(index, passages)
+    words_of = per_code(index, coded)
+    documents_of = per_code(ki)
+    people_of = per_code(np.unique(ki * len(people) + doc_person[kd]) // max(len(people), 1))
+    with_case = doc_case[kd] >= 0
+    case_keys = np.unique(ki[with_case] * (int(doc_case.max()) + 1) + doc_case[kd][with_case])
+    cases_of = per_code(case_keys // (int(doc_case.max()) + 1))
+    n_units = len(units)
+    cell = ki * n_units + doc_unit[kd]
+    units_of = per_code(np.unique(cell) // max(n_units, 1))
+    per_unit = np.bincount(cell, weights=kp, minlength=k * n_units).reshape(k, n_units) if n_units else None
+    unit_words = np.zeros(n_units)
+    for doc, key in kept.items():
+        unit_words[unit_of[key]] += said.get(doc, 0)
+    total_said = float(unit_words.sum())
+    spoken = sum(frame.spoken.get(d, 0) for d in kept)
+    mean = sd = None
+    if per_unit is not None and (unit_words > 0).any():
+        rates = 1000.0 * per_unit[:, unit_words > 0] / unit_words[unit_words > 0]
+        mean = rates.mean(axis=1)
+        sd = rates.std(axis=1, ddof=1) if rates.shape[1] > 1 else None
+    kept_passages = per_code(ki, kp)
 
     out: list[CodeFrequency] = []
-    for code in codes:
-        row = totals.get(code.id)
-        if row is None and not include_empty:
+    for i, c in enumerate(codes):
+        if c.id not in codings and not include_empty:
             continue
-        docs = docs_of.get(code.id, set())
-        counts = per_unit.get(code.id, {})
-        rates = [1000.0 * counts.get(u, 0) / unit_words[u] for u in units if unit_words.get(u)]
-        mean = sum(rates) / len(rates) if rates else None
-        sd = math.sqrt(sum((r - mean) ** 2 for r in rates) / (len(rates) - 1)) if mean is not None and len(rates) > 1 else None
-        passages_kept = sum(counts.values())
-        n_units = len(counts)
+        docs = int(documents_of[i])
         out.append(
             CodeFrequency(
-                code_id=code.id,
-                code=code.path,
-                depth=code.depth,
-                codings=row["codings"] if row else 0,
-                documents=len(docs),
-                documents_pct=_pct(len(docs), coded_documents),
-                participants=len({participants_of[d] for d in docs}),
-                coded_words=words_of.get(code.id, 0) if words else None,
-                coded_words_pct=_pct(words_of.get(code.id, 0), scope_words) if words else None,
-                passages=passages_of.get(code.id, 0),
-                cases=len({case_of[d] for d in docs if case_of.get(d) is not None and case_of[d] in cases}),
+                code_id=c.id,
+                code=c.path,
+                depth=c.depth,
+                codings=int(codings.get(c.id, 0)),
+                documents=docs,
+                documents_pct=_pct(docs, len(kept)),
+                participants=int(people_of[i]),
+                coded_words=int(words_of[i]) if words else None,
+                coded_words_pct=_pct(int(words_of[i]), spoken) if words else None,
+                passages=int(passages_of[i]),
+                cases=int(cases_of[i]),
                 unit=frame.unit,
-                units=n_units,
-                units_pct=_pct(n_units, len(units)),
-                per_1000_words=1000.0 * passages_kept / total_said if total_said else None,
-                per_1000_mean=mean,
-                per_1000_sd=sd,
+                units=int(units_of[i]),
+                units_pct=_pct(int(units_of[i]), n_units),
+                per_1000_words=1000.0 * float(kept_passages[i]) / total_said if total_said else None,
+                per_1000_mean=float(mean[i]) if mean is not None else None,
+                per_1000_sd=float(sd[i]) if sd is not None else None,
             )
         )
     return Frequencies(out, frame, rollup)

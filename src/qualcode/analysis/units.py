@@ -35,6 +35,10 @@ class UnitFrame:
     document_group: dict[int, str] = field(default_factory=dict)
     document_title: dict[int, str] = field(default_factory=dict)
     left_out: list[str] = field(default_factory=list)
+    # every document of the scope (kept or not): participant, case id, words said
+    participant: dict[int, str] = field(default_factory=dict)
+    case: dict[int, int | None] = field(default_factory=dict)
+    spoken: dict[int, int] = field(default_factory=dict)
 
     @property
     def documents(self) -> list[int]:
@@ -79,6 +83,10 @@ def unit_frame(study: Study, scope: Scope | None = None, unit: str | None = None
     rows = sql.document_frame(study.store, scope, by)
     coded = sql.coded_documents(study.store, scope)
     cases = sql.case_names(study.store) if unit == "case" else {}
+    for r in rows:
+        frame.participant[r["id"]] = r["participant"]
+        frame.case[r["id"]] = r["case_id"]
+        frame.spoken[r["id"]] = r["word_count"] or 0
     uncoded = [r for r in rows if r["id"] not in coded]
     no_case = [r for r in rows if r["id"] in coded and unit == "case" and r["case_id"] is None]
     for r in rows:

@@ -184,6 +184,18 @@ def code_totals(store: Store, scope: Scope, *, rollup: bool) -> list[sqlite3.Row
     )
 
 
+def code_codings(store: Store, scope: Scope, *, rollup: bool) -> dict[int, int]:
+    """Per code: codings (rolled up: its own and its sub-codes'), from the tally."""
+    per, params = _per_cte(store, scope)
+    return dict(
+        store.conn.execute(
+            f"WITH RECURSIVE {_ancestors_cte(rollup)}, {per} "
+            "SELECT a.ancestor, sum(per.n) FROM per JOIN anc a ON a.code_id = per.code_id GROUP BY a.ancestor",
+            params,
+        ).fetchall()
+    )
+
+
 def group_expression(store: Store, by: str) -> tuple[str, str, list[Any]]:
     """(SQL expression for the group of document ``d``, extra JOIN, params)."""
     if by in GROUP_COLUMNS:
@@ -419,3 +431,72 @@ def turn_starts(store: Store, document_ids: Sequence[int]) -> list[sqlite3.Row]:
         f"SELECT document_id, start, speaker FROM turns WHERE document_id IN ({marks}) ORDER BY document_id, start",
         list(document_ids),
     )
+
+
+# -- derived passages (see the schema's "passages per document, code and coder") ------------
+
+
+def dirty_documents(store: Store) -> list[int]:
+    return [r[0] for r in store.conn.execute("SELECT document_id FROM passage_dirty ORDER BY document_id")]
+
+
+def document_spans(store: Store, document_ids: Sequence[int]) -> tuple[str, str, str, str, str]:
+    """Every coding of some documents as five comma-separated columns (as
+    :func:`coding_spans`), whoever coded them."""
+    found = store.conn.execute(
+        "SELECT group_concat(c.document_id), group_concat(c.code_id), group_concat(c.start), "
+        'group_concat(c."end"), group_concat(c.coder_id) FROM codings c '
+        "WHERE c.document_id IN (SELECT value FROM json_each(?))",
+        [json.dumps([int(i) for i in document_ids])],
+    ).fetchone()
+    if found is None or found[0] is None:
+        return "", "", "", "", ""
+    return found[0], found[1], found[2], found[3], found[4]
+
+
+def replace_passage_counts(
+    store: Store, document_ids: Sequence[int], rows: Sequence[tuple[int, int, int, int, int, int]]
+) -> None:
+    """Replace the derived rows (rollup, coder_id, code_id, document_id, passages, words) of
+    some documents and clear their dirty marks. Unrecorded: derived data, no user's work;
+    the caller holds the write transaction, so no coding slips in between."""
+    ids = json.dumps([int(i) for i in document_ids])
+    store.conn.execute("DELETE FROM passage_counts WHERE document_id IN (SELECT value FROM json_each(?))", [ids])
+    store.conn.executemany(
+        "INSERT INTO passage_counts (rollup, coder_id, code_id, document_id, passages, words) VALUES (?, ?, ?, ?, ?, ?)",
+        rows,
+    )
+    store.conn.execute("DELETE FROM passage_dirty WHERE document_id IN (SELECT value FROM json_each(?))", [ids])
+
+
+def stored_respondent_words(store: Store, document_ids: Sequence[int]) -> dict[int, int]:
+    return {
+        r[0]: r[1]
+        for r in store.conn.execute(
+            "SELECT document_id, words FROM respondent_words WHERE document_id IN (SELECT value FROM json_each(?))",
+            [json.dumps([int(i) for i in document_ids])],
+        )
+    }
+
+
+def store_respondent_words(store: Store, counts: dict[int, int]) -> None:
+    store.conn.executemany(
+        "INSERT OR REPLACE INTO respondent_words (document_id, words) VALUES (?, ?)", list(counts.items())
+    )
+
+
+def passage_columns(store: Store, scope: Scope, *, rollup: bool, coder_id: int) -> tuple[str, str, str, str]:
+    """The derived (code_id, document_id, passages, words) of the scope's documents, as four
+    comma-separated columns for numpy."""
+    clause, params = "", []
+    if scope.organisation or scope.project or scope.role or scope.attributes:
+        docs, params = scope.documents_sql()
+        clause = f"AND p.document_id IN ({docs})"
+    found = store.conn.execute(
+        "SELECT group_concat(p.code_id), group_concat(p.document_id), group_concat(p.passages), "
+        f"group_concat(p.words) FROM passage_counts p WHERE p.rollup = ? AND p.coder_id = ? {clause}",
+        [int(rollup), coder_id, *params],
+    ).fetchone()
+    if found is None or found[0] is None:
+        return "", "", "", ""
+    return found[0], found[1], found[2], found[3]
