@@ -115,7 +115,9 @@ class CodeComparison:
             )
         text = f"{self.code}: in {', '.join(parts)} of the {PLURAL[self.unit]}"
         if self.test == TOO_FEW:
-            return f"{text}; {TOO_FEW} (fewer than {MIN_GROUP_UNITS} {PLURAL[self.unit]} in all but one group)."
+            return (
+                f"{text}; {TOO_FEW} (a test needs two groups of at least {MIN_GROUP_UNITS} {PLURAL[self.unit]})."
+            )
         if self.p is None:
             return text + f"; not tested (the code is in every {self.unit} or in none)."
         figures = f"{self.test}, {fmt.p_phrase('p', self.p)}, {fmt.p_phrase('q', self.q)}"
@@ -273,6 +275,8 @@ def compare_groups(
     stratify: str | None = None,
 ) -> Comparison:
     """Compare, code by code, in how many units of each group the code is present."""
+    import numpy as np
+
     check_grouping(study, by)
     if stratify is not None:
         check_grouping(study, stratify)
@@ -283,12 +287,13 @@ def compare_groups(
     strata: dict[int, str] = {}
     if stratify:
         strata = {r["id"]: r["grp"] for r in sql.document_frame(study.store, scope, stratify)}
-    # a unit-in-group (and stratum) is one observation; its key
+    # a unit-in-group (and stratum) is one observation
     def cell(doc: int) -> tuple[str, str, str]:
         return (frame.document_group[doc], strata.get(doc, ""), frame.document_unit[doc])
 
-    observations = {cell(doc) for doc in frame.documents}
+    observations = sorted({cell(doc) for doc in frame.documents})
     group_names = sorted({g for g, _, _ in observations})
+    strata_names = sorted({s for _, s, _ in observations})
     sizes = {g: sum(1 for o in observations if o[0] == g) for g in group_names}
     result = Comparison(by, [(g, sizes[g]) for g in group_names], unit=frame.unit, coders=frame.coders)
     result.stratify = stratify
@@ -303,17 +308,20 @@ def compare_groups(
             f"{g} has {sizes[g]} {plural(frame.unit, sizes[g])}: fewer than {MIN_GROUP_UNITS}, so it is shown "
             "with its interval but not tested."
         )
-    present: dict[int, set[tuple[str, str, str]]] = {}
-    for code_id, doc in sql.code_documents(study.store, scope, rollup=rollup):
-        if doc in frame.document_unit:
-            present.setdefault(code_id, set()).add(cell(doc))
-    codes = [c for c in study.codes() if include_uncoded or c.id in present]
+    with_code, units_by_stratum = _presence_counts(
+        study, scope, rollup, frame.document_unit, cell, observations, group_names, strata_names
+    )
+    codes = [c for c in study.codes() if include_uncoded or c.id in with_code]
     for code in codes:
-        have = present.get(code.id, set())
-        groups = [GroupPresence(g, sum(1 for o in have if o[0] == g), sizes[g]) for g in group_names]
+        counts = with_code.get(code.id)
+        groups = [
+            GroupPresence(g, int(counts[i].sum()) if counts is not None else 0, sizes[g])
+            for i, g in enumerate(group_names)
+        ]
         comparison = CodeComparison(code.id, code.path, groups, unit=frame.unit)
         if stratify:
-            _stratified_test(comparison, have, observations)
+            present = counts if counts is not None else np.zeros_like(units_by_stratum)
+            _stratified_test(comparison, group_names, present, units_by_stratum)
         else:
             run_presence_test(comparison)
         result.codes.append(comparison)
@@ -382,10 +390,59 @@ def run_presence_test(comparison: CodeComparison, minimum: int = MIN_GROUP_UNITS
     comparison.standout = groups[best].group if residual[best] > 0 else None
 
 
-def _stratified_test(
-    comparison: CodeComparison, have: set[tuple[str, str, str]], observations: set[tuple[str, str, str]]
-) -> None:
-    """Cochran–Mantel–Haenszel of the two tested groups within each stratum."""
+def _presence_counts(
+    study: Study,
+    scope: Scope,
+    rollup: bool,
+    kept: dict[int, str],
+    cell: Any,
+    observations: list[tuple[str, str, str]],
+    group_names: list[str],
+    strata_names: list[str],
+) -> tuple[dict[int, Any], Any]:
+    """Per code: a groups × strata array of observations with the code; and the groups ×
+    strata array of all observations. Counted with numpy over the (code, document) pairs:
+    tens of thousands of them at a million codings."""
+    import numpy as np
+
+    from qualcode.analysis import derived
+    from qualcode.analysis.spans import Spans
+
+    found = derived.columns(study, scope, rollup=rollup)
+    if found is not None:
+        code, document = found[0], found[1]
+    else:
+        columns = sql.code_document_columns(study.store, scope)
+        code, document = (
+            np.fromstring(t, dtype=np.int64, sep=",") if t else np.zeros(0, dtype=np.int64) for t in columns
+        )
+        if rollup and len(code):
+            zeros = np.zeros(len(code), dtype=np.int64)
+            spans = Spans(document, code, zeros, zeros, zeros).rolled_up(study.codes())
+            code, document = spans.code, spans.document
+    n_groups, n_strata = len(group_names), len(strata_names)
+    index = {o: i for i, o in enumerate(observations)}
+    group_of = np.array([group_names.index(o[0]) for o in observations], dtype=np.int64)
+    stratum_of = np.array([strata_names.index(o[1]) for o in observations], dtype=np.int64)
+    top = max(max(kept, default=0), int(document.max()) if len(document) else 0) + 1
+    doc_obs = np.full(top, -1, dtype=np.int64)
+    for doc in kept:
+        doc_obs[doc] = index[cell(doc)]
+    obs = doc_obs[document] if len(document) else np.zeros(0, dtype=np.int64)
+    keep = obs >= 0
+    pairs = np.unique(code[keep] * len(observations) + obs[keep])
+    pair_code, pair_obs = np.divmod(pairs, len(observations))
+    slot = group_of[pair_obs] * n_strata + stratum_of[pair_obs]
+    ids, inverse = np.unique(pair_code, return_inverse=True)
+    counts = np.bincount(inverse * n_groups * n_strata + slot, minlength=len(ids) * n_groups * n_strata)
+    counts = counts.reshape(len(ids), n_groups, n_strata)
+    totals = np.bincount(group_of * n_strata + stratum_of, minlength=n_groups * n_strata).reshape(n_groups, n_strata)
+    return {int(i): counts[n] for n, i in enumerate(ids.tolist())}, totals
+
+
+def _stratified_test(comparison: CodeComparison, group_names: list[str], present: Any, units: Any) -> None:
+    """Cochran–Mantel–Haenszel of the two tested groups within each stratum (``present``
+    and ``units``: groups × strata counts)."""
     groups = [g for g in comparison.groups if g.units >= MIN_GROUP_UNITS]
     comparison.tested = [g.group for g in groups]
     if len(groups) < 2:
@@ -396,15 +453,14 @@ def _stratified_test(
             "--stratify compares two groups (Cochran–Mantel–Haenszel over 2 × 2 tables); "
             f"narrow the filters to two of: {', '.join(g.group for g in groups)}"
         )
-    first, second = comparison.tested
-    tables = []
-    for stratum in sorted({s for _, s, _ in observations}):
-        row = []
-        for g in (first, second):
-            units = sum(1 for o in observations if o[0] == g and o[1] == stratum)
-            with_code = sum(1 for o in have if o[0] == g and o[1] == stratum)
-            row.append([with_code, units - with_code])
-        tables.append(row)
+    first, second = (group_names.index(g) for g in comparison.tested)
+    tables = [
+        [
+            [int(present[first, s]), int(units[first, s] - present[first, s])],
+            [int(present[second, s]), int(units[second, s] - present[second, s])],
+        ]
+        for s in range(units.shape[1])
+    ]
     result = mantel_haenszel(tables)
     if result is None:
         return  # no stratum holds both groups with and without the code
@@ -416,8 +472,8 @@ def _stratified_test(
         result.high,
     )
     comparison.breslow_day_p = result.breslow_day_p
-    if comparison.p is not None and result.odds_ratio != 1.0:
-        comparison.standout = first if result.odds_ratio > 1 else second
+    if result.odds_ratio != 1.0:
+        comparison.standout = comparison.tested[0] if result.odds_ratio > 1 else comparison.tested[1]
 
 
 def permutation_p(present: Any, totals: Any) -> float:

@@ -125,7 +125,7 @@ def code_frequencies(
     scope = scope or Scope()
     codes = study.codes()
     frame = unit_frame(study, scope, unit)
-    codings = sql.code_codings(study.store, scope, rollup=rollup)
+    codings = rolled_codings(codes, sql.own_codings(study.store, scope), rollup)
     found = derived.columns(study, scope, rollup=rollup)
     if found is None:
         spans = Spans.load(study.store, scope)
@@ -213,3 +213,17 @@ def code_frequencies(
 def _pct(part: int, whole: int) -> float:
     """Full precision: JSON and CSV carry it; tables round through the formatter."""
     return 100.0 * part / whole if whole else 0.0
+
+
+def rolled_codings(codes: list, own: dict[int, int], rollup: bool) -> dict[int, int]:
+    """Per code: its codings, plus (rolled up) every descendant's; only codes with any."""
+    if not rollup:
+        return dict(own)
+    parents = {c.id: c.parent_id for c in codes}
+    out: dict[int, int] = {}
+    for code_id, n in own.items():
+        current: int | None = code_id
+        while current is not None:
+            out[current] = out.get(current, 0) + n
+            current = parents.get(current)
+    return out

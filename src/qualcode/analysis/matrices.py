@@ -128,15 +128,16 @@ def crosstab(
 ) -> Matrix:
     """Codes by the groups of ``by`` (organisation, project, role, participant, document,
     or a document attribute name)."""
-    from qualcode.analysis.spans import Spans, code_document_figures, respondent_words
+    from qualcode.analysis import derived
+    from qualcode.analysis.spans import Spans, code_document_figures
 
     scope = scope or Scope()
     check_grouping(study, by)
     frame: UnitFrame = unit_frame(study, scope, unit, by)
-    said = respondent_words(study.store, frame.documents)
+    said = derived.said(study, frame.documents)
     unit_words: dict[str, dict[str, int]] = {}
     participants: dict[str, set[str]] = {}
-    who = {r["id"]: r["participant"] for r in sql.document_frame(study.store, scope)}
+    who = frame.participant
     for doc, key in frame.document_unit.items():
         group = frame.document_group[doc]
         words = unit_words.setdefault(group, {})
@@ -153,10 +154,13 @@ def crosstab(
     for r in sql.code_group_totals(study.store, scope, by, rollup=rollup):
         matrix.codings[(r["code_id"], r["grp"])] = r["codings"]
     codes = study.codes()
-    spans = Spans.load(study.store, scope)
-    figures = code_document_figures(study.store, spans.rolled_up(codes) if rollup else spans, words=False)
+    found = derived.columns(study, scope, rollup=rollup)
+    if found is None:
+        spans = Spans.load(study.store, scope)
+        live = code_document_figures(study.store, spans.rolled_up(codes) if rollup else spans, words=False)
+        found = (live.code, live.document, live.passages)
     seen: dict[tuple[int, str], set[str]] = {}
-    for code_id, doc, count in zip(figures.code.tolist(), figures.document.tolist(), figures.passages.tolist()):
+    for code_id, doc, count in zip(found[0].tolist(), found[1].tolist(), found[2].tolist()):
         if doc not in frame.document_unit:
             continue
         group, key = frame.document_group[doc], frame.document_unit[doc]

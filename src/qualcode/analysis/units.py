@@ -8,6 +8,7 @@ and group, and notes saying what was left out and whose coding is counted.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -75,18 +76,19 @@ def unit_frame(study: Study, scope: Scope | None = None, unit: str | None = None
     """The scope's documents as units: kept when the counted coders coded them (and, for
     cases, when they belong to one); the rest left out with a note."""
     scope = scope or Scope()
-    unit = unit or default_unit(study, scope)
+    rows = sql.document_frame(study.store, scope, by)
+    unit = unit or ("case" if any(r["case_id"] is not None for r in rows) else "document")
     if unit not in UNITS:
         raise QualcodeError(f"unknown unit “{unit}”; use one of: {', '.join(UNITS)}")
     named = scope.coder_names()
     frame = UnitFrame(unit, sql.coders_with_codings(study.store, scope), named)
-    rows = sql.document_frame(study.store, scope, by)
     coded = sql.coded_documents(study.store, scope)
     cases = sql.case_names(study.store) if unit == "case" else {}
     for r in rows:
         frame.participant[r["id"]] = r["participant"]
         frame.case[r["id"]] = r["case_id"]
         frame.spoken[r["id"]] = r["word_count"] or 0
+    titles = Counter(r["title"] for r in rows)
     uncoded = [r for r in rows if r["id"] not in coded]
     no_case = [r for r in rows if r["id"] in coded and unit == "case" and r["case_id"] is None]
     for r in rows:
@@ -94,7 +96,7 @@ def unit_frame(study: Study, scope: Scope | None = None, unit: str | None = None
             continue
         key = {"document": r["title"], "participant": r["participant"]}.get(unit) or cases.get(r["case_id"], "?")
         if unit == "document":
-            key = f"{r['title']} (#{r['id']})" if sum(1 for x in rows if x["title"] == r["title"]) > 1 else r["title"]
+            key = f"{r['title']} (#{r['id']})" if titles[r["title"]] > 1 else r["title"]
         frame.document_unit[r["id"]] = key
         frame.document_group[r["id"]] = r["grp"]
         frame.document_title[r["id"]] = r["title"]

@@ -184,16 +184,27 @@ def code_totals(store: Store, scope: Scope, *, rollup: bool) -> list[sqlite3.Row
     )
 
 
-def code_codings(store: Store, scope: Scope, *, rollup: bool) -> dict[int, int]:
-    """Per code: codings (rolled up: its own and its sub-codes'), from the tally."""
-    per, params = _per_cte(store, scope)
+def own_codings(store: Store, scope: Scope) -> dict[int, int]:
+    """Per code: its own codings (not its sub-codes'), from the tally: one pass over the
+    tally's primary key, the roll-up is done over the (small) code tree by the caller."""
+    where, params = scope.codings_where(store)
     return dict(
-        store.conn.execute(
-            f"WITH RECURSIVE {_ancestors_cte(rollup)}, {per} "
-            "SELECT a.ancestor, sum(per.n) FROM per JOIN anc a ON a.code_id = per.code_id GROUP BY a.ancestor",
-            params,
-        ).fetchall()
+        store.conn.execute(f"SELECT c.code_id, sum(c.n) FROM coding_counts c {where} GROUP BY c.code_id", params)
     )
+
+
+def code_document_columns(store: Store, scope: Scope) -> tuple[str, str]:
+    """(code_id, document_id) pairs with a coding by a counted coder, as two
+    comma-separated columns (codes as coded, not rolled up)."""
+    where, params = scope.codings_where(store)
+    found = store.conn.execute(
+        "SELECT group_concat(code_id), group_concat(document_id) FROM "
+        f"(SELECT DISTINCT c.code_id, c.document_id FROM coding_counts c {where})",
+        params,
+    ).fetchone()
+    if found is None or found[0] is None:
+        return "", ""
+    return found[0], found[1]
 
 
 def group_expression(store: Store, by: str) -> tuple[str, str, list[Any]]:
