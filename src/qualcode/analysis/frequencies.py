@@ -161,13 +161,17 @@ def code_frequencies(
     passages_of = per_code(index, passages)
     words_of = per_code(index, coded)
     documents_of = per_code(ki)
-    people_of = per_code(np.unique(ki * len(people) + doc_person[kd]) // max(len(people), 1))
+    # rows are one per (code, document): where a unit is one document, no de-duplication
+    one_each = len(set(frame.participant[d] for d in kept)) == len(kept)
+    people_of = documents_of if one_each else per_code(np.unique(ki * len(people) + doc_person[kd]) // len(people))
     with_case = doc_case[kd] >= 0
-    case_keys = np.unique(ki[with_case] * (int(doc_case.max()) + 1) + doc_case[kd][with_case])
-    cases_of = per_code(case_keys // (int(doc_case.max()) + 1))
+    cases_of = np.zeros(k)
+    if with_case.any():
+        case_keys = np.unique(ki[with_case] * (int(doc_case.max()) + 1) + doc_case[kd][with_case])
+        cases_of = per_code(case_keys // (int(doc_case.max()) + 1))
     n_units = len(units)
     cell = ki * n_units + doc_unit[kd]
-    units_of = per_code(np.unique(cell) // max(n_units, 1))
+    units_of = documents_of if n_units == len(kept) else per_code(np.unique(cell) // max(n_units, 1))
     per_unit = np.bincount(cell, weights=kp, minlength=k * n_units).reshape(k, n_units) if n_units else None
     unit_words = np.zeros(n_units)
     for doc, key in kept.items():

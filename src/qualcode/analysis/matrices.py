@@ -16,6 +16,8 @@ import math
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
 from qualcode.analysis.units import UnitFrame, unit_frame
 from qualcode.core.errors import QualcodeError
 from qualcode.store import analysis as sql
@@ -151,27 +153,83 @@ def crosstab(
         *frame.notes(),
         f"docs: % of the group's {frame.unit}s with the code; rate: passages per 1,000 respondents' words.",
     ]
-    for r in sql.code_group_totals(study.store, scope, by, rollup=rollup):
-        matrix.codings[(r["code_id"], r["grp"])] = r["codings"]
     codes = study.codes()
+    group_names = [g.name for g in groups]
+    # the groups' units as observations: (group, unit) pairs, numbered
+    observations = sorted({(frame.document_group[d], key) for d, key in frame.document_unit.items()})
+    obs_index = {o: i for i, o in enumerate(observations)}
+    top = max(
+        max(frame.document_group, default=0), max(frame.spoken, default=0), max(frame.document_unit, default=0)
+    ) + 1
+    doc_group = np.full(top, -1, dtype=np.int64)  # every scope document, coded or not
+    doc_obs = np.full(top, -1, dtype=np.int64)  # kept documents only
+    for doc, group in frame.document_group.items():
+        doc_group[doc] = group_names.index(group) if group in group_names else -1
+    for doc, key in frame.document_unit.items():
+        doc_obs[doc] = obs_index[(frame.document_group[doc], key)]
+    n_groups = len(group_names)
+
+    # codings (raw): the tally per (code, document), rolled up over the code tree
+    raw = [np.fromstring(t, dtype=np.int64, sep=",") if t else np.zeros(0, dtype=np.int64)
+           for t in sql.own_coding_columns(study.store, scope)]  # fmt: skip
+    code, document, n = raw
+    if rollup and len(code):
+        zeros = np.zeros(len(code), dtype=np.int64)
+        rolled = Spans(document, code, n, zeros, zeros).rolled_up(codes)
+        code, document, n = rolled.code, rolled.document, rolled.start
+    _add_cells(matrix.codings, code, document, n, doc_group, group_names, top)
+
     found = derived.columns(study, scope, rollup=rollup)
     if found is None:
         spans = Spans.load(study.store, scope)
         live = code_document_figures(study.store, spans.rolled_up(codes) if rollup else spans, words=False)
         found = (live.code, live.document, live.passages)
-    seen: dict[tuple[int, str], set[str]] = {}
-    for code_id, doc, count in zip(found[0].tolist(), found[1].tolist(), found[2].tolist()):
-        if doc not in frame.document_unit:
-            continue
-        group, key = frame.document_group[doc], frame.document_unit[doc]
-        matrix.passages[(code_id, group)] = matrix.passages.get((code_id, group), 0) + count
-        per = matrix.unit_passages.setdefault((code_id, group), {})
-        per[key] = per.get(key, 0) + count
-        seen.setdefault((code_id, group), set()).add(key)
-    matrix.documents = {cell: len(units) for cell, units in seen.items()}
+    code, document, passages = found[0], found[1], found[2]
+    inside = document < top
+    code, document, passages = code[inside], document[inside], passages[inside]
+    obs = doc_obs[document]
+    code, obs, passages = code[obs >= 0], obs[obs >= 0], passages[obs >= 0]
+    obs_group = np.array([group_names.index(g) for g, _ in observations], dtype=np.int64)
+    ids, code_index = np.unique(code, return_inverse=True)
+    per_obs = np.bincount(code_index * len(observations) + obs, weights=passages, minlength=len(ids) * len(observations))
+    per_obs = per_obs.reshape(len(ids), len(observations))
+    for i, code_id in enumerate(ids.tolist()):
+        row = per_obs[i]
+        by_group = np.bincount(obs_group, weights=row, minlength=n_groups)
+        present = np.bincount(obs_group, weights=row > 0, minlength=n_groups)
+        for g, name in enumerate(group_names):
+            if by_group[g]:
+                matrix.passages[(code_id, name)] = int(by_group[g])
+                matrix.documents[(code_id, name)] = int(present[g])
+        for j in np.flatnonzero(row):
+            group, key = observations[j]
+            matrix.unit_passages.setdefault((code_id, group), {})[key] = int(row[j])
     coded = {code_id for code_id, _ in matrix.codings}
     matrix.codes = [(c.id, c.path, c.depth) for c in codes if include_empty or c.id in coded]
     return matrix
+
+
+def _add_cells(
+    cells: dict[tuple[int, str], int],
+    code: np.ndarray,
+    document: np.ndarray,
+    weights: np.ndarray,
+    doc_group: np.ndarray,
+    group_names: list[str],
+    top: int,
+) -> None:
+    """Sum ``weights`` per (code, group of the document) into ``cells``."""
+    inside = document < top
+    group = doc_group[document[inside]]
+    code, weights = code[inside][group >= 0], weights[inside][group >= 0]
+    group = group[group >= 0]
+    if not len(code):
+        return
+    ids, index = np.unique(code, return_inverse=True)
+    sums = np.bincount(index * len(group_names) + group, weights=weights, minlength=len(ids) * len(group_names))
+    for flat in np.flatnonzero(sums):
+        i, g = divmod(int(flat), len(group_names))
+        cells[(int(ids[i]), group_names[g])] = int(sums[flat])
 
 
 def check_grouping(study: Study, by: str) -> None:

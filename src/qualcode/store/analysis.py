@@ -100,9 +100,23 @@ def coders_with_codings(store: Store, scope: Scope) -> list[str]:
 
 
 def coded_documents(store: Store, scope: Scope) -> set[int]:
-    """The scope's documents with at least one coding by the counted coders."""
-    where, params = scope.codings_where(store)
-    return {r[0] for r in store.conn.execute(f"SELECT DISTINCT c.document_id FROM coding_counts c {where}", params)}
+    """The scope's documents with at least one coding by the counted coders (one index
+    lookup per document, not a scan of the tally)."""
+    docs, params = scope.documents_sql()
+    clause = ""
+    names = scope.coder_names()
+    if names:
+        ids = coder_ids(store, names)
+        clause = f"AND c.coder_id IN ({','.join('?' * len(ids))})"
+        params = [*params, *ids]
+    return {
+        r[0]
+        for r in store.conn.execute(
+            f"SELECT x.id FROM ({docs}) x WHERE EXISTS "
+            f"(SELECT 1 FROM coding_counts c WHERE c.document_id = x.id {clause})",
+            params,
+        )
+    }
 
 
 def document_frame(store: Store, scope: Scope, by: str | None = None) -> list[sqlite3.Row]:
@@ -191,6 +205,21 @@ def own_codings(store: Store, scope: Scope) -> dict[int, int]:
     return dict(
         store.conn.execute(f"SELECT c.code_id, sum(c.n) FROM coding_counts c {where} GROUP BY c.code_id", params)
     )
+
+
+def own_coding_columns(store: Store, scope: Scope) -> tuple[str, str, str]:
+    """(code_id, document_id, codings) of the tally for the counted coders, as three
+    comma-separated columns (codes as coded; the caller rolls up)."""
+    where, params = scope.codings_where(store)
+    found = store.conn.execute(
+        "SELECT group_concat(code_id), group_concat(document_id), group_concat(n) FROM "
+        f"(SELECT c.code_id, c.document_id, sum(c.n) AS n FROM coding_counts c {where} "
+        "GROUP BY c.code_id, c.document_id)",
+        params,
+    ).fetchone()
+    if found is None or found[0] is None:
+        return "", "", ""
+    return found[0], found[1], found[2]
 
 
 def code_document_columns(store: Store, scope: Scope) -> tuple[str, str]:

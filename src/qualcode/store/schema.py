@@ -249,6 +249,7 @@ MIGRATIONS: list[tuple[str, str]] = [
             PRIMARY KEY (rollup, coder_id, code_id, document_id)
         ) WITHOUT ROWID;
         CREATE INDEX IF NOT EXISTS passage_counts_document ON passage_counts (document_id);
+        CREATE INDEX IF NOT EXISTS coding_counts_document ON coding_counts (document_id, coder_id);
         CREATE TABLE IF NOT EXISTS passage_dirty (document_id INTEGER PRIMARY KEY);
         CREATE TABLE IF NOT EXISTS respondent_words (
             document_id INTEGER PRIMARY KEY REFERENCES documents(id) ON DELETE CASCADE,
