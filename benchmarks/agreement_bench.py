@@ -19,9 +19,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from analysis_bench import build, timed
+from analysis_bench import build, timed  # noqa: E402  (after the sys.path set-up)
 
-from qualcode.study.study import Study
+from qualcode.study.study import Study  # noqa: E402
 
 
 def main() -> None:

@@ -155,9 +155,9 @@ def main() -> None:
 
     from qualcode.analysis import Scope
     from qualcode.analysis.cooccurrence import cooccurrence
-    from qualcode.exchange.tables import write_fragments
     from qualcode.analysis.frequencies import code_frequencies
     from qualcode.analysis.matrices import crosstab
+    from qualcode.exchange.tables import write_fragments
 
     study = Study.open(path, coder="bench-a")
     total = study.info()["codings"]

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import random
 import shutil
-import sys
 import time
 from pathlib import Path
 
@@ -31,7 +30,37 @@ from qualcode.assist.learn import Settings, train
 from qualcode.assist.units import Corpus, Unit
 from qualcode.core.models import Code
 
-FUNCTION = "de het een en ik je ze hij we dat die is was niet ook maar dan wel nog heel er op in van met voor naar als om".split()
+FUNCTION = [
+    "de",
+    "het",
+    "een",
+    "en",
+    "ik",
+    "je",
+    "ze",
+    "hij",
+    "we",
+    "dat",
+    "die",
+    "is",
+    "was",
+    "niet",
+    "ook",
+    "maar",
+    "dan",
+    "wel",
+    "nog",
+    "heel",
+    "er",
+    "op",
+    "in",
+    "van",
+    "met",
+    "voor",
+    "naar",
+    "als",
+    "om",
+]
 THEMES = {
     "Schulden": "schuld rekening deurwaarder betalen schuldhulp aflossen incasso huur achterstand bewind budget beslag energierekening boete toeslag belastingdienst schuldsanering betalingsregeling maandlast inkomen lening krediet tekort geld uitkering armoede spaargeld kosten afbetalen schuldeiser aanmaning",
     "Sport": "voetbal club training zwemles contributie wedstrijd team sporthal turnen hockey trainer diploma zwembad sportclub lidmaatschap kantine veld scheidsrechter doelpunt judo dansles tennis atletiek fiets sportschoenen bal teamgenoot toernooi medaille kampioen",
@@ -44,7 +73,34 @@ THEMES = {
     "Kinderen": "kind zoon dochter baby peuter puber opvoeding speelgoed verjaardag feestje vriendje oppas kinderopvang bedtijd ruzie huilen lachen spelen knuffel opa oma broer zus tweeling gezin moeder vader ouder jeugd tiener opgroeien",
     "Toekomst": "toekomst plan doel droom perspectief hoop volgend jaar verandering stap vooruit zelfvertrouwen trots zelfstandig eigen regie kans nieuw begin groeien leren ontwikkeling ambitie wens motivatie energie rust stabiliteit ruimte",
 }
-EVERYDAY = "dag week maand jaar tijd keer morgen avond ochtend weekend bus auto winkel boodschappen koffie telefoon nummer straat stad dorp weer regen zon televisie eten koken".split()
+EVERYDAY = [
+    "dag",
+    "week",
+    "maand",
+    "jaar",
+    "tijd",
+    "keer",
+    "morgen",
+    "avond",
+    "ochtend",
+    "weekend",
+    "bus",
+    "auto",
+    "winkel",
+    "boodschappen",
+    "koffie",
+    "telefoon",
+    "nummer",
+    "straat",
+    "stad",
+    "dorp",
+    "weer",
+    "regen",
+    "zon",
+    "televisie",
+    "eten",
+    "koken",
+]
 
 
 def synthetic_corpus(n_sentences: int, seed: int = 0, per_document: int = 50) -> Corpus:
@@ -96,7 +152,7 @@ def speed() -> None:
     )
     for settings in (Settings(), Settings(char_ngrams=True)):
         label = "lemma n-grams" + (" + char 3-5-grams" if settings.char_ngrams else "")
-        took = best_of(3, lambda: train(corpus, settings=settings))
+        took = best_of(3, lambda settings=settings: train(corpus, settings=settings))
         models = train(corpus, settings=settings)
         calibrated = sum(s.calibrated for s in models.statuses.values())
         print(
@@ -106,7 +162,7 @@ def speed() -> None:
         big = synthetic_corpus(100_000, seed=1)
         docs = [u.lemmas for u in big.units]
 
-        def score() -> None:
+        def score(models=models, docs=docs) -> None:
             matrix = models.featurizer.transform(docs)
             for model in models.models.values():
                 model.predict_proba(matrix)
@@ -182,6 +238,11 @@ def figures() -> None:
 
 
 if __name__ == "__main__":
+    import argparse
+
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
+    parser.add_argument("--speed-only", action="store_true", help="leave out the figures on the sample study")
+    options = parser.parse_args()
     speed()
-    if "--speed-only" not in sys.argv:
+    if not options.speed_only:
         figures()

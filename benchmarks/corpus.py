@@ -2,8 +2,10 @@
 
 Used by the benchmarks (import, TUI, analysis, exchange). The same seed gives the same
 files byte for byte. The text has speaker turns in the common transcript forms, some with
-timestamps, sentences of 4–24 words and paragraphs of 1–6 sentences, so segmentation and
-turn parsing do realistic work.
+timestamps, sentences of 4–24 words and paragraphs of 1–6 sentences, the verbatim features of
+real transcripts (hesitations, restarts, interruptions, [lacht], [onverstaanbaar], trailing
+off...), and about a third of the files hard-wrapped at 80 columns as word processors save
+them, so segmentation and turn parsing do realistic work.
 
     python benchmarks/corpus.py OUT_DIR --documents 1000 --words 5000
 """
@@ -12,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import random
+import textwrap
 from pathlib import Path
 
 WORDS = (
@@ -35,16 +38,26 @@ SPEAKERS = (
 )
 
 
+VERBATIM = ("eh", "ehm", "nou", "weet je", "[lacht]", "[onverstaanbaar]", "[stilte]", "--")
+
+
 def sentence(rng: random.Random) -> str:
     n = rng.randint(4, 24)
     words = [rng.choice(WORDS) for _ in range(n)]
+    for _ in range(rng.choice((0, 0, 1, 2))):
+        words.insert(rng.randrange(len(words)), rng.choice(VERBATIM))
+    if rng.random() < 0.1:  # a restart: "ik had- ik was"
+        at = rng.randrange(len(words))
+        words.insert(at, words[at][: max(1, len(words[at]) // 2)] + "-")
     words[0] = words[0].capitalize()
-    return " ".join(words) + rng.choice(".....?!")
+    end = "..." if rng.random() < 0.05 else rng.choice(".....?!")
+    return " ".join(words) + end
 
 
 def transcript(rng: random.Random, words: int) -> str:
     interviewer, respondent = rng.choice(SPEAKERS)
     stamped = rng.random() < 0.4
+    wrapped = rng.random() < 0.33
     lines = [
         "---",
         f"organisation: Organisatie {rng.randint(1, 8)}",
@@ -60,7 +73,8 @@ def transcript(rng: random.Random, words: int) -> str:
         for _ in range(1 if speaker == interviewer else rng.randint(1, 3)):
             sents = [sentence(rng) for _ in range(rng.randint(1, 6))]
             count += sum(len(s.split()) for s in sents)
-            paragraphs.append(" ".join(sents))
+            paragraph = " ".join(sents)
+            paragraphs.append(textwrap.fill(paragraph, 80, break_on_hyphens=False) if wrapped else paragraph)
         seconds += rng.randint(5, 90)
         stamp = f"[{seconds // 3600:02d}:{seconds // 60 % 60:02d}:{seconds % 60:02d}] " if stamped else ""
         lines.append(f"{stamp}{speaker}: " + "\n".join(paragraphs))

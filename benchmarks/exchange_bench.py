@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import hashlib
 import random
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -84,8 +83,13 @@ def build(path: Path, documents: int, codings: int) -> Study:
 
 
 def main() -> None:
-    documents = int(sys.argv[1]) if len(sys.argv) > 1 else 1000
-    codings = int(sys.argv[2]) if len(sys.argv) > 2 else 50_000
+    import argparse
+
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
+    parser.add_argument("documents", type=int, nargs="?", default=1000)
+    parser.add_argument("codings", type=int, nargs="?", default=50_000)
+    options = parser.parse_args()
+    documents, codings = options.documents, options.codings
     with tempfile.TemporaryDirectory() as folder:
         base = Path(folder)
         t0 = time.perf_counter()

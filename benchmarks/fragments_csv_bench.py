@@ -40,4 +40,10 @@ def main(documents: int = 200, per_document: int = 250) -> None:
 
 
 if __name__ == "__main__":
-    main()
+    import argparse
+
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
+    parser.add_argument("--documents", type=int, default=200)
+    parser.add_argument("--per-document", type=int, default=250)
+    options = parser.parse_args()
+    main(options.documents, options.per_document)

@@ -27,6 +27,9 @@ def timed(args: list[str], runs: int = 7) -> tuple[float, float]:
 
 
 def main() -> None:
+    import argparse
+
+    argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0]).parse_args()
     exe = shutil.which("qualcode") or sys.exit("install qualcode first (pip install -e .)")
     with tempfile.TemporaryDirectory() as tmp:
         study = Path(tmp) / "leeg.qualcode"

@@ -22,11 +22,12 @@ from qualcode.analysis.compare import (
     compare_studies,
     run_presence_test,
 )
-from qualcode.exchange.tables import write_fragments, write_table
 from qualcode.analysis.report import SECTIONS, build_report
 from qualcode.analysis.words import distinctive_words, kwic, log_likelihood, word_frequencies
 from qualcode.cli import main
+from qualcode.core.errors import QualcodeError
 from qualcode.exchange.csv import FRAGMENT_COLUMNS
+from qualcode.exchange.tables import write_fragments, write_table
 from qualcode.study.study import Study
 from test_analysis_figures import build_fixed
 
@@ -216,7 +217,7 @@ def test_table_export_csv(tmp_path: Path) -> None:
     write_table([{"code": "-min", "n": 3}], ["code", "n"], target)
     with open(target, encoding="utf-8-sig", newline="") as handle:
         assert list(csv.reader(handle)) == [["code", "n"], ["'-min", "3"]]
-    with pytest.raises(Exception):
+    with pytest.raises(QualcodeError, match=r"write a \.csv or an \.xlsx file"):
         write_table([], ["code"], tmp_path / "tabel.txt")
 
 

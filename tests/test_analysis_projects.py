@@ -11,9 +11,9 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from qualcode.analysis import Scope
-from qualcode.exchange.tables import write_fragments
 from qualcode.analysis.matrices import crosstab
 from qualcode.cli import main
+from qualcode.exchange.tables import write_fragments
 from qualcode.study.study import Study
 
 TEXT = "Interviewer: Hoe gaat het?\nMoeder: Goed, de coach komt elke week.\n"  # 9 words said, 11 with the labels

@@ -6,11 +6,10 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from qualcode.ingest import nlp
 from qualcode.analysis import Scope
 from qualcode.analysis.frequencies import code_frequencies
 from qualcode.analysis.matrices import crosstab
-from qualcode.ingest import parse_turns
+from qualcode.ingest import nlp, parse_turns
 from qualcode.study.study import Study
 
 # Title 1 word; "Wat vind je ervan?" 4; "Goed, echt goed." 3; "Nou ja." 2 — ten words said.

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from test_assist_support import DEBT, build
 
 from qualcode.cli import main
 from qualcode.study.study import Study
+from test_assist_support import DEBT, build
 
 
 @pytest.fixture

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from test_assist_support import make_study
 
 from qualcode.assist import assistant
 from qualcode.assist.evaluate import evaluate, grouped_folds
 from qualcode.core.errors import QualcodeError
+from test_assist_support import make_study
 
 
 def test_no_document_is_on_both_sides_of_a_fold() -> None:

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from test_assist_support import DEBT, OTHER, SPORT, make_study
 
 from qualcode.assist import assistant
 from qualcode.assist.learn import Cancelled, Settings, train, training_set
 from qualcode.assist.units import Corpus
+from test_assist_support import DEBT, OTHER, SPORT, make_study
 
 
 def test_classifier_ranks_the_right_sentences_first() -> None:

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from test_assist_support import DEBT, make_study
 
 from qualcode.assist import assistant
 from qualcode.assist.learn import training_set
 from qualcode.core.errors import QualcodeError
+from test_assist_support import DEBT, make_study
 
 
 def _debt_candidate(study, ids):

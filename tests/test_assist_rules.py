@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from test_assist_support import DEBT, SPORT, make_study
-
 from qualcode.assist import assistant
 from qualcode.assist.rules import rule_hits
+from test_assist_support import DEBT, SPORT, make_study
 
 
 def _texts(study, code) -> set[str]:

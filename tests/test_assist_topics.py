@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import pytest
-from test_assist_support import DEBT, SPORT, make_study
-
-from qualcode.study.study import Study
 
 from qualcode.assist import assistant
 from qualcode.assist.rules import rule_hits
 from qualcode.assist.topics import discover_topics, make_code, uncoded_units
 from qualcode.core.errors import QualcodeError
-
+from qualcode.study.study import Study
+from test_assist_support import DEBT, SPORT, make_study
 
 THEMES = {
     "geld": ["schulden", "rekeningen", "het geld", "de huur"],

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from textual.app import App
 from textual.widgets import DataTable
-from test_assist_support import DEBT, make_study
 
 from qualcode.study.study import Study
 from qualcode.tui.messages import JumpTo, StudyChanged
 from qualcode.tui.screens.suggestions import SuggestionsScreen
+from test_assist_support import DEBT, make_study
 
 
 class SuggestionsApp(App[None]):
@@ -117,7 +117,7 @@ async def test_a_failed_training_is_reported_and_the_session_goes_on() -> None:
     screen says training failed and accepting keyword candidates still works."""
     from qualcode.core.errors import QualcodeError
 
-    study, ids = make_study(coded=4, total=5)
+    study, _ids = make_study(coded=4, total=5)
     app = SuggestionsApp(study)
     async with app.run_test(size=(140, 40)) as pilot:
         screen = await _ready(app, pilot)

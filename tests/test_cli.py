@@ -13,10 +13,9 @@ import click
 import pytest
 from click.testing import CliRunner, Result
 
+from conftest import CODEBOOKS, SAMPLES
 from qualcode.cli import main
 from qualcode.study.study import Study
-
-from conftest import CODEBOOKS, SAMPLES
 
 
 def run(*args: str, ok: bool = True) -> Result:

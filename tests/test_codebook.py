@@ -11,11 +11,10 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from qualcode.study.codebook import Codebook, CodeSpec, dump_codebook, load_codebook, parse_codebook
-from qualcode.core.errors import QualcodeError
-from qualcode.study.study import Study
-
 from conftest import CODEBOOKS
+from qualcode.core.errors import QualcodeError
+from qualcode.study.codebook import Codebook, CodeSpec, dump_codebook, load_codebook, parse_codebook
+from qualcode.study.study import Study
 
 BOOKS = sorted(CODEBOOKS.glob("*.yaml"))
 

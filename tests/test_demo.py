@@ -9,11 +9,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from qualcode.study.codebook import load_codebook
-from qualcode.ingest import find_sources, read_source
-from qualcode.study.study import Study
-
 from conftest import CODEBOOKS, SAMPLES
+from qualcode.ingest import find_sources, read_source
+from qualcode.study.codebook import load_codebook
+from qualcode.study.study import Study
 
 CODINGS_DIR = SAMPLES / "demo_codings"
 

@@ -138,7 +138,7 @@ def test_decode_random_bytes_are_binary() -> None:
 
     rng = random.Random(7)
     noise = bytes(rng.randrange(1, 256) for _ in range(4000))
-    with pytest.raises(QualcodeError, match="binary|neither UTF-8"):
+    with pytest.raises(QualcodeError, match=r"binary|neither UTF-8"):
         decode_bytes(noise, PATH)
 
 

@@ -26,7 +26,7 @@ def test_new_study_records_migrations_wal_and_foreign_keys(tmp_path: Path) -> No
         store = study.store
         ids = [r[0] for r in store.rows("SELECT id FROM migrations ORDER BY id")]
         assert ids == list(range(1, len(MIGRATIONS) + 1))
-        assert SCHEMA_VERSION == len(MIGRATIONS)
+        assert len(MIGRATIONS) == SCHEMA_VERSION
         assert store.scalar("PRAGMA journal_mode") == "wal"
         assert store.scalar("PRAGMA foreign_keys") == 1
         assert study.name == "nieuw"

@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 
 from qualcode.tui import app as app_module
-from qualcode.tui.messages import JumpTo
-from qualcode.tui.screens.help import HelpScreen
 from qualcode.tui.main.screen import MainScreen
+from qualcode.tui.messages import JumpTo
 from qualcode.tui.palette.commands import QualcodeCommands
+from qualcode.tui.screens.help import HelpScreen
 from tui_helpers import app_for, main_screen
 
 
@@ -88,7 +88,7 @@ async def test_palette_offers_main_screen_and_other_screens_actions(study_path):
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
         provider = QualcodeCommands(app.screen)
-        names = {name: action for name, action, _ in provider._commands()}  # noqa: SLF001
+        names = {name: action for name, action, _ in provider._commands()}
         assert names["Retrieve coded fragments"] == "app.retrieve"
         assert names["In vivo"] == "screen.in_vivo"
         assert names["Undo"] == "screen.undo"
@@ -102,7 +102,7 @@ async def test_missing_screen_says_not_available_yet(study_path, monkeypatch):
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("A")
         await pilot.pause()
-        assert any("not available yet" in n.message for n in app._notifications)  # noqa: SLF001
+        assert any("not available yet" in n.message for n in app._notifications)
         main_screen(app)
 
 

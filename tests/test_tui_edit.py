@@ -20,7 +20,7 @@ async def _coded(app, pilot, quote: str, code: str):
 async def test_x_removes_the_coding_under_the_cursor(study_path):
     app = app_for(study_path)
     async with app.run_test(size=(120, 40)) as pilot:
-        main, coding = await _coded(app, pilot, "Ze oordeelde niet.", "Zonder oordeel geholpen")
+        main, _coding = await _coded(app, pilot, "Ze oordeelde niet.", "Zonder oordeel geholpen")
         await pilot.press("x")
         await pilot.pause()
         assert app.study.document_codings(main.document.id) == []
@@ -45,7 +45,7 @@ async def test_x_asks_which_coding_when_several_overlap(study_path):
 async def test_e_recodes_the_coding(study_path):
     app = app_for(study_path)
     async with app.run_test(size=(120, 40)) as pilot:
-        main, coding = await _coded(app, pilot, "Ze oordeelde niet.", "Vertrouwen")
+        _main, coding = await _coded(app, pilot, "Ze oordeelde niet.", "Vertrouwen")
         await pilot.press("e", *"zonder oordeel", "enter")
         await pilot.pause()
         after = app.study.coding(coding.id)

@@ -15,9 +15,9 @@ from conftest import requires_shared
 from qualcode.exchange import export_qdc, export_qdpx
 from qualcode.exchange.xml import parse_xml, validate
 from qualcode.study.study import Study
-from qualcode.tui.palette.exchange import Cancelled, Job
 from qualcode.tui.dialogs.progress import ProgressScreen, SummaryScreen
 from qualcode.tui.dialogs.prompts import PromptScreen
+from qualcode.tui.palette.exchange import Cancelled, Job
 from tui_helpers import app_for, main_screen
 
 

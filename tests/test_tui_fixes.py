@@ -9,11 +9,11 @@ import pytest
 from textual.widgets import DataTable, Input, Select
 
 from qualcode.study.study import Study
-from qualcode.tui.main.coding_actions import IN_VIVO_CHARS, IN_VIVO_WORDS, in_vivo_name
 from qualcode.tui.dialogs.picker import PickerScreen, fuzzy_score
 from qualcode.tui.dialogs.prompts import BindingCommands, PromptScreen
-from qualcode.tui.screens.retrieval import RetrievalScreen
+from qualcode.tui.main.coding_actions import IN_VIVO_CHARS, IN_VIVO_WORDS, in_vivo_name
 from qualcode.tui.palette.commands import QualcodeCommands
+from qualcode.tui.screens.retrieval import RetrievalScreen
 from tui_helpers import app_for, main_screen, open_titled
 
 # -- the picker ------------------------------------------------------------------------------

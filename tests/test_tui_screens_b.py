@@ -18,10 +18,10 @@ from textual.widgets import Input, Label, Select, TextArea
 from qualcode.core.errors import QualcodeError
 from qualcode.exchange.csv import FRAGMENT_COLUMNS, neutralise, write_fragments_csv
 from qualcode.study.study import SearchHit, Study
-from qualcode.tui.messages import JumpTo, StudyChanged
-from qualcode.tui.screens.codebook_editor import CodebookEditorScreen, CodeFormScreen
 from qualcode.tui.dialogs.confirm import ConfirmScreen
 from qualcode.tui.dialogs.prompts import BindingCommands, PromptScreen
+from qualcode.tui.messages import JumpTo, StudyChanged
+from qualcode.tui.screens.codebook_editor import CodebookEditorScreen, CodeFormScreen
 from qualcode.tui.screens.retrieval import RetrievalScreen, intersect_spans, merge_spans
 from qualcode.tui.screens.search import SearchScreen, hit_span
 

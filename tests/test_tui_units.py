@@ -5,8 +5,8 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from qualcode.tui.dialogs.picker import fuzzy_score
 from qualcode.tui.colours import contrast_text
+from qualcode.tui.dialogs.picker import fuzzy_score
 from qualcode.tui.main.coverage import Coverage, Span
 from qualcode.tui.main.cursor import Cursor, Unit, next_word_end, prev_word_start
 from qualcode.tui.main.layout import wrap

@@ -9,11 +9,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from conftest import CODEBOOKS
 from qualcode.cli import main
 from qualcode.core.errors import QualcodeError
 from qualcode.study.study import Study
-
-from conftest import CODEBOOKS
 
 
 def content(study: Study) -> dict[str, list[tuple]]:

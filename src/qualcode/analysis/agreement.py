@@ -553,15 +553,15 @@ def disagreements(
     names = dict(cmp.coders)
     others = _OtherCodes(cmp)
     out: list[Disagreement] = []
-    for a, b, code_id, by, not_by, doc, start, end, detail in found:
+    for coder_a, coder_b, code_id, by, not_by, doc, start, end, detail in found:
         text = texts[doc][start:end]
         if unit == "character" and not re.search(r"\w", text):
             continue
         other = others.at(names[not_by], doc, start, end)
         out.append(
             Disagreement(
-                a,
-                b,
+                coder_a,
+                coder_b,
                 doc,
                 cmp.titles[doc],
                 start,

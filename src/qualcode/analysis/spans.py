@@ -49,7 +49,8 @@ class Spans:
         parents = {c.id: c.parent_id for c in codes}
         chains: dict[int, list[int]] = {}
         for code in codes:
-            chain, current = [], code.id
+            chain: list[int] = []
+            current: int | None = code.id
             while current is not None:
                 chain.append(current)
                 current = parents.get(current)

@@ -48,7 +48,7 @@ def compile_keyword(keyword: str, language: str = "nl") -> Keyword | None:
     for word in words:
         if word.endswith("*"):
             prefix = "".join(_WORD.findall(word.rstrip("*")))
-            step = (frozenset(), prefix)
+            step: tuple[frozenset[str], str | None] = (frozenset(), prefix)
             lemma_steps.append(step)
             word_steps.append(step)
             continue

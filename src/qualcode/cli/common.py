@@ -92,7 +92,7 @@ def progress_bar(label: str) -> Iterator[Callable[[int, int, str], None]]:
 
         def progress(done: int, total: int, name: str) -> None:
             bar.length = max(total, 1)
-            bar.update(done - state["done"], name)
+            bar.update(done - state["done"], name)  # type: ignore[arg-type]  # click types the item by `length`
             state["done"] = done
 
         yield progress

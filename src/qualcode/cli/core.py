@@ -134,13 +134,13 @@ def import_cmd(
         "interview_date": interview_date,
         "language": language,
     }
-    metadata = {k: v for k, v in metadata.items() if v}
-    metadata.update(parse_pairs(attrs, "--attr"))
+    given: dict[str, str] = {k: v for k, v in metadata.items() if v}
+    given.update(parse_pairs(attrs, "--attr"))
     study = open_study(study_path, coder)
     try:
         with progress_bar("Importing") as progress:
             report = study.import_files(
-                paths, metadata=metadata, sidecar=sidecar, skip_errors=skip_errors, progress=progress
+                paths, metadata=given, sidecar=sidecar, skip_errors=skip_errors, progress=progress
             )
     finally:
         study.close()

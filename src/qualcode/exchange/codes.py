@@ -12,9 +12,9 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from qualcode.study.codebook import CodeSpec, Codebook
-from qualcode.exchange.xml import child_text, children, local, norm_guid
 from qualcode.core.models import Code
+from qualcode.exchange.xml import child_text, children, local, norm_guid
+from qualcode.study.codebook import Codebook, CodeSpec
 
 LABELS = (
     ("when_to_use", "When to use"),

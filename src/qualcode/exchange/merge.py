@@ -259,28 +259,28 @@ def merge_study(study: Study, other: Path | str, *, coders: Sequence[str] | None
             if target_id is None:
                 report.memos_unplaced += 1
                 continue
-            key = (memo["target"], target_id, coder_here(memo["coder"]))
-            if key not in here_memos:
+            memo_key = (memo["target"], target_id, coder_here(memo["coder"]))
+            if memo_key not in here_memos:
                 memo_id = sql.insert_memo(
                     study.store,
                     {
-                        "target": key[0],
-                        "target_id": key[1],
-                        "coder_id": key[2],
+                        "target": memo_key[0],
+                        "target_id": memo_key[1],
+                        "coder_id": memo_key[2],
                         "text": memo["text"],
                         "updated_at": memo["updated_at"],
                     },
                 )
-                here_memos[key] = (memo_id, memo["text"])
+                here_memos[memo_key] = (memo_id, memo["text"])
                 report.memos_added += 1
                 continue
-            memo_id, text = here_memos[key]
+            memo_id, text = here_memos[memo_key]
             joined = _joined(text, memo["text"])
             if joined is None:
                 report.memos_present += 1
             else:
                 sql.set_memo_text(study.store, memo_id, joined, memo["updated_at"])
-                here_memos[key] = (memo_id, joined)
+                here_memos[memo_key] = (memo_id, joined)
                 report.memos_joined += 1
     return report
 

@@ -35,9 +35,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from qualcode.core.errors import file_error
+from qualcode.core.files import atomic_output
 from qualcode.exchange.codes import CODEBOOK_SET_PREFIX, compose_description
 from qualcode.exchange.xml import CODEBOOK_NS, PROJECT_NS, XSI_NS, Guids
-from qualcode.core.files import atomic_output
 from qualcode.store import exchange as sql
 
 if TYPE_CHECKING:

@@ -15,13 +15,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from qualcode.study.codebook import Codebook
 from qualcode.core.errors import QualcodeError, file_error
 from qualcode.exchange.codes import codebook_sets, read_codes, split_codebooks
 from qualcode.exchange.refi_read import CodingRef, Project, Source, read_project
 from qualcode.exchange.xml import child, local, parse_xml
 from qualcode.store import codings as codingsql
 from qualcode.store import exchange as sql
+from qualcode.study.codebook import Codebook
 
 if TYPE_CHECKING:
     from qualcode.study.study import Study

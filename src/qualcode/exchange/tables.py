@@ -13,8 +13,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from qualcode.core.errors import QualcodeError
-from qualcode.exchange.csv import FRAGMENT_COLUMNS, fragment_values, write_csv, write_fragments_csv
 from qualcode.core.files import atomic_path, check_output_path
+from qualcode.exchange.csv import FRAGMENT_COLUMNS, fragment_values, write_csv, write_fragments_csv
 from qualcode.store.analysis import Scope
 
 if TYPE_CHECKING:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -51,7 +51,7 @@ class ImportReport:
     cancelled: bool = False
 
 
-def normalise_metadata(raw: dict[str, object]) -> dict[str, str]:
+def normalise_metadata(raw: Mapping[str, object]) -> dict[str, str]:
     out: dict[str, str] = {}
     for key, value in raw.items():
         if value is None or str(value).strip() == "":
@@ -225,8 +225,7 @@ def store_text(
     digest: str | None = None,
 ) -> StoredDocument:
     """Segment an already normalised text and store it as one document (one transaction)."""
-    from qualcode.ingest import nlp
-    from qualcode.ingest import detect_language, parse_turns
+    from qualcode.ingest import detect_language, nlp, parse_turns
     from qualcode.store import documents as docsql
 
     digest = digest or hashlib.sha256(text.encode("utf-8")).hexdigest()

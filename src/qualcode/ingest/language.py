@@ -15,14 +15,14 @@ _NL = frozenset(
     de het een en ik je jij dat niet van op te zijn met voor maar ook als er wat die nog
     wel dan naar heb hij ze bij om nee ja gewoon echt eigenlijk omdat heel kan moet zou
     dus toen heeft hebben mijn wordt werd waren veel zich kinderen geen nou wij ons
-    """.split()  # noqa: SIM905 - word lists read best as words
+    """.split()
 )
 _EN = frozenset(
     """
     the and to a that it you i for on with but not they have be this are so what my he
     she do at just like know think yeah there would about because really were been had
     them their our very when who which from
-    """.split()  # noqa: SIM905 - word lists read best as words
+    """.split()
 )
 
 

@@ -110,7 +110,7 @@ _ROLE_SUFFIXES = (("coach", "coach"), ("consulent", "consulent"))
 _PARTICLES = frozenset(
     """
     van de der den het ter ten te 't in op von da di du la le el al bin ibn zu dos das del
-    """.split()  # noqa: SIM905 - word lists read best as words
+    """.split()
 )
 # A label starting with one of these is a sentence ("Ja: ...", "Mijn moeder: ...") unless
 # capitalised words follow, as in the surname "De Vries".
@@ -122,7 +122,7 @@ _FUNCTION_WORDS = frozenset(
     gewoon soms vaak altijd nooit nu straks later eerst daarna verder kortom
     the a an and or but so then if you he she it we they my your his her our their this
     that these those what who where why how when yes no well also not now first
-    """.split()  # noqa: SIM905 - word lists read best as words
+    """.split()
 )
 # First words of header fields and annotations, which have colons but no speaker:
 # "Datum: 12 maart", "Locatie: Coevorden", "[Gelach]", "Let op: ...".
@@ -137,7 +137,7 @@ _NOT_SPEAKERS = frozenset(
     conclusie toelichting zie naam name leeftijd age geslacht gender functie rol role taal
     language gemeente wijk versie version status http https www email e-mail tel telefoon
     adres vraag antwoord
-    """.split()  # noqa: SIM905 - word lists read best as words
+    """.split()
 )
 
 

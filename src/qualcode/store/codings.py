@@ -170,7 +170,8 @@ def set_memo(store: Store, target: str, target_id: int, coder_id: int, text: str
 
 
 def memos(store: Store, target: str | None = None, target_id: int | None = None) -> list[sqlite3.Row]:
-    clauses, params = [], []
+    clauses: list[str] = []
+    params: list[object] = []
     if target:
         clauses.append("m.target = ?")
         params.append(target)

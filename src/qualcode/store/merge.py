@@ -23,7 +23,7 @@ def open_other(path: Path) -> sqlite3.Connection:
         tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
     except sqlite3.DatabaseError as exc:
         raise QualcodeError(f"{path}: not a qualcode study ({exc})") from None
-    if not NEEDED_TABLES <= tables:
+    if not tables >= NEEDED_TABLES:
         conn.close()
         raise QualcodeError(
             f"{path}: not a qualcode study (tables missing: {', '.join(sorted(NEEDED_TABLES - tables))})"

@@ -14,7 +14,8 @@ def sentence_units(store: Store, document_ids: Sequence[int] | None = None) -> l
     The text is cut out of the document in SQL (``substr`` counts code points, as our offsets
     do), so a study's texts are not all held in Python at once.
     """
-    where, params = "", ()
+    where = ""
+    params: tuple[int, ...] = ()
     if document_ids is not None:
         where = f"WHERE s.document_id IN ({','.join('?' * len(document_ids))})"
         params = tuple(document_ids)

@@ -7,19 +7,19 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from qualcode.core.errors import QualcodeError
+from qualcode.core.models import Code, code_from_row
+from qualcode.store import codes as sql
+from qualcode.store.codings import coding_memo_ids
 from qualcode.study.codebook import (
+    PATH_SEPARATOR,
     Codebook,
     CodeSpec,
-    PATH_SEPARATOR,
     dump_codebook,
     join_path,
     load_codebook,
     split_path,
 )
-from qualcode.core.errors import QualcodeError
-from qualcode.core.models import Code, code_from_row
-from qualcode.store import codes as sql
-from qualcode.store.codings import coding_memo_ids
 
 if TYPE_CHECKING:
     from qualcode.store.core import Store
@@ -27,7 +27,11 @@ if TYPE_CHECKING:
 
 class CodeTreeMixin:
     store: Store
-    coder_id: int
+
+    if TYPE_CHECKING:  # provided by Study; declared here for the type checker only
+
+        @property
+        def coder_id(self) -> int: ...
 
     # -- reading --------------------------------------------------------------------------
 

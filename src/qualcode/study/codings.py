@@ -8,7 +8,7 @@ end-exclusive (DESIGN.md, "Offsets").
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from qualcode.core.errors import QualcodeError
 from qualcode.core.models import Code, Coding, Memo
@@ -24,10 +24,16 @@ ORIGINS = ("manual", "suggested", "rule", "import", "in-vivo")
 
 class CodingMixin:
     store: Store
-    coder_id: int
     coder: str
 
-    def code(self, ref: str | int) -> Code: ...  # provided by CodeTreeMixin
+    if TYPE_CHECKING:  # provided by Study and CodeTreeMixin; declared here for the type checker only
+
+        @property
+        def coder_id(self) -> int: ...
+
+        def code(self, ref: str | int) -> Code: ...
+
+        def code_descendants(self, code_id: int) -> list[int]: ...
 
     def _document_length(self, document_id: int) -> int:
         found = docsql.char_count(self.store, document_id)
@@ -245,7 +251,7 @@ class CodingMixin:
 
     # -- coders ---------------------------------------------------------------------------
 
-    def coders(self) -> list[dict[str, object]]:
+    def coders(self) -> list[dict[str, Any]]:
         return [dict(r) for r in sql.coders(self.store)]
 
     # -- memos ----------------------------------------------------------------------------

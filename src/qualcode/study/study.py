@@ -13,13 +13,13 @@ from pathlib import Path
 from typing import Any
 
 from qualcode.core import config
-from qualcode.study.codes import CodeTreeMixin
-from qualcode.study.codings import CodingMixin
 from qualcode.core.errors import QualcodeError
 from qualcode.core.models import Document, DocumentInfo, SentenceUnit, Turn
 from qualcode.store import codings as codingsql
 from qualcode.store import documents as docsql
 from qualcode.store.core import Store
+from qualcode.study.codes import CodeTreeMixin
+from qualcode.study.codings import CodingMixin
 
 STUDY_SUFFIX = ".qualcode"
 
@@ -145,8 +145,8 @@ class Study(CodeTreeMixin, CodingMixin):
 
         Used by exchange formats whose texts come from an archive, and by tests.
         """
-        from qualcode.ingest.importer import normalise_metadata, store_text
         from qualcode.ingest import normalise_text
+        from qualcode.ingest.importer import normalise_metadata, store_text
 
         normalised = normalise_text(text)
         if not normalised.strip():
@@ -218,6 +218,22 @@ class Study(CodeTreeMixin, CodingMixin):
         from qualcode.store.attributes import attribute_values
 
         return attribute_values(self.store, name)
+
+    def backup(self, target: Path | str) -> int:
+        """A consistent copy of the study at ``target`` (private, written whole or not at all),
+        taken while others may be writing; returns the pages copied."""
+        from qualcode.core.files import atomic_path
+        from qualcode.store import maintenance
+
+        with atomic_path(Path(target)) as tmp:
+            return maintenance.backup(self.store, tmp)
+
+    def check(self) -> list[str]:
+        """Every problem in the study file, one line each: integrity, foreign keys, the count
+        tables kept by triggers, the full-text index, the undo log against the rows."""
+        from qualcode.store import maintenance
+
+        return maintenance.check(self.store)
 
     def info(self) -> dict[str, Any]:
         return {"study": self.name, "path": str(self.path or ":memory:"), **docsql.totals(self.store)}

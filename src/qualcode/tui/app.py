@@ -19,10 +19,10 @@ from textual.screen import Screen
 from qualcode.core import config
 from qualcode.core.errors import QualcodeError
 from qualcode.study.study import Study
-from qualcode.tui.palette.exchange import ExchangeActions
-from qualcode.tui.messages import JumpTo, StudyChanged
 from qualcode.tui.main.screen import MainScreen
+from qualcode.tui.messages import JumpTo, StudyChanged
 from qualcode.tui.palette.commands import QualcodeCommands
+from qualcode.tui.palette.exchange import ExchangeActions
 
 # (action, module, class, needs the current document) for the screens other parts provide.
 EXTRA_SCREENS = {

@@ -88,7 +88,7 @@ class CodebookPanel(Vertical):
         keep = self.highlighted
         self.codes = {c.id: c for c in codes}
         self.here, self.total, self.memos = dict(here), dict(total), memos
-        self._children: dict[int | None, list[int]] = {}
+        self._children = {}
         for code in codes:
             self._children.setdefault(code.parent_id, []).append(code.id)
         tree = self.code_tree

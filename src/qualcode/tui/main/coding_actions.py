@@ -99,12 +99,16 @@ class CodingActions:
     colours: dict[int, str]
     recent: list[int]
     active_coding: int | None
-    transcript: TranscriptView
-    codebook: CodebookPanel
-    browser: DocumentBrowser
     app: Any
 
     if TYPE_CHECKING:  # provided by the screen; stubs here would shadow them at run time
+
+        @property
+        def transcript(self) -> TranscriptView: ...
+        @property
+        def codebook(self) -> CodebookPanel: ...
+        @property
+        def browser(self) -> DocumentBrowser: ...
 
         def notify(self, message: str, **kw: Any) -> None: ...
         def update_status(self) -> None: ...

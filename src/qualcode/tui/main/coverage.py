@@ -10,7 +10,7 @@ insertion into a sorted list, not a rebuild.
 
 from __future__ import annotations
 
-from bisect import bisect_left, insort
+from bisect import bisect_left
 from collections.abc import Iterator, Sequence
 from typing import NamedTuple
 

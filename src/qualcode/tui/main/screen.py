@@ -7,10 +7,12 @@ screen (not on the app) so that screens pushed on top do not inherit them.
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import Footer, Input
@@ -18,10 +20,10 @@ from textual.widgets import Footer, Input
 from qualcode.core.errors import QualcodeError
 from qualcode.core.models import Code, Document
 from qualcode.study.study import Study
-from qualcode.tui.main.coding_actions import CodingActions
+from qualcode.tui.colours import code_colour
 from qualcode.tui.main.browser import DocumentBrowser
 from qualcode.tui.main.codebook import CodebookPanel
-from qualcode.tui.colours import code_colour
+from qualcode.tui.main.coding_actions import CodingActions
 from qualcode.tui.main.coverage import Span
 from qualcode.tui.main.status import StatusBar
 from qualcode.tui.main.transcript import TranscriptView
@@ -105,7 +107,7 @@ PANEL_BINDINGS = [
 class MainScreen(CodingActions, Screen[None]):
     """Code transcripts: browse, select, code, adjust, memo."""
 
-    BINDINGS = MOVE_BINDINGS + CODING_BINDINGS + PANEL_BINDINGS
+    BINDINGS: ClassVar[list[BindingType]] = [*MOVE_BINDINGS, *CODING_BINDINGS, *PANEL_BINDINGS]
 
     def __init__(self, study: Study) -> None:
         super().__init__()

@@ -183,7 +183,7 @@ class TranscriptView(ScrollView, can_focus=True, inherit_bindings=False):
     # -- painting -------------------------------------------------------------------------
 
     def render_line(self, y: int) -> Strip:
-        scroll_x, scroll_y = self.scroll_offset
+        _scroll_x, scroll_y = self.scroll_offset
         line = scroll_y + y
         width = self.scrollable_content_region.width
         if not self.text and line == 0:

@@ -89,8 +89,8 @@ class ExchangeActions:
 
     study: Study
     if TYPE_CHECKING:
+        push_screen: Any  # App.push_screen, with its overloads
 
-        def push_screen(self, screen: Any, callback: Any = None) -> Any: ...
         def notify(self, message: str, **kw: Any) -> None: ...
         def call_from_thread(self, callback: Any, *args: Any) -> Any: ...
         def post_message(self, message: Any) -> bool: ...
@@ -322,7 +322,7 @@ class ExchangeActions:
             error = str(exc)
         except OSError as exc:
             error = f"{job.title}: {exc.strerror or exc}"
-        except Exception as exc:  # noqa: BLE001  # a bug must not take the user's session down with it
+        except Exception as exc:  # a bug must not take the user's session down with it
             error = f"{job.title} failed: {type(exc).__name__}: {exc}"
         self.call_from_thread(self._finished, job, dialog, lines, error)
 

@@ -22,15 +22,15 @@ from textual.widgets.tree import TreeNode
 from qualcode.core.errors import QualcodeError
 from qualcode.core.models import Code
 from qualcode.study.study import Study
-from qualcode.tui.messages import StudyChanged
 from qualcode.tui.dialogs.confirm import ConfirmScreen
 from qualcode.tui.dialogs.prompts import (
     DIALOG_CSS,
     TOP_LEVEL,
     BindingCommands,
-    code_picker,
     PromptScreen,
+    code_picker,
 )
+from qualcode.tui.messages import StudyChanged
 
 COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
 
@@ -220,7 +220,7 @@ class CodebookEditorScreen(Screen[None]):
         tree.clear()
         nodes: dict[int, TreeNode[int]] = {}
         for c in codes:
-            parent = nodes[c.parent_id] if c.parent_id in nodes else tree.root
+            parent = nodes[c.parent_id] if c.parent_id in nodes else tree.root  # noqa: SIM401  (parent_id may be None)
             label = swatch(c.color) + Text(f" {c.name}")
             own, total = self.counts.get(c.id, 0), totals[c.id]
             label.append(f"  {own}" if own == total else f"  {own}/{total}", style="dim")

@@ -28,9 +28,9 @@ from textual.widgets.select import InvalidSelectValueError
 from qualcode.core.errors import QualcodeError
 from qualcode.exchange.csv import write_fragments_csv
 from qualcode.study.study import Study
-from qualcode.tui.messages import JumpTo
 from qualcode.tui.dialogs.confirm import ConfirmScreen
 from qualcode.tui.dialogs.prompts import BindingCommands, PromptScreen, code_picker
+from qualcode.tui.messages import JumpTo
 
 CONTEXT_CHARS = 14
 """How much text either side of a fragment its one-line context shows: little before, so

@@ -16,14 +16,15 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.coordinate import Coordinate
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Label, Static
 
 from qualcode.core.errors import QualcodeError
 from qualcode.core.models import Code
 from qualcode.study.study import SearchHit, Study
-from qualcode.tui.messages import JumpTo, StudyChanged
 from qualcode.tui.dialogs.prompts import BindingCommands, code_picker
+from qualcode.tui.messages import JumpTo, StudyChanged
 
 TICKED, UNTICKED = Text("[x]"), Text("[ ]", style="dim")
 STEP = Binding.Group("Step", compact=True)
@@ -208,7 +209,7 @@ class SearchScreen(Screen[None]):
             return
         self.ticked ^= {index}
         table = self.query_one("#hits", HitTable)
-        table.update_cell_at((index, 0), TICKED if index in self.ticked else UNTICKED)
+        table.update_cell_at(Coordinate(index, 0), TICKED if index in self.ticked else UNTICKED)
         if index + 1 < len(self.hits):
             table.move_cursor(row=index + 1)
         self._update_title()
@@ -217,7 +218,7 @@ class SearchScreen(Screen[None]):
         self.ticked = set() if len(self.ticked) == len(self.hits) else set(range(len(self.hits)))
         table = self.query_one("#hits", HitTable)
         for index in range(len(self.hits)):
-            table.update_cell_at((index, 0), TICKED if index in self.ticked else UNTICKED)
+            table.update_cell_at(Coordinate(index, 0), TICKED if index in self.ticked else UNTICKED)
         self._update_title()
 
     def action_toggle_unit(self) -> None:
