@@ -189,8 +189,15 @@ def main() -> None:
     timed("compare by organisation (document unit)", lambda: compare_groups(study, "organisation"), budget=0.2)
     timed("code × organisation matrix", lambda: crosstab(study, "organisation"), budget=0.1)
     timed("code × wave (attribute) matrix", lambda: crosstab(study, "wave"), budget=0.1)
-    timed("co-occurrence, overlapping codings (same coder)", lambda: cooccurrence(study, unit="overlap"), repeat=2, budget=0.5)
-    timed("co-occurrence, same sentence (same coder)", lambda: cooccurrence(study, unit="sentence"), repeat=2, budget=0.5)
+    timed(
+        "co-occurrence, overlapping codings (same coder)",
+        lambda: cooccurrence(study, unit="overlap"),
+        repeat=2,
+        budget=0.5,
+    )
+    timed(
+        "co-occurrence, same sentence (same coder)", lambda: cooccurrence(study, unit="sentence"), repeat=2, budget=0.5
+    )
     timed("co-occurrence, same turn (same coder)", lambda: cooccurrence(study, unit="turn"), repeat=2, budget=0.5)
     out = Path(tempfile.gettempdir()) / "qualcode-bench-fragments.csv"
     # Leergeld's parents: 50 documents of 1,000 codings each, i.e. about 50,000 codings

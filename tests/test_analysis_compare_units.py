@@ -3,8 +3,6 @@ and --stratify, recomputed by hand and against statsmodels."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pytest
 
@@ -32,14 +30,18 @@ def planned(tmp_path_factory: pytest.TempPathFactory):
     cases: dict[str, int] = {}
     for n, (org, role, who, case, has) in enumerate(PLAN):
         doc = study.add_document(
-            f"Ouder: Zin nummer {n} over het gezin.\n", title=f"d{n}", metadata={"organisation": org, "role": role, "participant": who}
+            f"Ouder: Zin nummer {n} over het gezin.\n",
+            title=f"d{n}",
+            metadata={"organisation": org, "role": role, "participant": who},
         )
         # cases are filled by the cases work; the columns are in the schema already
         if case not in cases:
             cases[case] = study.store.conn.execute("INSERT INTO cases (name) VALUES (?)", (case,)).lastrowid
         study.store.conn.execute("UPDATE documents SET case_id = ? WHERE id = ?", (cases[case], doc))
         study.add_coding(doc, "Thema" if has else "Anders", 7, 12)
-    uncoded = study.add_document("Ouder: Niet gecodeerd.\n", title="leeg", metadata={"organisation": "B", "role": "ouder"})
+    uncoded = study.add_document(
+        "Ouder: Niet gecodeerd.\n", title="leeg", metadata={"organisation": "B", "role": "ouder"}
+    )
     assert uncoded
     study.store.conn.commit()
     yield study

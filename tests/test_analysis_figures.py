@@ -98,7 +98,10 @@ def test_frequencies_filtered(fixed: Study) -> None:
     assert (f["Relatie/Vertrouwensband"].codings, f["Relatie/Vertrouwensband"].coded_words) == (1, 2)
     assert f["Schaamte"].codings == 0
     a = by_code(code_frequencies(fixed, Scope(organisation="A")))
-    assert (a["Relatie/Vertrouwensband"].codings, a["Relatie/Vertrouwensband"].documents_pct) == (3, pytest.approx(200 / 3))
+    assert (a["Relatie/Vertrouwensband"].codings, a["Relatie/Vertrouwensband"].documents_pct) == (
+        3,
+        pytest.approx(200 / 3),
+    )
     ouder = by_code(code_frequencies(fixed, Scope(role="ouder", attributes={"wave": "1"})))
     # d1 and d4
     assert (ouder["Relatie/Vertrouwensband"].codings, ouder["Relatie/Vertrouwensband"].documents) == (2, 2)
@@ -155,7 +158,10 @@ def test_matrix_by_role_and_attribute(fixed: Study) -> None:
     wave = crosstab(fixed, "wave")
     docs = {r["code"]: r for r in wave.rows("docs")}
     # wave 1: d1, d3, d4; wave 2: d2 (d5 not coded)
-    assert (docs["Relatie/Vertrouwensband"]["1"], docs["Relatie/Vertrouwensband"]["2"]) == (pytest.approx(200 / 3), 100.0)
+    assert (docs["Relatie/Vertrouwensband"]["1"], docs["Relatie/Vertrouwensband"]["2"]) == (
+        pytest.approx(200 / 3),
+        100.0,
+    )
     with pytest.raises(QualcodeError):
         crosstab(fixed, "gemeente")
 

@@ -320,7 +320,13 @@ def test_cli_commands(fixed: Study) -> None:
     result = runner.invoke(main, ["stats", "--study", path, "--coders", "b", "--organisation", "A", "--json"])
     # b coded d2 only: one document, one passage
     vb = next(r for r in json.loads(result.stdout) if r["code"] == "Relatie/Vertrouwensband")
-    assert (vb["codings"], vb["passages"], vb["documents"], vb["documents_pct"], vb["coded_words"]) == (1, 1, 1, 100.0, 2)
+    assert (vb["codings"], vb["passages"], vb["documents"], vb["documents_pct"], vb["coded_words"]) == (
+        1,
+        1,
+        1,
+        100.0,
+        2,
+    )
     result = runner.invoke(main, ["cooccur", "--study", path, "--unit", "sentence", "--json"])
     assert result.exit_code == 0 and len(json.loads(result.stdout)) == 2
     result = runner.invoke(main, ["compare", "--study", path, "--sentences"])

@@ -31,7 +31,7 @@ def brute_force_passages(intervals: list[tuple[int, int, int]]) -> set[tuple[int
         spans = [(s, e) for g, s, e in intervals if g == group]
         parent = list(range(len(spans)))
 
-        def find(i: int) -> int:
+        def find(i: int, parent: list[int] = parent) -> int:
             while parent[i] != i:
                 i = parent[i]
             return i
@@ -207,7 +207,9 @@ def test_derived_passages_follow_every_change(tmp_path: Path) -> None:
                 spans = Spans.load(study.store, scope)
                 live = code_document_figures(study.store, spans.rolled_up(study.codes()) if rollup else spans)
                 got = sorted(zip(*(a.tolist() for a in stored)))
-                want = sorted(zip(live.code.tolist(), live.document.tolist(), live.passages.tolist(), live.words.tolist()))
+                want = sorted(
+                    zip(live.code.tolist(), live.document.tolist(), live.passages.tolist(), live.words.tolist())
+                )
                 assert got == want, (rollup, names)
 
     for _ in range(12):

@@ -58,7 +58,8 @@ def test_cramers_v_bias_correction_by_hand_and_against_scipy() -> None:
     chi2 = chi2_contingency(np.array(table), correction=False).statistic
     phi2 = chi2 / n
     by_hand = math.sqrt(
-        max(0.0, phi2 - (r - 1) * (c - 1) / (n - 1)) / min(r - (r - 1) ** 2 / (n - 1) - 1, c - (c - 1) ** 2 / (n - 1) - 1)
+        max(0.0, phi2 - (r - 1) * (c - 1) / (n - 1))
+        / min(r - (r - 1) ** 2 / (n - 1) - 1, c - (c - 1) ** 2 / (n - 1) - 1)
     )
     assert cramers_v(table) == pytest.approx(by_hand)
     # the correction only ever lowers V, and vanishes as n grows

@@ -296,9 +296,9 @@ class _Comparison:
             # a code either coder applied keeps its row (and its place in the pooled
             # table) even when none of its codings covers half a sentence
             applied = np.union1d(ca.code, cb.code).tolist()
-            return _table(
-                count_by_code(np.intersect1d(ha, hb)), count_by_code(ha), count_by_code(hb), applied
-            ), len(in_docs)
+            return _table(count_by_code(np.intersect1d(ha, hb)), count_by_code(ha), count_by_code(hb), applied), len(
+                in_docs
+            )
         if unit == "character":
             va, vb = Coverage.of(ca), Coverage.of(cb)
             total = int(sum(self.lengths[int(d)] for d in docs))

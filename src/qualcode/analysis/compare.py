@@ -115,9 +115,7 @@ class CodeComparison:
             )
         text = f"{self.code}: in {', '.join(parts)} of the {PLURAL[self.unit]}"
         if self.test == TOO_FEW:
-            return (
-                f"{text}; {TOO_FEW} (a test needs two groups of at least {MIN_GROUP_UNITS} {PLURAL[self.unit]})."
-            )
+            return f"{text}; {TOO_FEW} (a test needs two groups of at least {MIN_GROUP_UNITS} {PLURAL[self.unit]})."
         if self.p is None:
             return text + f"; not tested (the code is in every {self.unit} or in none)."
         figures = f"{self.test}, {fmt.p_phrase('p', self.p)}, {fmt.p_phrase('q', self.q)}"
@@ -179,7 +177,9 @@ class CodeComparison:
         row: dict[str, Any] = {"code": self.code}
         for g in self.groups:
             low, high = g.interval
-            row[g.group] = f"{g.with_code}/{g.units} {fmt.percent(g.with_code, g.units)} [{fmt.share(low)}–{fmt.share(high)}]"
+            row[g.group] = (
+                f"{g.with_code}/{g.units} {fmt.percent(g.with_code, g.units)} [{fmt.share(low)}–{fmt.share(high)}]"
+            )
         diff = None
         if self.difference is not None:
             diff = f"{fmt.number(100 * self.difference, 0)} {fmt.interval(self.difference_low, self.difference_high, 0, as_percent=True)}"
@@ -235,7 +235,17 @@ class Comparison:
         ]
 
     def display_columns(self) -> list[str]:
-        return ["code", *[g for g, _ in self.groups], "test", "p", "q", "difference", "odds_ratio", "effect", "standout"]
+        return [
+            "code",
+            *[g for g, _ in self.groups],
+            "test",
+            "p",
+            "q",
+            "difference",
+            "odds_ratio",
+            "effect",
+            "standout",
+        ]
 
     def rows(self, only_significant: bool = False) -> list[dict[str, Any]]:
         return [c.as_row() for c in self.codes if c.significant or not only_significant]
@@ -287,6 +297,7 @@ def compare_groups(
     strata: dict[int, str] = {}
     if stratify:
         strata = {r["id"]: r["grp"] for r in sql.document_frame(study.store, scope, stratify)}
+
     # a unit-in-group (and stratum) is one observation
     def cell(doc: int) -> tuple[str, str, str]:
         return (frame.document_group[doc], strata.get(doc, ""), frame.document_unit[doc])
@@ -361,7 +372,11 @@ def run_presence_test(comparison: CodeComparison, minimum: int = MIN_GROUP_UNITS
         k1, k2 = int(present[0]), int(present[1])
         n1, n2 = int(totals[0]), int(totals[1])
         ratio = odds_ratio(k1, n1 - k1, k2, n2 - k2)
-        comparison.odds_ratio, comparison.odds_ratio_low, comparison.odds_ratio_high = ratio.value, ratio.low, ratio.high
+        comparison.odds_ratio, comparison.odds_ratio_low, comparison.odds_ratio_high = (
+            ratio.value,
+            ratio.low,
+            ratio.high,
+        )
         comparison.odds_ratio_corrected = ratio.corrected
         comparison.difference, comparison.difference_low, comparison.difference_high = newcombe(k1, n1, k2, n2)
         uncorrected = stats.chi2_contingency(table, correction=False)

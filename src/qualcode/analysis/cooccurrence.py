@@ -124,9 +124,7 @@ def cooccurrence(
         if not one_coder:
             # each coder's codings of a document form a document of their own: no pair
             # crosses coders, and totals still count every coding once
-            spans = Spans(
-                spans.document * len(coder_ids) + coder_rank, spans.code, spans.start, spans.end, spans.coder
-            )
+            spans = Spans(spans.document * len(coder_ids) + coder_rank, spans.code, spans.start, spans.end, spans.coder)
         _overlaps(result, spans, ids, index)
     else:
         _units(result, study, spans, ids, index, unit, None if one_coder else (coder_rank, len(coder_ids)))

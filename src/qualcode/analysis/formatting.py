@@ -67,7 +67,7 @@ def number(value: float | None, decimals: int = 2) -> str:
 
 
 def effect(name: str, value: float | None, decimals: int = 2) -> str:
-    """"V = 0.23", "OR = 2.50"."""
+    """ "V = 0.23", "OR = 2.50"."""
     return f"{name} = {number(value, decimals)}"
 
 

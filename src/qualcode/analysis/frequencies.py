@@ -150,8 +150,9 @@ def code_frequencies(
     for doc, key in kept.items():
         doc_unit[doc] = unit_of[key]
         doc_person[doc] = people[frame.participant[doc]]
-        if frame.case.get(doc) is not None:
-            doc_case[doc] = frame.case[doc]
+        case = frame.case.get(doc)
+        if case is not None:
+            doc_case[doc] = case
     in_kept = doc_unit[document] >= 0 if len(document) else np.zeros(0, dtype=bool)
     ki, kd, kp = index[in_kept], document[in_kept], passages[in_kept]
 

@@ -164,9 +164,9 @@ def crosstab(
     # the groups' units as observations: (group, unit) pairs, numbered
     observations = sorted({(frame.document_group[d], key) for d, key in frame.document_unit.items()})
     obs_index = {o: i for i, o in enumerate(observations)}
-    top = max(
-        max(frame.document_group, default=0), max(frame.spoken, default=0), max(frame.document_unit, default=0)
-    ) + 1
+    top = (
+        max(max(frame.document_group, default=0), max(frame.spoken, default=0), max(frame.document_unit, default=0)) + 1
+    )
     doc_group = np.full(top, -1, dtype=np.int64)  # every scope document, coded or not
     doc_obs = np.full(top, -1, dtype=np.int64)  # kept documents only
     for doc, group in frame.document_group.items():
@@ -197,7 +197,9 @@ def crosstab(
     code, obs, passages = code[obs >= 0], obs[obs >= 0], passages[obs >= 0]
     obs_group = np.array([group_names.index(g) for g, _ in observations], dtype=np.int64)
     ids, code_index = np.unique(code, return_inverse=True)
-    per_obs = np.bincount(code_index * len(observations) + obs, weights=passages, minlength=len(ids) * len(observations))
+    per_obs = np.bincount(
+        code_index * len(observations) + obs, weights=passages, minlength=len(ids) * len(observations)
+    )
     per_obs = per_obs.reshape(len(ids), len(observations))
     matrix.per_observation, matrix.observations = per_obs, observations
     matrix.code_rows = {code_id: i for i, code_id in enumerate(ids.tolist())}

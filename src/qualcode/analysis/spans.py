@@ -237,7 +237,7 @@ def code_document_figures(store: Store, spans: Spans, *, words: bool = True) -> 
     code, document = np.divmod(groups, documents)
     counted = None
     if words:
-        m_code, m_document = np.divmod(merged_group, documents)
+        m_document = merged_group % documents
         per_passage = WordIndex(store, m_document).count(m_document, merged_start, merged_end)
         counted = np.add.reduceat(per_passage, first) if len(first) else empty
     return CodeDocumentFigures(code, document, passages, counted)

@@ -144,13 +144,13 @@ def mantel_haenszel(tables: Sequence[Sequence[Sequence[int]]], z: float = Z95) -
     return MantelHaenszel(statistic, p, pooled, low, high, bd, bd_p, len(used))
 
 
-def _breslow_day(used: list[tuple[float, ...]], psi: float) -> tuple[float, float]:
+def _breslow_day(used: Sequence[tuple[float, float, float, float, float]], psi: float) -> tuple[float, float]:
     """Breslow–Day statistic: each stratum's a against the a its margins would give under the
     common odds ratio ``psi`` (the root of a quadratic inside the margins' bounds)."""
     from scipy.stats import chi2
 
     total = 0.0
-    for a, b, c, d, n in used:
+    for a, b, c, _d, n in used:
         m1, n1 = a + b, a + c  # first row and first column totals
         low, high = max(0.0, n1 + m1 - n), min(m1, n1)
         # psi = e (n - m1 - n1 + e) / ((m1 - e)(n1 - e)), solved for e

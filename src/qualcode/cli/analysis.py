@@ -287,22 +287,22 @@ def compare(
 
     study = open_study(study_path)
     try:
-        result = compare_groups(study, by, scope, rollup=rollup, unit=unit, stratify=stratify)
+        groups = compare_groups(study, by, scope, rollup=rollup, unit=unit, stratify=stratify)
     finally:
         study.close()
     if as_sentences:
-        for line in result.sentences(only_significant=significant):
+        for line in groups.sentences(only_significant=significant):
             click.echo(line)
-        emit_notes(result.notes, "table")
+        emit_notes(groups.notes, "table")
     elif fmt == "json":
         import json
 
-        click.echo(json.dumps(result.as_json(significant), ensure_ascii=False, indent=2))
+        click.echo(json.dumps(groups.as_json(significant), ensure_ascii=False, indent=2))
     elif fmt == "csv":
-        emit(result.rows(significant) + note_rows(result.notes, result.columns()), fmt, result.columns())
+        emit(groups.rows(significant) + note_rows(groups.notes, groups.columns()), fmt, groups.columns())
     else:
-        emit(result.display_rows(significant), fmt, result.display_columns())
-        emit_notes(result.notes, fmt)
+        emit(groups.display_rows(significant), fmt, groups.display_columns())
+        emit_notes(groups.notes, fmt)
 
 
 def note_rows(notes: list[str], columns: list[str]) -> list[dict[str, Any]]:
@@ -366,7 +366,13 @@ def words(
         data = list(rows)
         if fmt == "table":
             data = [
-                {**r, "g2": number(r["g2"]), "p": p_value(r["p"]), "q": p_value(r["q"]), "log_ratio": number(r["log_ratio"])}
+                {
+                    **r,
+                    "g2": number(r["g2"]),
+                    "p": p_value(r["p"]),
+                    "q": p_value(r["q"]),
+                    "log_ratio": number(r["log_ratio"]),
+                }
                 for r in data
             ]
         emit(data, fmt, [by, unit, "count", "rest", "documents", "of_documents", "g2", "p", "q", "log_ratio"])

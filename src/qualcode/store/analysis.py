@@ -528,7 +528,7 @@ def store_respondent_words(store: Store, counts: dict[int, int]) -> None:
 def passage_columns(store: Store, scope: Scope, *, rollup: bool, coder_id: int) -> tuple[str, str, str, str]:
     """The derived (code_id, document_id, passages, words) of the scope's documents, as four
     comma-separated columns for numpy."""
-    clause, params = "", []
+    clause, params = "", []  # type: tuple[str, list[Any]]
     if scope.organisation or scope.project or scope.role or scope.attributes:
         docs, params = scope.documents_sql()
         clause = f"AND p.document_id IN ({docs})"

@@ -22,8 +22,8 @@ from textual.widgets import DataTable, Footer, Label, Select, Static, TabbedCont
 from qualcode.analysis import Scope
 from qualcode.analysis.agreement import agreement, disagreements
 from qualcode.analysis.compare import compare_groups
-from qualcode.analysis.formatting import number
 from qualcode.analysis.cooccurrence import cooccurrence
+from qualcode.analysis.formatting import number
 from qualcode.analysis.frequencies import code_frequencies
 from qualcode.analysis.matrices import crosstab
 from qualcode.core.errors import QualcodeError
