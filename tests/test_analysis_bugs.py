@@ -122,3 +122,16 @@ def test_compare_json_and_csv_carry_the_notes_on_stdout(two_files: list[str]) ->
     out = runner.invoke(main, ["compare", "--study", two_files[0], "--csv"]).stdout
     notes = [r[1] for r in csv.reader(out.splitlines()) if r[0] == "note"]
     assert any(n.startswith("A has 3 documents") for n in notes)
+
+
+def test_export_table_compare_xlsx_keeps_the_notes(two_files: list[str], tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    target = tmp_path / "compare.xlsx"
+    result = CliRunner().invoke(main, ["export", "table", "compare", "-o", str(target), "--study", two_files[0]])
+    assert result.exit_code == 0, result.output
+    values = list(load_workbook(target, read_only=True).active.iter_rows(values_only=True))
+    notes = [v[1] for v in values if v[0] == "note"]
+    assert any("fewer than 5" in n for n in notes) and any("Benjamini–Hochberg" in n for n in notes)
+    p = [v[values[0].index("p")] for v in values[1:] if v[0] != "note" and v[values[0].index("p")] not in (None, "")]
+    assert all(isinstance(x, float) for x in p)  # full precision, not text
