@@ -34,15 +34,18 @@ def refresh(study: Study) -> bool:
     written (the derived table is then stale and must not be used)."""
     store = study.store
     try:
-        dirty = sql.dirty_documents(store)
-        if not dirty:
+        if not sql.dirty_documents(store, limit=1):
             return True
         codes = study.codes()
-        with store.action("derive passages", record=False):
-            dirty = sql.dirty_documents(store)  # again, now that nobody else can write
-            for lo in range(0, len(dirty), _BATCH):
-                batch = dirty[lo : lo + _BATCH]
-                sql.replace_passage_counts(store, batch, _derive(study, batch, codes))
+        # a batch of documents per transaction: a colleague's coding waits for one batch
+        # (a fraction of a second), not for a whole study's first derivation
+        while True:
+            with store.action("derive passages", record=False):
+                batch = sql.dirty_documents(store, limit=_BATCH)  # read again under the write lock
+                if batch:
+                    sql.replace_passage_counts(store, batch, _derive(study, batch, codes))
+            if len(batch) < _BATCH:
+                break
         return True
     except sqlite3.OperationalError:
         return False

@@ -476,8 +476,10 @@ def turn_starts(store: Store, document_ids: Sequence[int]) -> list[sqlite3.Row]:
 # -- derived passages (see the schema's "passages per document, code and coder") ------------
 
 
-def dirty_documents(store: Store) -> list[int]:
-    return [r[0] for r in store.conn.execute("SELECT document_id FROM passage_dirty ORDER BY document_id")]
+def dirty_documents(store: Store, limit: int = -1) -> list[int]:
+    return [
+        r[0] for r in store.conn.execute("SELECT document_id FROM passage_dirty ORDER BY document_id LIMIT ?", (limit,))
+    ]
 
 
 def document_spans(store: Store, document_ids: Sequence[int]) -> tuple[str, str, str, str, str]:
