@@ -118,3 +118,23 @@ def test_formatter() -> None:
     assert fmt.number(math.inf) == "∞" and fmt.number(0.125) == "0.13"
     assert fmt.effect("V", 0.2349) == "V = 0.23"
     assert fmt.interval(0.05, 0.4, 0, as_percent=True) == "[5 %, 40 %]"
+
+
+@given(st.lists(st.integers(0, 30), min_size=4, max_size=4))
+@settings(max_examples=80, deadline=None)
+def test_chi_square_and_fisher_match_scipy(cells: list[int]) -> None:
+    from scipy import stats
+
+    from qualcode.analysis.statistics import chi2_contingency, fisher_exact
+
+    a, b, c, d = cells
+    table = [[a, b], [c, d]]
+    if 0 in (a + b, c + d, a + c, b + d):
+        return
+    assert fisher_exact(table) == pytest.approx(stats.fisher_exact(table).pvalue, rel=1e-9, abs=1e-12)
+    for correction in (True, False):
+        expected = stats.chi2_contingency(np.array(table), correction=correction)
+        assert chi2_contingency(table, correction) == pytest.approx((expected.statistic, expected.pvalue), abs=1e-12)
+    wide = [[a, b, c + 1], [d + 1, a + 1, b]]  # no empty column
+    expected = stats.chi2_contingency(np.array(wide))
+    assert chi2_contingency(wide) == pytest.approx((expected.statistic, expected.pvalue), abs=1e-12)

@@ -24,6 +24,57 @@ from dataclasses import dataclass
 Z95 = 1.959963984540054  # the 97.5th percentile of the standard normal
 
 
+# scipy.special, not scipy.stats: importing scipy.stats costs about 0.3 s, more than a whole
+# comparison of a million codings; the tests check these against scipy.stats.
+
+
+def chi2_sf(x: float, df: int) -> float:
+    """Upper tail of the chi-square distribution."""
+    from scipy.special import chdtrc
+
+    return float(chdtrc(df, x))
+
+
+def chi2_contingency(table: Sequence[Sequence[int]], correction: bool = True) -> tuple[float, float]:
+    """(statistic, p) of Pearson's chi-square for an r × c table, with Yates' correction
+    for 2 × 2 tables when ``correction`` (as ``scipy.stats.chi2_contingency``)."""
+    import numpy as np
+
+    observed = np.asarray(table, dtype=float)
+    expected = np.outer(observed.sum(axis=1), observed.sum(axis=0)) / observed.sum()
+    dof = (observed.shape[0] - 1) * (observed.shape[1] - 1)
+    if dof == 1 and correction:
+        diff = expected - observed
+        observed = observed + np.minimum(0.5, np.abs(diff)) * np.sign(diff)
+    statistic = float(((observed - expected) ** 2 / expected).sum())
+    return statistic, chi2_sf(statistic, dof)
+
+
+def fisher_exact(table: Sequence[Sequence[int]]) -> float:
+    """Two-sided p of Fisher's exact test of a 2 × 2 table: the tables with these margins
+    no more likely than the observed one (relative tolerance 1e-7, as scipy)."""
+    from scipy.special import gammaln
+
+    (a, b), (c, d) = table
+    row1, row2, col1 = a + b, c + d, a + c
+    n = row1 + row2
+
+    def log_pmf(x: int) -> float:
+        return float(
+            gammaln(row1 + 1) - gammaln(x + 1) - gammaln(row1 - x + 1)
+            + gammaln(row2 + 1) - gammaln(col1 - x + 1) - gammaln(row2 - col1 + x + 1)
+            - (gammaln(n + 1) - gammaln(col1 + 1) - gammaln(n - col1 + 1))
+        )  # fmt: skip
+
+    observed = log_pmf(a)
+    total = 0.0
+    for x in range(max(0, col1 - row2), min(col1, row1) + 1):
+        lp = log_pmf(x)
+        if lp <= observed + math.log1p(1e-7):
+            total += math.exp(lp)
+    return min(1.0, total)
+
+
 def wilson(k: int, n: int, z: float = Z95) -> tuple[float, float]:
     """95 % Wilson score interval of k successes out of n."""
     if n <= 0:
@@ -111,8 +162,6 @@ def mantel_haenszel(tables: Sequence[Sequence[Sequence[int]]], z: float = Z95) -
     """CMH over 2 × 2 tables [[a, b], [c, d]], one per stratum. Strata of fewer than two
     units, or where a row or column is empty, carry no information and are left out; None
     when none is left."""
-    from scipy.stats import chi2
-
     used = []
     for t in tables:
         (a, b), (c, d) = t
@@ -126,7 +175,7 @@ def mantel_haenszel(tables: Sequence[Sequence[Sequence[int]]], z: float = Z95) -
     expected = sum((a + b) * (a + c) / n for a, b, c, d, n in used)
     variance = sum((a + b) * (c + d) * (a + c) * (b + d) / (n * n * (n - 1)) for a, b, c, d, n in used)
     statistic = max(0.0, abs(sum_a - expected) - 0.5) ** 2 / variance if variance else 0.0
-    p = float(chi2.sf(statistic, 1))
+    p = chi2_sf(statistic, 1)
     r = sum(a * d / n for a, b, c, d, n in used)
     s = sum(b * c / n for a, b, c, d, n in used)
     if r == 0 or s == 0:
@@ -147,8 +196,6 @@ def mantel_haenszel(tables: Sequence[Sequence[Sequence[int]]], z: float = Z95) -
 def _breslow_day(used: Sequence[tuple[float, float, float, float, float]], psi: float) -> tuple[float, float]:
     """Breslow–Day statistic: each stratum's a against the a its margins would give under the
     common odds ratio ``psi`` (the root of a quadratic inside the margins' bounds)."""
-    from scipy.stats import chi2
-
     total = 0.0
     for a, b, c, _d, n in used:
         m1, n1 = a + b, a + c  # first row and first column totals
@@ -168,4 +215,4 @@ def _breslow_day(used: Sequence[tuple[float, float, float, float, float]], psi: 
             continue
         variance = 1 / sum(1 / x for x in cells)
         total += (a - e) ** 2 / variance
-    return total, float(chi2.sf(total, len(used) - 1))
+    return total, chi2_sf(total, len(used) - 1)
