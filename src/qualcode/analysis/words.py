@@ -122,7 +122,7 @@ def distinctive_words(
     """Per group of at least ``min_documents`` documents, the words used more there than in
     the rest of the selection, strongest first, whose corrected p (q) is below 0.05; each
     with the number of the group's documents it occurs in."""
-    from scipy.stats import chi2
+    from qualcode.analysis.statistics import chi2_sf
 
     if correction not in CORRECTIONS:
         raise QualcodeError(f"unknown correction “{correction}”; use bh or bonferroni")
@@ -162,7 +162,7 @@ def distinctive_words(
                 continue
             g2 = log_likelihood(a, b, size, rest)
             ratio = math.log2(((a + 0.5) / size) / ((b + 0.5) / rest)) if rest else math.inf
-            tested.append((group, word, a, b, g2, ratio, float(chi2.sf(g2, 1))))
+            tested.append((group, word, a, b, g2, ratio, chi2_sf(g2, 1)))
     q = _corrected([t[6] for t in tested], correction)
     name = "Benjamini–Hochberg" if correction == "bh" else "Bonferroni"
     notes.append(
