@@ -505,7 +505,10 @@ def history(study: Study, limit: int, fmt: str) -> None:
 )
 @click.option("--no-open", is_flag=True, help="Build the study and print how to explore it, without opening it.")
 @click.option("--fresh", is_flag=True, help="Rebuild the sample study even if it exists (your changes to it go).")
-def demo(path: Path | None, no_open: bool, fresh: bool) -> None:
+@click.option(
+    "--no-cache", is_flag=True, help="Build from the transcripts, not from the copy kept after the last build."
+)
+def demo(path: Path | None, no_open: bool, fresh: bool, no_cache: bool) -> None:
     """Build the sample study (fictional interviews, two codebooks, example codings) and open it.
 
     Example: qualcode demo --path /tmp/sample.qualcode --no-open
@@ -516,7 +519,7 @@ def demo(path: Path | None, no_open: bool, fresh: bool) -> None:
     target = path or default_demo_path()
     if fresh or not target.exists():
         with progress_bar("Building the sample study") as progress:
-            summary = build_demo(target, progress=progress)
+            summary = build_demo(target, progress=progress, cache=not no_cache)
         click.echo(
             f"Built {target}: {summary['documents']} documents, {summary['codes']} codes, {summary['codings']} codings."
         )

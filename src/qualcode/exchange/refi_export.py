@@ -36,7 +36,7 @@ from typing import TYPE_CHECKING, Any
 
 from qualcode.core.errors import file_error
 from qualcode.core.files import atomic_output
-from qualcode.exchange.codes import CODEBOOK_SET_PREFIX, compose_description
+from qualcode.exchange.codes import CODEBOOK_SET_PREFIX, compose_codebook_description, compose_description
 from qualcode.exchange.xml import CODEBOOK_NS, PROJECT_NS, XSI_NS, Guids
 from qualcode.store import exchange as sql
 
@@ -133,7 +133,9 @@ def _code_elements(
     visit(w.add(parent, "Codes"), None)
 
 
-def _codebook_sets(w: _Writer, sets: Any, codes: list[Code], guids: Guids, member_attr: str) -> int:
+def _codebook_sets(
+    w: _Writer, sets: Any, codes: list[Code], guids: Guids, member_attr: str, details: dict[str, tuple[str, str]]
+) -> int:
     roots = {c.id: (c.codebook or "") for c in codes if c.parent_id is None}
     book_of: dict[int, str] = {}
     for code in codes:  # parents come before children
@@ -144,9 +146,17 @@ def _codebook_sets(w: _Writer, sets: Any, codes: list[Code], guids: Guids, membe
             members[book_of[code.id]].append(code.id)
     for book, ids in members.items():
         element = w.add(sets, "Set", guid=guids("codebook", book), name=CODEBOOK_SET_PREFIX + book)
+        description = compose_codebook_description(*details.get(book, ("", "")))
+        if description:
+            w.add(element, "Description", description)
         for code_id in ids:
             w.add(element, "MemberCode", **{member_attr: guids("code", code_id)})
     return len(members)
+
+
+def _codebook_details(study: Study) -> dict[str, tuple[str, str]]:
+    """codebook name → (description, source), for the codebook sets' Descriptions."""
+    return {book.name: (book.description, book.source) for book in study.codebooks()}
 
 
 def export_qdc(study: Study, path: Path | str) -> ExportSummary:
@@ -162,7 +172,7 @@ def export_qdc(study: Study, path: Path | str) -> ExportSummary:
     else:
         raise file_error(path, "the study has no codes to export; import or add a codebook first")
     sets = w.add(root, "Sets")
-    summary.sets = _codebook_sets(w, sets, codes, guids, "guid")
+    summary.sets = _codebook_sets(w, sets, codes, guids, "guid", _codebook_details(study))
     if not summary.sets:
         root.remove(sets)
     _write_atomically(path, lambda handle: handle.write(w.bytes(root)))
@@ -266,7 +276,7 @@ def export_qdpx(study: Study, path: Path | str, progress: Progress | None = None
     summary.sources = total
 
     summary.notes = _notes(w, root, memos, codings, coders, user, guids)
-    summary.sets = _sets(w, root, documents, codes, guids)
+    summary.sets = _sets(w, root, documents, codes, guids, _codebook_details(study))
     for note in notes_on.get(("study", 0), []):
         w.add(root, "NoteRef", targetGUID=note)
 
@@ -374,7 +384,9 @@ def _notes(
     return len(memos) + len(coding_memos)
 
 
-def _sets(w: _Writer, root: Any, documents: list[Any], codes: list[Code], guids: Guids) -> int:
+def _sets(
+    w: _Writer, root: Any, documents: list[Any], codes: list[Code], guids: Guids, details: dict[str, tuple[str, str]]
+) -> int:
     organisations: dict[str, list[int]] = defaultdict(list)
     projects: dict[tuple[str, str], list[int]] = defaultdict(list)
     for doc in documents:
@@ -385,7 +397,7 @@ def _sets(w: _Writer, root: Any, documents: list[Any], codes: list[Code], guids:
     if not organisations and not projects and not any(c.codebook for c in codes):
         return 0
     sets = w.add(root, "Sets")
-    count = _codebook_sets(w, sets, codes, guids, "targetGUID")
+    count = _codebook_sets(w, sets, codes, guids, "targetGUID", details)
     for name, ids in sorted(organisations.items()):
         element = w.add(sets, "Set", guid=guids("organisation-set", name), name=f"organisation: {name}")
         for doc_id in ids:

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from qualcode.core.errors import QualcodeError, file_error
-from qualcode.exchange.codes import codebook_sets, read_codes, split_codebooks
+from qualcode.exchange.codes import codebook_details, codebook_sets, read_codes, split_codebooks
 from qualcode.exchange.refi_read import CodingRef, Project, Source, read_project
 from qualcode.exchange.xml import child, local, parse_xml
 from qualcode.store import codings as codingsql
@@ -80,7 +80,8 @@ def read_qdc(path: Path) -> list[Codebook]:
     read = read_codes(child(root, "Codes"))
     if not read.roots:
         raise file_error(path, "the codebook holds no codes")
-    return split_codebooks(read, codebook_sets(child(root, "Sets")), path.stem)
+    sets = child(root, "Sets")
+    return split_codebooks(read, codebook_sets(sets), path.stem, codebook_details(sets))
 
 
 def import_qdc(study: Study, path: Path | str) -> dict[str, int]:
@@ -254,7 +255,8 @@ def _write(study: Study, project: Project, summary: ImportSummary, progress: Pro
 def _write_codes(study: Study, project: Project, summary: ImportSummary) -> dict[tuple[str, ...], int]:
     # qualcode's own exports name every codebook in a set; its other codes had none
     ours = project.origin.startswith("qualcode")
-    for book in split_codebooks(project.codes, project.codebooks, "" if ours else project.name):
+    books = split_codebooks(project.codes, project.codebooks, "" if ours else project.name, project.codebook_details)
+    for book in books:
         study.merge_codebook(book, project.path)
     if ours:
         sql.clear_empty_codebook_names(study.store)

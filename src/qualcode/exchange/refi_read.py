@@ -16,7 +16,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from qualcode.core.errors import QualcodeError, file_error
-from qualcode.exchange.codes import ReadCodes, codebook_sets, read_codes
+from qualcode.exchange.codes import ReadCodes, codebook_details, codebook_sets, read_codes
 from qualcode.exchange.offsets import OffsetMap
 from qualcode.exchange.safezip import SafeZip
 from qualcode.exchange.xml import child, child_text, children, local, norm_guid, parse_xml
@@ -81,6 +81,7 @@ class Project:
     users: dict[str, str] = field(default_factory=dict)  # guid → name
     codes: ReadCodes = field(default_factory=ReadCodes)
     codebooks: dict[str, str] = field(default_factory=dict)  # code guid → codebook name
+    codebook_details: dict[str, tuple[str, str]] = field(default_factory=dict)  # name → (description, source)
     variables: dict[str, str] = field(default_factory=dict)  # guid → name
     sources: list[Source] = field(default_factory=list)
     skipped_sources: list[str] = field(default_factory=list)
@@ -109,6 +110,7 @@ def read_project(path: Path) -> Project:
         codebook = child(root, "CodeBook")
         project.codes = read_codes(child(codebook, "Codes") if codebook is not None else None)
         project.codebooks = codebook_sets(child(root, "Sets"))
+        project.codebook_details = codebook_details(child(root, "Sets"))
         for variable in children(child(root, "Variables"), "Variable"):
             guid = norm_guid(variable.get("guid"))
             if guid and (variable.get("name") or "").strip():

@@ -237,6 +237,28 @@ MIGRATIONS: list[tuple[str, str]] = [
         """,
     ),
     (
+        "code provenance (source document, section, quote, inductive) and a codebooks table",
+        # Codebook format v2: a code credited to a source document carries the document's
+        # title, the section and the source's own words; a code of the study team's own is
+        # marked inductive. The codebooks table remembers each codebook's description and
+        # source, which the per-code `codes.codebook` name alone lost on export.
+        """
+        ALTER TABLE codes ADD COLUMN source_document TEXT NOT NULL DEFAULT '';
+        ALTER TABLE codes ADD COLUMN source_section TEXT NOT NULL DEFAULT '';
+        ALTER TABLE codes ADD COLUMN source_quote TEXT NOT NULL DEFAULT '';
+        ALTER TABLE codes ADD COLUMN inductive INTEGER NOT NULL DEFAULT 0;
+        CREATE TABLE IF NOT EXISTS codebooks (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL UNIQUE,
+            description TEXT NOT NULL DEFAULT '',
+            source TEXT NOT NULL DEFAULT '',
+            position INTEGER NOT NULL DEFAULT 0
+        );
+        INSERT OR IGNORE INTO codebooks (name, position)
+            SELECT codebook, min(id) FROM codes WHERE ifnull(codebook, '') != '' GROUP BY codebook;
+        """,
+    ),
+    (
         "passages per document, code and coder, kept up to date as codings change",
         # A code's passages (its spans merged across coders and sub-codes) and the words in
         # them cost a second to compute over a million codings, too slow for every `stats`.
