@@ -315,7 +315,7 @@ def test_cli_commands(fixed: Study) -> None:
     assert data["Relatie"]["codings"] == 6 and data["Relatie"]["coded_words"] == 9
     result = runner.invoke(main, ["crosstab", "--study", path, "--by", "role", "--measure", "docs", "--csv"])
     assert result.exit_code == 0
-    rows = list(csv.DictReader(result.stdout.splitlines()))
+    rows = list(csv.DictReader(result.stdout.removeprefix("\ufeff").splitlines()))  # --csv: BOM first
     assert float(next(r for r in rows if r["code"] == "Schaamte")["ouder"]) == pytest.approx(200 / 3)
     result = runner.invoke(main, ["stats", "--study", path, "--coders", "b", "--organisation", "A", "--json"])
     # b coded d2 only: one document, one passage

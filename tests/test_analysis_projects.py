@@ -90,7 +90,7 @@ def test_old_study_is_migrated_and_recounted(tmp_path: Path) -> None:
     fixed = runner.invoke(main, ["crosstab", "--measure", "rate", "--study", str(path), "--csv"])
     assert "recount" not in fixed.stderr
     # 2 passages per 14 words said by the respondent (6 + 8; the interviewer's 3 + 3 left out)
-    row = next(r for r in csv.DictReader(fixed.stdout.splitlines()) if r["code"] == "Huisbezoek")
+    row = next(r for r in csv.DictReader(fixed.stdout.removeprefix("\ufeff").splitlines()) if r["code"] == "Huisbezoek")
     assert float(row["Leergeld"]) == pytest.approx(2000 / 14)
     assert float(row["Leergeld mean"]) == pytest.approx((1000 / 6 + 1000 / 8) / 2)
     again = runner.invoke(main, ["recount", "--study", str(path)])
