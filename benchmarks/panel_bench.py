@@ -193,6 +193,7 @@ def main() -> None:
         f"study: {len(study.cases())} cases, {info['documents']} documents, {info['codings']:,} codings, "
         f"{len(study.variables())} variable values"
     )
+
     def whole() -> object:
         built = panel(study)
         assert built.summaries is not None  # the per-variable tests are computed on first use

@@ -21,10 +21,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
-from qualcode.core.safe_yaml import safe_load
-from qualcode.ingest.encoding import check_text, join_limited
-from qualcode.ingest.metadata import split_front_matter
-from qualcode.study.study import Study
+from qualcode.core.safe_yaml import safe_load  # noqa: E402
+from qualcode.ingest.encoding import check_text, join_limited  # noqa: E402
+from qualcode.ingest.metadata import split_front_matter  # noqa: E402
+from qualcode.study.study import Study  # noqa: E402
 
 
 def _best(repeat: int, work) -> float:

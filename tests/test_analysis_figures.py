@@ -73,14 +73,15 @@ def test_fixture_texts_are_as_assumed(fixed: Study) -> None:
 def test_frequencies_rolled_up(fixed: Study) -> None:
     f = by_code(code_frequencies(fixed))
     assert (f["Relatie"].codings, f["Relatie"].documents, f["Relatie"].participants) == (6, 4, 4)
-    assert f["Relatie"].documents_pct == 80.0
+    # d5 has no coding: it is left out of the shares, not counted as "without the code"
+    assert f["Relatie"].documents_pct == 100.0
     # union per document: d1 een-drie 3, d2 drie-vijf 3, d3 2, d4 1
     assert f["Relatie"].coded_words == 9
-    assert f["Relatie"].coded_words_pct == 18.0  # 9 of the 50 words of the five documents
+    assert f["Relatie"].coded_words_pct == 22.5  # 9 of the 40 words of the four coded documents
     vb = f["Relatie/Vertrouwensband"]
-    assert (vb.codings, vb.documents, vb.documents_pct, vb.participants, vb.coded_words) == (4, 3, 60.0, 3, 6)
+    assert (vb.codings, vb.documents, vb.documents_pct, vb.participants, vb.coded_words) == (4, 3, 75.0, 3, 6)
     hb = f["Relatie/Huisbezoek"]
-    assert (hb.codings, hb.documents, hb.documents_pct, hb.coded_words) == (2, 2, 40.0, 4)
+    assert (hb.codings, hb.documents, hb.documents_pct, hb.coded_words) == (2, 2, 50.0, 4)
     assert (f["Schaamte"].codings, f["Schaamte"].documents, f["Schaamte"].coded_words) == (2, 2, 4)
 
 
@@ -97,7 +98,10 @@ def test_frequencies_filtered(fixed: Study) -> None:
     assert (f["Relatie/Vertrouwensband"].codings, f["Relatie/Vertrouwensband"].coded_words) == (1, 2)
     assert f["Schaamte"].codings == 0
     a = by_code(code_frequencies(fixed, Scope(organisation="A")))
-    assert (a["Relatie/Vertrouwensband"].codings, a["Relatie/Vertrouwensband"].documents_pct) == (3, 66.7)
+    assert (a["Relatie/Vertrouwensband"].codings, a["Relatie/Vertrouwensband"].documents_pct) == (
+        3,
+        pytest.approx(200 / 3),
+    )
     ouder = by_code(code_frequencies(fixed, Scope(role="ouder", attributes={"wave": "1"})))
     # d1 and d4
     assert (ouder["Relatie/Vertrouwensband"].codings, ouder["Relatie/Vertrouwensband"].documents) == (2, 2)
@@ -130,15 +134,22 @@ def test_matrix_by_organisation(fixed: Study) -> None:
     count = {r["code"]: r for r in m.rows("count")}
     assert (count["Relatie/Vertrouwensband"]["A"], count["Relatie/Vertrouwensband"]["B"]) == (3, 1)
     assert count["Relatie/Vertrouwensband"]["total"] == 4
+    passages = {r["code"]: r for r in m.rows("passages")}
+    # d2's two overlapping codings (tester and b) are one passage
+    assert (passages["Relatie/Vertrouwensband"]["A"], passages["Relatie/Vertrouwensband"]["total"]) == (2, 3)
     docs = {r["code"]: r for r in m.rows("docs")}
-    assert (docs["Relatie/Vertrouwensband"]["A"], docs["Relatie/Vertrouwensband"]["B"]) == (66.7, 50.0)
-    assert docs["Relatie/Vertrouwensband"]["total"] == 60.0
+    # B: d5 was not coded, so B's units are d4 alone
+    assert docs["Relatie/Vertrouwensband"]["A"] == pytest.approx(200 / 3)
+    assert docs["Relatie/Vertrouwensband"]["B"] == 100.0
+    assert docs["Relatie/Vertrouwensband"]["total"] == 75.0
     rate = {r["code"]: r for r in m.rows("rate")}
-    # A: 3 codings in 30 words; B: 1 in 20; all: 4 in 50
-    assert (rate["Relatie/Vertrouwensband"]["A"], rate["Relatie/Vertrouwensband"]["B"]) == (100.0, 50.0)
-    assert rate["Relatie/Vertrouwensband"]["total"] == 80.0
-    assert docs["Relatie"]["B"] == 50.0  # d4 only (rolled up)
+    # A: 2 passages in 30 words; B: 1 in 10; all: 3 in 40; per document in A: 100, 100, 0
+    vb = rate["Relatie/Vertrouwensband"]
+    assert (vb["A"], vb["B"], vb["total"]) == (pytest.approx(200 / 3), 100.0, 75.0)
+    assert vb["A mean"] == pytest.approx(200 / 3) and vb["A sd"] == pytest.approx(57.735, abs=1e-3)
+    assert docs["Relatie"]["B"] == 100.0  # d4 only (rolled up)
     assert m.columns() == ["code", "A", "B", "total"]
+    assert any("not coded by anyone" in n for n in m.notes)
 
 
 def test_matrix_by_role_and_attribute(fixed: Study) -> None:
@@ -146,8 +157,11 @@ def test_matrix_by_role_and_attribute(fixed: Study) -> None:
     assert (role["Schaamte"]["ouder"], role["Schaamte"]["coach"]) == (2, 0)
     wave = crosstab(fixed, "wave")
     docs = {r["code"]: r for r in wave.rows("docs")}
-    # wave 1: d1, d3, d4; wave 2: d2, d5
-    assert (docs["Relatie/Vertrouwensband"]["1"], docs["Relatie/Vertrouwensband"]["2"]) == (66.7, 50.0)
+    # wave 1: d1, d3, d4; wave 2: d2 (d5 not coded)
+    assert (docs["Relatie/Vertrouwensband"]["1"], docs["Relatie/Vertrouwensband"]["2"]) == (
+        pytest.approx(200 / 3),
+        100.0,
+    )
     with pytest.raises(QualcodeError):
         crosstab(fixed, "gemeente")
 

@@ -39,24 +39,33 @@ def fixed(tmp_path: Path):
     study.close()
 
 
-def comparison(*groups: tuple[str, int, int]) -> CodeComparison:
+def comparison(*groups: tuple[str, int, int], minimum: int = 0) -> CodeComparison:
+    """A code tested on groups of any size (``minimum`` 0), to check the statistics alone."""
     c = CodeComparison(1, "code", [GroupPresence(g, k, n) for g, k, n in groups])
-    run_presence_test(c)
+    run_presence_test(c, minimum=minimum)
     return c
 
 
 # -- statistics ----------------------------------------------------------------------------
 
 
-def test_small_two_by_two_uses_fisher(fixed: Study) -> None:
+def test_small_groups_are_shown_with_intervals_but_not_tested(fixed: Study) -> None:
     result = compare_groups(fixed, "organisation")
     vb = next(c for c in result.codes if c.code == "Relatie/Vertrouwensband")
-    assert [(g.group, g.with_code, g.documents) for g in vb.groups] == [("A", 2, 3), ("B", 1, 2)]
-    assert vb.test == "Fisher's exact test"
-    assert vb.p == pytest.approx(stats.fisher_exact([[2, 1], [1, 1]]).pvalue)
-    assert vb.odds_ratio == pytest.approx(2.0)
+    # d5 (B) has no coding: left out, not "without the code"
+    assert [(g.group, g.with_code, g.units) for g in vb.groups] == [("A", 2, 3), ("B", 1, 1)]
+    assert vb.test == "too few to test" and vb.p is None and vb.odds_ratio is None and vb.phi is None
     assert any("fewer than 5" in w for w in result.warnings)
-    assert "2 of 3 in A (67%), 1 of 2 in B (50%)" in vb.sentence()
+    assert any("1 document not coded by anyone: left out (d5)" in w for w in result.warnings)
+    assert "2 of 3 in A (67 %, 95 % CI 21 %–94 %), 1 of 1 in B (100 %, 95 % CI 21 %–100 %)" in vb.sentence()
+    assert "too few to test" in vb.sentence()
+
+
+def test_small_two_by_two_uses_fisher() -> None:
+    c = comparison(("A", 2, 3), ("B", 1, 2))
+    assert c.test == "Fisher's exact test"
+    assert c.p == pytest.approx(stats.fisher_exact([[2, 1], [1, 1]]).pvalue)
+    assert c.odds_ratio == pytest.approx(2.0) and c.contrast == "A against B"
 
 
 def test_large_two_by_two_uses_chi_square() -> None:
@@ -76,7 +85,9 @@ def test_many_groups_cramers_v_and_permutation() -> None:
     table = np.array([[40, 20, 10], [20, 40, 50]])
     expected = stats.chi2_contingency(table)
     assert big.test == "chi-square" and big.p == pytest.approx(expected.pvalue)
-    assert big.cramers_v == pytest.approx(np.sqrt(expected.statistic / table.sum()))
+    # Bergsma's bias-corrected V, recomputed by hand (r = 2, c = 3, n = 180)
+    phi2 = expected.statistic / 180
+    assert big.cramers_v == pytest.approx(np.sqrt((phi2 - 2 / 179) / min(2 - 1 / 179 - 1, 3 - 4 / 179 - 1)))
     assert big.standout == "A"
     small = comparison(("A", 4, 4), ("B", 0, 3), ("C", 1, 3))
     assert small.test == "chi-square, permutation p"
@@ -300,18 +311,27 @@ def test_cli_commands(fixed: Study) -> None:
     runner = CliRunner()
     result = runner.invoke(main, ["stats", "--study", path, "--json"])
     assert result.exit_code == 0, result.output
-    data = {r["code"]: r for r in json.loads(result.output)}
+    data = {r["code"]: r for r in json.loads(result.stdout)}
     assert data["Relatie"]["codings"] == 6 and data["Relatie"]["coded_words"] == 9
     result = runner.invoke(main, ["crosstab", "--study", path, "--by", "role", "--measure", "docs", "--csv"])
     assert result.exit_code == 0
-    rows = list(csv.DictReader(result.output.removeprefix("\ufeff").splitlines()))  # --csv: BOM first
-    assert next(r for r in rows if r["code"] == "Schaamte")["ouder"] == "66.7"
-    result = runner.invoke(main, ["stats", "--study", path, "--by-coder", "b", "--organisation", "A", "--csv"])
-    assert "Relatie/Vertrouwensband,1,1,33.3,1,2" in result.output
+    rows = list(csv.DictReader(result.stdout.removeprefix("\ufeff").splitlines()))  # --csv: BOM first
+    assert float(next(r for r in rows if r["code"] == "Schaamte")["ouder"]) == pytest.approx(200 / 3)
+    result = runner.invoke(main, ["stats", "--study", path, "--coders", "b", "--organisation", "A", "--json"])
+    # b coded d2 only: one document, one passage
+    vb = next(r for r in json.loads(result.stdout) if r["code"] == "Relatie/Vertrouwensband")
+    assert (vb["codings"], vb["passages"], vb["documents"], vb["documents_pct"], vb["coded_words"]) == (
+        1,
+        1,
+        1,
+        100.0,
+        2,
+    )
     result = runner.invoke(main, ["cooccur", "--study", path, "--unit", "sentence", "--json"])
-    assert result.exit_code == 0 and len(json.loads(result.output)) == 2
+    assert result.exit_code == 0 and len(json.loads(result.stdout)) == 2
     result = runner.invoke(main, ["compare", "--study", path, "--sentences"])
     assert result.exit_code == 0 and "Relatie/Vertrouwensband: in 2 of 3 in A" in result.output
+    assert "Note: 1 document not coded by anyone: left out (d5)." in result.output
     result = runner.invoke(main, ["crosstab", "--study", path, "--by", "gemeente"])
     assert result.exit_code == 1 and "cannot group by" in result.output
 

@@ -147,11 +147,11 @@ class CodeAgreement:
     coder_a: str
     coder_b: str
     units: int
-    coded_a: int
-    coded_b: int
-    both: int
-    only_a: int
-    only_b: int
+    coded_a: int | None
+    coded_b: int | None
+    both: int | None
+    only_a: int | None
+    only_b: int | None
     neither: int | None
     agreement: float | None  # percent
     kappa: float | None
@@ -293,7 +293,12 @@ class _Comparison:
         if unit == "sentence":
             in_docs = self.units.in_documents(docs)
             ha, hb = self.units.hits(ca), self.units.hits(cb)
-            return _table(count_by_code(np.intersect1d(ha, hb)), count_by_code(ha), count_by_code(hb)), len(in_docs)
+            # a code either coder applied keeps its row (and its place in the pooled
+            # table) even when none of its codings covers half a sentence
+            applied = np.union1d(ca.code, cb.code).tolist()
+            return _table(count_by_code(np.intersect1d(ha, hb)), count_by_code(ha), count_by_code(hb), applied), len(
+                in_docs
+            )
         if unit == "character":
             va, vb = Coverage.of(ca), Coverage.of(cb)
             total = int(sum(self.lengths[int(d)] for d in docs))
@@ -308,9 +313,11 @@ class _Comparison:
         return out, len(ca) + len(cb)
 
 
-def _table(both: dict[int, int], coded_a: dict[int, int], coded_b: dict[int, int]) -> dict[int, tuple[int, ...]]:
+def _table(
+    both: dict[int, int], coded_a: dict[int, int], coded_b: dict[int, int], applied: Sequence[int] = ()
+) -> dict[int, tuple[int, ...]]:
     out: dict[int, tuple[int, ...]] = {}
-    for code in set(coded_a) | set(coded_b):
+    for code in set(coded_a) | set(coded_b) | {int(c) for c in applied}:
         n_both, na, nb = both.get(code, 0), coded_a.get(code, 0), coded_b.get(code, 0)
         out[code] = (n_both, na - n_both, nb - n_both, na, nb)
     return out
@@ -434,7 +441,8 @@ def _all_coder_alpha(cmp: _Comparison, result: Agreement) -> None:
     units = cmp.units
     present = np.array([len(cmp.presence.get(int(d), ())) for d in units.document], dtype=np.int64)
     pairable = present >= 2
-    values = int(present[pairable].sum())
+    values = int(present[pairable].sum())  # coder × sentence judgements, what alpha is over
+    sentences = int(pairable.sum())
 
     def per_code(codings: Codings) -> dict[int, tuple[int, float]]:
         keys = np.concatenate([units.hits(codings.where(codings.coder == c)) for c in cmp.ids])
@@ -443,25 +451,37 @@ def _all_coder_alpha(cmp: _Comparison, result: Agreement) -> None:
         ok = pairable[unit]
         keys, k, m = keys[ok], k[ok], present[unit[ok]]
         code = keys >> np.int64(32)
-        out: dict[int, tuple[int, float]] = {}
+        # every code a coder applied has its place, even with no sentence half covered
+        out: dict[int, tuple[int, float]] = {int(c): (0, 0.0) for c in np.unique(codings.code).tolist()}
         for c in np.unique(code).tolist():
             sel = code == c
             out[c] = (int(k[sel].sum()), float((k[sel] * (m[sel] - k[sel]) / (m[sel] - 1)).sum()))
         return out
 
-    def row(code_id: int | None, path: str, depth: int, n: int, ones: int, mismatches: float) -> CodeAgreement:
+    def row(
+        code_id: int | None, path: str, depth: int, n: int, units: int, ones: int, mismatches: float
+    ) -> CodeAgreement:
+        # ``units`` are sentences (sentence × code decisions overall), as in the pair rows;
+        # the pair-only cells (coded by A, by B, both, …) have no meaning here and stay empty
         alpha, why = binary_alpha(n, ones, mismatches)
         return CodeAgreement(
-            code_id, path, depth, "(all coders)", "", n, ones, 0, 0, 0, 0, None, None, None, alpha, None, why
-        )
+            code_id, path, depth, "(all coders)", "", units, None, None, None, None, None, None, None, None, alpha,
+            None, why,
+        )  # fmt: skip
 
     rolled = per_code(cmp.rolled)
     result.alpha_rows = [
-        row(c.id, c.path, c.depth, values, *rolled[c.id]) for c in cmp.codes.values() if c.id in rolled
+        row(c.id, c.path, c.depth, values, sentences, *rolled[c.id]) for c in cmp.codes.values() if c.id in rolled
     ]
     own = per_code(cmp.own) if cmp.rollup else rolled
     result.alpha_overall = row(
-        None, OVERALL, 0, values * len(own), sum(v[0] for v in own.values()), sum(v[1] for v in own.values())
+        None,
+        OVERALL,
+        0,
+        values * len(own),
+        sentences * len(own),
+        sum(v[0] for v in own.values()),
+        sum(v[1] for v in own.values()),
     )
 
 

@@ -9,6 +9,10 @@ Units and what the figures mean:
   (a coding holds every unit it touches); *Jaccard* is units with both / units with either,
   the ATLAS.ti c-coefficient.
 
+Codes co-occur only where the *same coder* applied both: coder A's *Huisbezoek* on a passage
+coder B coded *Vertrouwensband* is a disagreement between coders (agreement's business), not
+co-occurrence. ``across_coders=True`` pairs codes whoever applied them.
+
 Everything is vectorised with numpy (sorting, ``searchsorted``, ``repeat``, ``bincount``, one
 matrix product): a million codings take about half a second, most of it reading them.
 """
@@ -41,6 +45,14 @@ class Cooccurrence:
     totals: dict[int, int] = field(default_factory=dict)  # codings (overlap) or units per code
     counts: dict[tuple[int, int], int] = field(default_factory=dict)  # (a, b) with a < b
     meeting: dict[tuple[int, int], int] = field(default_factory=dict)  # overlap: codings of a meeting b
+    across_coders: bool = False
+    coders: list[str] = field(default_factory=list)
+
+    def notes(self) -> list[str]:
+        who = ", ".join(self.coders) or "nobody"
+        if self.across_coders:
+            return [f"Codes paired whoever applied them (coders: {who}): a pair may be two coders disagreeing."]
+        return [f"Codes paired only where the same coder applied both (coders: {who})."]
 
     def count(self, a: int, b: int) -> int:
         if a == b:
@@ -88,23 +100,34 @@ class Cooccurrence:
         return sorted(out, key=lambda r: (-r["count"], r["code_a"], r["code_b"]))
 
 
-def cooccurrence(study: Study, scope: Scope | None = None, *, unit: str = "overlap") -> Cooccurrence:
+def cooccurrence(
+    study: Study, scope: Scope | None = None, *, unit: str = "overlap", across_coders: bool = False
+) -> Cooccurrence:
     """Co-occurrence of the codes as coded (sub-codes are not rolled up: a parent would
-    trivially co-occur with its own children)."""
+    trivially co-occur with its own children), within each coder's coding unless
+    ``across_coders``."""
     if unit not in UNITS:
         raise QualcodeError(f"unknown unit “{unit}”; use one of: {', '.join(UNITS)}")
     scope = scope or Scope()
     spans = Spans.load(study.store, scope)
     present = set(np.unique(spans.code).tolist())
     result = Cooccurrence(unit, [(c.id, c.path) for c in study.codes() if c.id in present])
+    result.across_coders = across_coders
+    result.coders = sql.coders_with_codings(study.store, scope)
     if len(spans) == 0:
         return result
     ids = np.array(sorted(present), dtype=np.int64)
     index = np.searchsorted(ids, spans.code)
+    coder_ids, coder_rank = np.unique(spans.coder, return_inverse=True)
+    one_coder = across_coders or len(coder_ids) == 1
     if unit == "overlap":
+        if not one_coder:
+            # each coder's codings of a document form a document of their own: no pair
+            # crosses coders, and totals still count every coding once
+            spans = Spans(spans.document * len(coder_ids) + coder_rank, spans.code, spans.start, spans.end, spans.coder)
         _overlaps(result, spans, ids, index)
     else:
-        _units(result, study, spans, ids, index, unit)
+        _units(result, study, spans, ids, index, unit, None if one_coder else (coder_rank, len(coder_ids)))
     return result
 
 
@@ -196,9 +219,19 @@ def _overlap_chunk(
         by_code[a] += grid[edges[a] : edges[a + 1]].sum(axis=0, dtype=np.int64)
 
 
-def _units(result: Cooccurrence, study: Study, spans: Spans, ids: np.ndarray, index: np.ndarray, unit: str) -> None:
+def _units(
+    result: Cooccurrence,
+    study: Study,
+    spans: Spans,
+    ids: np.ndarray,
+    index: np.ndarray,
+    unit: str,
+    by_coder: tuple[np.ndarray, int] | None = None,
+) -> None:
     """Units (sentences or turns) × codes as a dense 0/1 table; the code × code counts
-    are its product with itself (a BLAS matrix product of a few million cells)."""
+    are its product with itself (a BLAS matrix product of a few million cells). Kept
+    apart by coder, the pairs are listed per (unit, coder) instead and counted once per
+    unit (:func:`_unit_pairs_by_coder`)."""
     k = len(ids)
     documents = np.unique(spans.document)
     unit_document, unit_start, unit_end = sql.unit_spans(study.store, unit, documents.tolist())
@@ -210,12 +243,16 @@ def _units(result: Cooccurrence, study: Study, spans: Spans, ids: np.ndarray, in
     # the codings too makes the lookups walk the unit arrays in order (cache-friendly).
     order = np.argsort(spans.document * SHIFT + spans.start)
     document, start, end, code = spans.document[order], spans.start[order], spans.end[order], index[order]
+    rank = by_coder[0][order] if by_coder is not None else None
     first = np.searchsorted(unit_last, document * SHIFT + start, side="right")
     last = np.searchsorted(unit_first, document * SHIFT + end, side="left") - 1
     touched = np.maximum(last - first + 1, 0)
     # unit of each (coding, touched unit): the coding's first unit + its place in the run
     run_base = first - (np.cumsum(touched) - touched)
     unit_index = np.repeat(run_base, touched) + np.arange(int(touched.sum()))
+    if by_coder is not None and rank is not None:
+        _unit_pairs_by_coder(result, ids, unit_index, np.repeat(code, touched), np.repeat(rank, touched), by_coder[1])
+        return
     # a unit holds a code or not, however many codings put it there
     holds = np.zeros((len(unit_document), k), dtype=np.uint8)
     holds.reshape(-1)[unit_index * k + np.repeat(code, touched)] = 1
@@ -229,3 +266,30 @@ def _units(result: Cooccurrence, study: Study, spans: Spans, ids: np.ndarray, in
         for b in range(a + 1, k):
             if square[a, b]:
                 result.counts[(int(ids[a]), int(ids[b]))] = int(square[a, b])
+
+
+def _unit_pairs_by_coder(
+    result: Cooccurrence, ids: np.ndarray, unit: np.ndarray, code: np.ndarray, coder: np.ndarray, coders: int
+) -> None:
+    """Units holding both codes by one coder: the (unit, coder, code) entries made unique,
+    every pair of codes within one (unit, coder) listed (a sweep like the overlaps'), and
+    the pairs made unique per unit so that two coders agreeing on a pair count it once."""
+    k = len(ids)
+    entries = np.unique((unit * coders + coder) * k + code)
+    row, code_of = np.divmod(entries, k)
+    # totals: units holding the code, by any coder
+    unit_code = np.unique((row // coders) * k + code_of)
+    totals = np.bincount(unit_code % k, minlength=k)
+    result.totals = {int(ids[i]): int(totals[i]) for i in range(k) if totals[i]}
+    # entries are sorted by row: the partners of entry i are the rest of its row
+    row_end = np.searchsorted(row, row, side="right")
+    following = row_end - np.arange(1, len(row) + 1)
+    pairs = int(following.sum())
+    if pairs == 0:
+        return
+    first = np.repeat(np.arange(len(row)), following)
+    second = first + 1 + (np.arange(pairs) - np.repeat(np.cumsum(following) - following, following))
+    keyed = np.unique((row[first] // coders) * (k * k) + code_of[first] * k + code_of[second])
+    counts = np.bincount(keyed % (k * k), minlength=k * k).reshape(k, k)
+    for a, b in zip(*np.nonzero(counts)):
+        result.counts[(int(ids[a]), int(ids[b]))] = int(counts[a, b])

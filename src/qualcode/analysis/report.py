@@ -13,6 +13,7 @@ from html import escape
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from qualcode.analysis import formatting as fmt
 from qualcode.analysis.compare import compare_groups
 from qualcode.analysis.cooccurrence import cooccurrence
 from qualcode.analysis.frequencies import code_frequencies
@@ -24,6 +25,7 @@ from qualcode.core.scope import Scope
 if TYPE_CHECKING:
     from qualcode.study.study import Study
 
+PLURAL_UNITS = {"document": "documents", "participant": "participants", "case": "cases"}
 SECTIONS = ("summary", "codebook", "frequencies", "matrix", "comparison", "cooccurrence", "quotes")
 CSS = """
 body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222;line-height:1.45}
@@ -43,7 +45,7 @@ def build_report(
     """The report as one HTML string."""
     scope = scope or Scope()
     freqs = code_frequencies(study, scope)
-    matrix = crosstab(study, by, scope)
+    matrix = crosstab(study, by, scope, unit=freqs.unit)
     docs = study.document_rows(
         organisation=scope.organisation, project=scope.project, role=scope.role, attributes=scope.attributes or None
     )
@@ -82,7 +84,7 @@ def _scope_text(scope: Scope) -> str:
             ("organisation", scope.organisation),
             ("project", scope.project),
             ("role", scope.role),
-            ("coder", scope.coder),
+            ("coders", ", ".join(scope.coder_names())),
         )
         if v
     ]
@@ -90,11 +92,20 @@ def _scope_text(scope: Scope) -> str:
     return ("; only " + ", ".join(bits)) if bits else ""
 
 
-def _summary(docs: list[dict[str, Any]], freqs: list[Any], matrix: Any) -> list[str]:
+def _summary(docs: list[dict[str, Any]], freqs: Any, matrix: Any) -> list[str]:
     words = sum(d["word_count"] for d in docs)
     codings = sum(f.codings for f in freqs if f.depth == 0)
-    out = ['<h2 id="summary">Summary</h2>', f"<p>{len(docs)} documents, {words:,} words, {codings:,} codings.</p>"]
-    out.append('<table><tr><th class="code">Group</th><th>Documents</th><th>Words</th><th>Participants</th></tr>')
+    passages = sum(f.passages for f in freqs if f.depth == 0)
+    out = [
+        '<h2 id="summary">Summary</h2>',
+        f"<p>{len(docs)} documents, {words:,} words, {codings:,} codings in {passages:,} passages "
+        "(a passage: coded spans merged where they overlap, across coders and sub-codes).</p>",
+    ]
+    out += [f'<p class="note">{escape(n)}</p>' for n in freqs.frame.notes()]
+    unit = PLURAL_UNITS[matrix.unit].capitalize()
+    out.append(
+        f'<table><tr><th class="code">Group</th><th>{unit} coded</th><th>Respondents\' words</th><th>Participants</th></tr>'
+    )
     for g in matrix.groups:
         out.append(
             f'<tr><td class="code">{escape(g.name)}</td><td>{g.documents}</td><td>{g.words:,}</td><td>{g.participants}</td></tr>'
@@ -119,24 +130,42 @@ def _codebook(study: Study) -> list[str]:
     return out
 
 
-def _frequencies(freqs: list[Any]) -> list[str]:
+def _frequencies(freqs: Any) -> list[str]:
+    unit = freqs.unit
     out = [
         '<h2 id="frequencies">Frequencies</h2>',
         (
-            "<p>Sub-codes are counted in their parents; coded words are counted once where codings overlap, "
-            "and only words said count (speaker labels and timestamps do not).</p>"
+            "<p>Codings: the raw count. Passages: coded spans merged where they overlap or touch — a passage "
+            "two coders both coded, or coded with a code and its sub-code, is one passage. "
+            f"% {PLURAL_UNITS[unit]}: of the {PLURAL_UNITS[unit]} the counted coders coded. Coded words count once "
+            "where codings overlap, and only words said count (speaker labels and timestamps do not). Per 1,000 "
+            "words: passages per 1,000 words said by respondents (interviewer turns out), pooled, and the mean "
+            f"± sd of that rate per {unit}.</p>"
         ),
     ]
+    out += [f'<p class="note">{escape(n)}</p>' for n in freqs.notes[len(freqs.frame.notes()) :]]
     out.append(
-        '<table><tr><th class="code">Code</th><th>Codings</th><th>Documents</th><th>% documents</th><th>Participants</th><th>Coded words</th><th>% of words</th></tr>'
+        '<table><tr><th class="code">Code</th><th>Codings</th><th>Passages</th><th>Documents</th>'
+        f"<th>% {PLURAL_UNITS[unit]}</th><th>Participants</th><th>Coded words</th><th>% of words</th>"
+        "<th>Per 1,000 words</th><th>Mean ± sd per " + escape(unit) + "</th></tr>"
     )
     for f in freqs:
+        spread = (
+            f"{fmt.number(f.per_1000_mean)} ± {fmt.number(f.per_1000_sd)}" if f.per_1000_mean is not None else fmt.DASH
+        )
         out.append(
-            f'<tr><td class="code depth{min(f.depth, 2)}">{escape(f.code)}</td><td>{f.codings}</td><td>{f.documents}</td>'
-            f"<td>{f.documents_pct:.1f}</td><td>{f.participants}</td><td>{f.coded_words or 0}</td><td>{f.coded_words_pct or 0:.1f}</td></tr>"
+            f'<tr><td class="code depth{min(f.depth, 2)}">{escape(f.code)}</td><td>{f.codings}</td><td>{f.passages}</td>'
+            f"<td>{f.documents}</td><td>{fmt.number(f.units_pct, 1)}</td><td>{f.participants}</td>"
+            f"<td>{f.coded_words or 0}</td><td>{fmt.number(f.coded_words_pct or 0, 1)}</td>"
+            f"<td>{fmt.number(f.per_1000_words)}</td><td>{spread}</td></tr>"
         )
     out.append("</table>")
-    out.append(bar_chart([(f.code, f.documents_pct) for f in freqs if f.depth > 0 and f.documents], "% of documents"))
+    out.append(
+        bar_chart(
+            [(f.code, fmt.round_half_up(f.units_pct, 1)) for f in freqs if f.depth > 0 and f.units],
+            f"% of {PLURAL_UNITS[unit]}",
+        )
+    )
     return out
 
 
@@ -172,9 +201,11 @@ def _heat(value: float, top: float) -> str:
 
 
 def _matrix(matrix: Any, by: str) -> list[str]:
+    units = PLURAL_UNITS[matrix.unit]
     out = [
         f'<h2 id="matrix">Codes by {escape(by)}</h2>',
-        "<p>Each cell: the % of the group's documents that have the code (codings in brackets).</p>",
+        f"<p>Each cell: the % of the group's {units} (coded by the counted coders) that have the code "
+        "(passages in brackets).</p>",
     ]
     heads = "".join(f"<th>{escape(g.name)}<br><span class='muted'>n={g.documents}</span></th>" for g in matrix.groups)
     out.append(f'<table><tr><th class="code">Code</th>{heads}</tr>')
@@ -182,8 +213,9 @@ def _matrix(matrix: Any, by: str) -> list[str]:
         cells = []
         for g in matrix.groups:
             pct = matrix.value(code_id, g.name, "docs")
-            n = matrix.codings.get((code_id, g.name), 0)
-            cells.append(f'<td style="{_heat(pct, 100)}">{pct:.0f}% ({n})</td>')
+            n = matrix.passages.get((code_id, g.name), 0)
+            shown = fmt.percent(matrix.documents.get((code_id, g.name), 0), g.documents)
+            cells.append(f'<td style="{_heat(pct, 100)}">{shown} ({n})</td>')
         out.append(f'<tr><td class="code depth{min(depth, 2)}">{escape(path)}</td>{"".join(cells)}</tr>')
     out.append("</table>")
     return out
@@ -196,11 +228,12 @@ def _comparison(study: Study, by: str, scope: Scope) -> list[str]:
     except QualcodeError as exc:
         return out + [f'<p class="note">{escape(str(exc))}</p>']
     out.append(
-        "<p>Per code: in how many documents of each group it was coded. Differences are tested "
-        "(chi-square, Fisher's exact test for small tables) and corrected for testing many codes "
-        "(Benjamini–Hochberg q). Codes that stand out come first.</p>"
+        f"<p>Per code: in how many {PLURAL_UNITS[result.unit]} of each group it was coded, with a 95 % Wilson "
+        "interval. Differences are tested (chi-square, Fisher's exact test for small tables) with the difference "
+        "and the odds ratio and their intervals, or bias-corrected Cramér's V; groups under 5 units are not "
+        "tested. Codes that stand out come first.</p>"
     )
-    out += [f'<p class="note">{escape(w)}</p>' for w in result.warnings]
+    out += [f'<p class="note">{escape(w)}</p>' for w in result.notes]
     out.append("<ul>" + "".join(f"<li>{escape(s)}</li>" for s in result.sentences()) + "</ul>")
     return out
 
@@ -209,8 +242,11 @@ def _cooccurrence(study: Study, scope: Scope) -> list[str]:
     result = cooccurrence(study, scope, unit="overlap")
     out = [
         '<h2 id="cooccurrence">Codes that occur together</h2>',
-        "<p>Pairs of codes on overlapping passages; Jaccard: the share of both codes' codings that meet the other code.</p>",
+        "<p>Pairs of codes on overlapping passages, applied by the same coder (another coder's code on the "
+        "same passage is a disagreement, see agreement); Jaccard: the share of both codes' codings that meet "
+        "the other code.</p>",
     ]
+    out += [f'<p class="note">{escape(n)}</p>' for n in result.notes()]
     pairs = result.pairs()[:20]
     if not pairs:
         return out + ['<p class="muted">No overlapping codings.</p>']
@@ -228,15 +264,18 @@ def _quotes(study: Study, scope: Scope, freqs: list[Any], per_code: int) -> list
     for f in freqs:
         if not f.codings or per_code <= 0:
             continue
+        names = scope.coder_names()
         fragments = study.fragments(
             codes=[f.code_id],
-            coder=scope.coder,
+            coder=names[0] if len(names) == 1 else None,
             organisation=scope.organisation,
             project=scope.project,
             role=scope.role,
             attributes=scope.attributes or None,
             include_children=False,
         )
+        if len(names) > 1:
+            fragments = [x for x in fragments if x.get("coder") in names]
         if not fragments:
             continue
         # Prefer quotes from different documents, and of a readable length.

@@ -30,6 +30,7 @@ class Spans:
     code: np.ndarray
     start: np.ndarray
     end: np.ndarray
+    coder: np.ndarray
 
     def __len__(self) -> int:
         return len(self.document)
@@ -67,14 +68,15 @@ class Spans:
         row = np.repeat(np.arange(len(self)), per_row)
         within = np.arange(len(row)) - np.repeat(np.cumsum(per_row) - per_row, per_row)
         ancestor = np.where(known[row], flat[np.minimum(offsets[index[row]] + within, len(flat) - 1)], self.code[row])
-        return Spans(self.document[row], ancestor, self.start[row], self.end[row])
+        return Spans(self.document[row], ancestor, self.start[row], self.end[row], self.coder[row])
 
 
 def merge(group: np.ndarray, start: np.ndarray, end: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The union of intervals per group: (group, start, end) of disjoint merged intervals.
 
     Overlapping or touching intervals of one group become one, so words are never
-    counted twice.
+    counted twice and a passage coded twice (by two coders, or with a code and its
+    sub-code when rolled up) is one passage.
     """
     if len(group) == 0:
         empty = np.array([], dtype=np.int64)
@@ -124,6 +126,45 @@ def word_bounds(text: str, labels: Sequence[tuple[int, int]] = ()) -> tuple[np.n
     return starts, ends
 
 
+def _load_bounds(store: Store, ids: list[int]) -> dict[int, tuple[np.ndarray, np.ndarray]]:
+    """Word bounds of some documents, from the cache where their text was seen before."""
+    hashes = {r["id"]: r["sha256"] for r in sql.document_hashes(store, ids)}
+    missing = [i for i in ids if hashes.get(i) not in _BOUNDS]
+    if len(_BOUNDS) + len(missing) > _BOUNDS_LIMIT:
+        _BOUNDS.clear()
+    labels: dict[int, list[tuple[int, int]]] = {}
+    for doc_id, start, body_start in sql.turn_labels(store, missing):
+        labels.setdefault(doc_id, []).append((start, body_start))
+    for row in sql.document_texts(store, missing):
+        _BOUNDS[row["sha256"]] = word_bounds(row["text"], labels.get(row["id"], ()))
+    return {i: _BOUNDS[hashes[i]] for i in ids}
+
+
+_RESPONDENT: dict[tuple[int, str], int] = {}
+
+
+def respondent_words(store: Store, document_ids: Sequence[int]) -> dict[int, int]:
+    """Words said by respondents per document: the spoken words (labels and timestamps out)
+    less those in interviewer turns, whose words are the questions. Texts and turns never
+    change after import, so the count is cached by the text's hash."""
+    ids = sorted({int(d) for d in document_ids})
+    hashes = {r["id"]: r["sha256"] for r in sql.document_hashes(store, ids)}
+    missing = [i for i in ids if (i, hashes[i]) not in _RESPONDENT]
+    if missing:
+        bounds = _load_bounds(store, missing)
+        asked: dict[int, list[tuple[int, int]]] = {}
+        for doc_id, start, end in sql.interviewer_turns(store, missing):
+            asked.setdefault(doc_id, []).append((start, end))
+        for doc_id in missing:
+            starts, _ = bounds[doc_id]
+            turns = np.array(asked.get(doc_id, []), dtype=np.int64).reshape(-1, 2)
+            questions = int(
+                (np.searchsorted(starts, turns[:, 1], side="left") - np.searchsorted(starts, turns[:, 0])).sum()
+            )
+            _RESPONDENT[(doc_id, hashes[doc_id])] = len(starts) - questions
+    return {i: _RESPONDENT[(i, hashes[i])] for i in ids}
+
+
 class WordIndex:
     """Word boundaries of many documents in two sorted int64 arrays keyed by document.
 
@@ -137,19 +178,11 @@ class WordIndex:
 
     def __init__(self, store: Store, document_ids: np.ndarray) -> None:
         ids = sorted(int(d) for d in np.unique(document_ids))
-        hashes = {r["id"]: r["sha256"] for r in sql.document_hashes(store, ids)}
-        missing = [i for i in ids if hashes.get(i) not in _BOUNDS]
-        if len(_BOUNDS) + len(missing) > _BOUNDS_LIMIT:
-            _BOUNDS.clear()
-        labels: dict[int, list[tuple[int, int]]] = {}
-        for doc_id, start, body_start in sql.turn_labels(store, missing):
-            labels.setdefault(doc_id, []).append((start, body_start))
-        for row in sql.document_texts(store, missing):
-            _BOUNDS[row["sha256"]] = word_bounds(row["text"], labels.get(row["id"], ()))
+        bounds = _load_bounds(store, ids)
         starts: list[np.ndarray] = []
         ends: list[np.ndarray] = []
         for doc_id in ids:
-            s, e = _BOUNDS[hashes[doc_id]]
+            s, e = bounds[doc_id]
             starts.append(doc_id * SHIFT + s)
             ends.append(doc_id * SHIFT + e)
         self.starts = np.concatenate(starts) if starts else np.array([], dtype=np.int64)
@@ -166,6 +199,48 @@ class WordIndex:
         ended_before = np.searchsorted(self.ends, first[order], side="right")
         counts[order] = before_end - ended_before
         return counts
+
+
+@dataclass
+class CodeDocumentFigures:
+    """Per (code, document) that has the code: its passages and, when counted, the words
+    inside them. Passages are the code's spans merged where they overlap or touch, over
+    whichever codings went in (every counted coder's; rolled up, the sub-codes' too)."""
+
+    code: np.ndarray
+    document: np.ndarray
+    passages: np.ndarray
+    words: np.ndarray | None
+
+    def per_code(self) -> dict[int, tuple[int, int | None]]:
+        """code → (passages, words) summed over documents."""
+        if len(self.code) == 0:
+            return {}
+        ids, inverse = np.unique(self.code, return_inverse=True)
+        passages = np.bincount(inverse, weights=self.passages)
+        words = np.bincount(inverse, weights=self.words) if self.words is not None else None
+        return {
+            int(i): (int(passages[n]), None if words is None else int(words[n])) for n, i in enumerate(ids.tolist())
+        }
+
+
+def code_document_figures(store: Store, spans: Spans, *, words: bool = True) -> CodeDocumentFigures:
+    """Merge each code's spans per document once; count the passages and, with ``words``,
+    the words inside them."""
+    empty = np.zeros(0, dtype=np.int64)
+    if len(spans) == 0:
+        return CodeDocumentFigures(empty, empty, empty, empty if words else None)
+    # (code, document) as one small group number, so that merge() sorts a single key
+    documents = int(spans.document.max()) + 1
+    merged_group, merged_start, merged_end = merge(spans.code * documents + spans.document, spans.start, spans.end)
+    groups, first, passages = np.unique(merged_group, return_index=True, return_counts=True)
+    code, document = np.divmod(groups, documents)
+    counted = None
+    if words:
+        m_document = merged_group % documents
+        per_passage = WordIndex(store, m_document).count(m_document, merged_start, merged_end)
+        counted = np.add.reduceat(per_passage, first) if len(first) else empty
+    return CodeDocumentFigures(code, document, passages, counted)
 
 
 def coded_words(store: Store, spans: Spans) -> dict[int, int]:

@@ -10,6 +10,7 @@ import click
 from qualcode.cli.common import (
     coder_filter,
     filter_options,
+    note_rows,
     open_study,
     scope_from,
     study_options,
@@ -23,6 +24,23 @@ if TYPE_CHECKING:
     from qualcode.study.study import Study
 
 
+def unit_option(func: Any) -> Any:
+    return click.option(
+        "--unit",
+        "unit",
+        type=click.Choice(["document", "participant", "case"]),
+        default=None,
+        help="What a count counts (default: case when the study has cases, else document).",
+    )(func)
+
+
+def emit_notes(notes: list[str], fmt: str) -> None:
+    """Notes say what was counted and what left out: under the table, or on stderr when
+    stdout is data."""
+    for note in notes:
+        click.echo(f"Note: {note}", err=fmt != "table")
+
+
 def rollup_option(func: Any) -> Any:
     return click.option(
         "--rollup/--no-rollup", default=True, show_default=True, help="Count sub-codes' codings in their parents."
@@ -33,27 +51,42 @@ def rollup_option(func: Any) -> Any:
 @rollup_option
 @click.option("--no-words", is_flag=True, help="Skip coded words (faster on huge studies).")
 @click.option("--all", "include_empty", is_flag=True, help="Also list codes that were never coded.")
+@unit_option
 @coder_filter
 @filter_options
 @study_options
 @output_options
 def stats(
-    study: Study, fmt: str, rollup: bool, no_words: bool, include_empty: bool, by_coder: str | None, **filters: Any
+    study: Study,
+    fmt: str,
+    rollup: bool,
+    no_words: bool,
+    include_empty: bool,
+    unit: str | None,
+    by_coder: tuple[str, ...],
+    **filters: Any,
 ) -> None:
-    """Code frequencies: codings, documents (and %), participants and coded words per code
-    (and their % of the words said in the selection; speaker labels are not words said).
+    """Code frequencies: codings (raw), passages (coded spans merged across coders and
+    sub-codes), documents and participants with the code (% of those the counted coders
+    coded), coded words, and passages per 1,000 respondents' words (pooled, and mean and sd
+    per unit). Notes say whose coding counts and which documents were left out.
 
-    Example: qualcode stats --organisation Leergeld --role ouder --csv
+    Example: qualcode stats --organisation Leergeld --role ouder --coders onderzoeker-a --csv
     """
-    from qualcode.analysis.frequencies import FREQUENCY_COLUMNS, code_frequencies
+    from qualcode.analysis.formatting import number
+    from qualcode.analysis.frequencies import code_frequencies
 
     rows = code_frequencies(
-        study, scope_from(filters, by_coder), rollup=rollup, words=not no_words, include_empty=include_empty
+        study, scope_from(filters, by_coder), rollup=rollup, words=not no_words, include_empty=include_empty, unit=unit
     )
     if not no_words:
         warn_label_counts(study)
-    columns = [c for c in FREQUENCY_COLUMNS if not (no_words and c.startswith("coded_words"))]
-    emit([r.as_row() for r in rows], fmt, columns)
+    columns = rows.columns(words=not no_words)
+    data = [r.as_row() for r in rows]
+    if fmt == "table":
+        data = [{k: number(v, 1) if isinstance(v, float) else v for k, v in r.items()} for r in data]
+    emit(data, fmt, columns)
+    emit_notes(rows.notes, fmt)
 
 
 @main.command()
@@ -65,13 +98,14 @@ def stats(
 )
 @click.option(
     "--measure",
-    type=click.Choice(["count", "docs", "rate"]),
+    type=click.Choice(["count", "passages", "docs", "rate"]),
     default="count",
     show_default=True,
-    help="count: codings; docs: % of the group's documents; rate: codings per 1,000 words.",
+    help="count: codings (raw); passages: merged coded spans; docs: % of the group's units with the code; rate: passages per 1,000 respondents' words.",
 )
 @rollup_option
 @click.option("--all", "include_empty", is_flag=True, help="Also list codes that were never coded.")
+@unit_option
 @coder_filter
 @filter_options
 @study_options
@@ -83,19 +117,25 @@ def crosstab(
     measure: str,
     rollup: bool,
     include_empty: bool,
-    by_coder: str | None,
+    unit: str | None,
+    by_coder: tuple[str, ...],
     **filters: Any,
 ) -> None:
     """A code × group matrix (by organisation, project, role or a document attribute).
 
-    Example: qualcode crosstab --by organisation --measure docs
+    Example: qualcode crosstab --by organisation --measure docs --unit case
     """
+    from qualcode.analysis.formatting import number
     from qualcode.analysis.matrices import crosstab as build
 
-    matrix = build(study, by, scope_from(filters, by_coder), rollup=rollup, include_empty=include_empty)
+    matrix = build(study, by, scope_from(filters, by_coder), rollup=rollup, include_empty=include_empty, unit=unit)
     if measure == "rate":
         warn_label_counts(study)
-    emit(matrix.rows(measure), fmt, matrix.columns())
+    rows = matrix.rows(measure)
+    if fmt == "table":
+        rows = [{k: number(v, 1) if isinstance(v, float) else v for k, v in r.items()} for r in rows]
+    emit(rows, fmt, matrix.columns(measure))
+    emit_notes(matrix.notes, fmt)
 
 
 @main.command()
@@ -114,24 +154,39 @@ def crosstab(
     show_default=True,
     help="For --matrix: counts or the Jaccard index.",
 )
+@click.option(
+    "--across-coders",
+    is_flag=True,
+    help="Also pair a code of one coder with another coder's code (by default only the same coder's codes pair).",
+)
 @coder_filter
 @filter_options
 @study_options
 @output_options
 def cooccur(
-    study: Study, fmt: str, unit: str, as_matrix: bool, measure: str, by_coder: str | None, **filters: Any
+    study: Study,
+    fmt: str,
+    unit: str,
+    as_matrix: bool,
+    measure: str,
+    across_coders: bool,
+    by_coder: tuple[str, ...],
+    **filters: Any,
 ) -> None:
-    """Which codes occur together, with counts and the Jaccard index.
+    """Which codes occur together, with counts and the Jaccard index. Two codes pair only
+    where the same coder applied both: another coder's different code on the same passage
+    is a disagreement (see `qualcode agreement`), unless --across-coders.
 
     Example: qualcode cooccur --unit sentence --role ouder
     """
     from qualcode.analysis.cooccurrence import cooccurrence
 
-    result = cooccurrence(study, scope_from(filters, by_coder), unit=unit)
+    result = cooccurrence(study, scope_from(filters, by_coder), unit=unit, across_coders=across_coders)
     if as_matrix:
         emit(result.rows(measure), fmt, ["code", *[p for _, p in result.codes]])
     else:
         emit(result.pairs(), fmt, ["code_a", "code_b", "count", "jaccard", "a_total", "b_total"])
+    emit_notes(result.notes(), fmt)
 
 
 @main.command()
@@ -144,6 +199,10 @@ def cooccur(
 )
 @click.option("--sentences", "as_sentences", is_flag=True, help="Write the result as sentences instead of a table.")
 @click.option("--significant", is_flag=True, help="Only codes that differ (q < 0.05).")
+@click.option(
+    "--stratify", help="Compare two groups within each stratum (e.g. role): Cochran–Mantel–Haenszel, Breslow–Day."
+)
+@unit_option
 @rollup_option
 @coder_filter
 @filter_options
@@ -154,32 +213,51 @@ def cooccur(
     help="The study file (default: the study used last).",
 )
 @output_options
+@click.pass_context
 def compare(
+    ctx: click.Context,
     studies: tuple[Path, ...],
     by: str,
     as_sentences: bool,
     significant: bool,
+    stratify: str | None,
+    unit: str | None,
     rollup: bool,
-    by_coder: str | None,
+    by_coder: tuple[str, ...],
     study_path: Path | None,
     fmt: str,
     **filters: Any,
 ) -> None:
-    """Compare themes across organisations (or projects, roles) in one study, with tests;
-    or code frequencies across several study files, matching codes by path.
+    """Compare themes across organisations (or projects, roles) in one study: per code, the
+    share of units (documents, participants or cases) with it per group, with 95 % Wilson
+    intervals, a test, Benjamini–Hochberg q, the difference and odds ratio with intervals
+    (two groups) or bias-corrected Cramér's V; groups under 5 units are not tested. Or code
+    frequencies across several study files, matching codes by path.
 
-    Example: qualcode compare --by organisation --sentences
-    Example: qualcode compare leergeld.qualcode coevorden.qualcode
+    Example: qualcode compare --by organisation --unit document --sentences
+    Example: qualcode compare --by organisation --stratify role --coders onderzoeker-a
+    Example: qualcode compare leergeld.qualcode coevorden.qualcode --no-rollup
     """
     scope = scope_from(filters, by_coder)
     if len(studies) >= 2:
+        from click.core import ParameterSource
+
         from qualcode.analysis.compare import compare_studies
 
-        result = compare_studies(list(studies), scope)
+        given = [
+            f"--{name.replace('_', '-')}" if name != "as_sentences" else "--sentences"
+            for name in ("by", "as_sentences", "significant", "stratify", "unit", "study_path")
+            if ctx.get_parameter_source(name) not in (ParameterSource.DEFAULT, None)
+        ]
+        if given:
+            raise QualcodeError(
+                f"{', '.join(g.replace('--study-path', '--study') for g in given)} "
+                f"{'applies' if len(given) == 1 else 'apply'} to a comparison within one study, not across "
+                "study files; leave it out (across files: filters, --coders, --no-rollup and the output options)"
+            )
+        result = compare_studies(list(studies), scope, rollup=rollup)
         emit(result.rows, fmt, result.columns())
-        if fmt == "table":
-            for line in result.differences:
-                click.echo(line)
+        emit_notes(result.differences, fmt)
         return
     if len(studies) == 1:
         raise QualcodeError("give two or more study files to compare, or none to compare groups within --study")
@@ -187,17 +265,22 @@ def compare(
 
     study = open_study(study_path)
     try:
-        groups = compare_groups(study, by, scope, rollup=rollup)
+        groups = compare_groups(study, by, scope, rollup=rollup, unit=unit, stratify=stratify)
     finally:
         study.close()
     if as_sentences:
         for line in groups.sentences(only_significant=significant):
             click.echo(line)
+        emit_notes(groups.notes, "table")
+    elif fmt == "json":
+        import json
+
+        click.echo(json.dumps(groups.as_json(significant), ensure_ascii=False, indent=2))
+    elif fmt == "csv":
+        emit(groups.rows(significant) + note_rows(groups.notes, groups.columns()), fmt, groups.columns())
     else:
-        rows = [c.as_row() for c in groups.codes if c.significant or not significant]
-        emit(rows, fmt, groups.columns())
-    for warning in groups.warnings:
-        click.echo(f"Note: {warning}", err=True)
+        emit(groups.display_rows(significant), fmt, groups.display_columns())
+        emit_notes(groups.notes, fmt)
 
 
 @main.command()
@@ -205,25 +288,67 @@ def compare(
     "--by", default="organisation", show_default=True, help="organisation, project, role or an attribute name."
 )
 @click.option("--unit", type=click.Choice(["lemma", "word"]), default="lemma", show_default=True)
-@click.option("--distinctive", is_flag=True, help="Words used more in a group than in the rest (log-likelihood).")
+@click.option(
+    "--distinctive",
+    is_flag=True,
+    help="Words used more in a group than in the rest (log-likelihood, corrected for testing many words).",
+)
 @click.option("--top", default=20, show_default=True, help="Words per group.")
+@click.option(
+    "--min-documents",
+    default=3,
+    show_default=True,
+    help="--distinctive: leave out groups with fewer documents (one interview's names are not distinctive).",
+)
+@click.option(
+    "--correction",
+    type=click.Choice(["bh", "bonferroni"]),
+    default="bh",
+    show_default=True,
+    help="--distinctive: Benjamini–Hochberg (false discovery rate) or Bonferroni over every word tested.",
+)
 @filter_options
 @study_options
 @output_options
-def words(study: Study, fmt: str, by: str, unit: str, distinctive: bool, top: int, **filters: Any) -> None:
-    """Word or lemma frequencies per group (stop words out), or distinctive words.
+def words(
+    study: Study,
+    fmt: str,
+    by: str,
+    unit: str,
+    distinctive: bool,
+    top: int,
+    min_documents: int,
+    correction: str,
+    **filters: Any,
+) -> None:
+    """Word or lemma frequencies per group (stop words out), or distinctive words: G² with
+    p corrected over every word tested (q < 0.05), in how many of the group's documents the
+    word occurs, groups of fewer than --min-documents left out. Respondents' words only.
 
-    Example: qualcode words --by role --distinctive
+    Example: qualcode words --by role --distinctive --correction bonferroni
     """
+    from qualcode.analysis.formatting import number, p_value
     from qualcode.analysis.words import distinctive_words, word_frequencies
 
     scope = scope_from(filters, None)
     if distinctive:
-        emit(
-            distinctive_words(study, scope, by=by, unit=unit, top=top),
-            fmt,
-            [by, unit, "count", "rest", "g2", "log_ratio"],
+        rows = distinctive_words(
+            study, scope, by=by, unit=unit, top=top, min_documents=min_documents, correction=correction
         )
+        data = list(rows)
+        if fmt == "table":
+            data = [
+                {
+                    **r,
+                    "g2": number(r["g2"]),
+                    "p": p_value(r["p"]),
+                    "q": p_value(r["q"]),
+                    "log_ratio": number(r["log_ratio"]),
+                }
+                for r in data
+            ]
+        emit(data, fmt, [by, unit, "count", "rest", "documents", "of_documents", "g2", "p", "q", "log_ratio"])
+        emit_notes(rows.notes, fmt)
     else:
         emit(word_frequencies(study, scope, by=by, unit=unit, top=top), fmt, [by, "rank", unit, "count", "per_1000"])
 
@@ -233,17 +358,30 @@ def words(study: Study, fmt: str, by: str, unit: str, distinctive: bool, top: in
 @click.option("--lemma", is_flag=True, help="Match the lemma (vertrouwen finds vertrouwde, vertrouwt).")
 @click.option("--width", default=40, show_default=True, help="Characters of context on each side.")
 @click.option("--limit", default=500, show_default=True)
+@click.option("--interviewer", is_flag=True, help="Also look in the interviewer's turns.")
 @filter_options
 @study_options
 @output_options
-def kwic(study: Study, fmt: str, term: str, lemma: bool, width: int, limit: int, **filters: Any) -> None:
-    """Keyword in context: every occurrence of a word (vertrouw* for a prefix) or lemma.
+def kwic(
+    study: Study, fmt: str, term: str, lemma: bool, width: int, limit: int, interviewer: bool, **filters: Any
+) -> None:
+    """Keyword in context: every occurrence of a word (vertrouw* for a prefix) or lemma in
+    what respondents said — never in a speaker label or timestamp; the interviewer's turns
+    only with --interviewer.
 
     Example: qualcode kwic vertrouwen --lemma --organisation Leergeld
     """
     from qualcode.analysis.words import kwic as find
 
-    lines = find(study, term, scope_from(filters, None), unit="lemma" if lemma else "word", width=width, limit=limit)
+    lines = find(
+        study,
+        term,
+        scope_from(filters, None),
+        unit="lemma" if lemma else "word",
+        width=width,
+        limit=limit,
+        interviewer=interviewer,
+    )
     emit(
         [line.as_row() for line in lines], fmt, ["document", "organisation", "role", "start", "left", "match", "right"]
     )
@@ -260,7 +398,7 @@ def kwic(study: Study, fmt: str, term: str, lemma: bool, width: int, limit: int,
 @filter_options
 @study_options
 def report(
-    study: Study, output: Path, by: str, quotes: int, title: str | None, by_coder: str | None, **filters: Any
+    study: Study, output: Path, by: str, quotes: int, title: str | None, by_coder: tuple[str, ...], **filters: Any
 ) -> None:
     """Write a self-contained HTML report (codebook, frequencies, matrices, charts,
     comparison, quotes) to send to a partner organisation.

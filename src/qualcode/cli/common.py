@@ -107,21 +107,31 @@ def progress_bar(label: str) -> Iterator[Progress]:
         yield progress
 
 
-def scope_from(filters: dict[str, Any], coder: str | None) -> Scope:
-    from qualcode.analysis import Scope
+def scope_from(filters: dict[str, Any], coders: tuple[str, ...] | str | None) -> Scope:
+    from qualcode.core.scope import Scope
 
+    if isinstance(coders, str):
+        coders = (coders,)
     return Scope(
         organisation=filters.get("organisation"),
         project=filters.get("project"),
         role=filters.get("role"),
         attributes=filters.get("attributes") or {},
-        coder=coder,
+        coders=tuple(coders or ()),
     )
 
 
 def coder_filter(func: Any) -> Any:
-    """``--by-coder NAME``: only one coder's codings (``--coder`` says who *you* are)."""
-    return click.option("--by-coder", "by_coder", help="Only this coder's codings.")(func)
+    """``--coders NAME`` (repeatable; ``--by-coder`` is the same option): whose codings
+    count. Not ``--coder``, which everywhere else says who *you* are."""
+    return click.option(
+        "--coders",
+        "--by-coder",
+        "by_coder",
+        multiple=True,
+        metavar="NAME",
+        help="Count only this coder's codings (repeatable: several coders, a passage they both coded counts once).",
+    )(func)
 
 
 def warn_label_counts(study: Study) -> None:
@@ -131,3 +141,9 @@ def warn_label_counts(study: Study) -> None:
             "note: this study's word counts include speaker labels and timestamps; run `qualcode recount` once",
             err=True,
         )
+
+
+def note_rows(notes: list[str], columns: list[str]) -> list[dict[str, Any]]:
+    """Notes as rows under a table (CSV, XLSX): "note" in the first column, the text in the
+    second, so the caveats travel with the figures."""
+    return [{columns[0]: "note", columns[1]: note} for note in notes]

@@ -11,6 +11,7 @@ import click
 from qualcode.cli.common import (
     coder_filter,
     filter_options,
+    note_rows,
     open_study,
     progress_bar,
     scope_from,
@@ -42,7 +43,7 @@ def export() -> None:
 @filter_options
 @study_options
 def export_fragments(
-    study: Study, output: Path, code_refs: tuple[str, ...], by_coder: str | None, **filters: Any
+    study: Study, output: Path, code_refs: tuple[str, ...], by_coder: tuple[str, ...], **filters: Any
 ) -> None:
     """Export coded fragments, one row per coding, to CSV (UTF-8 with BOM) or Excel.
 
@@ -63,55 +64,96 @@ def export_fragments(
 @click.option(
     "--measure", default="count", show_default=True, help="crosstab: count, docs or rate; cooccur: count or jaccard."
 )
-@click.option("--unit", default=None, help="cooccur: overlap, sentence or turn; words: lemma or word.")
+@click.option(
+    "--unit",
+    default=None,
+    help="stats, crosstab, compare: document, participant or case; cooccur: overlap, sentence or turn; "
+    "words: lemma or word.",
+)
+@click.option("--stratify", help="compare: two groups within each stratum (Cochran–Mantel–Haenszel).")
+@click.option("--across-coders", is_flag=True, help="cooccur: also pair codes of different coders.")
 @coder_filter
 @filter_options
 @study_options
 def export_table(
-    study: Study, kind: str, output: Path, by: str, measure: str, unit: str | None, by_coder: str | None, **filters: Any
+    study: Study,
+    kind: str,
+    output: Path,
+    by: str,
+    measure: str,
+    unit: str | None,
+    stratify: str | None,
+    across_coders: bool,
+    by_coder: tuple[str, ...],
+    **filters: Any,
 ) -> None:
-    """Export an analysis table to CSV (UTF-8 with BOM) or Excel.
+    """Export an analysis table to CSV (UTF-8 with BOM) or Excel, its notes (whose coding
+    counts, what was left out, small groups, the family of tests) as rows at the end.
 
     Example: qualcode export table crosstab --by role --measure docs -o rollen.xlsx
     """
     from qualcode.exchange.tables import write_table
 
-    rows, columns = table_rows(study, kind, scope_from(filters, by_coder), by=by, measure=measure, unit=unit)
+    rows, columns, notes = table_rows(
+        study,
+        kind,
+        scope_from(filters, by_coder),
+        by=by,
+        measure=measure,
+        unit=unit,
+        stratify=stratify,
+        across_coders=across_coders,
+    )
     if kind == "stats" or (kind == "crosstab" and measure == "rate"):
         warn_label_counts(study)
-    count = write_table(rows, columns, output, sheet=kind)
-    click.echo(f"Wrote {count} rows to {output}.")
+    count = write_table(rows + note_rows(notes, columns), columns, output, sheet=kind)
+    click.echo(f"Wrote {count - len(notes)} rows and {len(notes)} notes to {output}.")
+
+
+ANALYSIS_UNITS = ("document", "participant", "case")
 
 
 def table_rows(
-    study: Study, kind: str, scope: Scope, *, by: str, measure: str, unit: str | None
-) -> tuple[list[dict[str, Any]], list[str]]:
+    study: Study,
+    kind: str,
+    scope: Scope,
+    *,
+    by: str,
+    measure: str,
+    unit: str | None,
+    stratify: str | None = None,
+    across_coders: bool = False,
+) -> tuple[list[dict[str, Any]], list[str], list[str]]:
+    """(rows, columns, notes) of one analysis table."""
+    if stratify and kind != "compare":
+        raise QualcodeError("--stratify applies to export table compare only")
+    if kind in ("stats", "crosstab", "compare") and unit not in (None, *ANALYSIS_UNITS):
+        raise QualcodeError(f"--unit {unit}: {kind} counts document, participant or case")
     if kind == "stats":
-        from qualcode.analysis.frequencies import FREQUENCY_COLUMNS, code_frequencies
+        from qualcode.analysis.frequencies import code_frequencies
 
-        return [r.as_row() for r in code_frequencies(study, scope)], FREQUENCY_COLUMNS
+        freqs = code_frequencies(study, scope, unit=unit)
+        return [r.as_row() for r in freqs], freqs.columns(), freqs.notes
     if kind == "crosstab":
         from qualcode.analysis.matrices import crosstab as build
 
-        matrix = build(study, by, scope)
-        return matrix.rows(measure), matrix.columns()
+        matrix = build(study, by, scope, unit=unit)
+        return matrix.rows(measure), matrix.columns(measure), matrix.notes
     if kind == "cooccur":
         from qualcode.analysis.cooccurrence import cooccurrence
 
-        result = cooccurrence(study, scope, unit=unit or "overlap")
-        return result.rows(measure if measure in ("count", "jaccard") else "count"), [
-            "code",
-            *[p for _, p in result.codes],
-        ]
+        result = cooccurrence(study, scope, unit=unit or "overlap", across_coders=across_coders)
+        columns = ["code", *[p for _, p in result.codes]]
+        return result.rows(measure if measure in ("count", "jaccard") else "count"), columns, result.notes()
     if kind == "compare":
         from qualcode.analysis.compare import compare_groups
 
-        comparison = compare_groups(study, by, scope)
-        return comparison.rows(), comparison.columns()
+        comparison = compare_groups(study, by, scope, unit=unit, stratify=stratify)
+        return comparison.rows(), comparison.columns(), comparison.notes
     from qualcode.analysis.words import word_frequencies
 
     chosen = unit or "lemma"
-    return word_frequencies(study, scope, by=by, unit=chosen), [by, "rank", chosen, "count", "per_1000"]
+    return word_frequencies(study, scope, by=by, unit=chosen), [by, "rank", chosen, "count", "per_1000"], []
 
 
 @export.command("qdpx")

@@ -11,13 +11,20 @@ from dataclasses import dataclass, field
 
 @dataclass
 class Scope:
-    """Documents (by their filter) and, optionally, one coder's codings."""
+    """Documents (by their filter) and, optionally, the coders whose codings count (``coder``
+    for one, ``coders`` for several; both together mean all of them)."""
 
     organisation: str | None = None
     project: str | None = None
     role: str | None = None
     attributes: dict[str, str] = field(default_factory=dict)
     coder: str | None = None
+    coders: tuple[str, ...] = ()
+
+    def coder_names(self) -> list[str]:
+        """The coders named (empty: every coder counts)."""
+        names = [*([self.coder] if self.coder else []), *self.coders]
+        return list(dict.fromkeys(names))
 
     @property
     def filters_documents(self) -> bool:

@@ -6,7 +6,8 @@ built. Sub-codes are rolled up into their parents with a recursive CTE of (code,
 pairs, so a parent's document count is a true distinct count, not a sum of its children's.
 
 A *scope* is the set of documents the researcher filtered to (organisation, project, role,
-attributes) and optionally one coder: a :class:`~qualcode.core.scope.Scope`, turned into SQL here.
+attributes) and optionally the coders whose codings count: a :class:`~qualcode.core.scope.Scope`,
+turned into SQL here.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import sqlite3
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+from qualcode.core.errors import QualcodeError
 from qualcode.core.scope import Scope
 from qualcode.store.core import Store
 from qualcode.store.documents import document_filter
@@ -51,11 +53,96 @@ def scope_codings_where(store: Store, scope: Scope, alias: str = "c") -> tuple[s
         docs, doc_params = scope_documents_sql(scope)
         clauses.append(f"{alias}.document_id IN ({docs})")
         params.extend(doc_params)
-    if scope.coder:
-        coder_id = store.scalar("SELECT id FROM coders WHERE name = ?", (scope.coder,))
-        clauses.append(f"{alias}.coder_id = ?")
-        params.append(-1 if coder_id is None else coder_id)
+    names = scope.coder_names()
+    if names:
+        ids = coder_ids(store, names)
+        clauses.append(f"{alias}.coder_id IN ({','.join('?' * len(ids))})")
+        params.extend(ids)
     return ("WHERE " + " AND ".join(clauses) if clauses else ""), params
+
+
+def coder_ids(store: Store, names: Sequence[str]) -> list[int]:
+    """Ids of the coders named; a name no coder has is an error (a typo would otherwise
+    give empty tables that look like findings)."""
+    found = {r["name"]: r["id"] for r in store.rows("SELECT id, name FROM coders")}
+    unknown = [n for n in names if n not in found]
+    if unknown:
+        known = ", ".join(sorted(found)) or "none yet"
+        raise QualcodeError(f"no coder named {', '.join(unknown)} in this study (coders: {known})")
+    return [found[n] for n in names]
+
+
+def coders_with_codings(store: Store, scope: Scope) -> list[str]:
+    """Names of the coders whose codings the scope counts and who coded something in it."""
+    where, params = scope_codings_where(store, scope)
+    return [
+        r[0]
+        for r in store.conn.execute(
+            f"SELECT k.name FROM coders k WHERE k.id IN (SELECT DISTINCT c.coder_id FROM coding_counts c {where}) "
+            "ORDER BY k.name",
+            params,
+        )
+    ]
+
+
+def coded_documents(store: Store, scope: Scope) -> set[int]:
+    """The scope's documents with at least one coding by the counted coders (one index
+    lookup per document, not a scan of the tally)."""
+    docs, params = scope_documents_sql(scope)
+    clause = ""
+    names = scope.coder_names()
+    if names:
+        ids = coder_ids(store, names)
+        clause = f"AND c.coder_id IN ({','.join('?' * len(ids))})"
+        params = [*params, *ids]
+    return {
+        r[0]
+        for r in store.conn.execute(
+            f"SELECT x.id FROM ({docs}) x WHERE EXISTS "
+            f"(SELECT 1 FROM coding_counts c WHERE c.document_id = x.id {clause})",
+            params,
+        )
+    }
+
+
+def document_frame(store: Store, scope: Scope, by: str | None = None) -> list[sqlite3.Row]:
+    """The scope's documents with what units and groups are made of: id, title, group (when
+    ``by``), participant (a document without one is a participant of its own), case_id and
+    word_count."""
+    docs, doc_params = scope_documents_sql(scope)
+    expr, join, join_params = group_expression(store, by) if by else ("NULL", "", [])
+    return store.rows(
+        f"SELECT d.id, d.title, {expr} AS grp, ifnull(d.participant, '#' || d.id) AS participant, "
+        f"d.case_id, d.word_count FROM {DOC_FROM} {join} WHERE d.id IN ({docs}) ORDER BY d.id",
+        [*join_params, *doc_params],
+    )
+
+
+def case_names(store: Store) -> dict[int, str]:
+    return {r[0]: r[1] for r in store.conn.execute("SELECT id, name FROM cases")}
+
+
+def code_documents(store: Store, scope: Scope, *, rollup: bool) -> list[tuple[int, int]]:
+    """(code_id, document_id): the code (or, rolled up, one of its sub-codes) was coded in
+    the document by a counted coder."""
+    per, params = _per_cte(store, scope)
+    return store.conn.execute(
+        f"WITH RECURSIVE {_ancestors_cte(rollup)}, {per} "
+        "SELECT DISTINCT a.ancestor, per.document_id FROM per JOIN anc a ON a.code_id = per.code_id",
+        params,
+    ).fetchall()
+
+
+def interviewer_turns(store: Store, document_ids: Sequence[int]) -> list[tuple[int, int, int]]:
+    """(document_id, start, end) of the interviewer's turns of some documents, by document
+    and start: the words in them are questions, not what respondents said."""
+    if not len(document_ids):
+        return []
+    return store.conn.execute(
+        'SELECT document_id, start, "end" FROM turns WHERE document_id IN (SELECT value FROM json_each(?)) '
+        "AND role = 'interviewer' ORDER BY document_id, start",
+        [json.dumps([int(i) for i in document_ids])],
+    ).fetchall()
 
 
 def _ancestors_cte(rollup: bool) -> str:
@@ -95,6 +182,44 @@ def code_totals(store: Store, scope: Scope, *, rollup: bool) -> list[sqlite3.Row
         "GROUP BY a.ancestor",
         params,
     )
+
+
+def own_codings(store: Store, scope: Scope) -> dict[int, int]:
+    """Per code: its own codings (not its sub-codes'), from the tally: one pass over the
+    tally's primary key, the roll-up is done over the (small) code tree by the caller."""
+    where, params = scope_codings_where(store, scope)
+    return dict(
+        store.conn.execute(f"SELECT c.code_id, sum(c.n) FROM coding_counts c {where} GROUP BY c.code_id", params)
+    )
+
+
+def own_coding_columns(store: Store, scope: Scope) -> tuple[str, str, str]:
+    """(code_id, document_id, codings) of the tally for the counted coders, as three
+    comma-separated columns (codes as coded; the caller rolls up)."""
+    where, params = scope_codings_where(store, scope)
+    found = store.conn.execute(
+        "SELECT group_concat(code_id), group_concat(document_id), group_concat(n) FROM "
+        f"(SELECT c.code_id, c.document_id, sum(c.n) AS n FROM coding_counts c {where} "
+        "GROUP BY c.code_id, c.document_id)",
+        params,
+    ).fetchone()
+    if found is None or found[0] is None:
+        return "", "", ""
+    return found[0], found[1], found[2]
+
+
+def code_document_columns(store: Store, scope: Scope) -> tuple[str, str]:
+    """(code_id, document_id) pairs with a coding by a counted coder, as two
+    comma-separated columns (codes as coded, not rolled up)."""
+    where, params = scope_codings_where(store, scope)
+    found = store.conn.execute(
+        "SELECT group_concat(code_id), group_concat(document_id) FROM "
+        f"(SELECT DISTINCT c.code_id, c.document_id FROM coding_counts c {where})",
+        params,
+    ).fetchone()
+    if found is None or found[0] is None:
+        return "", ""
+    return found[0], found[1]
 
 
 def group_expression(store: Store, by: str) -> tuple[str, str, list[Any]]:
@@ -147,25 +272,25 @@ def scope_documents(store: Store, scope: Scope) -> list[sqlite3.Row]:
     )
 
 
-def coding_spans(store: Store, scope: Scope) -> tuple[str, str, str, str]:
-    """The scope's codings as four comma-separated strings (document ids, code ids, starts,
-    ends), row-aligned: the raw material for numpy (coded words, co-occurrence).
+def coding_spans(store: Store, scope: Scope) -> tuple[str, str, str, str, str]:
+    """The scope's codings as five comma-separated strings (document ids, code ids, starts,
+    ends, coder ids), row-aligned: the raw material for numpy (coded words, co-occurrence).
 
     SQLite converts and concatenates in C, far faster than handing a million row tuples to
     Python; one ``group_concat`` per column rather than one over ``a || ',' || b || …``,
     since the string concatenation operator costs three times what the conversion does
-    (0.17 s against 0.45 s at a million codings). All four aggregates see the rows of the
+    (0.17 s against 0.45 s at a million codings). All five aggregates see the rows of the
     one scan in the same order, so the columns line up.
     """
     where, params = scope_codings_where(store, scope)
     found = store.conn.execute(
         "SELECT group_concat(c.document_id), group_concat(c.code_id), group_concat(c.start), "
-        f'group_concat(c."end") FROM codings c {where}',
+        f'group_concat(c."end"), group_concat(c.coder_id) FROM codings c {where}',
         params,
     ).fetchone()
     if found is None or found[0] is None:
-        return "", "", "", ""
-    return found[0], found[1], found[2], found[3]
+        return "", "", "", "", ""
+    return found[0], found[1], found[2], found[3], found[4]
 
 
 def unit_spans(store: Store, unit: str, document_ids: Sequence[int]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -245,13 +370,25 @@ def set_word_counts(store: Store, counts: Sequence[tuple[int, int]]) -> None:
     store.conn.execute("DELETE FROM meta WHERE key = ?", (WORD_COUNTS_KEY,))
 
 
+def turns_with_roles(store: Store, document_ids: Sequence[int]) -> list[tuple[int, int, int, int, str | None]]:
+    """(document_id, start, body_start, end, role) of the turns of some documents, by
+    document and start."""
+    if not len(document_ids):
+        return []
+    return store.conn.execute(
+        'SELECT document_id, start, body_start, "end", role FROM turns '
+        "WHERE document_id IN (SELECT value FROM json_each(?)) ORDER BY document_id, start",
+        [json.dumps([int(i) for i in document_ids])],
+    ).fetchall()
+
+
 def sentence_lemmas(store: Store, scope: Scope, by: str) -> list[sqlite3.Row]:
-    """(group, lemmas) of every sentence in the scope's documents, spoken by respondents
+    """(group, document_id, lemmas) of every sentence in the scope's documents, spoken by respondents
     (sentences in interviewer turns are left out: their words are the questions)."""
     docs, params = scope_documents_sql(scope)
     expr, join, join_params = group_expression(store, by)
     return store.rows(
-        f"SELECT {expr} AS grp, s.lemmas FROM sentences s JOIN documents d ON d.id = s.document_id {DOC_JOINS} {join} "
+        f"SELECT {expr} AS grp, s.document_id, s.lemmas FROM sentences s JOIN documents d ON d.id = s.document_id {DOC_JOINS} {join} "
         "LEFT JOIN turns t ON t.id = s.turn_id "
         f"WHERE d.id IN ({docs}) AND ifnull(t.role, '') != 'interviewer'",
         [*join_params, *params],
@@ -321,3 +458,74 @@ def turn_starts(store: Store, document_ids: Sequence[int]) -> list[sqlite3.Row]:
         f"SELECT document_id, start, speaker FROM turns WHERE document_id IN ({marks}) ORDER BY document_id, start",
         list(document_ids),
     )
+
+
+# -- derived passages (see the schema's "passages per document, code and coder") ------------
+
+
+def dirty_documents(store: Store, limit: int = -1) -> list[int]:
+    return [
+        r[0] for r in store.conn.execute("SELECT document_id FROM passage_dirty ORDER BY document_id LIMIT ?", (limit,))
+    ]
+
+
+def document_spans(store: Store, document_ids: Sequence[int]) -> tuple[str, str, str, str, str]:
+    """Every coding of some documents as five comma-separated columns (as
+    :func:`coding_spans`), whoever coded them."""
+    found = store.conn.execute(
+        "SELECT group_concat(c.document_id), group_concat(c.code_id), group_concat(c.start), "
+        'group_concat(c."end"), group_concat(c.coder_id) FROM codings c '
+        "WHERE c.document_id IN (SELECT value FROM json_each(?))",
+        [json.dumps([int(i) for i in document_ids])],
+    ).fetchone()
+    if found is None or found[0] is None:
+        return "", "", "", "", ""
+    return found[0], found[1], found[2], found[3], found[4]
+
+
+def replace_passage_counts(
+    store: Store, document_ids: Sequence[int], rows: Sequence[tuple[int, int, int, int, int, int]]
+) -> None:
+    """Replace the derived rows (rollup, coder_id, code_id, document_id, passages, words) of
+    some documents and clear their dirty marks. Unrecorded: derived data, no user's work;
+    the caller holds the write transaction, so no coding slips in between."""
+    ids = json.dumps([int(i) for i in document_ids])
+    store.conn.execute("DELETE FROM passage_counts WHERE document_id IN (SELECT value FROM json_each(?))", [ids])
+    store.conn.executemany(
+        "INSERT INTO passage_counts (rollup, coder_id, code_id, document_id, passages, words) VALUES (?, ?, ?, ?, ?, ?)",
+        rows,
+    )
+    store.conn.execute("DELETE FROM passage_dirty WHERE document_id IN (SELECT value FROM json_each(?))", [ids])
+
+
+def stored_respondent_words(store: Store, document_ids: Sequence[int]) -> dict[int, int]:
+    return {
+        r[0]: r[1]
+        for r in store.conn.execute(
+            "SELECT document_id, words FROM respondent_words WHERE document_id IN (SELECT value FROM json_each(?))",
+            [json.dumps([int(i) for i in document_ids])],
+        )
+    }
+
+
+def store_respondent_words(store: Store, counts: dict[int, int]) -> None:
+    store.conn.executemany(
+        "INSERT OR REPLACE INTO respondent_words (document_id, words) VALUES (?, ?)", list(counts.items())
+    )
+
+
+def passage_columns(store: Store, scope: Scope, *, rollup: bool, coder_id: int) -> tuple[str, str, str, str]:
+    """The derived (code_id, document_id, passages, words) of the scope's documents, as four
+    comma-separated columns for numpy."""
+    clause, params = "", []  # type: tuple[str, list[Any]]
+    if scope.organisation or scope.project or scope.role or scope.attributes:
+        docs, params = scope_documents_sql(scope)
+        clause = f"AND p.document_id IN ({docs})"
+    found = store.conn.execute(
+        "SELECT group_concat(p.code_id), group_concat(p.document_id), group_concat(p.passages), "
+        f"group_concat(p.words) FROM passage_counts p WHERE p.rollup = ? AND p.coder_id = ? {clause}",
+        [int(rollup), coder_id, *params],
+    ).fetchone()
+    if found is None or found[0] is None:
+        return "", "", "", ""
+    return found[0], found[1], found[2], found[3]

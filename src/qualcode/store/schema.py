@@ -305,4 +305,54 @@ MIGRATIONS: list[tuple[str, str | Callable[[Connection], None]]] = [
         DELETE FROM document_attributes WHERE name = 'wave';
         """,
     ),
+    (
+        "passages per document, code and coder, kept up to date as codings change",
+        # A code's passages (its spans merged across coders and sub-codes) and the words in
+        # them cost a second to compute over a million codings, too slow for every `stats`.
+        # They are derived per document and stored; triggers mark a document dirty when one
+        # of its codings (or the code tree) changes, and the analysis recomputes only dirty
+        # documents before reading (qualcode.analysis.derived). coder_id 0 holds every
+        # coder's spans merged; rollup 1 merges sub-codes into their ancestors.
+        # respondent_words caches the words respondents said per document (texts and turns
+        # never change after import). Both tables can be emptied at any time: DELETE FROM
+        # passage_counts; INSERT INTO passage_dirty SELECT id FROM documents.
+        """
+        CREATE TABLE IF NOT EXISTS passage_counts (
+            rollup INTEGER NOT NULL,
+            coder_id INTEGER NOT NULL,
+            code_id INTEGER NOT NULL,
+            document_id INTEGER NOT NULL,
+            passages INTEGER NOT NULL,
+            words INTEGER NOT NULL,
+            PRIMARY KEY (rollup, coder_id, code_id, document_id)
+        ) WITHOUT ROWID;
+        CREATE INDEX IF NOT EXISTS passage_counts_document ON passage_counts (document_id);
+        CREATE INDEX IF NOT EXISTS coding_counts_document ON coding_counts (document_id, coder_id);
+        CREATE TABLE IF NOT EXISTS passage_dirty (document_id INTEGER PRIMARY KEY);
+        CREATE TABLE IF NOT EXISTS respondent_words (
+            document_id INTEGER PRIMARY KEY REFERENCES documents(id) ON DELETE CASCADE,
+            words INTEGER NOT NULL
+        );
+        INSERT OR IGNORE INTO passage_dirty (document_id) SELECT DISTINCT document_id FROM codings;
+        CREATE TRIGGER IF NOT EXISTS passage_dirty_insert AFTER INSERT ON codings BEGIN
+            INSERT OR IGNORE INTO passage_dirty (document_id) VALUES (new.document_id);
+        END;
+        CREATE TRIGGER IF NOT EXISTS passage_dirty_delete AFTER DELETE ON codings BEGIN
+            INSERT OR IGNORE INTO passage_dirty (document_id) VALUES (old.document_id);
+        END;
+        CREATE TRIGGER IF NOT EXISTS passage_dirty_update
+        AFTER UPDATE OF code_id, document_id, coder_id, start, "end" ON codings BEGIN
+            INSERT OR IGNORE INTO passage_dirty (document_id) VALUES (old.document_id);
+            INSERT OR IGNORE INTO passage_dirty (document_id) VALUES (new.document_id);
+        END;
+        CREATE TRIGGER IF NOT EXISTS passage_dirty_tree AFTER UPDATE OF parent_id ON codes
+        WHEN old.parent_id IS NOT new.parent_id BEGIN
+            INSERT OR IGNORE INTO passage_dirty (document_id) SELECT DISTINCT document_id FROM codings;
+        END;
+        CREATE TRIGGER IF NOT EXISTS passage_counts_document_gone AFTER DELETE ON documents BEGIN
+            DELETE FROM passage_counts WHERE document_id = old.id;
+            DELETE FROM passage_dirty WHERE document_id = old.id;
+        END;
+        """,
+    ),
 ]

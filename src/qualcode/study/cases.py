@@ -179,7 +179,9 @@ class CaseMixin:
         its case id and name and its wave."""
         if scope is None:
             return [dict(r) for r in casesql.document_units(self.store)]
-        docs, params = scope.documents_sql()
+        from qualcode.store.analysis import scope_documents_sql
+
+        docs, params = scope_documents_sql(scope)
         return [dict(r) for r in casesql.document_units(self.store, docs, params)]
 
     # -- variables ------------------------------------------------------------------------

@@ -23,6 +23,7 @@ from qualcode.analysis import Scope
 from qualcode.analysis.agreement import agreement, disagreements
 from qualcode.analysis.compare import compare_groups
 from qualcode.analysis.cooccurrence import cooccurrence
+from qualcode.analysis.formatting import number
 from qualcode.analysis.frequencies import code_frequencies
 from qualcode.analysis.matrices import crosstab
 from qualcode.core.errors import QualcodeError
@@ -107,6 +108,7 @@ class AnalyseScreen(Screen[None]):
     AnalyseScreen .filters Select { width: 1fr; margin-right: 1; }
     AnalyseScreen DataTable { height: 1fr; }
     AnalyseScreen #compare-notes { height: auto; color: $warning; }
+    AnalyseScreen #frequency-notes { height: auto; color: $text-muted; }
     AnalyseScreen #agreement-notes { height: auto; color: $text-muted; }
     """
     BINDINGS = [
@@ -151,12 +153,18 @@ class AnalyseScreen(Screen[None]):
             yield Select([(c["name"], c["name"]) for c in study.coders()], prompt="Coder", compact=True, id="a-coder")
         with TabbedContent(id="analyse-tabs"):
             with TabPane("Frequencies", id="tab-frequencies"):
+                yield Static("", id="frequency-notes")
                 yield DataTable(cursor_type="row", zebra_stripes=True, id="frequencies")
             with TabPane("Matrix", id="tab-matrix"):
                 with Horizontal(classes="filters"):
                     yield Select(groupings, value="organisation", allow_blank=False, compact=True, id="m-by")
                     yield Select(
-                        [("codings", "count"), ("% of documents", "docs"), ("per 1,000 words", "rate")],
+                        [
+                            ("codings", "count"),
+                            ("passages", "passages"),
+                            ("% of units", "docs"),
+                            ("passages per 1,000 words", "rate"),
+                        ],
                         value="docs",
                         allow_blank=False,
                         compact=True,
@@ -297,18 +305,26 @@ class AnalyseScreen(Screen[None]):
         rows = code_frequencies(self.study, self.scope(), rollup=self.rollup)
         table = self.query_one("#frequencies", DataTable)
         table.clear(columns=True)
-        table.add_columns("Code", "Codings", "Documents", "% docs", "Participants", "Coded words", "% of documents")
+        table.add_columns(
+            "Code", "Codings", "Passages", "Documents", f"% {rows.unit}s", "Participants", "Coded words",
+            "Per 1,000 words", f"Mean ± sd per {rows.unit}", f"% of {rows.unit}s",
+        )  # fmt: skip
+        self.query_one("#frequency-notes", Static).update("\n".join(rows.notes))
         self._freq_codes = []
         for r in rows:
             label = Text("  " * r.depth + r.code.rsplit("/", 1)[-1], style="bold" if r.depth == 0 else "")
+            spread = f"{number(r.per_1000_mean)} ± {number(r.per_1000_sd)}" if r.per_1000_mean is not None else ""
             table.add_row(
                 label,
                 r.codings,
+                r.passages,
                 r.documents,
-                f"{r.documents_pct:.1f}",
+                number(r.units_pct, 1),
                 r.participants,
                 r.coded_words or 0,
-                bar(r.documents_pct, 100.0),
+                number(r.per_1000_words),
+                spread,
+                bar(r.units_pct, 100.0),
             )
             self._freq_codes.append(r.code_id)
 
@@ -358,7 +374,7 @@ class AnalyseScreen(Screen[None]):
             self._compare = None
             notes.update(str(exc))
             return
-        notes.update("\n".join(self._compare.warnings))
+        notes.update("\n".join(self._compare.notes))
         ordered = sorted(self._compare.codes, key=lambda c: (c.q is None, c.q or 1.0, c.code))
         self._compare_order = [c.code_id for c in ordered]
         for c in ordered:
@@ -562,8 +578,8 @@ def _figure(value: float | None, digits: int) -> Text:
 
 
 def _fmt(value: Any, measure: str) -> str:
-    if measure == "count":
+    if measure in ("count", "passages"):
         return str(int(value))
     if measure == "docs":
-        return f"{float(value):.0f}%"
-    return f"{float(value):.1f}"
+        return f"{number(float(value), 0)} %"
+    return number(float(value), 1)
