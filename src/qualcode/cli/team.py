@@ -70,7 +70,8 @@ def serve(study_path: Path | None, port: int, host: str, allow_remote: bool) -> 
     _check_port(host, port)
     from textual_serve.server import Server  # aiohttp and friends: only for this command
 
-    command = shlex.join([sys.executable, "-m", "qualcode", "open", str(path.resolve())])
+    # --ask-coder: every browser tab is its own person, whoever started the server.
+    command = shlex.join([sys.executable, "-m", "qualcode", "open", "--ask-coder", str(path.resolve())])
     url = f"http://{host if ':' not in host else f'[{host}]'}:{port}"
     if not _is_loopback(host):
         click.echo(
