@@ -71,6 +71,16 @@ class QualcodeApp(ExchangeActions, App[None]):
         gc.collect()
         gc.freeze()
 
+    async def action_quit(self) -> None:
+        """Quit, unless a memo being written would be lost: then its dialog asks first."""
+        from qualcode.tui.dialogs.memo import MemoScreen
+
+        screen = self.screen
+        if isinstance(screen, MemoScreen) and screen.changed:
+            screen.action_quit_app()
+            return
+        await super().action_quit()
+
     def on_unmount(self) -> None:
         self.study.close()
 

@@ -38,7 +38,6 @@ class MemoScreen(ModalScreen[str | None]):
     BINDINGS = [
         Binding("ctrl+s", "save", "Save memo", id="memo.save"),
         Binding("escape", "cancel", "Cancel", id="memo.cancel"),
-        Binding("ctrl+q", "quit_app", "Quit", show=False, id="memo.quit", priority=True),
     ]
 
     def __init__(self, title: str, text: str = "") -> None:
@@ -81,6 +80,7 @@ class MemoScreen(ModalScreen[str | None]):
         self.app.push_screen(ConfirmScreen("Discard your changes to this memo? (n goes back to it)"), answer)
 
     def action_quit_app(self) -> None:
+        """ctrl+q while writing (the app routes its quit here when the memo changed)."""
         if not self.changed:
             self.app.exit()
             return

@@ -350,9 +350,11 @@ class CodingActions:
         ):
             try:
                 active = self.study.coding(self.active_coding)
-            except QualcodeError:  # removed elsewhere: fall back to what is under the cursor
+            except QualcodeError:  # removed by a colleague since the last refresh
                 self.active_coding = None
                 self.refresh_view()
+                self.notify("Cannot adjust: that coding was removed meanwhile (by someone else).", severity="warning")
+                return
         if active is not None and active.start < max(end, start + 1) and active.end > start:
             then(active)
             return

@@ -129,6 +129,7 @@ class LiveView:
         if version == self._version:
             return
         self._version = version
+        self.colleagues = team.colleagues(self.study, self.session)  # a beat also moves the version
         found, self._seen_history = team.incoming(self.study, self._seen_history, mine=self.study.coder)
         self.refresh_view(codebook=found.codebook_changed, documents=found.documents_changed, touched=found.documents)
         if found.summary:
