@@ -119,3 +119,32 @@ def next_step(store: Store, *, undo: bool, coder_id: int) -> list[tuple[str, str
 def change_marker(store: Store) -> tuple[int, int]:
     """Moves when anyone, this connection included, commits a change."""
     return data_version(store), store.conn.total_changes
+
+
+def coding_spans_by_id(store: Store, ids: list[int]) -> list[tuple[int, int, int, int, int, int]]:
+    """``(id, code_id, coder_id, start, end, document_id)`` of those codings that still exist."""
+    out: list[tuple[int, int, int, int, int, int]] = []
+    cursor = store.conn.cursor()
+    cursor.row_factory = None
+    for at in range(0, len(ids), 500):
+        chunk = ids[at : at + 500]
+        marks = ", ".join("?" * len(chunk))
+        out += cursor.execute(
+            f'SELECT id, code_id, coder_id, start, "end", document_id FROM codings WHERE id IN ({marks})', chunk
+        ).fetchall()
+    return out
+
+
+def document_fingerprint(store: Store, document_id: int) -> tuple[int, int]:
+    """A cheap summary of a document's codings (one aggregate over its index range), to tell
+    whether a view that was patched from the history still matches the study."""
+    row = store.conn.execute(
+        'SELECT count(*), coalesce(sum(id * 7 + code_id * 13 + coder_id * 17 + start * 3 + "end" * 5), 0) '
+        "FROM codings WHERE document_id = ?",
+        (document_id,),
+    ).fetchone()
+    return int(row[0]), int(row[1])
+
+
+def coding_count(store: Store, document_id: int) -> int:
+    return int(store.scalar("SELECT count(*) FROM codings WHERE document_id = ?", (document_id,)))

@@ -11,6 +11,7 @@ import socket
 import sqlite3
 import uuid
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from qualcode.core.errors import QualcodeError
@@ -85,9 +86,8 @@ def incoming(study: Study, after: int, *, mine: str | None = None) -> tuple[Inco
     counts: dict[str, Counter[str]] = {}
     for row in sql.history_since(study.store, after):
         newest = max(newest, row["id"])
-        if mine is not None and row["coder"] == mine:
-            continue
-        per = counts.setdefault(row["coder"], Counter())
+        # The same coder in another tab: patch the view, but announce only colleagues.
+        per = Counter() if mine is not None and row["coder"] == mine else counts.setdefault(row["coder"], Counter())
         for _op, table, row_id, document_id, code_id in row["touched"]:
             if table == "codings":
                 found.codings.add(row_id)
@@ -114,14 +114,38 @@ def incoming(study: Study, after: int, *, mine: str | None = None) -> tuple[Inco
 def next_step(study: Study, *, undo: bool) -> Incoming:
     """What the coder's next undo (redo) will change, for patching the view after it."""
     found = Incoming()
-    for _op, table, _row_id, document_id, _code_id in sql.next_step(study.store, undo=undo, coder_id=study.coder_id):
-        if table == "codings" and document_id is not None:
-            found.documents.add(document_id)
+    for _op, table, row_id, document_id, _code_id in sql.next_step(study.store, undo=undo, coder_id=study.coder_id):
+        if table == "codings":
+            found.codings.add(row_id)
+            if document_id is not None:
+                found.documents.add(document_id)
         elif table in ("codes", "code_groups"):
             found.codebook_changed = True
         elif table == "documents":
             found.documents_changed = True
     return found
+
+
+def coding_spans(study: Study, ids: set[int]) -> list[tuple[int, int, int, int, int, int]]:
+    """``(id, code_id, coder_id, start, end, document_id)`` of those codings still there."""
+    return sql.coding_spans_by_id(study.store, sorted(ids))
+
+
+def document_fingerprint(study: Study, document_id: int) -> tuple[int, int]:
+    return sql.document_fingerprint(study.store, document_id)
+
+
+def span_fingerprint(spans: Iterable[tuple[int, int, int, int, int]]) -> tuple[int, int]:
+    """:func:`document_fingerprint` computed over ``(id, code_id, coder_id, start, end)``."""
+    n = total = 0
+    for coding_id, code_id, coder_id, start, end in spans:
+        n += 1
+        total += coding_id * 7 + code_id * 13 + coder_id * 17 + start * 3 + end * 5
+    return n, total
+
+
+def coding_count(study: Study, document_id: int) -> int:
+    return sql.coding_count(study.store, document_id)
 
 
 def is_busy(exc: BaseException) -> bool:

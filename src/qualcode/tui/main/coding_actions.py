@@ -113,7 +113,13 @@ class CodingActions:
         def notify(self, message: str, **kw: Any) -> None: ...
         def write(self, fn: Callable[[], Any], done: Callable[[Any], None], *, what: str = "that") -> None: ...
         def refresh_view(
-            self, *, codebook: bool = False, documents: bool = False, touched: set[int] | None = None
+            self,
+            *,
+            codebook: bool = False,
+            documents: bool = False,
+            touched: set[int] | None = None,
+            codings: set[int] | None = None,
+            check: bool = True,
         ) -> None: ...
         def update_status(self) -> None: ...
         def reload(self) -> None: ...
@@ -523,7 +529,11 @@ class CodingActions:
                 self.notify(nothing, timeout=2)
                 return
             self.refresh_view(
-                codebook=touched.codebook_changed, documents=touched.documents_changed, touched=touched.documents
+                codebook=touched.codebook_changed,
+                documents=touched.documents_changed,
+                touched=touched.documents,
+                codings=touched.codings,
+                check=False,  # the step's own rows say exactly what changed
             )
             self.notify(f"{done}: {description}", timeout=3)
 

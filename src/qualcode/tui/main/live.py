@@ -131,32 +131,87 @@ class LiveView:
         self._version = version
         self.colleagues = team.colleagues(self.study, self.session)  # a beat also moves the version
         found, self._seen_history = team.incoming(self.study, self._seen_history, mine=self.study.coder)
-        self.refresh_view(codebook=found.codebook_changed, documents=found.documents_changed, touched=found.documents)
+        self.refresh_view(
+            codebook=found.codebook_changed,
+            documents=found.documents_changed,
+            touched=found.documents,
+            codings=found.codings,
+        )
         if found.summary:
             self.notify("; ".join(found.summary), title="Came in", timeout=4)
 
-    def refresh_view(self, *, codebook: bool = False, documents: bool = False, touched: set[int] | None = None) -> None:
-        """Bring the view up to date with the study: the open document's spans (a diff),
-        the counts, and the codebook and document list when those changed."""
+    def refresh_view(
+        self,
+        *,
+        codebook: bool = False,
+        documents: bool = False,
+        touched: set[int] | None = None,
+        codings: set[int] | None = None,
+        check: bool = True,
+    ) -> None:
+        """Bring the view up to date with the study, touching only what changed.
+
+        ``codings``: the ids of the codings that changed (from the history); they are read
+        back one by one and patched in, and with ``check`` a one-query fingerprint of the
+        open document confirms the result (a colleague's undo leaves no new history row: then
+        the document's spans are diffed). ``touched``: the documents whose counts changed
+        (None: unknown, all are re-counted). ``codebook``/``documents``: reload those."""
         if codebook:
             self.load_codes()
-        if documents or touched is None or touched:
+        if documents or touched is None:
             self._refresh_documents(reload=documents)
         if self.document is None:
             self.update_status()
             return
-        spans = self.load_spans(self.document.id)
-        if codebook:  # colours may have changed with the codes
-            self.transcript.set_spans(spans, self.colours)  # type: ignore[attr-defined]
-        else:
-            self._patch_spans(spans)
-        if not codebook:
-            self.codebook.set_counts(self.study.code_counts(self.document.id), self.study.code_counts())
-        if self.active_coding is not None and not any(s.coding_id == self.active_coding for s in spans):
+        document_id = self.document.id
+        exact = codings is not None and not codebook and self._patch_codings(codings)
+        if exact and check:
+            in_view = ((s.coding_id, s.code_id, s.coder_id, s.start, s.end) for s in self.transcript.coverage)
+            exact = team.span_fingerprint(in_view) == team.document_fingerprint(self.study, document_id)
+        if not exact:
+            spans = self.load_spans(document_id)
+            if codebook:  # colours may have changed with the codes
+                self.transcript.set_spans(spans, self.colours)  # type: ignore[attr-defined]
+            else:
+                self._patch_spans(spans)
+                self.codebook.set_counts(self.study.code_counts(document_id), self.study.code_counts())
+        for other in touched or ():
+            if other != document_id:
+                self.browser.update_count(other, team.coding_count(self.study, other))
+        self.browser.update_count(document_id, len(self.transcript.coverage))
+        if self.active_coding is not None and not self.transcript.coverage.has(self.active_coding):
             self.active_coding = None
         self.update_status()
         self._synced = team.change_marker(self.study)
         self._refresh_top_screen()
+
+    def _patch_codings(self, ids: set[int]) -> bool:
+        """Patch these codings into the view from their rows; False when that cannot be
+        exact (the counts of the study as a whole then need a re-read)."""
+        if not ids:
+            return True
+        assert self.document is not None
+        document_id = self.document.id
+        rows = {row[0]: row for row in team.coding_spans(self.study, ids)}
+        view, book = self.transcript, self.codebook
+        elsewhere = False
+        for coding_id in ids:
+            old = view.remove_span(coding_id)
+            if old is not None:
+                book.bump(old.code_id, -1)
+            row = rows.get(coding_id)
+            if row is None:
+                elsewhere = elsewhere or old is None  # gone from another document
+                continue
+            _, code_id, coder_id, start, end, in_document = row
+            if in_document == document_id:
+                view.add_span(Span(start, end, coding_id, code_id, coder_id))
+                book.bump(code_id, 1)
+            else:
+                elsewhere = True
+        if elsewhere:  # codings in other documents: only the study-wide counts move
+            self.codebook.set_counts(self.codebook.here, self.study.code_counts())
+        return True
 
     def _refresh_documents(self, reload: bool) -> None:
         rows = self.study.document_rows()
@@ -174,7 +229,7 @@ class LiveView:
 
     def _patch_spans(self, spans: list[Span]) -> None:
         view = self.transcript
-        old = {s.coding_id: s for s in view.coverage.spans}
+        old = {s.coding_id: s for s in view.coverage}
         new = {s.coding_id: s for s in spans}
         gone = [i for i in old if i not in new]
         changed = [s for i, s in new.items() if old.get(i) != s]
