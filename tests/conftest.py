@@ -102,7 +102,7 @@ def sample_study_built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from qualcode.study.sample import build_demo
 
     path = tmp_path_factory.mktemp("sample") / "sample.qualcode"
-    build_demo(path)
+    build_demo(path, cache=False)  # session fixtures come before isolated_user: keep out of the real data folder
     return path
 
 

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from conftest import CODEBOOKS, SAMPLES
 from qualcode.ingest import find_sources, read_source
@@ -47,8 +49,8 @@ def test_enough_documents_and_organisations(sample_study: Study) -> None:
     assert len({d.role for d in documents}) >= 4
 
 
-def test_both_codebooks_are_in(sample_study: Study) -> None:
-    assert sample_study.codebook_names() == ["Ervaren waarden", "Werkzame elementen"]
+def test_the_codebooks_are_in(sample_study: Study) -> None:
+    assert sample_study.codebook_names() == ["Ervaren waarden", "Startsituatie en uitkomsten", "Werkzame elementen"]
     expected = {"/".join(p) for book in CODEBOOKS.glob("*.yaml") for p, _ in load_codebook(book).walk()}
     assert {c.path for c in sample_study.codes()} == expected
 
@@ -98,3 +100,73 @@ def test_every_sample_transcript_has_example_codings() -> None:
     transcripts = {p.name for p in find_sources(SAMPLES)}
     coded = {yaml.safe_load(p.read_text(encoding="utf-8"))["document"] for p in CODINGS_DIR.glob("*.yaml")}
     assert coded == transcripts
+
+
+# -- the build cache -------------------------------------------------------------------------
+
+
+def _small_sample(root: Path) -> Path:
+    """A sample folder like the shipped one, small enough to build in a test."""
+    (root / "codebooks").mkdir(parents=True)
+    (root / "sample_transcripts" / "demo_codings").mkdir(parents=True)
+    (root / "codebooks" / "b.yaml").write_text(
+        "codebook: B\ncodes:\n  - name: Huisbezoek\n    inductive: true\n", encoding="utf-8"
+    )
+    (root / "sample_transcripts" / "a.txt").write_text(
+        "Interviewer: Hoe ging het?\nMoeder: Ze kwam bij ons thuis. Dat was fijn.\n", encoding="utf-8"
+    )
+    (root / "sample_transcripts" / "demo_codings" / "a.yaml").write_text(
+        "document: a.txt\ncodings:\n  - code: Huisbezoek\n    quote: Ze kwam bij ons thuis.\n", encoding="utf-8"
+    )
+    return root
+
+
+def test_demo_build_is_cached_by_the_sample_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from qualcode.study import sample
+
+    root = _small_sample(tmp_path / "sample")
+    builds: list[Path] = []
+    real_build = sample._build
+    monkeypatch.setattr(sample, "_build", lambda path, *a: builds.append(path) or real_build(path, *a))
+
+    first = sample.build_demo(tmp_path / "one.qualcode", root=root)
+    cached = sample.cache_path(sample.sample_fingerprint(root))
+    assert cached.is_file() and len(builds) == 1
+    second = sample.build_demo(tmp_path / "two.qualcode", root=root)
+    assert len(builds) == 1  # copied, not built
+    assert first == {**second, "path": first["path"]} and second["path"] == str(tmp_path / "two.qualcode")
+    with Study.open(tmp_path / "two.qualcode") as study:
+        assert [f["text"] for f in study.fragments()] == ["Ze kwam bij ons thuis."]
+
+    # any change to a sample file is a new key: built again, and the old copy goes
+    (root / "sample_transcripts" / "a.txt").write_text(
+        "Interviewer: Hoe ging het?\nMoeder: Ze kwam bij ons thuis. Echt fijn.\n", encoding="utf-8"
+    )
+    sample.build_demo(tmp_path / "three.qualcode", root=root)
+    assert len(builds) == 2
+    assert sorted(cached.parent.iterdir()) == [sample.cache_path(sample.sample_fingerprint(root))]
+    with Study.open(tmp_path / "three.qualcode") as study:
+        assert "Echt fijn" in study.document_text(study.documents()[0].id)
+
+
+def test_demo_without_cache_builds_and_keeps_nothing(tmp_path: Path) -> None:
+    from qualcode.study import sample
+
+    root = _small_sample(tmp_path / "sample")
+    totals = sample.build_demo(tmp_path / "s.qualcode", root=root, cache=False)
+    assert totals["documents"] == 1 and totals["codings"] == 1
+    assert not sample.cache_path(sample.sample_fingerprint(root)).parent.exists()
+
+
+_TOKENS = st.sampled_from(["ze", "kwam", "thuis", "ja", ".", "eh", "[lacht]", " ", "  ", "\n", "\t", "\u00a0"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=st.lists(_TOKENS, max_size=40).map("".join), quote=st.lists(_TOKENS, max_size=6).map("".join))
+def test_quotes_are_found_where_a_whitespace_tolerant_search_finds_them(text: str, quote: str) -> None:
+    """The sample's quote finder agrees with the plain regular expression it replaced."""
+    from qualcode.study.sample import _find
+
+    words = quote.split()
+    match = re.search(r"\s+".join(re.escape(w) for w in words), text) if words else None
+    assert _find(text, quote) == ((match.start(), match.end()) if match else None)

@@ -33,12 +33,14 @@ def codebook_import(study: Study, files: tuple[Path, ...]) -> None:
 
     Example: qualcode codebook import codebooks/*.yaml
     """
-    from qualcode.study.codebook import load_codebook
+    from qualcode.study.codebook import load_codebooks
 
-    books = [(f, load_codebook(f)) for f in files]  # validate all before writing any
-    for path, result in zip(files, study.merge_codebooks(list(books))):
+    books = [(f, book) for f in files for book in load_codebooks(f)]  # validate all before writing any
+    several = len(books) > len(files)
+    for (path, book), result in zip(books, study.merge_codebooks(books)):
+        label = f"{path} (“{book.name}”)" if several else str(path)
         click.echo(
-            f"{path}: {result['added']} code(s) added, {result['updated']} updated ({result['codes']} in the file)"
+            f"{label}: {result['added']} code(s) added, {result['updated']} updated ({result['codes']} in the file)"
         )
 
 
@@ -46,15 +48,67 @@ def codebook_import(study: Study, files: tuple[Path, ...]) -> None:
 @click.option(
     "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True, help="The YAML file to write."
 )
-@click.option("--name", "book", help="Only this codebook (default: all codes).")
+@click.option("--name", "book", help="Only this codebook (default: every codebook).")
 @study_options
 def codebook_export(study: Study, output: Path, book: str | None) -> None:
-    """Write the study's codebook as YAML.
+    """Write the study's codebooks as YAML: each codebook keeps its name, description and
+    source, and each code its provenance. Several codebooks go into one file as YAML
+    documents separated by `---`; `qualcode codebook import` reads them back apart.
 
     Example: qualcode codebook export -o mijn-codeboek.yaml
     """
     count = study.export_codebook(output, book)
-    click.echo(f"Wrote {count} codes to {output}")
+    books = 1 if book else len(study.codebooks())
+    click.echo(f"Wrote {count} codes in {books} codebook(s) to {output}")
+
+
+@codebook.command("check")
+@click.argument("files", nargs=-1, type=click.Path(path_type=Path))
+@click.option(
+    "--sources",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder of source documents (.txt, .md) the quotes must occur in.",
+)
+@click.option(
+    "--study",
+    "study_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Check this study's codebooks when no FILES are given (default: the study used last).",
+)
+@click.pass_context
+def codebook_check(ctx: click.Context, files: tuple[Path, ...], sources: Path | None, study_path: Path | None) -> None:
+    """Check the provenance of every code: a `source:` with a `source_quote:` that occurs in
+    the source documents (with --sources), or `inductive: true`. Prints one line per
+    problem and exits 1 if there is any. Whitespace, line breaks and typographic quote
+    marks do not count; everything else must match (docs/codebook-format.md).
+
+    Example: qualcode codebook check codebooks/*.yaml --sources ../shared/seeds
+    """
+    from qualcode.study.codebook import load_codebooks
+    from qualcode.study.provenance import check_provenance, load_sources
+
+    documents = load_sources(sources) if sources is not None else None
+    if files:
+        books = [(str(f), book) for f in files for book in load_codebooks(f)]
+    else:
+        from qualcode.cli.common import open_study
+
+        study = open_study(study_path)
+        try:
+            label = study.path.name if study.path else "study"
+            books = [(f"{label} (“{book.name}”)", book) for book in study.codebooks()]
+        finally:
+            study.close()
+    problems = [line for origin, book in books for line in check_provenance(book, origin, documents)]
+    for line in problems:
+        click.echo(line)
+    codes = sum(len(book.walk()) for _, book in books)
+    if problems:
+        click.echo(f"Error: {len(problems)} problem(s) in {codes} code(s)", err=True)
+        ctx.exit(1)
+    credited = sum(1 for _, book in books for _, spec in book.walk() if spec.source is not None)
+    checked = f"; {credited} quote(s) found in {len(documents)} source document(s)" if documents else ""
+    click.echo(f"{codes} code(s) in {len(books)} codebook(s): every code has provenance{checked}")
 
 
 @codebook.command("add")
@@ -152,15 +206,21 @@ def codebook_edit(study: Study, code: str, keywords: str | None, **fields: str |
 
 @main.command()
 @click.option("--document", help="Counts in this document beside the study's.")
+@click.option(
+    "--provenance", is_flag=True, help="Add each code's codebook, source, source quote and whether it is inductive."
+)
 @study_options
 @output_options
-def codes(study: Study, document: str | None, fmt: str) -> None:
+def codes(study: Study, document: str | None, provenance: bool, fmt: str) -> None:
     """List the codebook with counts of codings.
 
-    Example: qualcode codes --csv > codes.csv
+    Example: qualcode codes --provenance --csv > codes.csv
     """
     counts = study.code_counts()
     doc_counts = study.code_counts(study.document(document).id) if document else None
+    book_of: dict[int, str] = {}
+    for c in study.codes():  # parents come first; a sub-code is in its top-level code's codebook
+        book_of[c.id] = (c.codebook or "") if c.parent_id is None else book_of[c.parent_id]
     rows = []
     for c in study.codes():
         row = {
@@ -172,8 +232,25 @@ def codes(study: Study, document: str | None, fmt: str) -> None:
         }
         if doc_counts is not None:
             row["in_document"] = doc_counts.get(c.id, 0)
+        if provenance:
+            row.update(_provenance_columns(c, book_of))
         rows.append(row)
     columns = (
         ["id", "path", "shortcut", "codings"] + (["in_document"] if doc_counts is not None else []) + ["description"]
     )
+    if provenance:
+        columns += list(PROVENANCE_COLUMNS)
     emit(rows, fmt, columns)
+
+
+PROVENANCE_COLUMNS = ("codebook", "source", "source_quote", "inductive")
+
+
+def _provenance_columns(code: Any, book_of: dict[int, str]) -> dict[str, Any]:
+    source = f"{code.source_document} § {code.source_section}" if code.source_section else code.source_document
+    return {
+        "codebook": book_of.get(code.id, ""),
+        "source": source,
+        "source_quote": code.source_quote,
+        "inductive": "ja" if code.inductive else "",
+    }

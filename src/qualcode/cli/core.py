@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from qualcode.cli import main
-from qualcode.cli.common import filter_options, open_study, parse_pairs, progress_bar, study_options
+from qualcode.cli.common import ID, filter_options, open_study, parse_pairs, progress_bar, study_options
 from qualcode.cli.output import emit, output_options
 from qualcode.core.errors import QualcodeError
 
@@ -280,10 +280,10 @@ def remove_document(study: Study, document: str, yes: bool) -> None:
     "--sentence",
     "sentence_ids",
     multiple=True,
-    type=int,
+    type=ID,
     help="A sentence id (repeatable: codes from the first to the last).",
 )
-@click.option("--turn", "turn_id", type=int, help="A turn id: codes what the speaker said.")
+@click.option("--turn", "turn_id", type=ID, help="A turn id: codes what the speaker said.")
 @click.option("--memo", default="", help="A memo on the new coding.")
 @study_options
 def code(
@@ -321,7 +321,7 @@ def code(
 
 
 @main.command()
-@click.argument("coding_id", type=int)
+@click.argument("coding_id", type=ID)
 @study_options
 def uncode(study: Study, coding_id: int) -> None:
     """Remove a coding (undo brings it back).
@@ -333,9 +333,9 @@ def uncode(study: Study, coding_id: int) -> None:
 
 
 @main.command()
-@click.argument("coding_id", type=int)
-@click.argument("start", type=int)
-@click.argument("end", type=int)
+@click.argument("coding_id", type=ID)
+@click.argument("start", type=ID)
+@click.argument("end", type=ID)
 @study_options
 def adjust(study: Study, coding_id: int, start: int, end: int) -> None:
     """Move a coding's boundaries.
@@ -347,7 +347,7 @@ def adjust(study: Study, coding_id: int, start: int, end: int) -> None:
 
 
 @main.command()
-@click.argument("coding_id", type=int)
+@click.argument("coding_id", type=ID)
 @click.argument("code")
 @study_options
 def recode(study: Study, coding_id: int, code: str) -> None:
@@ -508,7 +508,10 @@ def history(study: Study, limit: int, fmt: str) -> None:
 )
 @click.option("--no-open", is_flag=True, help="Build the study and print how to explore it, without opening it.")
 @click.option("--fresh", is_flag=True, help="Rebuild the sample study even if it exists (your changes to it go).")
-def demo(path: Path | None, no_open: bool, fresh: bool) -> None:
+@click.option(
+    "--no-cache", is_flag=True, help="Build from the transcripts, not from the copy kept after the last build."
+)
+def demo(path: Path | None, no_open: bool, fresh: bool, no_cache: bool) -> None:
     """Build the sample study (fictional interviews, two codebooks, example codings) and open it.
 
     Example: qualcode demo --path /tmp/sample.qualcode --no-open
@@ -519,7 +522,7 @@ def demo(path: Path | None, no_open: bool, fresh: bool) -> None:
     target = path or default_demo_path()
     if fresh or not target.exists():
         with progress_bar("Building the sample study") as progress:
-            summary = build_demo(target, progress=progress)
+            summary = build_demo(target, progress=progress, cache=not no_cache)
         click.echo(
             f"Built {target}: {summary['documents']} documents, {summary['codes']} codes, {summary['codings']} codings."
         )

@@ -23,6 +23,12 @@ class Code:
     codebook: str | None = None
     position: int = 0
     depth: int = 0
+    # provenance (codebook format v2): a source document's title and section with the
+    # source's own words, or inductive (the study team's own code)
+    source_document: str = ""
+    source_section: str = ""
+    source_quote: str = ""
+    inductive: bool = False
 
 
 @dataclass(frozen=True)
@@ -139,4 +145,8 @@ def code_from_row(row: sqlite3.Row, path: str, depth: int) -> Code:
         codebook=row["codebook"],
         position=row["position"],
         depth=depth,
+        source_document=row["source_document"],
+        source_section=row["source_section"],
+        source_quote=row["source_quote"],
+        inductive=bool(row["inductive"]),
     )

@@ -36,7 +36,9 @@ from typing import TYPE_CHECKING, Any
 
 from qualcode.core.errors import file_error
 from qualcode.core.files import atomic_output
-from qualcode.exchange.codes import CODEBOOK_SET_PREFIX, compose_description
+from qualcode.exchange.codes import CODEBOOK_SET_PREFIX, compose_codebook_description, compose_description
+from qualcode.exchange.refi_read import ORIGIN_LINE, SOURCE_FILE_LINE
+from qualcode.exchange.safezip import fixed_member
 from qualcode.exchange.xml import CODEBOOK_NS, PROJECT_NS, XSI_NS, Guids
 from qualcode.store import exchange as sql
 
@@ -133,7 +135,9 @@ def _code_elements(
     visit(w.add(parent, "Codes"), None)
 
 
-def _codebook_sets(w: _Writer, sets: Any, codes: list[Code], guids: Guids, member_attr: str) -> int:
+def _codebook_sets(
+    w: _Writer, sets: Any, codes: list[Code], guids: Guids, member_attr: str, details: dict[str, tuple[str, str]]
+) -> int:
     roots = {c.id: (c.codebook or "") for c in codes if c.parent_id is None}
     book_of: dict[int, str] = {}
     for code in codes:  # parents come before children
@@ -144,9 +148,17 @@ def _codebook_sets(w: _Writer, sets: Any, codes: list[Code], guids: Guids, membe
             members[book_of[code.id]].append(code.id)
     for book, ids in members.items():
         element = w.add(sets, "Set", guid=guids("codebook", book), name=CODEBOOK_SET_PREFIX + book)
+        description = compose_codebook_description(*details.get(book, ("", "")))
+        if description:
+            w.add(element, "Description", description)
         for code_id in ids:
             w.add(element, "MemberCode", **{member_attr: guids("code", code_id)})
     return len(members)
+
+
+def _codebook_details(study: Study) -> dict[str, tuple[str, str]]:
+    """codebook name → (description, source), for the codebook sets' Descriptions."""
+    return {book.name: (book.description, book.source) for book in study.codebooks()}
 
 
 def export_qdc(study: Study, path: Path | str) -> ExportSummary:
@@ -162,7 +174,7 @@ def export_qdc(study: Study, path: Path | str) -> ExportSummary:
     else:
         raise file_error(path, "the study has no codes to export; import or add a codebook first")
     sets = w.add(root, "Sets")
-    summary.sets = _codebook_sets(w, sets, codes, guids, "guid")
+    summary.sets = _codebook_sets(w, sets, codes, guids, "guid", _codebook_details(study))
     if not summary.sets:
         root.remove(sets)
     _write_atomically(path, lambda handle: handle.write(w.bytes(root)))
@@ -179,8 +191,11 @@ def export_qdpx(study: Study, path: Path | str, progress: Progress | None = None
     coders = {r["id"]: r["name"] for r in sql.coders(store)}
     user = {cid: guids("user", cid) for cid in coders}
     root = w.root("Project", "Project.xsd", name=study.name, origin=_origin())
-    if study.coder_id in user:
-        root.set("creatingUserGUID", user[study.coder_id])
+    # The exporting coder is named only if already in the study: an export never writes to
+    # it (Study.coder_id would add a newcomer, and a read-only study could not be exported).
+    exporter = next((cid for cid, name in coders.items() if name == study.coder), None)
+    if exporter is not None:
+        root.set("creatingUserGUID", user[exporter])
 
     memos = sql.memos(store)
     notes_on: dict[tuple[str, int], list[str]] = defaultdict(list)
@@ -236,6 +251,9 @@ def export_qdpx(study: Study, path: Path | str, progress: Progress | None = None
             plainTextPath=f"internal://{guid}.txt",
             creationDateTime=_datetime(doc["imported_at"]),
         )
+        if doc["source_name"] and doc["source_name"] != doc["title"]:
+            # REFI has no field for the file a source came from; a line the importer reads back.
+            w.add(source, "Description", f"{SOURCE_FILE_LINE}{doc['source_name']}")
         for coding in by_document.get(doc["id"], []):
             start, end = coding["start"], coding["end"]
             passage = text[start:end]
@@ -251,6 +269,8 @@ def export_qdpx(study: Study, path: Path | str, progress: Progress | None = None
                 creatingUser=creator,
                 creationDateTime=stamp,
             )
+            # How the coding was made (manual, suggested, in-vivo), which REFI has no field for.
+            w.add(selection, "Description", f"{ORIGIN_LINE}{coding['origin']}")
             link = w.add(
                 selection, "Coding", guid=guids("coding", coding["id"]), creatingUser=creator, creationDateTime=stamp
             )
@@ -266,7 +286,7 @@ def export_qdpx(study: Study, path: Path | str, progress: Progress | None = None
     summary.sources = total
 
     summary.notes = _notes(w, root, memos, codings, coders, user, guids)
-    summary.sets = _sets(w, root, documents, codes, guids)
+    summary.sets = _sets(w, root, documents, codes, guids, _codebook_details(study))
     for note in notes_on.get(("study", 0), []):
         w.add(root, "NoteRef", targetGUID=note)
 
@@ -274,10 +294,10 @@ def export_qdpx(study: Study, path: Path | str, progress: Progress | None = None
 
     def write(handle: Any) -> None:
         with zipfile.ZipFile(handle, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
-            archive.writestr("project.qde", project_xml)
+            archive.writestr(fixed_member("project.qde"), project_xml)
             for doc in documents:
                 guid = guids("source", doc["id"])
-                archive.writestr(f"sources/{guid}.txt", texts[doc["id"]].encode("utf-8"))
+                archive.writestr(fixed_member(f"sources/{guid}.txt"), texts[doc["id"]].encode("utf-8"))
 
     _write_atomically(path, write)
     if progress is not None:
@@ -374,7 +394,9 @@ def _notes(
     return len(memos) + len(coding_memos)
 
 
-def _sets(w: _Writer, root: Any, documents: list[Any], codes: list[Code], guids: Guids) -> int:
+def _sets(
+    w: _Writer, root: Any, documents: list[Any], codes: list[Code], guids: Guids, details: dict[str, tuple[str, str]]
+) -> int:
     organisations: dict[str, list[int]] = defaultdict(list)
     projects: dict[tuple[str, str], list[int]] = defaultdict(list)
     for doc in documents:
@@ -385,7 +407,7 @@ def _sets(w: _Writer, root: Any, documents: list[Any], codes: list[Code], guids:
     if not organisations and not projects and not any(c.codebook for c in codes):
         return 0
     sets = w.add(root, "Sets")
-    count = _codebook_sets(w, sets, codes, guids, "targetGUID")
+    count = _codebook_sets(w, sets, codes, guids, "targetGUID", details)
     for name, ids in sorted(organisations.items()):
         element = w.add(sets, "Set", guid=guids("organisation-set", name), name=f"organisation: {name}")
         for doc_id in ids:

@@ -9,8 +9,9 @@ from qualcode.store.core import Store, now
 
 CODE_COLUMNS = (
     "id, parent_id, name, description, when_to_use, when_not_to_use, example, color, shortcut, "
-    "keywords, codebook, position, created_at"
+    "keywords, codebook, position, created_at, source_document, source_section, source_quote, inductive"
 )
+CODEBOOK_COLUMNS = "id, name, description, source, position"
 
 
 def all_codes(store: Store) -> list[sqlite3.Row]:
@@ -102,3 +103,23 @@ def memos_for_code(store: Store, code_id: int) -> list[sqlite3.Row]:
     return store.rows(
         "SELECT id, coder_id, text FROM memos WHERE target = 'code' AND target_id = ? ORDER BY id", (code_id,)
     )
+
+
+# -- codebooks: a codebook's own name, description and source ---------------------------------
+
+
+def all_codebooks(store: Store) -> list[sqlite3.Row]:
+    return store.rows(f"SELECT {CODEBOOK_COLUMNS} FROM codebooks ORDER BY position, id")
+
+
+def codebook_by_name(store: Store, name: str) -> sqlite3.Row | None:
+    return store.row(f"SELECT {CODEBOOK_COLUMNS} FROM codebooks WHERE name = ?", (name,))
+
+
+def insert_codebook(store: Store, fields: dict[str, Any]) -> int:
+    position = int(store.scalar("SELECT ifnull(max(position), -1) + 1 FROM codebooks"))
+    return store.insert("codebooks", {"position": position, **fields})
+
+
+def update_codebook(store: Store, codebook_id: int, fields: dict[str, Any]) -> None:
+    store.update("codebooks", codebook_id, fields)

@@ -8,7 +8,15 @@ it is opened.
 
 from __future__ import annotations
 
-MIGRATIONS: list[tuple[str, str]] = [
+from collections.abc import Callable
+from sqlite3 import Connection
+
+from qualcode.store.ids import add_autoincrement
+
+# A migration is SQL, or a function of the connection for a change SQL alone cannot make
+# generically (rebuilding tables whatever columns other migrations added). Both run inside
+# the migration's transaction, with foreign keys off and checked before the commit.
+MIGRATIONS: list[tuple[str, str | Callable[[Connection], None]]] = [
     (
         "initial schema",
         """
@@ -235,6 +243,34 @@ MIGRATIONS: list[tuple[str, str]] = [
         """
         CREATE INDEX IF NOT EXISTS history_coder ON history (coder_id, undone, id);
         """,
+    ),
+    (
+        "code provenance (source document, section, quote, inductive) and a codebooks table",
+        # Codebook format v2: a code credited to a source document carries the document's
+        # title, the section and the source's own words; a code of the study team's own is
+        # marked inductive. The codebooks table remembers each codebook's description and
+        # source, which the per-code `codes.codebook` name alone lost on export.
+        """
+        ALTER TABLE codes ADD COLUMN source_document TEXT NOT NULL DEFAULT '';
+        ALTER TABLE codes ADD COLUMN source_section TEXT NOT NULL DEFAULT '';
+        ALTER TABLE codes ADD COLUMN source_quote TEXT NOT NULL DEFAULT '';
+        ALTER TABLE codes ADD COLUMN inductive INTEGER NOT NULL DEFAULT 0;
+        CREATE TABLE IF NOT EXISTS codebooks (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL UNIQUE,
+            description TEXT NOT NULL DEFAULT '',
+            source TEXT NOT NULL DEFAULT '',
+            position INTEGER NOT NULL DEFAULT 0
+        );
+        INSERT OR IGNORE INTO codebooks (name, position)
+            SELECT codebook, min(id) FROM codes WHERE ifnull(codebook, '') != '' GROUP BY codebook;
+        """,
+    ),
+    (
+        "ids are never reused (AUTOINCREMENT on every table the undo log names)",
+        # Without it a removed document's id went to the next import, and an undo of an old
+        # coding landed on that other interview. See store/ids.py.
+        add_autoincrement,
     ),
     (
         "presence: who has the study open now, and where (heartbeats that expire)",

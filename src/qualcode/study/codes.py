@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from qualcode.core.errors import QualcodeError
+from qualcode.core.files import atomic_output, check_output_path
 from qualcode.core.models import Code, code_from_row
 from qualcode.store import codes as sql
 from qualcode.store.codings import coding_memo_ids
@@ -15,9 +16,10 @@ from qualcode.study.codebook import (
     PATH_SEPARATOR,
     Codebook,
     CodeSpec,
-    dump_codebook,
+    SourceRef,
+    dump_codebooks,
     join_path,
-    load_codebook,
+    load_codebooks,
     split_path,
 )
 
@@ -238,57 +240,112 @@ class CodeTreeMixin:
     # -- codebook files -------------------------------------------------------------------
 
     def import_codebook(self, path: Path | str) -> dict[str, int]:
-        """Merge a codebook file into the study by code path; return counts of added and
-        updated codes. The file is validated first; on any error nothing is written."""
-        book = load_codebook(Path(path))
-        return self.merge_codebook(book, Path(path))
+        """Merge a codebook file (one codebook or several) into the study by code path;
+        return counts of added and updated codes. The file is validated first; on any error
+        nothing is written."""
+        books = load_codebooks(Path(path))
+        totals = {"added": 0, "updated": 0, "codes": 0}
+        for result in self.merge_codebooks([(Path(path), book) for book in books]):
+            for key, value in result.items():
+                totals[key] += value
+        return totals
 
-    def merge_codebooks(self, books: list[tuple[Path | str, Codebook]]) -> list[dict[str, int]]:
+    def merge_codebooks(self, books: Sequence[tuple[Path | str, Codebook]]) -> list[dict[str, int]]:
         """Merge several codebooks as ONE action: a clash found in the second file (a
         shortcut the first one took) leaves the study unchanged, and one undo takes them
-        all back."""
+        all back. Clashes are looked for before anything is written."""
+        claimed: dict[str, str] = {}
+        for origin, book in books:
+            self._check_codebook_shortcuts(book, origin, claimed)
         names = ", ".join(f"“{book.name}”" for _, book in books)
         with self.store.action(f"import codebook{'s' if len(books) > 1 else ''} {names}", coder_id=self.coder_id):
             return [self.merge_codebook(book, origin) for origin, book in books]
 
-    def merge_codebook(self, book: Codebook, origin: Path | str = "codebook") -> dict[str, int]:
+    def _check_codebook_shortcuts(self, book: Codebook, origin: Path | str, claimed: dict[str, str]) -> None:
+        """Raise if a shortcut of ``book`` belongs to another code, in the study or in an
+        earlier codebook of the same import (``claimed``: shortcut → path, filled here)."""
         existing = {c.path.casefold(): c for c in self.codes()}
         for parts, spec in book.walk():
-            if spec.shortcut:
-                owner = sql.shortcut_owner(self.store, spec.shortcut)
-                current = existing.get(join_path(parts).casefold())
-                if owner is not None and (current is None or owner["id"] != current.id):
-                    raise QualcodeError(
-                        f"{origin}: shortcut “{spec.shortcut}” of “{join_path(parts)}” already belongs to "
-                        f"“{self.code(owner['id']).path}” in the study"
-                    )
+            if not spec.shortcut:
+                continue
+            path = join_path(parts)
+            earlier = claimed.get(spec.shortcut)
+            if earlier is not None and earlier.casefold() != path.casefold():
+                raise QualcodeError(
+                    f"{origin}: shortcut “{spec.shortcut}” of “{path}” already belongs to “{earlier}” in the study"
+                )
+            claimed[spec.shortcut] = path
+            owner = sql.shortcut_owner(self.store, spec.shortcut)
+            current = existing.get(path.casefold())
+            if owner is not None and (current is None or owner["id"] != current.id):
+                raise QualcodeError(
+                    f"{origin}: shortcut “{spec.shortcut}” of “{path}” already belongs to "
+                    f"“{self.code(owner['id']).path}” in the study"
+                )
+
+    def merge_codebook(self, book: Codebook, origin: Path | str = "codebook") -> dict[str, int]:
+        self._check_codebook_shortcuts(book, origin, {})
         added = updated = 0
         with self.store.action(f"import codebook “{book.name}”", coder_id=self.coder_id):
             ids: dict[tuple[str, ...], int] = {}
             for parts, spec in book.walk():
                 parent_id = ids[parts[:-1]] if len(parts) > 1 else None
                 fields = _spec_fields(spec)
+                provenance = _provenance_fields(spec)
                 row = sql.child_by_name(self.store, parent_id, spec.name)
                 if row is None:
                     row_id = sql.insert_code(
-                        self.store, {"parent_id": parent_id, "name": spec.name, "codebook": book.name, **fields}
+                        self.store,
+                        {"parent_id": parent_id, "name": spec.name, "codebook": book.name, **fields, **provenance},
                     )
                     added += 1
                 else:
                     row_id = row["id"]
                     changes = {k: v for k, v in fields.items() if v and v != "[]" and row[k] != v}
+                    changes.update({k: v for k, v in provenance.items() if row[k] != v})
                     if changes:
                         sql.update_code(self.store, row_id, changes)
                         updated += 1
+                    if parent_id is None and not row["codebook"] and book.name:
+                        # a top-level code added by hand joins the codebook that names it
+                        sql.update_code(self.store, row_id, {"codebook": book.name})
                 ids[parts] = row_id
+            self._remember_codebook(book)
         return {"added": added, "updated": updated, "codes": len(book.walk())}
 
+    def _remember_codebook(self, book: Codebook) -> None:
+        """Keep the codebook's own name, description and source (export gives them back).
+        A codebook without a name (codes from a foreign REFI-QDA file) is not one."""
+        if not book.name:
+            return
+        row = sql.codebook_by_name(self.store, book.name)
+        fields = {"description": book.description, "source": book.source}
+        if row is None:
+            sql.insert_codebook(self.store, {"name": book.name, **fields})
+            return
+        changes = {k: v for k, v in fields.items() if v and row[k] != v}
+        if changes:
+            sql.update_codebook(self.store, row["id"], changes)
+
     def codebook(self, name: str | None = None) -> Codebook:
-        """The study's codes as a :class:`Codebook` (all of them, or one codebook's)."""
-        codes = self.codes()
+        """The study's codes as one :class:`Codebook`: one named codebook's codes (with its
+        description and source), or, without a name, all codes under the name "qualcode"
+        (:meth:`codebooks` keeps them apart)."""
+        if name is None:
+            roots = [root for book in self.codebooks() for root in book.codes]
+            return Codebook(name="qualcode", codes=roots)
+        for book in self.codebooks():
+            if book.name == name:
+                return book
+        raise QualcodeError(f"no codebook “{name}” in this study")
+
+    def codebooks(self) -> list[Codebook]:
+        """The study's codes grouped into the codebooks their top-level codes came from, in
+        the order they were imported, each with its description and source; top-level codes
+        of no codebook (added by hand) come last, in a codebook named "qualcode"."""
         specs: dict[int, CodeSpec] = {}
-        roots: list[CodeSpec] = []
-        for code in codes:
+        grouped: dict[str, list[CodeSpec]] = {}
+        for code in self.codes():
             spec = CodeSpec(
                 name=code.name,
                 description=code.description,
@@ -298,21 +355,36 @@ class CodeTreeMixin:
                 color=code.color,
                 shortcut=code.shortcut,
                 keywords=list(code.keywords),
+                source=SourceRef(code.source_document, code.source_section) if code.source_document else None,
+                source_quote=code.source_quote if code.source_document else "",
+                inductive=code.inductive and not code.source_document,
             )
             specs[code.id] = spec
             if code.parent_id is None:
-                if name is None or code.codebook == name:
-                    roots.append(spec)
+                grouped.setdefault(code.codebook or "", []).append(spec)
             else:
                 specs[code.parent_id].children.append(spec)
-        if name is not None and not roots:
-            raise QualcodeError(f"no codebook “{name}” in this study")
-        return Codebook(name=name or "qualcode", codes=roots)
+        books: list[Codebook] = []
+        for row in sql.all_codebooks(self.store):
+            if row["name"] in grouped:
+                books.append(
+                    Codebook(
+                        row["name"], grouped.pop(row["name"]), description=row["description"], source=row["source"]
+                    )
+                )
+        unnamed = grouped.pop("", [])
+        books.extend(Codebook(name, roots) for name, roots in grouped.items())  # names from before the table
+        if unnamed:
+            books.append(Codebook("qualcode", unnamed))
+        return books
 
     def export_codebook(self, path: Path | str, name: str | None = None) -> int:
-        book = self.codebook(name)
-        Path(path).write_text(dump_codebook(book), encoding="utf-8")
-        return len(book.walk())
+        """Write one codebook, or all of them as one YAML document each (``---`` between
+        them), to ``path``; return how many codes were written."""
+        books = [self.codebook(name)] if name is not None else self.codebooks()
+        with atomic_output(check_output_path(Path(path), "a file name such as codeboek.yaml")) as handle:
+            handle.write(dump_codebooks(books))
+        return sum(len(book.walk()) for book in books)
 
     def codebook_names(self) -> list[str]:
         return sorted({c.codebook for c in self.codes() if c.codebook})
@@ -328,6 +400,21 @@ def _spec_fields(spec: CodeSpec) -> dict[str, Any]:
         "shortcut": spec.shortcut,
         "keywords": json.dumps(spec.keywords, ensure_ascii=False),
     }
+
+
+def _provenance_fields(spec: CodeSpec) -> dict[str, Any]:
+    """The provenance columns a codebook file sets; a file that says nothing about a code's
+    provenance leaves the study's as it is."""
+    if spec.source is not None:
+        return {
+            "source_document": spec.source.document,
+            "source_section": spec.source.section,
+            "source_quote": spec.source_quote,
+            "inductive": 0,
+        }
+    if spec.inductive:
+        return {"source_document": "", "source_section": "", "source_quote": "", "inductive": 1}
+    return {}
 
 
 def _valid_name(name: str) -> str:

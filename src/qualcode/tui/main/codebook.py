@@ -32,6 +32,15 @@ def code_label(code: Code, here: int, total: int, rolled_up: bool = False) -> Te
     return label
 
 
+def provenance_line(code: Code) -> str:
+    """Where a code comes from: the source document (§ section) and its own words, or that
+    it is the study team's own (inductive) code; empty when the codebook does not say."""
+    if code.source_document:
+        where = f"{code.source_document} § {code.source_section}" if code.source_section else code.source_document
+        return f"{where}: “{code.source_quote}”" if code.source_quote else where
+    return "eigen code van het onderzoeksteam (inductief)" if code.inductive else ""
+
+
 def definition(code: Code, memo: str = "") -> Text:
     text = Text()
     text.append(code.path, style="bold")
@@ -42,6 +51,7 @@ def definition(code: Code, memo: str = "") -> Text:
         ("Wanneer wel: ", code.when_to_use),
         ("Wanneer niet: ", code.when_not_to_use),
         ("Voorbeeld: ", f"“{code.example}”" if code.example else ""),
+        ("Bron: ", provenance_line(code)),
         ("Memo: ", memo),
     ):
         if body:

@@ -30,6 +30,7 @@ from qualcode.tui.dialogs.prompts import (
     PromptScreen,
     code_picker,
 )
+from qualcode.tui.main.codebook import provenance_line
 from qualcode.tui.messages import StudyChanged
 
 COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
@@ -294,6 +295,7 @@ class CodebookEditorScreen(Screen[None]):
             ("When to use", code.when_to_use),
             ("When not to use", code.when_not_to_use),
             ("Example", code.example),
+            ("Source", provenance_line(code)),
             ("Keywords", ", ".join(code.keywords)),
         ):
             if value:
