@@ -82,7 +82,8 @@ def history_since(store: Store, after: int, limit: int = 500) -> list[dict[str, 
         except ValueError:
             changes = []
         touched = []
-        for op, table, before, after_row in changes:
+        for change in changes:
+            op, table, before, after_row = change[:4]  # then guards the undo checks (not needed here)
             values = {**(before or {}), **(after_row or {})}
             touched.append((op, table, values.get("id"), values.get("document_id"), values.get("code_id")))
         out.append({"id": int(row["id"]), "coder": row["coder"] or "someone", "description": row["description"], "touched": touched})
@@ -110,7 +111,8 @@ def next_step(store: Store, *, undo: bool, coder_id: int) -> list[tuple[str, str
     if found is None:
         return []
     touched = []
-    for op, table, before, after in json.loads(found):
+    for change in json.loads(found):
+        op, table, before, after = change[:4]
         values = {**(before or {}), **(after or {})}
         touched.append((op, table, values.get("id"), values.get("document_id"), values.get("code_id")))
     return touched
