@@ -126,6 +126,25 @@ async def test_colleagues_coding_appears_and_is_announced(study_path: Path) -> N
         assert made[0].id not in {s.coding_id for s in main.transcript.coverage.spans}
 
 
+async def test_colleagues_new_code_and_undo_show_up(study_path: Path) -> None:
+    app = app_module.make_app(study_path, coder="tester")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        main = app.main
+        document_id = main.document.id
+        with Study.open(study_path, coder="onderzoeker-b") as other:
+            code = other.add_code("Nieuw van collega")
+            coding = other.add_coding(document_id, code.id, 3, 30)
+        await pilot.pause(live.POLL + 0.3)
+        assert code.id in main.codes
+        assert main.transcript.coverage.has(coding.id)
+        assert main.codebook.here.get(code.id) == 1
+        with Study.open(study_path, coder="onderzoeker-b") as other:
+            other.undo()  # no new history row: the fingerprint notices
+        await pilot.pause(live.POLL + 0.3)
+        assert not main.transcript.coverage.has(coding.id)
+
+
 @pytest.mark.parametrize("key", ["x", "e", "m", "right_square_bracket", "equals_sign"])
 async def test_action_on_a_coding_removed_elsewhere_says_so(study_path: Path, key: str) -> None:
     with Study.open(study_path, coder="tester") as study:

@@ -185,6 +185,7 @@ class QualcodeApp(ExchangeActions, App[None]):
         main = self.main
         while self.screen is not main and len(self.screen_stack) > 1:
             self.pop_screen()
+        main.stop_live()  # this session leaves the old study's presence list
         old, self.study = self.study, study
         old.close()
         self.retrieval_state = None
