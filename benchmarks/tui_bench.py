@@ -210,7 +210,7 @@ async def run_workbench(path: Path) -> None:
         colleague.remove_coding(made.id)
         t = time.perf_counter()
         main.poll()
-        line("  the refresh itself (diff of the document's spans)", ms(time.perf_counter() - t))
+        line("  the refresh itself (patch from the history, fingerprint check)", ms(time.perf_counter() - t))
         colleague.close()
 
         samples = []
