@@ -11,6 +11,8 @@ from __future__ import annotations
 import json
 import sqlite3
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from qualcode.store.core import Store
@@ -96,10 +98,6 @@ def newest_writer(store: Store) -> str | None:
     )
 
 
-def set_busy_timeout(store: Store, milliseconds: int) -> None:
-    store.conn.execute(f"PRAGMA busy_timeout = {int(milliseconds)}")
-
-
 def next_step(store: Store, *, undo: bool, coder_id: int) -> list[tuple[str, str, Any, Any, Any]]:
     """What this coder's next undo (or redo) would touch, as :func:`history_since` lists it
     (the same choice of entry as :meth:`Store._step`); empty when there is none."""
@@ -150,3 +148,14 @@ def document_fingerprint(store: Store, document_id: int) -> tuple[int, int]:
 
 def coding_count(store: Store, document_id: int) -> int:
     return int(store.scalar("SELECT count(*) FROM codings WHERE document_id = ?", (document_id,)))
+
+
+@contextmanager
+def busy_timeout(store: Store, milliseconds: int) -> Iterator[None]:
+    """A different busy timeout for the writes inside (the previous one restored after)."""
+    old = int(store.conn.execute("PRAGMA busy_timeout").fetchone()[0])
+    store.conn.execute(f"PRAGMA busy_timeout = {int(milliseconds)}")
+    try:
+        yield
+    finally:
+        store.conn.execute(f"PRAGMA busy_timeout = {old}")

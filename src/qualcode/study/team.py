@@ -12,6 +12,7 @@ import sqlite3
 import uuid
 from collections import Counter
 from collections.abc import Iterable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 
 from qualcode.core.errors import QualcodeError
@@ -176,6 +177,8 @@ def who_is_writing(study: Study, session: str) -> str:
     return newest or "another session"
 
 
-def set_busy_timeout(study: Study, milliseconds: int) -> None:
-    """How long one write waits for the lock before the caller hears it is busy."""
-    sql.set_busy_timeout(study.store, milliseconds)
+def short_wait(study: Study, milliseconds: int) -> AbstractContextManager[None]:
+    """Writes inside wait at most this long for the lock before they hear it is busy (the
+    caller retries from a timer, so its screen stays alive); other writes keep the study's
+    long busy timeout."""
+    return sql.busy_timeout(study.store, milliseconds)

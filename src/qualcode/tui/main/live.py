@@ -88,7 +88,6 @@ class LiveView:
     def start_live(self) -> None:
         self.session = team.new_session_id()
         self.colleagues = []
-        team.set_busy_timeout(self.study, BUSY_TIMEOUT_MS)
         self._version = team.data_version(self.study)
         self._seen_history = team.last_history_id(self.study)
         self.heartbeat(force=True)
@@ -96,7 +95,6 @@ class LiveView:
 
     def switch_live(self) -> None:
         """After switching study: forget the old one's positions."""
-        team.set_busy_timeout(self.study, BUSY_TIMEOUT_MS)
         self._version = team.data_version(self.study)
         self._seen_history = team.last_history_id(self.study)
         self.heartbeat(force=True)
@@ -261,7 +259,8 @@ class LiveView:
         holds the study. A coding removed meanwhile: one line and a refresh. Any other
         QualcodeError: one line."""
         try:
-            result = fn()
+            with team.short_wait(self.study, BUSY_TIMEOUT_MS):
+                result = fn()
         except Exception as exc:
             if team.is_busy(exc):
                 self._wait(lambda: self.write(fn, done, what=what))
