@@ -7,7 +7,7 @@ document's spans (a lean read) and patches only what differs, refreshes the coun
 reloads the codebook or the document list only when the history says those changed.
 
 Writes go through :meth:`LiveView.write`: a write that finds the study locked waits a short
-moment (the connection's busy timeout), then is retried from a timer so the screen stays
+moment (``BUSY_TIMEOUT_MS``, these writes only), then is retried from a timer so the screen stays
 alive and says who it is waiting for; after ``BUSY_LIMIT`` seconds it stops, says so in one
 line and keeps the action for ctrl+r. A coding that a colleague removed meanwhile gives one
 line, never a crash.
