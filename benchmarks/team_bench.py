@@ -148,7 +148,7 @@ async def tui_session(path: Path, seconds: float, probes: list[float], notices: 
 
 def pct(values: list[float], p: float) -> float:
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(p * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(p * (len(ordered) - 1)))]
 
 
 def main() -> None:
@@ -178,7 +178,16 @@ def main() -> None:
     pause = 0.0 if args.stress else args.pause
     children = [
         subprocess.Popen(
-            [sys.executable, __file__, "--coder-child", str(work), f"onderzoeker-{n:02d}", str(seconds), str(pause), str(n)],
+            [
+                sys.executable,
+                __file__,
+                "--coder-child",
+                str(work),
+                f"onderzoeker-{n:02d}",
+                str(seconds),
+                str(pause),
+                str(n),
+            ],
             stdout=subprocess.PIPE,
             text=True,
         )
@@ -217,7 +226,7 @@ def main() -> None:
     print(f"  actions (apply, adjust, undo)     {len(latencies):,}")
     if latencies:
         print(
-            f"  commit latency p50 / p95 / max   {pct(latencies, .5) * 1000:.1f} / {pct(latencies, .95) * 1000:.1f} / "
+            f"  commit latency p50 / p95 / max   {pct(latencies, 0.5) * 1000:.1f} / {pct(latencies, 0.95) * 1000:.1f} / "
             f"{max(latencies) * 1000:.1f} ms   budget p95 < 100 ms"
         )
         print(f"  lock waits (calls over 100 ms)   {sum(v > SLOW for v in latencies):,}")

@@ -157,7 +157,7 @@ async def test_action_on_a_coding_removed_elsewhere_says_so(study_path: Path, ke
         main.transcript.select(0, 20)
         main.active_coding = coding.id
         await pilot.pause()
-        main._version = -10**9  # keep the poll from refreshing first: the race under test
+        main._version = -(10**9)  # keep the poll from refreshing first: the race under test
         main.poll = lambda: None  # type: ignore[method-assign]
         with Study.open(study_path, coder="onderzoeker-b") as other:
             other.remove_coding(coding.id)

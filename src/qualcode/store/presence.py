@@ -88,14 +88,19 @@ def history_since(store: Store, after: int, limit: int = 500) -> list[dict[str, 
             op, table, before, after_row = change[:4]  # then guards the undo checks (not needed here)
             values = {**(before or {}), **(after_row or {})}
             touched.append((op, table, values.get("id"), values.get("document_id"), values.get("code_id")))
-        out.append({"id": int(row["id"]), "coder": row["coder"] or "someone", "description": row["description"], "touched": touched})
+        out.append(
+            {
+                "id": int(row["id"]),
+                "coder": row["coder"] or "someone",
+                "description": row["description"],
+                "touched": touched,
+            }
+        )
     return out
 
 
 def newest_writer(store: Store) -> str | None:
-    return store.scalar(
-        "SELECT c.name FROM history h JOIN coders c ON c.id = h.coder_id ORDER BY h.id DESC LIMIT 1"
-    )
+    return store.scalar("SELECT c.name FROM history h JOIN coders c ON c.id = h.coder_id ORDER BY h.id DESC LIMIT 1")
 
 
 def next_step(store: Store, *, undo: bool, coder_id: int) -> list[tuple[str, str, Any, Any, Any]]:

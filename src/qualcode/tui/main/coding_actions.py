@@ -410,7 +410,9 @@ class CodingActions:
 
             def saved(text: str | None) -> None:
                 if text is not None:
-                    self._save_memo(lambda: self.study.set_coding_memo(coding.id, text), text, title, coding.document_id)
+                    self._save_memo(
+                        lambda: self.study.set_coding_memo(coding.id, text), text, title, coding.document_id
+                    )
 
             self.app.push_screen(MemoScreen(title, coding.memo), saved)
 
