@@ -299,3 +299,33 @@ async def test_busy_too_long_keeps_the_action_for_retry(study_path: Path, monkey
         await pilot.press("ctrl+r")
         await pilot.pause()
         assert len(main.transcript.coverage) == before + 1
+
+
+async def test_start_up_loads_the_study_once(study_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The workbench used to read the codebook, document list and codings again on the
+    first screen resume (issue 17: first paint); closing a dialog that changed nothing
+    reads nothing either."""
+    calls: list[str] = []
+    original_rows, original_codes = Study.document_rows, Study.codes
+
+    def rows(self: Study, **kw: object) -> list[dict[str, object]]:
+        calls.append("document_rows")
+        return original_rows(self, **kw)
+
+    def codes(self: Study, *a: object, **kw: object) -> list:
+        calls.append("codes")
+        return original_codes(self, *a, **kw)
+
+    monkeypatch.setattr(Study, "document_rows", rows)
+    monkeypatch.setattr(Study, "codes", codes)
+    app = app_module.make_app(study_path, coder="tester")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert calls.count("document_rows") == 1
+        assert calls.count("codes") == 1
+        app.main.transcript.select(0, 20)
+        await pilot.press("c")
+        await pilot.pause()
+        await pilot.press("escape")
+        await pilot.pause()
+        assert calls.count("document_rows") == 1
