@@ -329,3 +329,18 @@ async def test_start_up_loads_the_study_once(study_path: Path, monkeypatch: pyte
         await pilot.press("escape")
         await pilot.pause()
         assert calls.count("document_rows") == 1
+
+
+async def test_an_open_retrieval_list_shows_a_colleagues_coding(study_path: Path) -> None:
+    app = app_module.make_app(study_path, coder="tester")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        document_id = app.main.document.id
+        app.action_retrieve()
+        await pilot.pause()
+        screen = app.screen
+        before = len(screen.passages)
+        with Study.open(study_path, coder="onderzoeker-b") as other:
+            other.add_coding(document_id, first_code(other), 0, 25)
+        await pilot.pause(live.POLL + 0.3)
+        assert len(screen.passages) == before + 1

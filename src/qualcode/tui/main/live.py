@@ -135,6 +135,8 @@ class LiveView:
             touched=found.documents,
             codings=found.codings,
         )
+        if found.codings or found.codebook_changed or found.documents_changed:
+            self._refresh_top_screen()
         if found.summary:
             self.notify("; ".join(found.summary), title="Came in", timeout=4)
 
@@ -181,7 +183,6 @@ class LiveView:
             self.active_coding = None
         self.update_status()
         self._synced = team.change_marker(self.study)
-        self._refresh_top_screen()
 
     def _patch_codings(self, ids: set[int]) -> bool:
         """Patch these codings into the view from their rows; False when that cannot be
