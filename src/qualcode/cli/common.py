@@ -33,7 +33,9 @@ def study_options(func: Callable[..., Any]) -> Callable[..., Any]:
         type=click.Path(dir_okay=False, path_type=Path),
         help="The study file (default: the study used last).",
     )
-    @click.option("--coder", help="Who is coding (default: QUALCODE_CODER, then `qualcode coder`, then your login).")
+    @click.option(
+        "--coder", help="Who is coding (default: QUALCODE_CODER, then `qualcode coder`; never the login name)."
+    )
     @functools.wraps(func)
     def wrapper(*args: Any, study_path: Path | None, coder: str | None, **kwargs: Any) -> Any:
         study = open_study(study_path, coder)

@@ -46,7 +46,7 @@ def info(study: Study, fmt: str) -> None:
     Example: qualcode info --study armoede.qualcode
     """
     data = study.info()
-    data["coder"] = study.coder
+    data["coder"] = study.coder or "(not chosen)"
     if fmt == "table":
         for key, value in data.items():
             click.echo(f"{key:>14}: {value}")
@@ -64,8 +64,11 @@ def coder_cmd(name: str | None) -> None:
     from qualcode.core import config
 
     if name:
+        if not name.strip():
+            raise click.ClickException("a coder needs a name")
         config.save(coder=name.strip())
-    click.echo(config.default_coder())
+    chosen = config.chosen_coder()
+    click.echo(chosen if chosen else "No coder chosen yet: qualcode coder NAME (the TUI asks when it opens).")
 
 
 # -- import --------------------------------------------------------------------------------
@@ -554,10 +557,12 @@ def demo(path: Path | None, no_open: bool, fresh: bool, no_cache: bool) -> None:
 
 @main.command("open")
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
-def open_cmd(path: Path) -> None:
+@click.option("--coder", help="Who is coding (else QUALCODE_CODER or `qualcode coder`; else the TUI asks).")
+@click.option("--ask-coder", is_flag=True, help="Always ask who is coding first (what `qualcode serve` uses).")
+def open_cmd(path: Path, coder: str | None, ask_coder: bool) -> None:
     """Open a study in the terminal UI.
 
-    Example: qualcode open armoede.qualcode
+    Example: qualcode open armoede.qualcode --coder onderzoeker-b
     """
     open_study(path).close()  # checks it is a study before the screen takes over
-    launch_tui(path)
+    launch_tui(path, coder=coder, ask_coder=ask_coder)

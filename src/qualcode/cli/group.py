@@ -55,11 +55,11 @@ def run() -> None:
     main(prog_name="qualcode")
 
 
-def launch_tui(path: Path) -> None:
+def launch_tui(path: Path, *, coder: str | None = None, ask_coder: bool = False) -> None:
     """Open ``path`` in the terminal UI (Textual is imported only now: `qualcode --help` stays fast)."""
     from qualcode.tui.app import run_app
 
-    run_app(path)
+    run_app(path, coder=coder, ask_coder=ask_coder)
 
 
 def open_default() -> None:

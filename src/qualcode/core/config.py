@@ -3,11 +3,16 @@
 Kept in a small JSON file in the user's config directory (``QUALCODE_CONFIG_DIR`` overrides
 it, which the tests use). The coder can also be given per command (``--coder``) or with
 ``QUALCODE_CODER``.
+
+The coder is *chosen* when one of these names them: ``--coder NAME`` (or the TUI's coder
+dialog), a non-empty ``QUALCODE_CODER``, or a coder saved with ``qualcode coder NAME``. The
+login name is never taken silently: several people may share one server account (``qualcode
+serve``), and codings under the wrong name corrupt agreement figures. With no coder chosen, a
+study opens for reading; the TUI asks who is coding, the CLI refuses a write in one line.
 """
 
 from __future__ import annotations
 
-import getpass
 import json
 import os
 from pathlib import Path
@@ -56,17 +61,16 @@ def save(**changes: Any) -> None:
         handle.write(json.dumps(data, indent=2, ensure_ascii=False))
 
 
-def default_coder() -> str:
-    env = os.environ.get("QUALCODE_CODER")
+def chosen_coder() -> str | None:
+    """The coder named by ``QUALCODE_CODER`` or the saved settings; None when neither does
+    (never the login name: see the module's docstring)."""
+    env = os.environ.get("QUALCODE_CODER", "").strip()
     if env:
         return env
     configured = load().get("coder")
-    if isinstance(configured, str) and configured:
-        return configured
-    try:
-        return getpass.getuser()
-    except Exception:  # getuser fails without a login name (some containers)
-        return "coder"
+    if isinstance(configured, str) and configured.strip():
+        return configured.strip()
+    return None
 
 
 def last_study() -> Path | None:

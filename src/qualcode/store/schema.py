@@ -355,4 +355,18 @@ MIGRATIONS: list[tuple[str, str | Callable[[Connection], None]]] = [
         END;
         """,
     ),
+    (
+        "presence: who has the study open now, and where (heartbeats that expire)",
+        # Written outside the undo log, one row per open session; rows older than ~30 s are
+        # ignored (a session that crashed leaves a row that simply expires).
+        """
+        CREATE TABLE IF NOT EXISTS presence (
+            session TEXT PRIMARY KEY,
+            coder TEXT NOT NULL,
+            document_id INTEGER,
+            activity TEXT,
+            seen_at REAL NOT NULL
+        );
+        """,
+    ),
 ]

@@ -61,7 +61,11 @@ class Study(CodeTreeMixin, CodingMixin, CaseMixin):
     def __init__(self, store: Store, coder: str | None = None) -> None:
         self.store = store
         self.path = store.path
-        self.set_coder(coder or config.default_coder())
+        self.coder: str | None = None
+        self._coder_id: int | None = None
+        chosen = coder or config.chosen_coder()
+        if chosen:
+            self.set_coder(chosen)
 
     # -- opening --------------------------------------------------------------------------
 
@@ -119,6 +123,10 @@ class Study(CodeTreeMixin, CodingMixin, CaseMixin):
         read it does not write to it)."""
         if self._coder_id is not None:
             return self._coder_id
+        if self.coder is None:
+            raise QualcodeError(
+                "who is coding? give --coder NAME, set QUALCODE_CODER, or run `qualcode coder NAME` once"
+            )
         found = codingsql.coder_id(self.store, self.coder)
         # Inside an open transaction the new coder row may yet be rolled back (a failed
         # import): remembering its id then would point later actions at no coder.

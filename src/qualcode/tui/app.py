@@ -45,9 +45,11 @@ class QualcodeApp(ExchangeActions, App[None]):
     # (retrieval, analyse, suggestions, codebook editor, search, dialogs) the same key.
     BINDINGS = [Binding("f1,question_mark", "help", "Keys", show=False, id="qualcode.help-any")]
 
-    def __init__(self, study: Study) -> None:
+    def __init__(self, study: Study, *, ask_coder: bool = False) -> None:
         super().__init__()
         self.study = study
+        self.ask_coder = ask_coder or study.coder is None
+        """Ask who is coding before anything else (no coder chosen, or ``--ask-coder``)."""
         self.sub_title = study.name
         self.retrieval_state: object | None = None
         """What the retrieval screen showed when it closed; R reopens it so (after a jump)."""
@@ -60,6 +62,8 @@ class QualcodeApp(ExchangeActions, App[None]):
         if isinstance(keymap, dict):
             self.set_keymap({str(k): str(v) for k, v in keymap.items()})
         self.call_after_refresh(self._settle)
+        if self.ask_coder:
+            self.action_switch_coder(first=True)
 
     def _settle(self) -> None:
         """Move the objects of start-up (Textual's DOM, styles, imports) out of the garbage
@@ -67,6 +71,16 @@ class QualcodeApp(ExchangeActions, App[None]):
         is loaded, which made opening one a third slower."""
         gc.collect()
         gc.freeze()
+
+    async def action_quit(self) -> None:
+        """Quit, unless a memo being written would be lost: then its dialog asks first."""
+        from qualcode.tui.dialogs.memo import MemoScreen
+
+        screen = self.screen
+        if isinstance(screen, MemoScreen) and screen.changed:
+            screen.action_quit_app()
+            return
+        await super().action_quit()
 
     def on_unmount(self) -> None:
         self.study.close()
@@ -115,6 +129,46 @@ class QualcodeApp(ExchangeActions, App[None]):
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(screen_keys(self.screen)))
 
+    # -- who is coding, which study ------------------------------------------------------
+
+    def action_switch_coder(self, first: bool = False) -> None:
+        """Ask who is coding: one of the study's coders or a new name."""
+        from qualcode.tui.dialogs.coder import CoderScreen
+
+        names = [str(c["name"]) for c in self.study.coders()]
+        can_cancel = self.study.coder is not None and not first
+
+        def chosen(name: str | None) -> None:
+            if not name:
+                return
+            self.study.set_coder(name)
+            main = self.main
+            main.load_codes()  # the code memos shown are this coder's
+            main.update_status()
+            main.heartbeat(force=True)
+            if not first:
+                self.notify(f"Now coding as {name}", timeout=3)
+
+        self.push_screen(CoderScreen(names, current=self.study.coder, can_cancel=can_cancel), chosen)
+
+    def action_switch_study(self) -> None:
+        """Open another study file (a path, relative to where qualcode was started)."""
+        from qualcode.tui.dialogs.prompts import PromptScreen
+
+        def check(value: str) -> None:
+            path = Path(value).expanduser()
+            if not value:
+                raise ValueError("Type the path of a study file.")
+            if not path.is_file():
+                raise ValueError(f"{path}: no such file")
+
+        def chosen(value: str | None) -> None:
+            if value:
+                self.open_study(Path(value).expanduser())
+
+        here = str(self.study.path) if self.study.path else ""
+        self.push_screen(PromptScreen("Open another study (path of a .qualcode file)", here, check=check), chosen)
+
     def open_study(self, path: Path) -> None:
         """Switch to another study file (e.g. one just made from a .qdpx), closing this one."""
         try:
@@ -125,6 +179,7 @@ class QualcodeApp(ExchangeActions, App[None]):
         main = self.main
         while self.screen is not main and len(self.screen_stack) > 1:
             self.pop_screen()
+        main.stop_live()  # this session leaves the old study's presence list
         old, self.study = self.study, study
         old.close()
         self.retrieval_state = None
@@ -148,14 +203,16 @@ class QualcodeApp(ExchangeActions, App[None]):
         self.main.reload()
 
 
-def make_app(path: Path | str, coder: str | None = None) -> QualcodeApp:
-    """The app over the study at ``path`` (opened here, closed when the app exits)."""
-    return QualcodeApp(Study.open(path, coder=coder))
+def make_app(path: Path | str, coder: str | None = None, *, ask_coder: bool = False) -> QualcodeApp:
+    """The app over the study at ``path`` (opened here, closed when the app exits). It asks
+    who is coding first when no coder is chosen (see :mod:`qualcode.core.config`) or when
+    ``ask_coder``."""
+    return QualcodeApp(Study.open(path, coder=coder), ask_coder=ask_coder)
 
 
-def run_app(path: Path) -> None:
+def run_app(path: Path, *, coder: str | None = None, ask_coder: bool = False) -> None:
     try:
-        app = make_app(path)
+        app = make_app(path, coder, ask_coder=ask_coder)
     except QualcodeError as exc:
         raise SystemExit(f"Error: {exc}") from None
     app.run()

@@ -13,5 +13,6 @@ def serve(path: Path, host: str, port: int) -> None:
     """Serve ``path`` at ``host:port`` until interrupted."""
     from textual_serve.server import Server  # aiohttp and friends: only for this command
 
-    command = shlex.join([sys.executable, "-m", "qualcode", "open", str(path.resolve())])
+    # --ask-coder: every browser tab is its own person, whoever started the server.
+    command = shlex.join([sys.executable, "-m", "qualcode", "open", "--ask-coder", str(path.resolve())])
     Server(command, host=host, port=port, title=f"qualcode — {path.name}").serve()

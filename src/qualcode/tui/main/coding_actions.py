@@ -111,6 +111,16 @@ class CodingActions:
         def browser(self) -> DocumentBrowser: ...
 
         def notify(self, message: str, **kw: Any) -> None: ...
+        def write(self, fn: Callable[[], Any], done: Callable[[Any], None], *, what: str = "that") -> None: ...
+        def refresh_view(
+            self,
+            *,
+            codebook: bool = False,
+            documents: bool = False,
+            touched: set[int] | None = None,
+            codings: set[int] | None = None,
+            check: bool = True,
+        ) -> None: ...
         def update_status(self) -> None: ...
         def reload(self) -> None: ...
         def load_codes(self) -> None: ...
@@ -143,6 +153,8 @@ class CodingActions:
     ) -> None:
         """Patch the view after one change to this document's codings (no reload)."""
         coder_id = self.study.coder_id
+        if added is not None and (self.document is None or added.document_id != self.document.id):
+            added = None  # done after a wait for the lock, and the user moved on meanwhile
         if removed is not None:
             old = self.transcript.remove_span(removed)
             coder_id = old.coder_id if old is not None else coder_id
@@ -160,7 +172,17 @@ class CodingActions:
             return
         start, end = self.transcript.selection
         spans = self.transcript.coverage.overlapping(start, max(end, start + 1))
-        found = [self.study.coding(s.coding_id) for s in spans]
+        found = []
+        for span in spans:
+            try:
+                found.append(self.study.coding(span.coding_id))
+            except QualcodeError:  # removed by a colleague since the last refresh
+                continue
+        if len(found) < len(spans):
+            self.refresh_view()
+            if not found:
+                self.notify(f"Cannot {verb}: that coding was removed meanwhile (by someone else).", severity="warning")
+                return
         if not found:
             self.notify(f"No coding under the cursor to {verb}.", severity="warning")
             return
@@ -181,8 +203,15 @@ class CodingActions:
             items.append(PickItem(coding.id, label, f"{code.path if code else ''} {coding.coder} {excerpt}"))
 
         def chosen(coding_id: int | None) -> None:
-            if coding_id is not None:
-                then(self.study.coding(coding_id))
+            if coding_id is None:
+                return
+            try:
+                coding = self.study.coding(coding_id)
+            except QualcodeError:
+                self.notify(f"Cannot {verb}: that coding was removed meanwhile (by someone else).", severity="warning")
+                self.refresh_view()
+                return
+            then(coding)
 
         self.app.push_screen(PickerScreen(f"Which coding to {verb}?", items), chosen)
 
@@ -199,16 +228,18 @@ class CodingActions:
         span = self._selection()
         if span is None or self.document is None:
             return None
-        try:
-            coding = self.study.add_coding(self.document.id, code_id, *span)
-        except QualcodeError as exc:
-            self.notify(str(exc), severity="warning")
-            return None
-        self.active_coding = coding.id
-        self._remember(code_id)
-        self._changed(added=coding, delta_codes={code_id: 1})
-        self.notify(f"Coded as {self.codes[code_id].path}", timeout=2)
-        return coding
+        document_id = self.document.id
+        made: list[Coding] = []
+
+        def done(coding: Coding) -> None:
+            made.append(coding)
+            self.active_coding = coding.id
+            self._remember(code_id)
+            self._changed(added=coding, delta_codes={code_id: 1})
+            self.notify(f"Coded as {self._path(code_id)}", timeout=2)
+
+        self.write(lambda: self.study.add_coding(document_id, code_id, *span), done, what="code that")
+        return made[0] if made else None
 
     def action_code_picker(self) -> None:
         if self._selection() is None:
@@ -262,11 +293,11 @@ class CodingActions:
         self.app.push_screen(PromptScreen("In vivo: name the new code (under In vivo/)", proposal, check=check), named)
 
     def _code_in_vivo(self, document_id: int, span: tuple[int, int], name: str) -> None:
-        try:
-            coding = self.study.code_in_vivo(document_id, *span, name=name)
-        except QualcodeError as exc:
-            self.notify(str(exc), severity="warning")
-            return
+        self.write(
+            lambda: self.study.code_in_vivo(document_id, *span, name=name), self._coded_in_vivo, what="code in vivo"
+        )
+
+    def _coded_in_vivo(self, coding: Coding) -> None:
         self.load_codes()
         self.active_coding = coding.id
         self._remember(coding.code_id)
@@ -277,9 +308,11 @@ class CodingActions:
 
     def action_remove_coding(self) -> None:
         def remove(coding: Coding) -> None:
-            self.study.remove_coding(coding.id)
-            self._changed(removed=coding.id, delta_codes={coding.code_id: -1})
-            self.notify(f"Removed {self._path(coding.code_id)} (u undoes)", timeout=2)
+            def done(_: object) -> None:
+                self._changed(removed=coding.id, delta_codes={coding.code_id: -1})
+                self.notify(f"Removed {self._path(coding.code_id)} (u undoes)", timeout=2)
+
+            self.write(lambda: self.study.remove_coding(coding.id), done, what="remove it")
 
         self._with_coding("remove", remove)
 
@@ -288,14 +321,13 @@ class CodingActions:
             def chosen(code_id: int | None) -> None:
                 if code_id is None or code_id == coding.code_id:
                     return
-                try:
-                    updated = self.study.recode(coding.id, code_id)
-                except QualcodeError as exc:
-                    self.notify(str(exc), severity="warning")
-                    return
-                self._remember(code_id)
-                self._changed(removed=coding.id, added=updated, delta_codes={coding.code_id: -1, code_id: 1})
-                self.notify(f"Now coded as {self._path(code_id)}", timeout=2)
+
+                def done(updated: Coding) -> None:
+                    self._remember(code_id)
+                    self._changed(removed=coding.id, added=updated, delta_codes={coding.code_id: -1, code_id: 1})
+                    self.notify(f"Now coded as {self._path(code_id)}", timeout=2)
+
+                self.write(lambda: self.study.recode(coding.id, code_id), done, what="change its code")
 
             title = f"Change {self._path(coding.code_id)} to…"
             self.app.push_screen(PickerScreen(title, self._code_items()), chosen)
@@ -305,14 +337,14 @@ class CodingActions:
     def _adjust_to(self, coding: Coding, start: int, end: int) -> None:
         if (start, end) == (coding.start, coding.end):
             return
-        try:
-            updated = self.study.adjust_coding(coding.id, start, end)
-        except QualcodeError as exc:
-            self.notify(str(exc), severity="warning")
-            return
-        self.active_coding = coding.id
-        self._changed(removed=coding.id, added=updated)
-        self.transcript.select(updated.start, updated.end)
+
+        def done(updated: Coding) -> None:
+            self.active_coding = coding.id
+            self._changed(removed=coding.id, added=updated)
+            if self.document is not None and updated.document_id == self.document.id:
+                self.transcript.select(updated.start, updated.end)
+
+        self.write(lambda: self.study.adjust_coding(coding.id, start, end), done, what="adjust it")
 
     def _target_coding(self, then: Callable[[Coding], None]) -> None:
         """The coding being adjusted: the last one touched if it is still under the
@@ -322,7 +354,13 @@ class CodingActions:
         if self.active_coding is not None and any(
             s.coding_id == self.active_coding for s in self.transcript.coverage.overlapping(start, max(end, start + 1))
         ):
-            active = self.study.coding(self.active_coding)
+            try:
+                active = self.study.coding(self.active_coding)
+            except QualcodeError:  # removed by a colleague since the last refresh
+                self.active_coding = None
+                self.refresh_view()
+                self.notify("Cannot adjust: that coding was removed meanwhile (by someone else).", severity="warning")
+                return
         if active is not None and active.start < max(end, start + 1) and active.end > start:
             then(active)
             return
@@ -367,30 +405,92 @@ class CodingActions:
             return
 
         def memo(coding: Coding) -> None:
-            def saved(text: str | None) -> None:
-                if text is None:
-                    return
-                self.study.set_coding_memo(coding.id, text)
-                self.notify("Memo saved." if text else "Memo removed.", timeout=2)
-
             excerpt = " ".join(self.transcript.text[coding.start : coding.end].split())[:70]
             title = f"Memo on {self._path(coding.code_id)}: “{excerpt}”"
+
+            def saved(text: str | None) -> None:
+                if text is not None:
+                    self._save_memo(
+                        lambda: self.study.set_coding_memo(coding.id, text), text, title, coding.document_id
+                    )
+
             self.app.push_screen(MemoScreen(title, coding.memo), saved)
 
         self._with_coding("write a memo on", memo)
+
+    def _save_memo(self, save: Callable[[], object], text: str, title: str, document_id: int | None) -> None:
+        """Save a memo; when what it was on is gone (removed by a colleague while it was
+        being typed), offer to keep it as a memo on the document, else as a draft file:
+        nothing typed is lost."""
+
+        def attempt() -> bool:
+            try:
+                save()
+            except QualcodeError as exc:
+                if str(exc).startswith("no "):  # no coding / code / document with id N
+                    return False
+                raise
+            return True
+
+        def done(ok: bool) -> None:
+            if ok:
+                self.notify("Memo saved." if text else "Memo removed.", timeout=2)
+            elif text:
+                self._rescue_memo(text, title, document_id)
+            else:
+                self.refresh_view()
+
+        self.write(attempt, done, what="save the memo")
+
+    def _rescue_memo(self, text: str, title: str, document_id: int | None) -> None:
+        from qualcode.tui.dialogs.confirm import ConfirmScreen
+
+        self.refresh_view()
+        kept = f"{title} (removed meanwhile):\n{text}"
+        if document_id is None or self.document is None or self.document.id != document_id:
+            self._memo_draft(kept)
+            return
+        document_id_ = document_id
+
+        def answer(yes: bool | None) -> None:
+            if not yes:
+                self._memo_draft(kept)
+                return
+            current = next(
+                (m.text for m in self.study.memos("document", document_id_) if m.coder == self.study.coder), ""
+            )
+            combined = f"{current}\n\n{kept}" if current else kept
+            self._save_memo(lambda: self.study.set_memo("document", document_id_, combined), combined, title, None)
+
+        question = (
+            "What this memo was on was removed meanwhile (by someone else). Add your memo to the "
+            "document's memo instead? (n keeps it as a draft file)"
+        )
+        self.app.push_screen(ConfirmScreen(question), answer)
+
+    def _memo_draft(self, text: str) -> None:
+        from qualcode.tui.dialogs.memo import save_draft
+
+        path = save_draft(text)
+        self.notify(f"Your memo is kept as a draft: {path}", severity="warning", timeout=15)
 
     def _code_memo(self, code_id: int) -> None:
         from qualcode.tui.dialogs.memo import MemoScreen
 
         current = next((m.text for m in self.study.memos("code", code_id) if m.coder == self.study.coder), "")
+        title = f"Memo on the code {self._path(code_id)}"
 
         def saved(text: str | None) -> None:
-            if text is not None:
+            if text is None:
+                return
+
+            def save() -> None:
                 self.study.set_memo("code", code_id, text)
                 self.codebook.set_memo(code_id, text)
-                self.notify("Code memo saved." if text else "Code memo removed.", timeout=2)
 
-        self.app.push_screen(MemoScreen(f"Memo on the code {self._path(code_id)}", current), saved)
+            self._save_memo(save, text, title, None)
+
+        self.app.push_screen(MemoScreen(title, current), saved)
 
     def action_document_memo(self) -> None:
         from qualcode.tui.dialogs.memo import MemoScreen
@@ -399,33 +499,47 @@ class CodingActions:
             return
         document = self.document
         current = next((m.text for m in self.study.memos("document", document.id) if m.coder == self.study.coder), "")
+        title = f"Memo on {document.title}"
 
         def saved(text: str | None) -> None:
             if text is not None:
-                self.study.set_memo("document", document.id, text)
-                self.notify("Document memo saved." if text else "Document memo removed.", timeout=2)
+                self._save_memo(lambda: self.study.set_memo("document", document.id, text), text, title, None)
 
-        self.app.push_screen(MemoScreen(f"Memo on {document.title}", current), saved)
+        self.app.push_screen(MemoScreen(title, current), saved)
 
     # -- undo -----------------------------------------------------------------------------
 
     def action_undo(self) -> None:
-        self._step(self.study.undo, "Undone", "Nothing to undo.")
+        self._step(True, "Undone", "Nothing to undo.")
 
     def action_redo(self) -> None:
-        self._step(self.study.redo, "Redone", "Nothing to redo.")
+        self._step(False, "Redone", "Nothing to redo.")
 
-    def _step(self, step: Callable[[], str | None], done: str, nothing: str) -> None:
-        try:
-            description = step()
-        except QualcodeError as exc:
-            self.notify(str(exc), severity="error")
-            return
-        if description is None:
-            self.notify(nothing, timeout=2)
-            return
-        self.reload()
-        self.notify(f"{done}: {description}", timeout=3)
+    def _step(self, undo: bool, done: str, nothing: str) -> None:
+        from qualcode.study import team
+
+        step = self.study.undo if undo else self.study.redo
+
+        def attempt() -> tuple[str | None, team.Incoming]:
+            # What the step will touch, read first, so only that is repainted (not the view).
+            touched = team.next_step(self.study, undo=undo)
+            return step(), touched
+
+        def finished(result: tuple[str | None, team.Incoming]) -> None:
+            description, touched = result
+            if description is None:
+                self.notify(nothing, timeout=2)
+                return
+            self.refresh_view(
+                codebook=touched.codebook_changed,
+                documents=touched.documents_changed,
+                touched=touched.documents,
+                codings=touched.codings,
+                check=False,  # the step's own rows say exactly what changed
+            )
+            self.notify(f"{done}: {description}", timeout=3)
+
+        self.write(attempt, finished, what="undo" if undo else "redo")
 
     def _path(self, code_id: int) -> str:
         code = self.codes.get(code_id)

@@ -48,6 +48,14 @@ class Coverage:
     def __len__(self) -> int:
         return len(self._short) + len(self._long)
 
+    def __iter__(self) -> Iterator[Span]:
+        """The spans in no particular order (cheaper than :attr:`spans`)."""
+        yield from self._short
+        yield from self._long
+
+    def has(self, coding_id: int) -> bool:
+        return any(s.coding_id == coding_id for s in self)
+
     def add(self, span: Span) -> None:
         if span.end - span.start > LONG:
             self._long.append(span)

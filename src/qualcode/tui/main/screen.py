@@ -25,6 +25,7 @@ from qualcode.tui.main.browser import DocumentBrowser
 from qualcode.tui.main.codebook import CodebookPanel
 from qualcode.tui.main.coding_actions import CodingActions
 from qualcode.tui.main.coverage import Span
+from qualcode.tui.main.live import LiveView
 from qualcode.tui.main.status import StatusBar
 from qualcode.tui.main.transcript import TranscriptView
 
@@ -82,6 +83,7 @@ CODING_BINDINGS = [
     _b("M", "document_memo", "Memo on the document", "document-memo"),
     _b("u,ctrl+z", "undo", "Undo", "undo", show=True),
     _b("U,ctrl+y", "redo", "Redo", "redo"),
+    _b("ctrl+r", "retry_write", "Retry the action that waited for a busy study", "retry"),
 ] + [
     _b(key, f"shortcut('{key}')", f"Code with the code whose shortcut is {key}", f"shortcut-{key}")
     for key in "1234567890"
@@ -104,7 +106,7 @@ PANEL_BINDINGS = [
 ]
 
 
-class MainScreen(CodingActions, Screen[None]):
+class MainScreen(LiveView, CodingActions, Screen[None]):
     """Code transcripts: browse, select, code, adjust, memo."""
 
     BINDINGS: ClassVar[list[BindingType]] = [*MOVE_BINDINGS, *CODING_BINDINGS, *PANEL_BINDINGS]
@@ -119,6 +121,8 @@ class MainScreen(CodingActions, Screen[None]):
         self.recent: list[int] = []
         self.active_coding: int | None = None
         self._narrow: bool | None = None
+        self._synced: tuple[int, int] | None = None
+        """The study's change marker when the view was last brought up to date."""
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="panes"):
@@ -149,6 +153,16 @@ class MainScreen(CodingActions, Screen[None]):
             self.open_document(int(rows[0]["id"]))
         else:
             self.update_status()
+        self.start_live()
+        self._synced = self._marker()
+
+    def on_unmount(self) -> None:
+        self.stop_live()
+
+    def _marker(self) -> tuple[int, int]:
+        from qualcode.study import team
+
+        return team.change_marker(self.study)
 
     # -- loading --------------------------------------------------------------------------
 
@@ -182,6 +196,8 @@ class MainScreen(CodingActions, Screen[None]):
         if select is not None:
             self.transcript.select(*select)
         self.update_status()
+        if self.session:
+            self.heartbeat(force=True)  # colleagues see where this coder is now
 
     def load_spans(self, document_id: int) -> list[Span]:
         """The document's codings as the view paints them (a lean read: 20,000 codings in
@@ -208,6 +224,7 @@ class MainScreen(CodingActions, Screen[None]):
             return
         self.transcript.set_spans(self.load_spans(self.document.id), self.colours)
         self.update_status()
+        self._synced = self._marker()
 
     def switch_study(self, study: Study) -> None:
         """Show another study (the app has opened it and closed this one)."""
@@ -219,10 +236,13 @@ class MainScreen(CodingActions, Screen[None]):
         self.reload()
         if self.document is None:
             self.update_status()
+        self.switch_live()
         self.transcript.focus()
 
     def on_screen_resume(self) -> None:
-        if self.is_mounted and self.codes:
+        # Back from another screen or a dialog: reload only if the study changed meanwhile
+        # (the first resume, right after mount, and closing a picker change nothing).
+        if self.is_mounted and self._synced is not None and self._marker() != self._synced:
             self.reload()
 
     # -- status ---------------------------------------------------------------------------
@@ -240,7 +260,8 @@ class MainScreen(CodingActions, Screen[None]):
         self.query_one(StatusBar).show(
             study=self.study.name,
             document=self.document.title if self.document else "",
-            coder=self.study.coder,
+            coder=self.study.coder or "not chosen",
+            others=[(c.coder, c.title) for c in self.colleagues] if self.session else [],
             selection=(start, end) if self.document else None,
             words=len(text[start:end].split()) if end - start < 200_000 else -1,
             here=here,

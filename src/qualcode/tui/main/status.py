@@ -1,4 +1,5 @@
-"""The status bar: study, document, coder, the selection, and the codes under it."""
+"""The status bar: study, document, coder, the selection, who else is here, and the codes
+under it."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ class StatusBar(Static):
         selection: tuple[int, int] | None,
         words: int,
         here: list[tuple[str, str, str]],
+        others: list[tuple[str, str | None]] = (),  # type: ignore[assignment]
     ) -> None:
         """``here`` lists ``(code path, colour, coder)`` of the codings under the cursor."""
         top = Text(no_wrap=True, overflow="ellipsis")
@@ -31,6 +33,14 @@ class StatusBar(Static):
             top.append("  │  ")
             top.append(f"{start}–{end}", style="bold")
             top.append(f" ({words} {'word' if words == 1 else 'words'})")
+        if others:
+            top.append("  │  also here: ")
+            for i, (who, where) in enumerate(others):
+                if i:
+                    top.append(", ")
+                top.append(who, style="bold")
+                if where:
+                    top.append(f" in {where}", style="dim")
         bottom = Text(no_wrap=True, overflow="ellipsis")
         if here:
             bottom.append("Here: ", style="bold")

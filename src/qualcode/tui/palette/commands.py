@@ -25,6 +25,8 @@ APP_ACTIONS = [
     ("Import REFI-QDA project (.qdpx)", "app.import_qdpx"),
     ("Export coded fragments (CSV/XLSX)", "app.export_fragments"),
     ("Write HTML report", "app.write_report"),
+    ("Switch coder (who is coding)", "app.switch_coder"),
+    ("Switch study (open another study file)", "app.switch_study"),
 ]
 
 

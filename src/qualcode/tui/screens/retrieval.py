@@ -387,6 +387,15 @@ class RetrievalScreen(Screen[None]):
         self._update_title()
         self._show_preview(0 if self.passages else None)
 
+    def refresh_from_study(self) -> None:
+        """Colleagues' commits came in (the main screen's live view calls this): show them,
+        keeping the cursor's row."""
+        table = self.query_one("#fragments", DataTable)
+        row = table.cursor_row
+        self.reload()
+        if self.passages:
+            table.move_cursor(row=min(row, len(self.passages) - 1))
+
     def _update_title(self) -> None:
         if self.code_ids:
             names = [self.study.code(cid).path for cid in self.code_ids]
