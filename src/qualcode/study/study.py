@@ -61,7 +61,7 @@ class Study(CodeTreeMixin, CodingMixin, CaseMixin):
     def __init__(self, store: Store, coder: str | None = None) -> None:
         self.store = store
         self.path = store.path
-        self.coder: str | None = None
+        self.coder = None  # type: ignore[assignment]  # not chosen: reading works, writes refuse (coder_id)
         self._coder_id: int | None = None
         chosen = coder or config.chosen_coder()
         if chosen:
@@ -115,7 +115,7 @@ class Study(CodeTreeMixin, CodingMixin, CaseMixin):
         if not name:
             raise QualcodeError("a coder needs a name")
         self.coder = name
-        self._coder_id: int | None = None
+        self._coder_id = None
 
     @property
     def coder_id(self) -> int:
