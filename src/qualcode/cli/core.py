@@ -439,9 +439,10 @@ def memo_list(study: Study, target: str | None, fmt: str) -> None:
 @study_options
 @output_options
 def search(study: Study, query: str, document: str | None, limit: int, fmt: str) -> None:
-    """Search the transcripts: words, prefixes (vertrouw*) and "quoted phrases".
+    """Search the transcripts: all words in one sentence, prefixes (vertrouw*), "quoted
+    phrases", and OR (in capitals) between alternatives. Case and accents are ignored.
 
-    Example: qualcode search 'huisbezoek "eigen regie"'
+    Example: qualcode search 'huisbezoek "eigen regie" OR schaam*'
     """
     doc_id = study.document(document).id if document else None
     texts: dict[int, str] = {}
