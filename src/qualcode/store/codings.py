@@ -87,6 +87,13 @@ def codings_at(store: Store, document_id: int, offset: int) -> list[sqlite3.Row]
     )
 
 
+_TURN_ROLE = (
+    "(SELECT t.role FROM turns t WHERE t.document_id = c.document_id AND t.start <= c.start "
+    "ORDER BY t.start DESC LIMIT 1)"
+)
+"""The role of the speaker whose turn a coding starts in (interviewer, respondent, ouder…)."""
+
+
 def query_codings(
     store: Store,
     *,
@@ -96,11 +103,14 @@ def query_codings(
     document_where: str = "",
     document_params: Sequence[Any] = (),
     limit: int | None = None,
+    speaker_role: str | None = None,
+    not_speaker_role: str | None = None,
 ) -> list[sqlite3.Row]:
     """Codings joined with their document's context, filtered.
 
     ``document_where`` is a clause from :func:`qualcode.store.documents.document_filter`
-    over alias ``d``.
+    over alias ``d``. ``speaker_role`` keeps codings that start in a turn of that role,
+    ``not_speaker_role`` leaves those out (turns without a role stay in).
     """
     clauses: list[str] = []
     params: list[Any] = []
@@ -116,12 +126,19 @@ def query_codings(
     if document_where:
         clauses.append(document_where.removeprefix("WHERE "))
         params.extend(document_params)
+    if speaker_role:
+        clauses.append(f"{_TURN_ROLE} = ?")
+        params.append(speaker_role)
+    if not_speaker_role:
+        clauses.append(f"{_TURN_ROLE} IS NOT ?")
+        params.append(not_speaker_role)
     where = ("WHERE " + " AND ".join(clauses)) if clauses else ""
     sql = (
         f"SELECT {CODING_COLUMNS}, d.title AS document, d.role, d.participant, "
         "p.name AS project, o.name AS organisation, "
         "(SELECT t.speaker FROM turns t WHERE t.document_id = c.document_id AND t.start <= c.start "
         "ORDER BY t.start DESC LIMIT 1) AS speaker, "
+        f"{_TURN_ROLE} AS speaker_role, "
         'substr(d.text, c.start + 1, c."end" - c.start) AS text '
         "FROM codings c JOIN coders k ON k.id = c.coder_id JOIN documents d ON d.id = c.document_id "
         "LEFT JOIN projects p ON p.id = d.project_id LEFT JOIN organisations o ON o.id = p.organisation_id "

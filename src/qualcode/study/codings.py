@@ -225,10 +225,14 @@ class CodingMixin:
         attributes: dict[str, str] | None = None,
         include_children: bool = True,
         limit: int | None = None,
+        speaker_role: str | None = None,
+        not_speaker_role: str | None = None,
     ) -> list[dict[str, object]]:
         """Coded fragments with their context (organisation, project, document, role,
         speaker, code path, coder, text, memo), filtered; sub-codes count for their parent
-        unless ``include_children`` is off."""
+        unless ``include_children`` is off. ``role`` is the document's role (whose interview
+        it is); ``speaker_role`` / ``not_speaker_role`` look at the turn a coding starts in,
+        so an interviewer's question in a parent's interview is not the parent's."""
         code_ids: list[int] | None = None
         if codes:
             code_ids = []
@@ -246,6 +250,8 @@ class CodingMixin:
             document_where=where,
             document_params=params,
             limit=limit,
+            speaker_role=speaker_role,
+            not_speaker_role=not_speaker_role,
         )
         return [{**dict(r), "code": paths.get(r["code_id"], "")} for r in rows]
 

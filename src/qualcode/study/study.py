@@ -193,6 +193,10 @@ class Study(CodeTreeMixin, CodingMixin):
     def turns(self, document_id: int) -> list[Turn]:
         return [Turn(**dict(r)) for r in docsql.turns(self.store, document_id)]
 
+    def turn_roles(self) -> list[str]:
+        """The speaker roles of turns in the study (interviewer, respondent, ouder, …)."""
+        return docsql.turn_roles(self.store)
+
     def sentences(self, document_id: int) -> list[SentenceUnit]:
         return [SentenceUnit(**dict(r)) for r in docsql.sentences(self.store, document_id)]
 
