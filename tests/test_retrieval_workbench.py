@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from tests.test_tui_screens_b import SIZE, ScreenApp, pick
 from textual.widgets import Select
 
 from qualcode.study.study import Study
 from qualcode.tui.screens.retrieval import NOT_INTERVIEWER, RetrievalScreen
-from tests.test_tui_screens_b import SIZE, ScreenApp, pick
 from tui_helpers import app_for, main_screen
 
 

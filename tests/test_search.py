@@ -7,12 +7,12 @@ import re
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from tests.conftest import PARENT_TEXT
+from tests.test_tui_screens_b import SIZE, ScreenApp, pick
 
 from qualcode.study import search as searching
 from qualcode.study.study import Study
 from qualcode.tui.screens.search import SearchScreen
-from tests.conftest import PARENT_TEXT
-from tests.test_tui_screens_b import SIZE, ScreenApp, pick
 
 
 def texts(study: Study, query: str) -> list[str]:
@@ -82,7 +82,10 @@ async def test_code_all_codes_exactly_the_ticked_hits(study: Study) -> None:
         await pick(pilot, "Ervaren waarden/Vertrouwen")
     code = study.code("Ervaren waarden/Vertrouwen")
     made = sorted(
-        (c.document_id, c.start, c.end) for d in study.documents() for c in study.document_codings(d.id) if c.code_id == code.id
+        (c.document_id, c.start, c.end)
+        for d in study.documents()
+        for c in study.document_codings(d.id)
+        if c.code_id == code.id
     )
     assert made == sorted((h.document_id, h.start, h.end) for h in hits)
 

@@ -305,12 +305,13 @@ class CodingMixin:
     ) -> Coding:
         """Code a passage with a new code named from its own words (in-vivo coding), under
         ``parent`` (created on demand); one undoable action. An existing code of that name
-        under the parent is reused."""
+        under the parent is reused. The name never holds "…": a long one is cut at a word
+        boundary, and a new code keeps the passage's full words as its description."""
         text = docsql.get_document(self.store, document_id)
         if text is None:
             raise QualcodeError(f"no document with id {document_id}; `qualcode documents` lists them")
         words = " ".join(str(text["text"])[start:end].split()).strip(" .,;:!?\"'“”‘’()[]-–")
-        label = (name or words)[:60].strip().replace("/", "-")
+        label = _word_cut(" ".join((name or words).replace("…", " ").split()), 60).replace("/", "-")
         if not label:
             raise QualcodeError(f"passage {start}–{end} has no words to name an in-vivo code after")
         with self.store.action(f"in vivo “{label}”", coder_id=self.coder_id):
@@ -321,5 +322,16 @@ class CodingMixin:
             try:
                 target = self.code(f"{top.path}/{label}")
             except QualcodeError:
-                target = self.add_code(label, top.id)  # type: ignore[attr-defined]
+                full = f"In vivo, from: “{words}”" if words.casefold() != label.casefold() else ""
+                target = self.add_code(label, top.id, description=full)  # type: ignore[attr-defined]
             return self.add_coding(document_id, target, start, end, origin="in-vivo")
+
+
+def _word_cut(text: str, limit: int) -> str:
+    """``text`` cut to at most ``limit`` characters at a word boundary (a single longer word is
+    cut inside), without trailing punctuation."""
+    text = text.strip()
+    if len(text) > limit:
+        head = text[: limit + 1]
+        text = head.rsplit(" ", 1)[0] if " " in head else text[:limit]
+    return text.strip(" .,;:!?\"'“”‘’()[]-–")
