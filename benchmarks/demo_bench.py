@@ -29,7 +29,9 @@ BUDGET_S = 20.0  # README/issue 10: the demo builds in under 20 s on two cores
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=1, help="Builds of each kind to time (default 1).")
-    parser.add_argument("--root", type=Path, help="Folder with codebooks/ and sample_transcripts/ (default: this checkout's).")
+    parser.add_argument(
+        "--root", type=Path, help="Folder with codebooks/ and sample_transcripts/ (default: this checkout's)."
+    )
     args = parser.parse_args()
     scratch = tempfile.TemporaryDirectory()
     os.environ["QUALCODE_DATA_DIR"] = scratch.name  # the cache goes here, not into the user's
@@ -66,6 +68,7 @@ def main() -> None:
         print(f"{kind}: best {min(values):.2f} s, worst {max(values):.2f} s (budget {BUDGET_S:.0f} s)")
     print(f"load average while measuring: {', '.join(f'{x:.1f}' for x in os.getloadavg())} on {os.cpu_count()} cores")
     scratch.cleanup()
+
 
 if __name__ == "__main__":
     main()

@@ -235,7 +235,7 @@ def test_cli_json_and_csv(built: Study) -> None:
         main, ["agreement", "--study", path, "--coders", "a,b", "--unit", "segment", "-d", "drie", "--csv"]
     )
     assert res.exit_code == 0, res.output
-    lines = res.output.splitlines()
+    lines = res.output.removeprefix("\ufeff").splitlines()  # --csv starts with a BOM
     assert lines[0] == "coder_a,coder_b,code,coded_a,coded_b,matched,only_a,only_b,agreement,note"
     assert lines[1].startswith("a,b,Z,2,3,2,1,2,40.0,")
 

@@ -52,7 +52,7 @@ def test_list_accept_reject_decisions(assist_study: Path) -> None:
 
 def test_rules_only_and_limit(assist_study: Path) -> None:
     result = run("suggest", "list", "--source", "rules", "--limit", "1", "--csv", "--study", str(assist_study))
-    lines = result.output.strip().splitlines()
+    lines = result.output.removeprefix("\ufeff").strip().splitlines()  # --csv starts with a BOM
     assert lines[0] == "id,code,score,source,keywords,document,text"
     assert {line.split(",")[3] for line in lines[1:]} == {"rules"}
     assert len(lines) - 1 == 2  # one per code that has keyword hits: Schulden and Sport

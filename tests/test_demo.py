@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from conftest import CODEBOOKS, SAMPLES
 from qualcode.ingest import find_sources, read_source
@@ -154,3 +156,17 @@ def test_demo_without_cache_builds_and_keeps_nothing(tmp_path: Path) -> None:
     totals = sample.build_demo(tmp_path / "s.qualcode", root=root, cache=False)
     assert totals["documents"] == 1 and totals["codings"] == 1
     assert not sample.cache_path(sample.sample_fingerprint(root)).parent.exists()
+
+
+_TOKENS = st.sampled_from(["ze", "kwam", "thuis", "ja", ".", "eh", "[lacht]", " ", "  ", "\n", "\t", "\u00a0"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=st.lists(_TOKENS, max_size=40).map("".join), quote=st.lists(_TOKENS, max_size=6).map("".join))
+def test_quotes_are_found_where_a_whitespace_tolerant_search_finds_them(text: str, quote: str) -> None:
+    """The sample's quote finder agrees with the plain regular expression it replaced."""
+    from qualcode.study.sample import _find
+
+    words = quote.split()
+    match = re.search(r"\s+".join(re.escape(w) for w in words), text) if words else None
+    assert _find(text, quote) == ((match.start(), match.end()) if match else None)

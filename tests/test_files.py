@@ -1,4 +1,4 @@
-"""Export files are written whole or not at all, with the user's ordinary permissions."""
+"""Files are written whole or not at all, readable by their owner only."""
 
 from __future__ import annotations
 
@@ -12,19 +12,17 @@ from qualcode.core.errors import QualcodeError
 from qualcode.core.files import atomic_output, atomic_path
 
 
-def test_finished_file_gets_umask_permissions(tmp_path: Path) -> None:
-    old = os.umask(0o027)
+@pytest.mark.parametrize(("umask", "expected"), [(0o022, 0o600), (0o002, 0o600), (0o277, 0o400)])
+def test_finished_file_is_private_within_the_umask(tmp_path: Path, umask: int, expected: int) -> None:
+    """Exports hold interviews: 0600 whatever a lax umask allows, less what a strict one removes."""
+    old = os.umask(umask)
     try:
-        import qualcode.core.files as files
-
-        files._file_mode = None  # read the umask afresh for this test
         with atomic_output(tmp_path / "rapport.html") as handle:
             handle.write("<p>hallo</p>")
     finally:
         os.umask(old)
-        files._file_mode = None
     mode = stat.S_IMODE((tmp_path / "rapport.html").stat().st_mode)
-    assert mode == 0o640
+    assert mode == expected
     assert (tmp_path / "rapport.html").read_text(encoding="utf-8") == "<p>hallo</p>"
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -62,21 +63,30 @@ def test_lemmas_equal_spacys_lookup_table() -> None:
         assert nlp.lemmas(word) == [table.get(word, word)]
 
 
+def _boundary(text: str, end: int) -> int:
+    """Where a sentence ending at ``end`` ends once trailing brackets, quotes and spaces are
+    set aside: spaCy leaves the "[" of a following "[lacht]" on the previous sentence, this
+    splitter puts it on the next (documented in qualcode.ingest.sentences)."""
+    return len(re.sub(r"[\W_]+$", "", text[:end]))
+
+
 def test_boundaries_agree_with_spacys_sentencizer_on_the_sample_corpus() -> None:
-    """Every boundary spaCy draws is drawn here too; the extra ones are where spaCy's Dutch
-    abbreviation list takes an ordinary word before a full stop ("hand.", "dat.") for an
-    abbreviation. Measured per block, so wrapped lines count as spaCy would see them joined."""
+    """Nearly every boundary spaCy draws is drawn here too; the extra ones are mostly where
+    spaCy's Dutch abbreviation list takes an ordinary word before a full stop ("hand.",
+    "dat.") for an abbreviation. Measured per block, with wrapped lines joined as spaCy would
+    see them."""
     ours_total = spacy_total = shared = 0
     for path in sorted(SAMPLES.glob("*.md")) + sorted(SAMPLES.glob("*.txt")):
         text = path.read_text(encoding="utf-8")
         turns = [(t.start, t.body_start, t.end) for t in parse_turns(text)]
         for _, block, _ in nlp._chunks(text, turns):
             joined = block.replace("\n", " ")
-            ours = {len(block[:e].rstrip()) for _, e in split(block)}
-            theirs = {len(joined[:e].rstrip()) for _, e in nlp.spacy_sentence_spans(joined)}
+            ours = {_boundary(joined, e) for _, e in split(block)}
+            theirs = {_boundary(joined, e) for _, e in nlp.spacy_sentence_spans(joined)}
             ours_total += len(ours)
             spacy_total += len(theirs)
             shared += len(ours & theirs)
     assert spacy_total > 500
+    print(f"spaCy {spacy_total}, ours {ours_total}, shared {shared}")
     assert shared / spacy_total >= 0.99
     assert (ours_total - shared) / ours_total <= 0.02

@@ -16,8 +16,9 @@ from qualcode.study.study import Study
 
 
 def content(study: Study) -> dict[str, list[tuple]]:
-    """The study's contents, without the undo log itself (and who has ever coded)."""
-    skip = {"history", "migrations", "coders"}
+    """The study's contents, without the undo log itself (and who has ever coded), nor the
+    highest id ever given (an undone insert keeps its id used: ids are never reused)."""
+    skip = {"history", "migrations", "coders", "sqlite_sequence"}
     tables = [
         r[0]
         for r in study.store.rows("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")

@@ -23,11 +23,18 @@ class QualcodeGroup(click.Group):
         except QualcodeError as exc:
             click.echo(f"Error: {exc}", err=True)
             ctx.exit(1)
-        except sqlite3.OperationalError as exc:
-            if "locked" in str(exc):
+        except sqlite3.DatabaseError as exc:
+            # Raised outside the Store's own translation (a store module reading through the
+            # connection directly): damaged page, full disk, read-only file get the same line.
+            from qualcode.store.core import LAST_OPENED, study_error
+
+            known = study_error(exc, LAST_OPENED)
+            if known is not None:
+                click.echo(f"Error: {known}", err=True)
+            elif "locked" in str(exc) or "busy" in str(exc):
                 click.echo("Error: the study is busy in another program; try again in a moment", err=True)
             else:
-                click.echo(f"Error: the study file could not be used ({exc})", err=True)
+                click.echo(f"Error: {LAST_OPENED or 'the study'}: the study file could not be used ({exc})", err=True)
             ctx.exit(1)
         except KeyboardInterrupt:
             click.echo("Interrupted; everything finished before this point is saved.", err=True)

@@ -95,7 +95,8 @@ def codebook_check(ctx: click.Context, files: tuple[Path, ...], sources: Path | 
 
         study = open_study(study_path)
         try:
-            books = [(f"{study.path.name} (“{book.name}”)", book) for book in study.codebooks()]
+            label = study.path.name if study.path else "study"
+            books = [(f"{label} (“{book.name}”)", book) for book in study.codebooks()]
         finally:
             study.close()
     problems = [line for origin, book in books for line in check_provenance(book, origin, documents)]

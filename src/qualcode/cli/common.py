@@ -15,6 +15,11 @@ if TYPE_CHECKING:
     from qualcode.study.study import Study
 
 
+# Ids and offsets: SQLite integers are 64-bit, so a larger number ("1e22" typed as digits)
+# is refused by click in one line instead of an OverflowError deep in the store.
+ID = click.IntRange(min=0, max=2**63 - 1)
+
+
 def study_options(func: Callable[..., Any]) -> Callable[..., Any]:
     """``--study PATH`` (default: the study used last) and ``--coder NAME``; the command gets
     an open ``study`` argument instead."""

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from qualcode.cli import main
-from qualcode.cli.common import filter_options, open_study, parse_pairs, progress_bar, study_options
+from qualcode.cli.common import ID, filter_options, open_study, parse_pairs, progress_bar, study_options
 from qualcode.cli.output import emit, output_options
 from qualcode.core.errors import QualcodeError
 
@@ -277,10 +277,10 @@ def remove_document(study: Study, document: str, yes: bool) -> None:
     "--sentence",
     "sentence_ids",
     multiple=True,
-    type=int,
+    type=ID,
     help="A sentence id (repeatable: codes from the first to the last).",
 )
-@click.option("--turn", "turn_id", type=int, help="A turn id: codes what the speaker said.")
+@click.option("--turn", "turn_id", type=ID, help="A turn id: codes what the speaker said.")
 @click.option("--memo", default="", help="A memo on the new coding.")
 @study_options
 def code(
@@ -318,7 +318,7 @@ def code(
 
 
 @main.command()
-@click.argument("coding_id", type=int)
+@click.argument("coding_id", type=ID)
 @study_options
 def uncode(study: Study, coding_id: int) -> None:
     """Remove a coding (undo brings it back).
@@ -330,9 +330,9 @@ def uncode(study: Study, coding_id: int) -> None:
 
 
 @main.command()
-@click.argument("coding_id", type=int)
-@click.argument("start", type=int)
-@click.argument("end", type=int)
+@click.argument("coding_id", type=ID)
+@click.argument("start", type=ID)
+@click.argument("end", type=ID)
 @study_options
 def adjust(study: Study, coding_id: int, start: int, end: int) -> None:
     """Move a coding's boundaries.
@@ -344,7 +344,7 @@ def adjust(study: Study, coding_id: int, start: int, end: int) -> None:
 
 
 @main.command()
-@click.argument("coding_id", type=int)
+@click.argument("coding_id", type=ID)
 @click.argument("code")
 @study_options
 def recode(study: Study, coding_id: int, code: str) -> None:

@@ -1,10 +1,11 @@
-"""Writing export files safely: whole or not at all, with ordinary permissions.
+"""Writing files safely: whole or not at all, readable by their owner only.
 
-Every export (CSV, XLSX, HTML report, REFI-QDA) is written beside its target and moved into
-place, so a failed or cancelled export never leaves half a file where a report expects a
-whole one. The temporary file is private while it is written (``mkstemp``); the finished file
-gets the permissions any file the user creates gets (0666 less the umask), because an export
-is made to be opened by others or shared.
+Every file qualcode writes (CSV, XLSX, HTML report, REFI-QDA, codebook YAML, config) is
+written beside its target and moved into place, so a failed or cancelled write (a full disk)
+never leaves half a file where the old whole one was. Studies, exports, keys and backups hold
+interviews with families: on a shared research server a 0644 file is readable by every user,
+so each is created 0600 (less whatever a stricter umask also removes). Sharing an export is
+then a deliberate act (``chmod g+r``), not an accident.
 """
 
 from __future__ import annotations
@@ -19,19 +20,19 @@ from typing import IO, Any
 
 from qualcode.core.errors import QualcodeError
 
+PRIVATE_MODE = 0o600
+
 _umask_lock = threading.Lock()
-_file_mode: int | None = None
 
 
-def _default_mode() -> int:
-    global _file_mode
+def private_mode() -> int:
+    """0600 less the umask: a umask of 077 or stricter still wins."""
     with _umask_lock:
-        if _file_mode is None:
-            # The only way to read the umask is to set it; done once, under a lock.
-            current = os.umask(0o022)
-            os.umask(current)
-            _file_mode = 0o666 & ~current
-    return _file_mode
+        # The only way to read the umask is to set it; under a lock, and read each time
+        # because a program (or a test) may change it.
+        current = os.umask(0o077)
+        os.umask(current)
+    return PRIVATE_MODE & ~current
 
 
 def check_output_path(target: Path, example: str = "a file name") -> Path:
@@ -46,7 +47,7 @@ def check_output_path(target: Path, example: str = "a file name") -> Path:
 @contextmanager
 def atomic_path(target: Path | str) -> Iterator[Path]:
     """A temporary path beside ``target`` to write to (for libraries that want a path); on
-    success it is moved into place with ordinary permissions, on failure it is removed."""
+    success it is moved into place, private (0600), on failure it is removed."""
     target = check_output_path(Path(target))
     try:
         fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=target.suffix or ".part", dir=target.parent)
@@ -55,7 +56,7 @@ def atomic_path(target: Path | str) -> Iterator[Path]:
     os.close(fd)
     try:
         yield Path(name)
-        os.chmod(name, _default_mode())
+        os.chmod(name, private_mode())
         os.replace(name, target)
     except OSError as exc:
         Path(name).unlink(missing_ok=True)

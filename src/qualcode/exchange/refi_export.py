@@ -37,6 +37,8 @@ from typing import TYPE_CHECKING, Any
 from qualcode.core.errors import file_error
 from qualcode.core.files import atomic_output
 from qualcode.exchange.codes import CODEBOOK_SET_PREFIX, compose_codebook_description, compose_description
+from qualcode.exchange.refi_read import ORIGIN_LINE, SOURCE_FILE_LINE
+from qualcode.exchange.safezip import fixed_member
 from qualcode.exchange.xml import CODEBOOK_NS, PROJECT_NS, XSI_NS, Guids
 from qualcode.store import exchange as sql
 
@@ -189,8 +191,11 @@ def export_qdpx(study: Study, path: Path | str, progress: Progress | None = None
     coders = {r["id"]: r["name"] for r in sql.coders(store)}
     user = {cid: guids("user", cid) for cid in coders}
     root = w.root("Project", "Project.xsd", name=study.name, origin=_origin())
-    if study.coder_id in user:
-        root.set("creatingUserGUID", user[study.coder_id])
+    # The exporting coder is named only if already in the study: an export never writes to
+    # it (Study.coder_id would add a newcomer, and a read-only study could not be exported).
+    exporter = next((cid for cid, name in coders.items() if name == study.coder), None)
+    if exporter is not None:
+        root.set("creatingUserGUID", user[exporter])
 
     memos = sql.memos(store)
     notes_on: dict[tuple[str, int], list[str]] = defaultdict(list)
@@ -246,6 +251,9 @@ def export_qdpx(study: Study, path: Path | str, progress: Progress | None = None
             plainTextPath=f"internal://{guid}.txt",
             creationDateTime=_datetime(doc["imported_at"]),
         )
+        if doc["source_name"] and doc["source_name"] != doc["title"]:
+            # REFI has no field for the file a source came from; a line the importer reads back.
+            w.add(source, "Description", f"{SOURCE_FILE_LINE}{doc['source_name']}")
         for coding in by_document.get(doc["id"], []):
             start, end = coding["start"], coding["end"]
             passage = text[start:end]
@@ -261,6 +269,8 @@ def export_qdpx(study: Study, path: Path | str, progress: Progress | None = None
                 creatingUser=creator,
                 creationDateTime=stamp,
             )
+            # How the coding was made (manual, suggested, in-vivo), which REFI has no field for.
+            w.add(selection, "Description", f"{ORIGIN_LINE}{coding['origin']}")
             link = w.add(
                 selection, "Coding", guid=guids("coding", coding["id"]), creatingUser=creator, creationDateTime=stamp
             )
@@ -284,10 +294,10 @@ def export_qdpx(study: Study, path: Path | str, progress: Progress | None = None
 
     def write(handle: Any) -> None:
         with zipfile.ZipFile(handle, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
-            archive.writestr("project.qde", project_xml)
+            archive.writestr(fixed_member("project.qde"), project_xml)
             for doc in documents:
                 guid = guids("source", doc["id"])
-                archive.writestr(f"sources/{guid}.txt", texts[doc["id"]].encode("utf-8"))
+                archive.writestr(fixed_member(f"sources/{guid}.txt"), texts[doc["id"]].encode("utf-8"))
 
     _write_atomically(path, write)
     if progress is not None:

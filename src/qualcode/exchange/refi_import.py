@@ -17,7 +17,15 @@ from typing import TYPE_CHECKING, Any
 
 from qualcode.core.errors import QualcodeError, file_error
 from qualcode.exchange.codes import codebook_details, codebook_sets, read_codes, split_codebooks
-from qualcode.exchange.refi_read import CodingRef, Project, Source, read_project
+from qualcode.exchange.refi_read import (
+    ORIGIN_LINE,
+    SOURCE_FILE_LINE,
+    CodingRef,
+    Project,
+    Source,
+    described,
+    read_project,
+)
 from qualcode.exchange.xml import child, local, parse_xml
 from qualcode.store import codings as codingsql
 from qualcode.store import exchange as sql
@@ -138,7 +146,14 @@ def _write(study: Study, project: Project, summary: ImportSummary, progress: Pro
     rows: list[dict[str, Any]] = []
     seen: set[tuple[int, int, int, int, int]] = set()
     memos: dict[tuple[str, int, int], list[str]] = defaultdict(list)
+    dates: dict[tuple[str, int, int], str] = {}  # a memo's date: its newest note's
     used_notes: set[str] = set()
+
+    def note_memo(key: tuple[str, int, int], text: str, note: Any) -> None:
+        memos[key].append(text)
+        stamp = _stamp(note.created)
+        if stamp and stamp > dates.get(key, ""):
+            dates[key] = stamp
 
     def place(
         source: Source,
@@ -149,6 +164,7 @@ def _write(study: Study, project: Project, summary: ImportSummary, progress: Pro
         created: str | None,
         notes: list[str],
         where: str,
+        selection_description: str = "",
     ) -> None:
         code_path = project.codes.paths.get(ref.code_guid)
         label = "/".join(code_path) if code_path else f"code {ref.code_guid or '(none)'}"
@@ -187,7 +203,8 @@ def _write(study: Study, project: Project, summary: ImportSummary, progress: Pro
                 "start": a,
                 "end": b,
                 "memo": "\n\n".join(texts),
-                "origin": "import",
+                # qualcode's own exports say how a coding was made (manual, suggested, …).
+                "origin": described(selection_description, ORIGIN_LINE) or "import",
                 "created_at": _stamp(ref.created or created),
             }
         )
@@ -205,6 +222,7 @@ def _write(study: Study, project: Project, summary: ImportSummary, progress: Pro
                     selection.created,
                     [*selection.notes, *ref.notes],
                     where,
+                    selection.description,
                 )
             if not selection.codings and selection.notes:
                 used_notes.update(selection.notes)
@@ -213,8 +231,10 @@ def _write(study: Study, project: Project, summary: ImportSummary, progress: Pro
                     for n in selection.notes:
                         if n in project.notes:
                             note = project.notes[n]
-                            memos[("document", doc_id, coder_for(note.user_guid))].append(
-                                f"[{selection.start}–{selection.end}] {note.text}"
+                            note_memo(
+                                ("document", doc_id, coder_for(note.user_guid)),
+                                f"[{selection.start}–{selection.end}] {note.text}",
+                                note,
                             )
         for ref in source.whole_codings:
             place(
@@ -225,7 +245,8 @@ def _write(study: Study, project: Project, summary: ImportSummary, progress: Pro
             for n in source.notes:
                 if n in project.notes:
                     used_notes.add(n)
-                    memos[("document", doc_id, coder_for(project.notes[n].user_guid))].append(project.notes[n].text)
+                    note = project.notes[n]
+                    note_memo(("document", doc_id, coder_for(note.user_guid)), note.text, note)
     sql.insert_codings(store, rows)
     summary.codings = len(rows)
     summary.remarks += [f"“{name}” has the same text as “{first}”; imported once" for name, first in duplicates]
@@ -235,20 +256,20 @@ def _write(study: Study, project: Project, summary: ImportSummary, progress: Pro
         for n in note_guids:
             if code_path is not None and n in project.notes:
                 used_notes.add(n)
-                memos[("code", code_ids[code_path], coder_for(project.notes[n].user_guid))].append(
-                    project.notes[n].text
-                )
+                note = project.notes[n]
+                note_memo(("code", code_ids[code_path], coder_for(note.user_guid)), note.text, note)
     for n in project.project_notes:
         if n in project.notes:
             used_notes.add(n)
-            memos[("study", 0, coder_for(project.notes[n].user_guid))].append(project.notes[n].text)
+            note = project.notes[n]
+            note_memo(("study", 0, coder_for(note.user_guid)), note.text, note)
     loose = [note for guid, note in project.notes.items() if guid not in used_notes]
     for note in loose:
         heading = f"{note.name}\n" if note.name else ""
-        memos[("study", 0, coder_for(note.user_guid))].append(heading + note.text)
+        note_memo(("study", 0, coder_for(note.user_guid)), heading + note.text, note)
     if loose:
         summary.remarks.append(f"{len(loose)} note(s) not attached to anything were added to the study memo")
-    _write_memos(store, memos)
+    _write_memos(store, memos, dates)
     summary.notes = len(project.notes)
 
 
@@ -290,7 +311,11 @@ def _write_sources(
             duplicates.append((source.name, by_digest[digest][1]))
             continue
         meta = _metadata(project, source)
-        doc_id = study.add_document(source.text, title=source.name, source_name=source.name, metadata=meta)
+        source_name = described(source.description, SOURCE_FILE_LINE) or source.name
+        doc_id = study.add_document(source.text, title=source.name, source_name=source_name, metadata=meta)
+        created = _stamp(source.created)
+        if created:
+            sql.set_imported_at(study.store, doc_id, created)
         documents[source.guid] = doc_id
         by_digest[digest] = (doc_id, source.name)
         summary.sources += 1
@@ -317,15 +342,26 @@ def _metadata(project: Project, source: Source) -> dict[str, str]:
     return meta
 
 
-def _write_memos(store: Any, memos: dict[tuple[str, int, int], list[str]]) -> None:
+def _write_memos(
+    store: Any, memos: dict[tuple[str, int, int], list[str]], dates: dict[tuple[str, int, int], str]
+) -> None:
     fresh = []
-    for (target, target_id, coder_id), texts in memos.items():
+    for key, texts in memos.items():
+        target, target_id, coder_id = key
         text = "\n\n".join(texts)
         existing = sql.existing_memo(store, target, target_id, coder_id)
         if existing is not None:
             sql.append_memo(store, existing["id"], "\n\n" + text)
         else:
-            fresh.append({"target": target, "target_id": target_id, "coder_id": coder_id, "text": text})
+            fresh.append(
+                {
+                    "target": target,
+                    "target_id": target_id,
+                    "coder_id": coder_id,
+                    "text": text,
+                    "updated_at": dates.get(key),
+                }
+            )
     sql.insert_memos(store, fresh)
 
 

@@ -20,6 +20,10 @@ from qualcode.exchange.codes import ReadCodes, codebook_details, codebook_sets, 
 from qualcode.exchange.offsets import OffsetMap
 from qualcode.exchange.safezip import SafeZip
 from qualcode.exchange.xml import child, child_text, children, local, norm_guid, parse_xml
+from qualcode.ingest.encoding import MAX_TEXT_CHARS, check_text
+
+# A source's bytes: the transcript limit, with room for a .docx's markup (rich text).
+_MAX_SOURCE_BYTES = 4 * MAX_TEXT_CHARS
 
 VALUE_ELEMENTS = ("TextValue", "BooleanValue", "IntegerValue", "FloatValue", "DateValue", "DateTimeValue")
 OTHER_SOURCES = {"PictureSource": "picture", "PDFSource": "PDF", "AudioSource": "audio", "VideoSource": "video"}
@@ -43,6 +47,7 @@ class Selection:
     created: str | None
     codings: list[CodingRef] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    description: str = ""
 
 
 @dataclass
@@ -57,6 +62,8 @@ class Source:
     values: dict[str, str] = field(default_factory=dict)  # variable guid → value
     counting: str = "as written"
     offsets: OffsetMap | None = None
+    description: str = ""
+    created: str | None = None
 
     @property
     def text(self) -> str:
@@ -165,6 +172,12 @@ def _read_member(archive: SafeZip, reference: str) -> tuple[bytes, str] | None:
     for candidate in (f"sources/{name}", name, f"sources/{base}"):
         info = archive.find(candidate)
         if info is not None:
+            if info.file_size > _MAX_SOURCE_BYTES:
+                raise file_error(
+                    archive.path,
+                    f"{info.filename} unpacks to {info.file_size / 2**20:.0f} MB, over the "
+                    f"{_MAX_SOURCE_BYTES // 2**20} MB limit for one source; refused",
+                )
             return archive.read(info), info.filename
     return None
 
@@ -192,6 +205,13 @@ def _docx_text(data: bytes, where: str) -> str:
 
 def _source_text(element: Any, archive: SafeZip, label: str) -> tuple[str, str]:
     """The source's raw text and where it came from ('' when there is none)."""
+    text, origin = _source_text_unchecked(element, archive, label)
+    # Before anything segments it: one 200 MB line would otherwise reach spaCy.
+    check_text(text, f"{archive.path} ({origin})")
+    return text, origin
+
+
+def _source_text_unchecked(element: Any, archive: SafeZip, label: str) -> tuple[str, str]:
     inline = child(element, "PlainTextContent")
     if inline is not None and (inline.text or "").strip():
         return inline.text or "", "PlainTextContent"
@@ -247,6 +267,20 @@ def _position(value: str | None, what: str, label: str, path: Path) -> int:
         raise file_error(path, f"source “{label}”: {what} {value!r} is not a whole number") from None
 
 
+# Lines qualcode writes in a Description so that a round trip keeps what REFI has no field
+# for; other tools show them as text, and the importer reads them back.
+SOURCE_FILE_LINE = "qualcode source file: "
+ORIGIN_LINE = "qualcode origin: "
+
+
+def described(description: str, prefix: str) -> str | None:
+    """The value of a ``prefix`` line in a Description, if there is one."""
+    for line in description.splitlines():
+        if line.startswith(prefix) and line[len(prefix) :].strip():
+            return line[len(prefix) :].strip()
+    return None
+
+
 def _read_source(element: Any, archive: SafeZip, project: Project) -> None:
     guid = norm_guid(element.get("guid"))
     plain = element.get("plainTextPath") or ""
@@ -254,7 +288,15 @@ def _read_source(element: Any, archive: SafeZip, project: Project) -> None:
         PurePosixPath(plain).stem if plain else f"source {len(project.sources) + 1}"
     )
     raw, origin = _source_text(element, archive, label)
-    source = Source(guid=guid, name=label, raw=raw, origin=origin, values=_values(element))
+    source = Source(
+        guid=guid,
+        name=label,
+        raw=raw,
+        origin=origin,
+        values=_values(element),
+        description=child_text(element, "Description"),
+        created=element.get("creationDateTime"),
+    )
     source.notes = [norm_guid(n.get("targetGUID")) for n in children(element, "NoteRef")]
     source.whole_codings = _codings(element)
     for selection in children(element, "PlainTextSelection"):
@@ -268,6 +310,7 @@ def _read_source(element: Any, archive: SafeZip, project: Project) -> None:
                 created=selection.get("creationDateTime"),
                 codings=_codings(selection),
                 notes=[norm_guid(n.get("targetGUID")) for n in children(selection, "NoteRef")],
+                description=child_text(selection, "Description"),
             )
         )
     if raw.strip():
@@ -286,7 +329,7 @@ def _read_note(element: Any, archive: SafeZip, project: Project) -> None:
         project.notes[guid] = Note(
             guid=guid,
             name=(element.get("name") or "").strip(),
-            text=text.strip(),
+            text=text,  # as written: leading and trailing whitespace of a memo are the coder's
             user_guid=norm_guid(element.get("creatingUser")),
             created=element.get("creationDateTime"),
         )

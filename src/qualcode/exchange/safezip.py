@@ -110,6 +110,26 @@ class SafeZip:
         return b"".join(pieces)
 
 
+# Every member written with one fixed time (the earliest a ZIP can hold) and fixed
+# permissions, so two exports of an unchanged study are byte for byte the same (the README
+# promises it; a diff or a checksum then says whether anything changed).
+FIXED_DATE_TIME = (1980, 1, 1, 0, 0, 0)
+
+
+def fixed_member(name: str, compress_type: int = zipfile.ZIP_DEFLATED, level: int = 1) -> zipfile.ZipInfo:
+    """A member header with the fixed time: pass it to ``writestr`` or ``open(..., "w")``.
+    Level 1 deflate: a third of the time of the default for files only 10 % larger."""
+    info = zipfile.ZipInfo(name, date_time=FIXED_DATE_TIME)
+    info.compress_type = compress_type
+    # A header passed in carries its own level (the archive's is not applied to it); the
+    # attribute was renamed in Python 3.13.
+    slot = "compress_level" if "compress_level" in zipfile.ZipInfo.__slots__ else "_compresslevel"
+    setattr(info, slot, level)
+    info.external_attr = 0o600 << 16
+    info.create_system = 3  # Unix, whatever system writes it
+    return info
+
+
 def check_member_name(archive: Path, name: str) -> str:
     """The member's name with ``/`` separators, or an error if it climbs out of the archive."""
     cleaned = name.replace("\\", "/")

@@ -7,13 +7,22 @@ invisible control characters — is settled here, before the text is stored.
 
 from __future__ import annotations
 
+import re
 import unicodedata
+from collections.abc import Iterable
 from pathlib import Path
 
 from qualcode.core.errors import QualcodeError, file_error
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
 _MB = 1024 * 1024
+# The limits on extracted text, whatever the file's size: a 130 KB .docx can unpack to 30 MB
+# of text and a .qdpx can hold a 200 MB source. 20 million characters is some 200 hours of
+# talk; one line (one turn) of a million characters is no spoken turn, and spaCy would hold it
+# whole in memory several times over.
+MAX_TEXT_CHARS = 20 * 1024 * 1024
+MAX_LINE_CHARS = 1_000_000
+_LONG_LINE = re.compile(rf"[^\n]{{{MAX_LINE_CHARS + 1}}}")
 
 # Share of control characters above which decoded "text" is really binary. Real
 # transcripts have none (tabs and line breaks aside); random bytes decoded as cp1252
@@ -76,6 +85,43 @@ def read_limited(path: Path) -> bytes:
     return data
 
 
+def check_text(text: str, where: Path | str) -> str:
+    """Refuse extracted text over :data:`MAX_TEXT_CHARS`, or with a line over
+    :data:`MAX_LINE_CHARS`, before anything segments it; return it unchanged."""
+    if len(text) > MAX_TEXT_CHARS:
+        raise _text_too_long(where)
+    found = _LONG_LINE.search(text)
+    if found is not None:
+        line = text.count("\n", 0, found.start()) + 1
+        raise file_error(
+            where,
+            f"line {line} is over {MAX_LINE_CHARS:,} characters long; no spoken turn is, so the file is damaged "
+            "or not a transcript (split it into lines)",
+        )
+    return text
+
+
+def join_limited(pieces: Iterable[str], where: Path | str, separator: str = "\n") -> str:
+    """Join text as it is extracted, stopping as soon as it passes :data:`MAX_TEXT_CHARS`
+    (a document that unpacks to gigabytes of text is refused after 20 MB, not after)."""
+    parts: list[str] = []
+    total = 0
+    for piece in pieces:
+        total += len(piece) + len(separator)
+        if total > MAX_TEXT_CHARS + len(separator):
+            raise _text_too_long(where)
+        parts.append(piece)
+    return separator.join(parts)
+
+
+def _text_too_long(where: Path | str) -> QualcodeError:
+    return file_error(
+        where,
+        f"holds more than {MAX_TEXT_CHARS // _MB} million characters of text, over the limit for one transcript; "
+        "split it (or the file is damaged)",
+    )
+
+
 def check_size(path: Path) -> None:
     """Refuse a missing, unreadable or too large file without reading it."""
     _checked_size(path)
@@ -133,14 +179,15 @@ def decode_bytes(data: bytes, path: Path) -> tuple[str, str]:
     else:
         try:
             text, encoding = data.decode("utf-8"), "utf-8"
-        except UnicodeDecodeError:
+        except UnicodeDecodeError as bad:
+            _refuse_damaged_utf8(data, bad, path)
             try:
                 text, encoding = data.decode("cp1252"), "cp1252"
             except UnicodeDecodeError as exc:
                 raise file_error(
                     path,
                     f"is neither UTF-8 nor Windows-1252 text (byte 0x{data[exc.start]:02x} "
-                    f"at position {exc.start}); save it as UTF-8 text",
+                    f"at position {exc.start}){_guess(data)}; save it as UTF-8 text",
                 ) from exc
     if text.lstrip("\ufeff").strip() == "":
         raise file_error(path, "the file is empty")
@@ -151,6 +198,44 @@ def decode_bytes(data: bytes, path: Path) -> tuple[str, str]:
     if share > _MAX_CONTROL_SHARE:
         raise _binary(path, f"{share:.0%} of its characters are control characters")
     return text, encoding
+
+
+def _refuse_damaged_utf8(data: bytes, bad: UnicodeDecodeError, path: Path) -> None:
+    """Refuse UTF-8 text with a few damaged bytes, naming the first one's offset.
+
+    A file that holds valid multi-byte UTF-8 sequences (é is C3 A9) and at most as many
+    invalid bytes is UTF-8 with damage (a stray byte, a cut-off copy, one pasted cp1252
+    apostrophe), not Windows-1252: cp1252 text almost never forms a valid UTF-8 pair,
+    because that needs a capital accented letter followed by a punctuation byte. Read as
+    cp1252, every "één" would be stored as "Ã©Ã©n" for good (the text never changes after
+    import). Importing with U+FFFD in place of the bad bytes would hide a damaged file
+    behind a warning that scrolls away; refusing names the byte so it can be repaired.
+    """
+    replaced = data.decode("utf-8", errors="replace")
+    damaged = replaced.count("\ufffd")
+    non_ascii = len(replaced) - len(replaced.encode("ascii", errors="ignore"))
+    valid_multibyte = non_ascii - damaged
+    if valid_multibyte == 0 or damaged > valid_multibyte:
+        return
+    raise file_error(
+        path,
+        f"is UTF-8 text with {damaged} damaged byte{'s' if damaged != 1 else ''} (the first, 0x{data[bad.start]:02x}, "
+        f"at byte {bad.start}); not imported, as reading it as Windows-1252 would garble every accent; "
+        "repair those bytes or save the file again as UTF-8",
+    )
+
+
+def _guess(data: bytes) -> str:
+    """charset-normalizer's guess for bytes that are neither UTF-8 nor cp1252, as a hint.
+
+    Only a hint: on Dutch text it names mac_latin2 for cp1252 and cp932 for UTF-8 with one
+    stray byte (measured), so it never decides how a transcript is decoded."""
+    try:
+        from charset_normalizer import from_bytes  # ~40 ms; only undecodable files pay it
+    except ImportError:
+        return ""
+    best = from_bytes(data[:262144]).best()
+    return f"; it may be {best.encoding}" if best is not None else ""
 
 
 def _strict(data: bytes, codec: str, name: str, path: Path) -> str:

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from qualcode.core.errors import file_error
+from qualcode.core.safe_yaml import safe_load
 from qualcode.ingest.encoding import decode_bytes, normalise_text, read_limited
 
 # Dutch researchers write Dutch keys; these map onto the names the study knows.
@@ -58,8 +59,9 @@ def _parse_yaml(yaml_text: str, path: Path) -> dict[str, str]:
     import yaml  # ~15 ms; only files with front matter pay it
 
     try:
-        # BaseLoader builds only str, list and dict: as safe as safe_load.
-        data = yaml.load(yaml_text, Loader=yaml.BaseLoader)
+        # BaseLoader builds only str, list and dict: as safe as safe_load; the limited
+        # loader also bounds depth and alias expansion (YAML bombs).
+        data = safe_load(yaml_text, base=True)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         # +1 because marks count from 0, +1 for the opening --- line.

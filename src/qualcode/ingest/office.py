@@ -14,11 +14,15 @@ from pathlib import Path
 from typing import Any
 
 from qualcode.core.errors import QualcodeError, file_error
-from qualcode.ingest.encoding import MAX_FILE_BYTES
+from qualcode.ingest.encoding import MAX_FILE_BYTES, MAX_TEXT_CHARS, join_limited
 
 # A 20 MB .docx of text unpacks to a few hundred MB at most; more is a damaged or
 # hostile file (a "zip bomb").
 _MAX_UNPACKED_BYTES = 20 * MAX_FILE_BYTES
+# The main XML part is parsed whole (python-docx, odfpy), at several times its size in
+# memory: its size (the ZIP's header, which zipfile holds the inflated data to) is capped
+# at 4 bytes of markup per allowed character of text, ample for Word's run-heavy XML.
+_MAX_MAIN_PART_BYTES = 4 * MAX_TEXT_CHARS
 _MB = 1024 * 1024
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
@@ -33,7 +37,7 @@ def read_docx_text(path: Path) -> str:
         import docx  # python-docx + lxml: ~100 ms, paid only when a .docx is imported
 
         body = docx.Document(str(path)).element.body
-        return "\n".join(_docx_blocks(body, _docx_xpath()))
+        return join_limited(_docx_blocks(body, _docx_xpath()), path)
     except QualcodeError:
         raise
     except Exception as exc:  # python-docx and lxml raise many types for a bad file
@@ -91,7 +95,7 @@ def read_odt_text(path: Path) -> str:
         document = load(str(path))
         if not str(document.mimetype).startswith("application/vnd.oasis.opendocument.text"):
             raise file_error(path, f"is not a text document ({document.mimetype}); save it as .odt from Writer")
-        return "\n".join(_odt_blocks(document.text))
+        return join_limited(_odt_blocks(document.text), path)
     except QualcodeError:
         raise
     except Exception as exc:  # odfpy raises KeyError, SAX errors, AttributeError, ...
@@ -178,6 +182,13 @@ def _check_zip(path: Path, kind: str, main_part: str, app: str) -> None:
                 path,
                 f"unpacks to {unpacked / _MB:.0f} MB, over the {_MAX_UNPACKED_BYTES // _MB} MB "
                 "limit; the file is damaged or not a real transcript",
+            )
+        main_size = archive.getinfo(main_part).file_size
+        if main_size > _MAX_MAIN_PART_BYTES:
+            raise file_error(
+                path,
+                f"its text part ({main_part}) unpacks to {main_size / _MB:.0f} MB, over the "
+                f"{_MAX_MAIN_PART_BYTES // _MB} MB limit; split the document (or the file is damaged)",
             )
         manifest = "META-INF/manifest.xml"
         if kind == ".odt" and manifest in names and b"encryption-data" in archive.read(manifest):

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from qualcode.core.errors import file_error
-from qualcode.ingest.encoding import check_size, decode_bytes, normalise_text, read_limited
+from qualcode.ingest.encoding import check_size, check_text, decode_bytes, normalise_text, read_limited
 from qualcode.ingest.metadata import split_front_matter
 from qualcode.ingest.office import read_docx_text, read_odt_text
 from qualcode.ingest.subtitles import srt_to_text, vtt_to_text
@@ -70,6 +70,7 @@ def read_source(path: Path) -> SourceDocument:
             empty_reason = "only front matter, no transcript text"
     if not text.strip():
         raise file_error(path, f"the file is empty ({empty_reason})")
+    check_text(text, path)  # before anything segments it
     title = metadata.pop("title", "") or path.stem
     return SourceDocument(text=text, title=title, source_name=path.name, metadata=metadata, encoding=encoding)
 

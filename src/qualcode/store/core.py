@@ -11,6 +11,7 @@ redo survive a restart and work across the TUI and the CLI.
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -19,6 +20,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from qualcode.core.clean import clean_field
 from qualcode.core.errors import QualcodeError
 from qualcode.store.schema import MIGRATIONS
 
@@ -49,12 +51,16 @@ class Store:
     """
 
     def __init__(self, path: Path | str, *, create: bool = False) -> None:
+        global LAST_OPENED
         self.path = Path(path) if str(path) != ":memory:" else None
         if self.path is not None:
             if create and self.path.exists():
                 raise QualcodeError(f"{self.path}: a file already exists there; choose another path")
             if not create and not self.path.exists():
                 raise QualcodeError(f"{self.path}: no such study; create one with `qualcode init {self.path}`")
+            if create:
+                _create_private(self.path)
+            LAST_OPENED = self.path
         conn: sqlite3.Connection | None = None
         try:
             conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False, timeout=10)
@@ -69,19 +75,28 @@ class Store:
                     raise QualcodeError(f"{path}: not a qualcode study ({kind})")
             if self.path is not None:
                 conn.execute("PRAGMA journal_mode = WAL")
-                # NORMAL is durable against a crash of the process (WAL), which is what a
-                # committed user action needs; FULL would add an fsync to every keystroke.
+                # NORMAL in WAL mode: a committed action survives a crash of the process (or of
+                # qualcode, or a kill -9), not a power cut or an OS crash in the second after
+                # it, which may lose the last actions but never corrupts the file. FULL would
+                # add an fsync to every keystroke's commit. The README says so.
                 conn.execute("PRAGMA synchronous = NORMAL")
         except (sqlite3.DatabaseError, QualcodeError) as exc:
             if conn is not None:
                 conn.close()
             if isinstance(exc, QualcodeError):
                 raise
+            known = study_error(exc, self.path)
+            if known is not None:
+                raise known from None
             raise QualcodeError(f"{path}: not a qualcode study ({exc})") from None
         self.conn = conn
         self._db: Database | None = None
         self._action: _Action | None = None
-        self._migrate(create)
+        try:
+            self._migrate(create)
+        except sqlite3.DatabaseError as exc:
+            conn.close()
+            raise study_error(exc, self.path) or exc from None
 
     # -- schema ---------------------------------------------------------------------------
 
@@ -98,20 +113,37 @@ class Store:
             raise QualcodeError(
                 f"{self.path}: made by a newer qualcode (schema {max(done)}); upgrade qualcode to open it"
             )
-        for number, (name, sql) in enumerate(MIGRATIONS, start=1):
-            if number in done:
-                continue
-            self.conn.execute("BEGIN IMMEDIATE")
-            try:
-                for statement in _split_sql(sql):
-                    self.conn.execute(statement)
-                self.conn.execute(
-                    "INSERT INTO migrations (id, name, applied_at) VALUES (?, ?, ?)", (number, name, now())
-                )
-                self.conn.execute("COMMIT")
-            except BaseException:
-                self.conn.execute("ROLLBACK")
-                raise
+        pending = [(n, m) for n, m in enumerate(MIGRATIONS, start=1) if n not in done]
+        if not pending:
+            return
+        # Foreign keys off while the schema changes (a table rebuild drops and remakes tables
+        # that others refer to; with them on, dropping documents would delete every coding).
+        # The pragma is a no-op inside a transaction, so it is set around them. The rebuild
+        # copies rows unchanged, so it cannot break a reference that was sound.
+        self.conn.execute("PRAGMA foreign_keys = OFF")
+        try:
+            for number, (name, step) in pending:
+                self.conn.execute("BEGIN IMMEDIATE")
+                try:
+                    # Another process opening the same old study may have applied it while
+                    # this one waited for the write lock: the list read above is stale.
+                    if self.conn.execute("SELECT 1 FROM migrations WHERE id = ?", (number,)).fetchone():
+                        self.conn.execute("COMMIT")
+                        continue
+                    if callable(step):
+                        step(self.conn)
+                    else:
+                        for statement in _split_sql(step):
+                            self.conn.execute(statement)
+                    self.conn.execute(
+                        "INSERT INTO migrations (id, name, applied_at) VALUES (?, ?, ?)", (number, name, now())
+                    )
+                    self.conn.execute("COMMIT")
+                except BaseException:
+                    self._rollback()
+                    raise
+        finally:
+            self.conn.execute("PRAGMA foreign_keys = ON")
 
     @property
     def db(self) -> Database:
@@ -130,17 +162,52 @@ class Store:
     def close(self) -> None:
         self.conn.close()
 
+    def memory_copy(self) -> Store:
+        """An in-memory copy of this study, made with SQLite's backup API (no migrations to
+        run): for experiments, and for property tests that need thousands of fresh studies."""
+        conn = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
+        self.conn.backup(conn)
+        conn.row_factory = sqlite3.Row
+        conn.execute("PRAGMA foreign_keys = ON")
+        clone = object.__new__(Store)
+        clone.path, clone.conn, clone._db, clone._action = None, conn, None, None
+        return clone
+
     # -- reads ----------------------------------------------------------------------------
 
     def rows(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> list[sqlite3.Row]:
-        return self.conn.execute(sql, params).fetchall()
+        with self._explained():
+            return self.conn.execute(sql, params).fetchall()
 
     def row(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> sqlite3.Row | None:
-        return self.conn.execute(sql, params).fetchone()
+        with self._explained():
+            return self.conn.execute(sql, params).fetchone()
 
     def scalar(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> Any:
-        found = self.conn.execute(sql, params).fetchone()
+        with self._explained():
+            found = self.conn.execute(sql, params).fetchone()
         return None if found is None else found[0]
+
+    @contextmanager
+    def _explained(self) -> Iterator[None]:
+        """Turn a damaged page, a full disk or a read-only file into one line naming the
+        study and what to do; other database errors (constraints) pass unchanged."""
+        try:
+            yield
+        except OverflowError:
+            # A number past SQLite's 64-bit integers (an id typed as 1e22 digits): no row has it.
+            raise QualcodeError(f"a number is too large (at most {2**63 - 1})") from None
+        except sqlite3.DatabaseError as exc:
+            known = study_error(exc, self.path)
+            if known is None:
+                raise
+            raise known from None
+
+    def _rollback(self) -> None:
+        # SQLite rolls back by itself on a full disk or an I/O error; a second ROLLBACK
+        # would then replace the true error with "cannot rollback - no transaction is active".
+        if self.conn.in_transaction:
+            self.conn.execute("ROLLBACK")
 
     # -- transactions ---------------------------------------------------------------------
 
@@ -155,7 +222,12 @@ class Store:
             yield
             return
         self._action = _Action(description, coder_id, record)
-        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            with self._explained():
+                self.conn.execute("BEGIN IMMEDIATE")
+        except BaseException:
+            self._action = None
+            raise
         try:
             yield
             action = self._action
@@ -167,8 +239,14 @@ class Store:
                     (action.description, json.dumps(action.changes, ensure_ascii=False), action.coder_id, now()),
                 )
             self.conn.execute("COMMIT")
+        except sqlite3.DatabaseError as exc:
+            self._rollback()
+            known = study_error(exc, self.path)
+            if known is None:
+                raise
+            raise known from None
         except BaseException:
-            self.conn.execute("ROLLBACK")
+            self._rollback()
             raise
         finally:
             self._action = None
@@ -182,10 +260,11 @@ class Store:
 
     def insert(self, table: str, row: dict[str, Any]) -> int:
         action = self._require_action()
+        row = _cleaned(table, row)
         cursor = self._insert(table, row)
         new_id = int(cursor.lastrowid)  # type: ignore[arg-type]
         if action.record:
-            action.changes.append(["insert", table, None, {**row, "id": new_id}])
+            action.changes.append(["insert", table, None, {**row, "id": new_id}, *self._guard(table, row)])
         return new_id
 
     def insert_many(self, table: str, rows: Sequence[dict[str, Any]]) -> None:
@@ -193,12 +272,15 @@ class Store:
         self._require_action()
         if not rows:
             return
+        if table in _TEXT_FIELDS:
+            rows = [_cleaned(table, r) for r in rows]
         columns = list(rows[0])
         sql = f"INSERT INTO {table} ({', '.join(_q(c) for c in columns)}) VALUES ({', '.join('?' * len(columns))})"
         self.conn.executemany(sql, [tuple(r[c] for c in columns) for r in rows])
 
     def update(self, table: str, row_id: int, changes: dict[str, Any]) -> None:
         action = self._require_action()
+        changes = _cleaned(table, changes)
         before = self.row(f"SELECT * FROM {table} WHERE id = ?", (row_id,))
         if before is None:
             raise QualcodeError(f"no {table[:-1]} with id {row_id}")
@@ -207,7 +289,9 @@ class Store:
             return
         self._update(table, row_id, changes)
         if action.record:
-            action.changes.append(["update", table, {**old, "id": row_id}, {**changes, "id": row_id}])
+            action.changes.append(
+                ["update", table, {**old, "id": row_id}, {**changes, "id": row_id}, *self._guard(table, before)]
+            )
 
     def delete(self, table: str, row_id: int) -> None:
         action = self._require_action()
@@ -216,7 +300,15 @@ class Store:
             return
         self.conn.execute(f"DELETE FROM {table} WHERE id = ?", (row_id,))
         if action.record:
-            action.changes.append(["delete", table, dict(before), None])
+            action.changes.append(["delete", table, dict(before), None, *self._guard(table, before)])
+
+    def _guard(self, table: str, row: Any) -> list[dict[str, Any]]:
+        """What an undo or redo of a write to ``codings`` checks before it puts a span back:
+        the document it belonged to, by the hash of its text (a fifth item in the change)."""
+        if table != "codings":
+            return []
+        sha = self.scalar("SELECT sha256 FROM documents WHERE id = ?", (row["document_id"],))
+        return [{"document_id": row["document_id"], "sha256": sha}]
 
     def _insert(self, table: str, row: dict[str, Any]) -> sqlite3.Cursor:
         columns = ", ".join(_q(c) for c in row)
@@ -253,17 +345,65 @@ class Store:
             verb = "undo" if undo else "redo"
             changes = json.loads(entry["changes"])
             self._check_later_changes(entry, changes, verb)
+            for change in changes:
+                self._check_still_belongs(entry, change, verb, undo=undo)
             try:
-                for op, table, before, after in reversed(changes) if undo else changes:
+                for op, table, before, after, *_ in reversed(changes) if undo else changes:
                     self._apply(op, table, before, after, inverse=undo)
             except sqlite3.IntegrityError as exc:
                 raise QualcodeError(f"cannot {verb} “{entry['description']}”: later changes conflict ({exc})") from None
             self.conn.execute("UPDATE history SET undone = ? WHERE id = ?", (1 if undo else 0, entry["id"]))
             self.conn.execute("COMMIT")
             return str(entry["description"])
+        except sqlite3.DatabaseError as exc:
+            self._rollback()
+            known = study_error(exc, self.path)
+            if known is None:
+                raise
+            raise known from None
         except BaseException:
-            self.conn.execute("ROLLBACK")
+            self._rollback()
             raise
+
+    def _check_still_belongs(self, entry: sqlite3.Row, change: list[Any], verb: str, *, undo: bool) -> None:
+        """Refuse to put a coding back where its transcript is gone or is another one.
+
+        The rows an undo or redo writes are the ones the log recorded: a coding's span only
+        means something in the text it was made on. Before ids were never reused (and for
+        entries logged before this check) a removed document's id could belong to a new
+        transcript; the hash of the text tells them apart, and the span must fit the text.
+        """
+        op, table, before, after, *guard = change
+        if table != "codings":
+            return
+        if op == "update":
+            row = before if undo else after
+        elif (op == "insert") != undo:
+            row = after if op == "insert" else before
+        else:
+            return  # removing a coding needs no check
+        assert row is not None
+        if "document_id" not in row and "start" not in row and "end" not in row:
+            return  # a memo or code change on a coding that is there
+        current = self.row('SELECT document_id, start, "end" FROM codings WHERE id = ?', (row["id"],))
+        merged = {**(dict(current) if current is not None else {}), **row}
+        document_id = merged.get("document_id")
+        document = self.row("SELECT sha256, char_count, title FROM documents WHERE id = ?", (document_id,))
+        what = f"cannot {verb} “{entry['description']}”"
+        if document is None:
+            raise QualcodeError(f"{what}: the transcript it was made on has been removed from the study")
+        expected = guard[0].get("sha256") if guard else None
+        if expected is not None and expected != document["sha256"]:
+            raise QualcodeError(
+                f"{what}: document {document_id} is now another transcript (“{document['title']}”); "
+                "the original was removed"
+            )
+        start, end = merged.get("start"), merged.get("end")
+        if start is None or end is None or not (0 <= start < end <= document["char_count"]):
+            raise QualcodeError(
+                f"{what}: its span {start}–{end} does not fit “{document['title']}” "
+                f"({document['char_count']} characters)"
+            )
 
     def _check_later_changes(self, entry: sqlite3.Row, changes: list[list[Any]], verb: str) -> None:
         """Refuse to undo or redo an action whose rows a colleague's later action changed:
@@ -308,7 +448,103 @@ class Store:
 
 def _touched(changes: list[list[Any]]) -> set[tuple[str, int]]:
     """The (table, row id) pairs an action's changes wrote."""
-    return {(table, (after if before is None else before)["id"]) for _, table, before, after in changes}
+    return {(table, (after if before is None else before)["id"]) for _, table, before, after, *_ in changes}
+
+
+# Text fields a terminal will show, by table: False for one-line fields (names, titles,
+# attributes), True for multi-line ones that keep tabs and line breaks (memos, descriptions).
+# Every write through insert, insert_many and update passes them through clean_field, so no
+# door — front matter, sidecar, codebook, .qdpx, merge, a typed name — lets an escape in.
+_TEXT_FIELDS: dict[str, dict[str, bool]] = {
+    "codes": {
+        "name": False,
+        "color": False,
+        "shortcut": False,
+        "codebook": False,
+        "description": True,
+        "when_to_use": True,
+        "when_not_to_use": True,
+        "example": True,
+    },
+    "codings": {"memo": True},
+    "memos": {"text": True},
+    "documents": {
+        "title": False,
+        "role": False,
+        "participant": False,
+        "interview_date": False,
+        "source_name": False,
+        "language": False,
+        "wave": False,
+    },
+    "document_attributes": {"name": False, "value": False},
+    "organisations": {"name": False},
+    "projects": {"name": False, "description": True},
+    "coders": {"name": False},
+    "cases": {"name": False, "label": False},
+}
+
+
+def _cleaned(table: str, row: dict[str, Any]) -> dict[str, Any]:
+    fields = _TEXT_FIELDS.get(table)
+    if not fields:
+        return row
+    return {k: clean_field(v, multiline=fields[k]) if k in fields and isinstance(v, str) else v for k, v in row.items()}
+
+
+LAST_OPENED: Path | None = None
+"""The study file this process opened last: the CLI names it in errors raised outside a
+:class:`Store` (one study per command)."""
+
+
+def _create_private(path: Path) -> None:
+    """Create the empty study file readable by its owner only (0600, less a stricter umask):
+    interviews are personal data, and on a shared research server 0644 would let every user
+    read them. SQLite gives the -wal and -shm files the same permissions."""
+    from qualcode.core.files import PRIVATE_MODE, private_mode
+
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_MODE)
+    except FileExistsError:
+        raise QualcodeError(f"{path}: a file already exists there; choose another path") from None
+    except OSError as exc:
+        raise QualcodeError(f"{path}: cannot create the study there ({exc.strerror}); check the folder") from None
+    os.close(fd)
+    os.chmod(path, private_mode())
+
+
+def study_error(exc: sqlite3.DatabaseError, path: Path | None) -> QualcodeError | None:
+    """One true line for the database errors a user can act on, or None for the others.
+
+    A damaged page, a full disk, a read-only file or folder and a disk error each say what
+    happened to which file and what to do; SQLite's own words stay in brackets.
+    """
+    message = str(exc)
+    lowered = message.lower()
+    name = str(path) if path is not None else "the study"
+    if "malformed" in lowered or "corrupt" in lowered:
+        return QualcodeError(
+            f"{name}: the study file is damaged ({message}); recover what is left with "
+            f'`sqlite3 {name} ".recover" | sqlite3 recovered.qualcode`, or use a backup'
+        )
+    if "full" in lowered and ("disk" in lowered or "database" in lowered):
+        return QualcodeError(
+            f"{name}: the disk is full ({message}); nothing of this action was saved; free some space and try again"
+        )
+    if "readonly" in lowered or "read-only" in lowered:
+        return QualcodeError(
+            f"{name}: the study cannot be written ({message}); check that you may write the file and its "
+            "folder (ls -l), or work on a copy"
+        )
+    if "unable to open" in lowered:
+        folder = path.parent if path is not None else "its folder"
+        return QualcodeError(
+            f"{name}: cannot open the study ({message}); SQLite needs to write the -wal and -shm files beside it, "
+            f"so check that you may write the folder {folder}, or copy the study to a folder you own"
+        )
+    if "disk i/o" in lowered:
+        return QualcodeError(f"{name}: a disk error while using the study ({message}); check the disk and try again")
+    return None
 
 
 def _q(column: str) -> str:

@@ -14,13 +14,16 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 from qualcode.store.core import Store, now
-from qualcode.store.documents import get_meta, set_meta
+from qualcode.store.documents import get_meta
 
 STUDY_UUID_KEY = "exchange_uuid"
 
 
+_STUDY_NAMESPACE = uuid.UUID("5b7f3c1e-0d2a-4c7e-9a51-7a1c0e6f2b90")
+
+
 def study_uuid(store: Store) -> uuid.UUID:
-    """The study's own UUID, created on first use and kept in ``meta``.
+    """The study's own UUID: kept in ``meta`` (studies that had one), else derived.
 
     Exported GUIDs are derived from it and row ids, so two exports of the same study give
     the same GUIDs (and diff cleanly) while two studies never share GUIDs.
@@ -31,10 +34,11 @@ def study_uuid(store: Store) -> uuid.UUID:
             return uuid.UUID(found)
         except ValueError:
             pass
-    made = uuid.uuid4()
-    with store.action("give the study an exchange id", record=False):
-        set_meta(store, STUDY_UUID_KEY, str(made))
-    return made
+    # Derived, never written: an export must not change the study (nor fail on a read-only
+    # one). The first migration's time is when the study was made, so the id is stable for
+    # this study and its copies, and differs between studies made apart.
+    created = store.scalar("SELECT applied_at FROM migrations ORDER BY id LIMIT 1") or ""
+    return uuid.uuid5(_STUDY_NAMESPACE, f"{created}|{get_meta(store, 'name') or ''}")
 
 
 def coders(store: Store) -> list[sqlite3.Row]:
@@ -62,7 +66,7 @@ def attributes(store: Store) -> list[sqlite3.Row]:
 
 def codings(store: Store) -> list[sqlite3.Row]:
     return store.rows(
-        'SELECT id, document_id, code_id, coder_id, start, "end", memo, created_at FROM codings '
+        'SELECT id, document_id, code_id, coder_id, start, "end", memo, origin, created_at FROM codings '
         'ORDER BY document_id, start, "end", id'
     )
 
@@ -113,6 +117,11 @@ def insert_memos(store: Store, rows: Sequence[dict[str, Any]]) -> None:
             for r in rows
         ],
     )
+
+
+def set_imported_at(store: Store, document_id: int, stamp: str) -> None:
+    """Keep a document's date from the file it came from (a REFI creationDateTime)."""
+    store.conn.execute("UPDATE documents SET imported_at = ? WHERE id = ?", (stamp, document_id))
 
 
 def existing_memo(store: Store, target: str, target_id: int, coder_id: int) -> sqlite3.Row | None:

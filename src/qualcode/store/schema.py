@@ -8,7 +8,15 @@ it is opened.
 
 from __future__ import annotations
 
-MIGRATIONS: list[tuple[str, str]] = [
+from collections.abc import Callable
+from sqlite3 import Connection
+
+from qualcode.store.ids import add_autoincrement
+
+# A migration is SQL, or a function of the connection for a change SQL alone cannot make
+# generically (rebuilding tables whatever columns other migrations added). Both run inside
+# the migration's transaction, with foreign keys off and checked before the commit.
+MIGRATIONS: list[tuple[str, str | Callable[[Connection], None]]] = [
     (
         "initial schema",
         """
@@ -257,5 +265,11 @@ MIGRATIONS: list[tuple[str, str]] = [
         INSERT OR IGNORE INTO codebooks (name, position)
             SELECT codebook, min(id) FROM codes WHERE ifnull(codebook, '') != '' GROUP BY codebook;
         """,
+    ),
+    (
+        "ids are never reused (AUTOINCREMENT on every table the undo log names)",
+        # Without it a removed document's id went to the next import, and an undo of an old
+        # coding landed on that other interview. See store/ids.py.
+        add_autoincrement,
     ),
 ]

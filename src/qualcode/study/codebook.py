@@ -14,6 +14,7 @@ from typing import Any
 import yaml
 
 from qualcode.core.errors import QualcodeError, file_error
+from qualcode.core.safe_yaml import safe_load_all as limited_yaml_all
 
 PATH_SEPARATOR = "/"
 _COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
@@ -123,7 +124,7 @@ def load_codebooks(path: Path) -> list[Codebook]:
     except OSError as exc:
         raise file_error(path, exc.strerror or str(exc)) from None
     try:
-        documents = [d for d in yaml.safe_load_all(raw) if d is not None]
+        documents = [d for d in limited_yaml_all(raw) if d is not None]  # bounded depth and alias expansion
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}: " if mark is not None else ""

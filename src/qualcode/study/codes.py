@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from qualcode.core.errors import QualcodeError
-from qualcode.core.files import atomic_output
+from qualcode.core.files import atomic_output, check_output_path
 from qualcode.core.models import Code, code_from_row
 from qualcode.store import codes as sql
 from qualcode.store.codings import coding_memo_ids
@@ -250,7 +250,7 @@ class CodeTreeMixin:
                 totals[key] += value
         return totals
 
-    def merge_codebooks(self, books: list[tuple[Path | str, Codebook]]) -> list[dict[str, int]]:
+    def merge_codebooks(self, books: Sequence[tuple[Path | str, Codebook]]) -> list[dict[str, int]]:
         """Merge several codebooks as ONE action: a clash found in the second file (a
         shortcut the first one took) leaves the study unchanged, and one undo takes them
         all back. Clashes are looked for before anything is written."""
@@ -382,7 +382,7 @@ class CodeTreeMixin:
         """Write one codebook, or all of them as one YAML document each (``---`` between
         them), to ``path``; return how many codes were written."""
         books = [self.codebook(name)] if name is not None else self.codebooks()
-        with atomic_output(path) as handle:
+        with atomic_output(check_output_path(Path(path), "a file name such as codeboek.yaml")) as handle:
             handle.write(dump_codebooks(books))
         return sum(len(book.walk()) for book in books)
 

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from qualcode.core import config
+from qualcode.core.clean import clean_field
 from qualcode.core.errors import QualcodeError
 from qualcode.core.models import Document, DocumentInfo, SentenceUnit, Turn
 from qualcode.store import codings as codingsql
@@ -87,7 +88,8 @@ class Study(CodeTreeMixin, CodingMixin):
         return docsql.get_meta(self.store, "name") or (self.path.stem if self.path else "study")
 
     def set_coder(self, name: str) -> None:
-        name = name.strip()
+        # The coder's name is shown in listings and history: no terminal escapes in it.
+        name = clean_field(name).strip()
         if not name:
             raise QualcodeError("a coder needs a name")
         self.coder = name
