@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -66,6 +67,10 @@ def coder_cmd(name: str | None) -> None:
     if name:
         config.save(coder=name.strip())
     click.echo(config.default_coder())
+    # The README promises this shows where settings live (coder, keymap, last study).
+    click.echo(f"settings: {config.config_dir() / 'config.json'}", err=True)
+    if os.environ.get("QUALCODE_CODER"):
+        click.echo("(QUALCODE_CODER is set and wins over the settings file)", err=True)
 
 
 # -- import --------------------------------------------------------------------------------
