@@ -4,11 +4,10 @@ line on stderr."""
 
 from __future__ import annotations
 
-import os
-
 import csv
 import io
 import json
+import os
 import re
 from pathlib import Path
 

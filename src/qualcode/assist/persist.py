@@ -30,8 +30,8 @@ if TYPE_CHECKING:
 _SECRET_NAME = "model-signing.key"
 
 
-def model_key(stamp: tuple[object, ...], settings: Settings) -> str:
-    return hashlib.sha256(repr((stamp, settings)).encode("utf-8")).hexdigest()
+def model_key(stamp: tuple[object, ...], settings: Settings, kind: str = "models") -> str:
+    return kind + ":" + hashlib.sha256(repr((stamp, settings)).encode("utf-8")).hexdigest()
 
 
 def _secret() -> bytes:
@@ -68,3 +68,20 @@ def load(store: Store, stamp: tuple[object, ...], settings: Settings) -> ModelSe
     models = pickle.loads(blob)
     models.fingerprint = stamp
     return models
+
+
+def save_ranked(store: Store, stamp: tuple[object, ...], settings: Settings, source: str, ranked: object) -> None:
+    """Keep what the suggestions screen showed (statuses and ranked candidates): unpickling
+    the fitted models of a large study takes seconds, this takes milliseconds."""
+    blob = pickle.dumps(ranked, protocol=pickle.HIGHEST_PROTOCOL)
+    sql.save_model(store, model_key(stamp, settings, f"ranked-{source}"), blob, _sign(blob))
+
+
+def load_ranked(store: Store, stamp: tuple[object, ...], settings: Settings, source: str) -> object | None:
+    row = sql.saved_model(store, model_key(stamp, settings, f"ranked-{source}"))
+    if row is None:
+        return None
+    blob = bytes(row["model"])
+    if not hmac.compare_digest(_sign(blob), str(row["signature"])):
+        return None
+    return pickle.loads(blob)

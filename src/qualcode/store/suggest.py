@@ -97,9 +97,11 @@ def saved_model(store: Store, key: str) -> sqlite3.Row | None:
 
 
 def save_model(store: Store, key: str, model: bytes, signature: str) -> None:
-    """Keep one set of models (the newest replaces the rest); not an undoable action."""
+    """Keep one row per kind (the part of ``key`` before ":"; the newest replaces older
+    ones of its kind); not an undoable action."""
+    kind = key.split(":", 1)[0] + ":"
     with store.action("keep the trained suggestion models", record=False):
-        store.conn.execute("DELETE FROM suggestion_models")
+        store.conn.execute("DELETE FROM suggestion_models WHERE substr(key, 1, ?) = ?", (len(kind), kind))
         store.conn.execute(
             "INSERT INTO suggestion_models (key, model, signature, created_at) VALUES (?, ?, ?, ?)",
             (key, model, signature, now()),

@@ -79,6 +79,7 @@ class SuggestionsScreen(Screen[None]):
         self.code_filter = ALL
         self.statuses: dict[int, str] = {}
         self._corpus: Corpus | None = None
+        self._stamp: tuple[object, ...] = ()
 
     def compose(self) -> ComposeResult:
         yield Label("Suggestions", id="suggestions-title")
@@ -105,8 +106,17 @@ class SuggestionsScreen(Screen[None]):
         """Train the models and rank candidates in a thread; the screen stays usable. Models
         kept in the study for its present state are used instead of training (unless
         ``force``: `t` retrains from scratch)."""
+        from qualcode.assist import persist
+
         self._corpus = None
         snapshot = self.helper.snapshot()  # SQL on this thread; the worker gets plain data
+        self._stamp = snapshot[0]
+        shown = None if force else persist.load_ranked(self.study.store, snapshot[0], self.settings, self.source)
+        if isinstance(shown, tuple) and len(shown) == 2:  # what this state of the study ranked last time
+            self.statuses, self.candidates, self._corpus = shown[0], list(shown[1]), snapshot[1]
+            self._refresh_codes()
+            self._refresh_list()
+            return
         saved = None if force else self.helper.load_saved(self.settings, snapshot[0])
         bar = self.query_one("#suggestions-progress", ProgressBar)
         bar.add_class("busy")
@@ -154,10 +164,15 @@ class SuggestionsScreen(Screen[None]):
         if event.state == WorkerState.SUCCESS and isinstance(event.worker.result, Trained):
             result = event.worker.result
             self.statuses, self._corpus, self.candidates = result.statuses, result.corpus, list(result.candidates)
-            if result.fresh:  # keep them for the next S (on this thread: the worker has no database)
-                try:
+            try:  # keep them for the next S (on this thread: the worker has no database)
+                from qualcode.assist import persist
+
+                persist.save_ranked(
+                    self.study.store, self._stamp, self.settings, self.source, (result.statuses, result.candidates)
+                )
+                if result.fresh:
                     self.helper.save_trained()
-                except QualcodeError as exc:  # a read-only study: it still works, only slower next time
+            except QualcodeError as exc:  # a read-only study: it still works, only slower next time
                     self.notify(f"the models could not be kept in the study: {exc}", severity="warning")
             self._refresh_codes()
             self._refresh_list()
@@ -297,7 +312,7 @@ class SuggestionsScreen(Screen[None]):
 
     def action_cycle_source(self) -> None:
         self.source = SOURCES[(SOURCES.index(self.source) + 1) % len(SOURCES)]
-        self.action_retrain()
+        self.action_retrain(force=False)  # kept models serve every source
 
     def action_close(self) -> None:
         self.workers.cancel_group(self, "suggestions-train")
