@@ -202,7 +202,10 @@ def test_flow_from_init_to_history(tmp_path: Path) -> None:
     ]
 
 
-def test_table_output_and_empty_listing(study_path: Path) -> None:
+def test_table_output_and_empty_listing(study_path: Path, monkeypatch) -> None:
+    import qualcode.cli.common
+
+    monkeypatch.setattr(qualcode.cli.common, "_stderr_is_terminal", lambda: True)
     result = run("codings", "--study", study_path)
     assert lines(result) == [f"(none) in study klein ({study_path})"]  # says which study it read
     assert result.stderr == f"using {study_path} (now the default)\n"
