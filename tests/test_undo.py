@@ -12,6 +12,7 @@ from click.testing import CliRunner
 from conftest import CODEBOOKS
 from qualcode.cli import main
 from qualcode.core.errors import QualcodeError
+from qualcode.study.codebook import load_codebook
 from qualcode.study.study import Study
 
 
@@ -175,10 +176,12 @@ def test_undo_steps_back_through_several_actions(coded: Study) -> None:
 def test_codebook_import_into_empty_study_undoes_whole(tmp_path: Path) -> None:
     with Study.create(tmp_path / "s.qualcode") as s:
         s.import_codebook(CODEBOOKS / "werkzame-elementen.yaml")
+        imported = len(s.codes())
+        assert imported == len(load_codebook(CODEBOOKS / "werkzame-elementen.yaml").walk())
         assert s.undo() == "import codebook “Werkzame elementen”"
         assert s.codes() == []
         s.redo()
-        assert len(s.codes()) == 24
+        assert len(s.codes()) == imported
 
 
 def test_redo_that_conflicts_with_a_later_change_is_refused(study: Study) -> None:

@@ -84,7 +84,7 @@ def _undo_log_problems(conn: sqlite3.Connection) -> list[str]:
             continue
         if undone:
             continue
-        for op, table, before, after in ops:
+        for op, table, before, after, *_ in ops:
             row = after if after is not None else before
             state[(table, int(row["id"]))] = (op != "delete", _document_of(table, row))
     tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
