@@ -17,7 +17,7 @@ child process is started (interpreter start-up included) to the moment the child
 screen has painted its first document. The colleague's commit is made through a second
 connection (another Study on the same file), as another process would.
 
-Run: python benchmarks/tui_bench.py [--fresh] [--skip-rss]
+Run: python benchmarks/tui_bench.py [--fresh] [--skip-rss]   (or --screens: Analyse and S only)
 """
 
 from __future__ import annotations
@@ -252,6 +252,30 @@ def first_paint(path: Path, runs: int = 3) -> list[float]:
     return out
 
 
+async def run_screens(path: Path) -> None:
+    """Analyse's first open and S (suggestions) on the sample study: the first S trains and
+    keeps the models in the study, the S of a new session loads them (README, Suggestions)."""
+    from qualcode.tui.app import make_app
+    from qualcode.tui.screens.analyse import AnalyseScreen
+    from qualcode.tui.screens.suggestions import SuggestionsScreen
+
+    async def open_screen(key: str, kind: type, label: str, budget: str = "") -> None:
+        app = make_app(path, coder="bench")
+        async with app.run_test(size=(140, 40)) as pilot:
+            await pilot.pause()
+            t = time.perf_counter()
+            await pilot.press(key)
+            await pilot.pause()
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            assert isinstance(app.screen, kind), f"{key} opened {app.screen!r}"
+            line(label, ms(time.perf_counter() - t), budget)
+
+    await open_screen("A", AnalyseScreen, "Analyse: first open, sample study (until shown)", "budget 1000 ms")
+    await open_screen("S", SuggestionsScreen, "S: first open (trains, keeps the models)")
+    await open_screen("S", SuggestionsScreen, "S: open in a new session (kept models)", "budget 1000 ms")
+
+
 async def rss_child(path: Path) -> None:
     from qualcode.tui.app import make_app
 
@@ -269,12 +293,26 @@ def main() -> None:
     parser.add_argument("--skip-rss", action="store_true", help="leave out the 5,000,000-word memory figure")
     parser.add_argument("--rss-child", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--paint-child", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--screens", action="store_true", help="only Analyse's first open and S on a fresh copy of the sample study"
+    )
     args = parser.parse_args()
     if args.paint_child:
         asyncio.run(paint_child(args.paint_child))
         return
     if args.rss_child:
         asyncio.run(rss_child(args.rss_child))
+        return
+    if args.screens:
+        from qualcode.study.sample import build_demo
+
+        sample = CACHE / "sample-screens.qualcode"
+        CACHE.mkdir(exist_ok=True)
+        for old in CACHE.glob("sample-screens.qualcode*"):
+            old.unlink()
+        build_demo(sample, cache=False)
+        print("Screens on the sample study (one run each):")
+        asyncio.run(run_screens(sample))
         return
     CACHE.mkdir(exist_ok=True)
     coding_study = CACHE / "codings-100k.qualcode"

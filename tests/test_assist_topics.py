@@ -79,3 +79,13 @@ def test_too_little_text_for_topics_says_so() -> None:
     study, _ = make_study(coded=0, total=1)
     with pytest.raises(QualcodeError, match="uncoded sentences"):
         discover_topics(assistant(study).corpus(), 8)
+
+
+def test_function_words_never_become_keywords() -> None:
+    from qualcode.assist.topics import SPOKEN_FILLERS
+    from qualcode.ingest.nlp import stop_words
+    from qualcode.study.search import fold
+
+    stop = {fold(w) for w in stop_words("nl") | SPOKEN_FILLERS}
+    for word in ("via", "één", "een", "Één".lower()):
+        assert fold(word) in stop

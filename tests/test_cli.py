@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import re
 from pathlib import Path
 
@@ -201,9 +202,14 @@ def test_flow_from_init_to_history(tmp_path: Path) -> None:
     ]
 
 
-def test_table_output_and_empty_listing(study_path: Path) -> None:
+def test_table_output_and_empty_listing(study_path: Path, monkeypatch) -> None:
+    import qualcode.cli.common
+
+    monkeypatch.setattr(qualcode.cli.common, "_stderr_is_terminal", lambda: True)
     result = run("codings", "--study", study_path)
-    assert lines(result) == ["(none)"]
+    assert lines(result) == [f"(none) in study klein ({study_path})"]  # says which study it read
+    assert result.stderr == f"using {study_path} (now the default)\n"
+    assert run("codings", "--study", study_path).stderr == ""  # said once, not every time
     table = lines(run("documents", "--study", study_path))
     assert table[0].split() == [
         "id",
@@ -266,7 +272,7 @@ def test_study_defaults_to_the_last_used(study_path: Path, tmp_path: Path) -> No
     assert titles == {"Ouder Coevorden", "Coach Coevorden", "Kind Leergeld"}
     other = tmp_path / "ander.qualcode"
     run("init", other)
-    assert lines(run("documents")) == ["(none)"]
+    assert lines(run("documents")) == [f"(none) in study ander ({other.resolve()})"]
     other.unlink()
     result = run("documents", ok=False)
     assert (result.exit_code, result.stderr) == (
@@ -346,3 +352,21 @@ def test_demo_builds_a_coded_study(tmp_path: Path) -> None:
     # a second run keeps the study (and the user's changes to it)
     assert lines(run("demo", "--path", path, "--no-open"))[0].startswith("Explore it:")
     assert SAMPLES.is_dir()
+
+
+def test_listings_fit_the_terminal_unless_wide(study_path: Path, monkeypatch) -> None:
+    import shutil
+
+    monkeypatch.setattr(shutil, "get_terminal_size", lambda fallback=(120, 24): os.terminal_size((100, 24)))
+    run("code", "--study", study_path, "1", "Vertrouwen", "--span", "0:200")
+    narrow = lines(run("codings"))
+    assert narrow and max(len(line) for line in narrow) <= 100
+    assert any("…" in line for line in narrow)
+    wide = lines(run("codings", "--wide"))
+    assert max(len(line) for line in wide) > 100
+
+
+def test_coder_shows_where_settings_live() -> None:
+    result = run("coder")
+    assert result.stdout.strip() == "tester"
+    assert "config.json" in result.stderr and "QUALCODE_CODER" in result.stderr

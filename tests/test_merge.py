@@ -139,14 +139,14 @@ def test_cli_merge(pair) -> None:
     here, other, _ = pair
     path = str(here.path)
     runner = CliRunner()
-    res = runner.invoke(main, ["merge", str(other), "--study", path, "--coder", "b"])
+    res = runner.invoke(main, ["merge", str(other), "--study", path, "--from-coder", "b"])
     assert res.exit_code == 0, res.output
     assert res.output.startswith("Merged other.qualcode: 2 coding(s) added, 0 already here, 2 document(s) matched.")
     assert "  Kind (1 coding(s))" in res.output
     res = runner.invoke(main, ["merge", str(other), "--study", path, "--json"])
     rows = {r["what"]: r["count"] for r in json.loads(res.output)}
     assert rows["codings added"] == 0 and rows["codings already here"] == 3
-    res = runner.invoke(main, ["merge", str(other), "--study", path, "--coder", "zed"])
+    res = runner.invoke(main, ["merge", str(other), "--study", path, "--from-coder", "zed"])
     assert res.exit_code == 1 and res.output.startswith("Error:")
     assert "Example:" in runner.invoke(main, ["merge", "--help"]).output
 

@@ -116,10 +116,11 @@ async def test_codebook_colour_is_validated(study: Study) -> None:
 
 
 async def test_codebook_shortcut_conflict_is_refused(study: Study) -> None:
-    study.update_code("Vertrouwen", shortcut="v")
+    taken = next(c for c in study.codes() if c.shortcut)
     code = study.code("Vertrouwensband")
+    assert code.shortcut != taken.shortcut
     with pytest.raises(QualcodeError) as refused:
-        study.update_code(code.id, shortcut="v")
+        study.update_code(code.id, shortcut=taken.shortcut)
     app = ScreenApp(lambda: CodebookEditorScreen(study))
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
@@ -127,7 +128,7 @@ async def test_codebook_shortcut_conflict_is_refused(study: Study) -> None:
         await pilot.press("e")
         await pilot.pause()
         form = app.screen
-        form.query_one("#form-shortcut", Input).value = "v"
+        form.query_one("#form-shortcut", Input).value = taken.shortcut
         form.query_one("#form-description", TextArea).text = "nieuw"
         await pilot.press("ctrl+s")
         await pilot.pause()

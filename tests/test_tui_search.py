@@ -22,7 +22,7 @@ async def test_search_code_all_ticked_hits_in_one_undo(study: Study) -> None:
         assert hits == study.search("ik")
         assert len({h.document_id for h in hits}) == 3
         await pilot.press("down", "space")  # untick the second hit
-        await pilot.press("c")
+        await pilot.press("s", "c")  # widen each hit to its sentence
         await pick(pilot, "Ervaren waarden/Vertrouwen")
     code = study.code("Ervaren waarden/Vertrouwen")
     new = [c for d in study.documents() for c in study.document_codings(d.id) if c.id not in before]
@@ -49,7 +49,7 @@ async def test_search_exact_hits_skip_already_coded(study: Study) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         assert app.screen.hits == hits
-        await pilot.press("s", "c")
+        await pilot.press("c")  # exact hits are the default
         await pick(pilot, "Ervaren waarden/Vertrouwen")
     spans = sorted((c.start, c.end) for c in study.document_codings(doc) if c.code_id == code.id)
     assert spans == [(h.start, h.end) for h in hits]

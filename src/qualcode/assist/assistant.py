@@ -137,9 +137,28 @@ class Assistant:
         """The models trained last (possibly stale), without training."""
         return self._models
 
+    def load_saved(self, settings: Settings | None = None, stamp: tuple[object, ...] | None = None) -> ModelSet | None:
+        """The models kept in the study for its present state (see assist/persist.py), made
+        the current ones; None when there are none that fit."""
+        from qualcode.assist import persist
+
+        settings = settings or Settings()
+        found = persist.load(self.study.store, stamp or self.snapshot()[0], settings)
+        if found is not None:
+            self._models = found
+        return found
+
+    def save_trained(self) -> None:
+        """Keep the current models in the study, for the next `S` or `suggest`."""
+        from qualcode.assist import persist
+
+        if self._models is not None:
+            persist.save(self.study.store, self._models, self._models.settings)
+
     def models(self, settings: Settings | None = None) -> ModelSet:
-        if self.models_stale(settings):
+        if self.models_stale(settings) and self.load_saved(settings) is None:
             self.train(settings)
+            self.save_trained()
         assert self._models is not None
         return self._models
 

@@ -30,7 +30,9 @@ SPOKEN_FILLERS = frozenset(
     "eh ehm uh uhm hm hmm mm nou oké ok oke okay hè hé zeg zeggen weten denken gaan komen "
     "hebben zijn worden kunnen willen doen zo'n zo’n interviewer gewoon echt heel best soort "
     "ding dingen keer natuurlijk eigenlijk beetje ofzo zeg maar kun ga gaat vond gezegd zei kwam "
-    "weet zit zitten vinden goed per mee soms twee drie vier vijf zes tien gaan ging".split()
+    "weet zit zitten vinden goed per mee soms twee drie vier vijf zes tien gaan ging "
+    # function words a keyword must never be (spaCy's list lacks "via"; "één" is "een" stressed)
+    "via één eén tot toe want omdat zodat terwijl echter".split()
 )
 _TOKEN = re.compile(r"^[^\W\d_]{2,}$")
 
@@ -85,10 +87,13 @@ def discover_topics(
 
     if n_topics < 1:
         raise QualcodeError("ask for at least one topic")
-    stop = stop_words(language) | SPOKEN_FILLERS
+    from qualcode.study.search import fold
+
+    # Compared without accents too: "één", "hé" and "café"-style spellings of stop words.
+    stop = {fold(w) for w in stop_words(language) | SPOKEN_FILLERS}
 
     def analyse(lemmas: str) -> list[str]:
-        return [t for t in lemmas.split() if t not in stop and _TOKEN.match(t)]
+        return [t for t in lemmas.split() if fold(t) not in stop and _TOKEN.match(t)]
 
     units = [i for i in uncoded_units(corpus) if len(analyse(corpus.units[i].lemmas)) >= 2]
     if len(units) < max(10, 3 * n_topics):

@@ -140,7 +140,7 @@ def agreement_cmd(
 @main.command("merge")
 @click.argument("other", type=click.Path(dir_okay=False, exists=True, path_type=Path))
 @click.option(
-    "--coder",
+    "--from-coder",
     "coders",
     multiple=True,
     metavar="NAME",
@@ -152,19 +152,20 @@ def agreement_cmd(
     type=click.Path(dir_okay=False, path_type=Path),
     help="The study to merge into (default: the study used last).",
 )
+@click.option("--coder", help="Who you are (as everywhere; the merge is your action to undo).")
 @output_options
-def merge_cmd(other: Path, coders: tuple[str, ...], study_path: Path | None, fmt: str) -> None:
+def merge_cmd(other: Path, coders: tuple[str, ...], study_path: Path | None, coder: str | None, fmt: str) -> None:
     """Bring codings, coders, missing codes and memos from another study file into this one.
 
     Documents are matched by their text (the same transcript imported in both), codes by
     path; passages already coded the same way are skipped, and work on documents this
     study lacks is reported, not placed. One action: `qualcode undo` takes it all back.
 
-    Example: qualcode merge collega.qualcode --coder onderzoeker-b
+    Example: qualcode merge collega.qualcode --from-coder onderzoeker-b
     """
     from qualcode.exchange.merge import merge_study
 
-    study = open_study(study_path)
+    study = open_study(study_path, coder)
     try:
         with progress_bar("Merging") as progress:
             report = merge_study(study, other, coders=list(coders) or None, progress=progress)

@@ -47,13 +47,26 @@ def study_options(func: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
+def _stderr_is_terminal() -> bool:
+    return sys.stderr.isatty()
+
+
 def open_study(path: Path | None, coder: str | None = None) -> Study:
+    from qualcode.cli.output import STUDY_READ
     from qualcode.core import config
     from qualcode.study.study import Study, default_study_path
 
     resolved = path if path is not None else default_study_path()
     study = Study.open(resolved, coder)
+    last = config.last_study()
+    if path is not None and (last is None or last.resolve() != Path(path).resolve()) and _stderr_is_terminal():
+        # --study X makes X the default for the next commands: say so, never silently (to a
+        # person at a terminal; a script reading the output gets only the output).
+        click.echo(f"using {resolved} (now the default)", err=True)
     config.remember_study(resolved)
+    context = click.get_current_context(silent=True)
+    if context is not None:
+        context.meta[STUDY_READ] = f"{study.name} ({resolved})"
     return study
 
 

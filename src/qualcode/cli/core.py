@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -69,6 +70,10 @@ def coder_cmd(name: str | None) -> None:
         config.save(coder=name.strip())
     chosen = config.chosen_coder()
     click.echo(chosen if chosen else "No coder chosen yet: qualcode coder NAME (the TUI asks when it opens).")
+    # The README promises this shows where settings live (coder, keymap, last study).
+    click.echo(f"settings: {config.config_dir() / 'config.json'}", err=True)
+    if os.environ.get("QUALCODE_CODER"):
+        click.echo("(QUALCODE_CODER is set and wins over the settings file)", err=True)
 
 
 # -- import --------------------------------------------------------------------------------
@@ -462,9 +467,10 @@ def memo_list(study: Study, target: str | None, fmt: str) -> None:
 @study_options
 @output_options
 def search(study: Study, query: str, document: str | None, limit: int, fmt: str) -> None:
-    """Search the transcripts: words, prefixes (vertrouw*) and "quoted phrases".
+    """Search the transcripts: all words in one sentence, prefixes (vertrouw*), "quoted
+    phrases", and OR (in capitals) between alternatives. Case and accents are ignored.
 
-    Example: qualcode search 'huisbezoek "eigen regie"'
+    Example: qualcode search 'huisbezoek "eigen regie" OR schaam*'
     """
     doc_id = study.document(document).id if document else None
     texts: dict[int, str] = {}

@@ -450,12 +450,13 @@ def fragment_codings(store: Store, scope: Scope, code_ids: Sequence[int] | None 
 
 
 def turn_starts(store: Store, document_ids: Sequence[int]) -> list[sqlite3.Row]:
-    """(document_id, start, speaker) of the turns of some documents, in text order."""
+    """(document_id, start, speaker, role) of the turns of some documents, in text order."""
     if not document_ids:
         return []
     marks = ",".join("?" * len(document_ids))
     return store.rows(
-        f"SELECT document_id, start, speaker FROM turns WHERE document_id IN ({marks}) ORDER BY document_id, start",
+        f"SELECT document_id, start, speaker, role FROM turns WHERE document_id IN ({marks}) "
+        "ORDER BY document_id, start",
         list(document_ids),
     )
 

@@ -223,6 +223,10 @@ def attribute_names(store: Store) -> list[str]:
     return sorted(names)
 
 
+def turn_roles(store: Store) -> list[str]:
+    return [r[0] for r in store.rows("SELECT DISTINCT role FROM turns WHERE role IS NOT NULL ORDER BY role")]
+
+
 def turns(store: Store, doc_id: int) -> list[sqlite3.Row]:
     return store.rows(
         'SELECT id, seq, speaker, role, timestamp, start, body_start, "end" FROM turns '

@@ -369,4 +369,20 @@ MIGRATIONS: list[tuple[str, str | Callable[[Connection], None]]] = [
         );
         """,
     ),
+    (
+        "suggestion models kept in the study (so S opens at once after the first training)",
+        # One row: the pickled fitted models of the assistant, keyed by a hash of the study's
+        # fingerprint (codings, decisions, sentences, codes) and the settings, so any new
+        # coding or decision makes it stale; signed with the user's own key (assist/persist.py),
+        # so a study file from elsewhere never gets its pickle loaded.
+        """
+        CREATE TABLE IF NOT EXISTS suggestion_models (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            key TEXT NOT NULL,
+            model BLOB NOT NULL,
+            signature TEXT NOT NULL,
+            created_at TEXT NOT NULL
+        );
+        """,
+    ),
 ]

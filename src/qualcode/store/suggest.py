@@ -85,3 +85,20 @@ def fingerprint(store: Store) -> tuple[object, ...]:
     sentences = store.row("SELECT count(*), total(id) FROM sentences")
     codes = store.row("SELECT count(*), total(id + ifnull(parent_id, 0) * 31), total(length(keywords)) FROM codes")
     return tuple(v for row in (codings, decided, sentences, codes) for v in tuple(row or ()))
+
+
+def saved_model(store: Store, key: str) -> sqlite3.Row | None:
+    """The kept suggestion models for ``key`` (model bytes and their signature), if any."""
+    return store.row("SELECT model, signature FROM suggestion_models WHERE key = ? ORDER BY id DESC LIMIT 1", (key,))
+
+
+def save_model(store: Store, key: str, model: bytes, signature: str) -> None:
+    """Keep one row per kind (the part of ``key`` before ":"; the newest replaces older
+    ones of its kind); not an undoable action."""
+    kind = key.split(":", 1)[0] + ":"
+    with store.action("keep the trained suggestion models", record=False):
+        store.conn.execute("DELETE FROM suggestion_models WHERE substr(key, 1, ?) = ?", (len(kind), kind))
+        store.conn.execute(
+            "INSERT INTO suggestion_models (key, model, signature, created_at) VALUES (?, ?, ?, ?)",
+            (key, model, signature, now()),
+        )

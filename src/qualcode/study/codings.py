@@ -227,11 +227,16 @@ class CodingMixin:
         include_children: bool = True,
         limit: int | None = None,
         scope: Scope | None = None,
+        speaker_role: str | None = None,
+        not_speaker_role: str | None = None,
     ) -> list[dict[str, Any]]:
         """Coded fragments with their context (organisation, project, document, role,
         participant, speaker, code path, coder, text, memo), filtered by a ``scope`` or the
         same filters one by one; sub-codes count for their parent unless ``include_children``
-        is off. Ordered by organisation, project, document title, start, end.
+        is off. Ordered by organisation, project, document title, start, end. ``role`` is
+        the document's role (whose interview it is); ``speaker_role`` / ``not_speaker_role``
+        look at the turn a coding starts in, so an interviewer's question in a parent's
+        interview is not the parent's.
 
         The one fragments query (retrieval, exports, the report): codings in one query,
         document context and texts once per document, speakers by bisecting each document's
@@ -261,20 +266,36 @@ class CodingMixin:
             return (d["organisation"] or "", d["project"] or "", d["title"], r["start"], r["end"], r["id"])
 
         codings.sort(key=order)
-        if limit is not None:
+        by_role = speaker_role is not None or not_speaker_role is not None
+        if limit is not None and not by_role:
             codings = codings[:limit]
-        used = sorted({r["document_id"] for r in codings})
-        texts = {r["id"]: r["text"] for r in anasql.document_texts(self.store, used)}
-        turns: dict[int, tuple[list[int], list[str | None]]] = {}
-        for t in anasql.turn_starts(self.store, used):
-            starts, speakers = turns.setdefault(t["document_id"], ([], []))
+        turns: dict[int, tuple[list[int], list[str | None], list[str | None]]] = {}
+        for t in anasql.turn_starts(self.store, sorted({r["document_id"] for r in codings})):
+            starts, speakers, roles = turns.setdefault(t["document_id"], ([], [], []))
             starts.append(t["start"])
             speakers.append(t["speaker"])
+            roles.append(t["role"])
+
+        def turn_of(r: Any) -> tuple[str | None, str | None]:
+            starts, speakers, roles = turns.get(r["document_id"], ([], [], []))
+            at = bisect_right(starts, r["start"]) - 1
+            return (speakers[at], roles[at]) if at >= 0 else (None, None)
+
+        if by_role:
+            codings = [
+                r
+                for r in codings
+                if (speaker_role is None or turn_of(r)[1] == speaker_role)
+                and (not_speaker_role is None or turn_of(r)[1] != not_speaker_role)
+            ]
+            if limit is not None:
+                codings = codings[:limit]
+        used = sorted({r["document_id"] for r in codings})
+        texts = {r["id"]: r["text"] for r in anasql.document_texts(self.store, used)}
         out = []
         for r in codings:
             d = docs[r["document_id"]]
-            starts, speakers = turns.get(r["document_id"], ([], []))
-            at = bisect_right(starts, r["start"]) - 1
+            speaker, turn_role = turn_of(r)
             out.append(
                 {
                     **dict(r),
@@ -286,7 +307,8 @@ class CodingMixin:
                     "participant": d["participant"],
                     "case": d["case"],
                     "wave": d["wave"],
-                    "speaker": speakers[at] if at >= 0 else None,
+                    "speaker": speaker,
+                    "speaker_role": turn_role,
                     "text": texts[r["document_id"]][r["start"] : r["end"]],
                 }
             )
@@ -342,12 +364,13 @@ class CodingMixin:
     ) -> Coding:
         """Code a passage with a new code named from its own words (in-vivo coding), under
         ``parent`` (created on demand); one undoable action. An existing code of that name
-        under the parent is reused."""
+        under the parent is reused. The name never holds "…": a long one is cut at a word
+        boundary, and a new code keeps the passage's full words as its description."""
         text = docsql.get_document(self.store, document_id)
         if text is None:
             raise QualcodeError(f"no document with id {document_id}; `qualcode documents` lists them")
         words = " ".join(str(text["text"])[start:end].split()).strip(" .,;:!?\"'“”‘’()[]-–")
-        label = (name or words)[:60].strip().replace("/", "-")
+        label = _word_cut(" ".join((name or words).replace("…", " ").split()), 60).replace("/", "-")
         if not label:
             raise QualcodeError(f"passage {start}–{end} has no words to name an in-vivo code after")
         with self.store.action(f"in vivo “{label}”", coder_id=self.coder_id):
@@ -358,5 +381,16 @@ class CodingMixin:
             try:
                 target = self.code(f"{top.path}/{label}")
             except QualcodeError:
-                target = self.add_code(label, top.id)  # type: ignore[attr-defined]
+                full = f"In vivo, from: “{words}”" if words.casefold() != label.casefold() else ""
+                target = self.add_code(label, top.id, description=full)  # type: ignore[attr-defined]
             return self.add_coding(document_id, target, start, end, origin="in-vivo")
+
+
+def _word_cut(text: str, limit: int) -> str:
+    """``text`` cut to at most ``limit`` characters at a word boundary (a single longer word is
+    cut inside), without trailing punctuation."""
+    text = text.strip()
+    if len(text) > limit:
+        head = text[: limit + 1]
+        text = head.rsplit(" ", 1)[0] if " " in head else text[:limit]
+    return text.strip(" .,;:!?\"'“”‘’()[]-–")

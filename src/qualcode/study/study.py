@@ -6,7 +6,6 @@ SQLite file (see README, "The study file").
 
 from __future__ import annotations
 
-import re
 import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -219,6 +218,10 @@ class Study(CodeTreeMixin, CodingMixin, CaseMixin):
     def turns(self, document_id: int) -> list[Turn]:
         return [Turn(**dict(r)) for r in docsql.turns(self.store, document_id)]
 
+    def turn_roles(self) -> list[str]:
+        """The speaker roles of turns in the study (interviewer, respondent, ouder, …)."""
+        return docsql.turn_roles(self.store)
+
     def sentences(self, document_id: int) -> list[SentenceUnit]:
         return [SentenceUnit(**dict(r)) for r in docsql.sentences(self.store, document_id)]
 
@@ -290,34 +293,23 @@ class Study(CodeTreeMixin, CodingMixin, CaseMixin):
     # -- search ---------------------------------------------------------------------------
 
     def search(self, query: str, document_id: int | None = None, limit: int = 1000) -> list[SearchHit]:
-        """Find words (``vertrouw*`` for a prefix) and "quoted phrases" in the study, in text
-        order per document. Case and accents are ignored by the index; hits are located in the
-        text itself so their offsets are exact."""
-        terms = _search_terms(query)
-        if not terms:
-            raise QualcodeError("search for at least one word")
-        fts = " ".join(('"' + t.rstrip("*").replace('"', '""') + '"' + ("*" if t.endswith("*") else "")) for t in terms)
-        docs = codingsql.search_documents(self.store, fts, [document_id] if document_id else None)
-        pattern = re.compile("|".join(_term_regex(t) for t in sorted(terms, key=len, reverse=True)), re.IGNORECASE)
+        """Find hits (see study/search.py and README, "Search"): the terms of a query all in
+        one sentence, ``OR`` between alternatives, ``prefix*`` and "quoted phrases"; case and
+        accents ignored. Hits in text order per document, best-matching documents first."""
+        from qualcode.study import search as searching
+
+        alternatives = searching.parse(query)
+        docs = codingsql.search_documents(
+            self.store, searching.fts_query(alternatives), [document_id] if document_id else None
+        )
         hits: list[SearchHit] = []
         for doc in docs:
-            for match in pattern.finditer(doc["text"]):
-                hits.append(SearchHit(doc["id"], doc["title"], match.start(), match.end()))
+            sentences = [(s.start, s.end) for s in self.sentences(doc["id"])]
+            for start, end in searching.find_spans(doc["text"], sentences, alternatives):
+                hits.append(SearchHit(doc["id"], doc["title"], start, end))
                 if len(hits) >= limit:
                     return hits
         return hits
-
-
-def _search_terms(query: str) -> list[str]:
-    terms = [a or b for a, b in re.findall(r'"([^"]+)"|(\S+)', query)]
-    return [t.strip() for t in terms if t.strip().strip("*")]
-
-
-def _term_regex(term: str) -> str:
-    prefix = term.endswith("*")
-    words = term.rstrip("*").split()
-    body = r"\s+".join(re.escape(w) for w in words)
-    return rf"\b{body}\w*" if prefix else rf"\b{body}\b"
 
 
 def default_study_path() -> Path:

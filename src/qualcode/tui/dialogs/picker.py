@@ -10,7 +10,7 @@ path match outranks every other, a prefix of the code's own name comes next, the
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -79,6 +79,12 @@ class PickItem:
     label: Text | str
     search: str
     recent: bool = False
+    detail: str = ""
+    """Shown under the list while the item is highlighted (a code's definition)."""
+
+
+_CREATE = object()
+"""The value of the "new code" row the picker adds when it may create one."""
 
 
 class PickerScreen(ModalScreen[Any]):
@@ -90,11 +96,21 @@ class PickerScreen(ModalScreen[Any]):
         Binding("up", "cursor(-1)", "Previous", show=False, id="picker.up"),
     ]
 
-    def __init__(self, title: str, items: Sequence[PickItem], *, placeholder: str = "type to filter") -> None:
+    def __init__(
+        self,
+        title: str,
+        items: Sequence[PickItem],
+        *,
+        placeholder: str = "type to filter",
+        create: Callable[[str], Any] | None = None,
+    ) -> None:
+        """``create`` (a name → the new item's value, raising QualcodeError to refuse) lets
+        the researcher make a code that is not there yet: type its name, Enter, confirm."""
         super().__init__()
         self.title_text = title
         self.items = list(items)
         self.placeholder = placeholder
+        self.create = create
         self.shown: list[PickItem] = []
 
     def compose(self) -> ComposeResult:
@@ -102,6 +118,7 @@ class PickerScreen(ModalScreen[Any]):
             yield Static(self.title_text, id="picker-title")
             yield Input(placeholder=self.placeholder, id="picker-input")
             yield OptionList(id="picker-options")
+            yield Static("", id="picker-detail")
 
     def on_mount(self) -> None:
         self._fill("")
@@ -117,6 +134,10 @@ class PickerScreen(ModalScreen[Any]):
         else:
             recent = [item for item in self.items if item.recent]
             self.shown = recent + [item for item in self.items if not item.recent]
+        name = " ".join(query.split())
+        if self.create is not None and name and not any(_tier(name, item.search) == EXACT for item in self.items):
+            new = Text.assemble(("+ ", "bold green"), ("new code ", "italic"), (f"“{name}”", "bold"))
+            self.shown.append(PickItem(_CREATE, new, name, detail="Enter, then y: create this code at the top level"))
         prompts: list[Option | None] = []
         for i, item in enumerate(self.shown):
             label = Text.assemble(("↺ ", "bold") if item.recent and not query.strip() else "  ", item.label)
@@ -125,6 +146,36 @@ class PickerScreen(ModalScreen[Any]):
         options.add_options(prompts)
         if self.shown:
             options.highlighted = 0
+        self._detail(0 if self.shown else None)
+
+    def _detail(self, index: int | None) -> None:
+        detail = self.query_one("#picker-detail", Static)
+        item = self.shown[index] if index is not None and 0 <= index < len(self.shown) else None
+        detail.update(Text(item.detail if item and item.detail else "", style="italic"))
+        detail.display = bool(item and item.detail)
+
+    @on(OptionList.OptionHighlighted, "#picker-options")
+    def _highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        self._detail(event.option_index)
+
+    def _choose(self, item: PickItem) -> None:
+        if item.value is not _CREATE:
+            self.dismiss(item.value)
+            return
+        from qualcode.core.errors import QualcodeError
+        from qualcode.tui.dialogs.confirm import ConfirmScreen
+
+        def confirmed(yes: bool | None) -> None:
+            if not yes or self.create is None:
+                return
+            try:
+                value = self.create(item.search)
+            except QualcodeError as exc:
+                self.notify(str(exc), severity="error")
+                return
+            self.dismiss(value)
+
+        self.app.push_screen(ConfirmScreen(f"Create the code “{item.search}” at the top level?"), confirmed)
 
     @on(Input.Changed, "#picker-input")
     def _changed(self, event: Input.Changed) -> None:
@@ -134,13 +185,13 @@ class PickerScreen(ModalScreen[Any]):
     def _submitted(self) -> None:
         options = self.query_one("#picker-options", OptionList)
         if options.highlighted is not None and self.shown:
-            self.dismiss(self.shown[options.highlighted].value)
+            self._choose(self.shown[options.highlighted])
         else:
             self.app.bell()
 
     @on(OptionList.OptionSelected, "#picker-options")
     def _clicked(self, event: OptionList.OptionSelected) -> None:
-        self.dismiss(self.shown[event.option_index].value)
+        self._choose(self.shown[event.option_index])
 
     def action_cursor(self, delta: int) -> None:
         options = self.query_one("#picker-options", OptionList)

@@ -134,7 +134,12 @@ def code_picker(
     (when offered) or None."""
     items = [PickItem(TOP_LEVEL, Text("(top level)", style="italic"), "(top level)")] if offer_top_level else []
     items += [
-        PickItem(c.id, Text.assemble(("  " * c.depth), c.name, (f"  {c.path}" if c.depth else "", "dim")), c.path)
+        PickItem(
+            c.id,
+            Text.assemble(("  " * c.depth), c.name, (f"  {c.path}" if c.depth else "", "dim")),
+            c.path,
+            detail=c.description,
+        )
         for c in codes
         if c.id not in (exclude or set())
     ]

@@ -50,7 +50,7 @@ def _bare(word: str) -> str:
 def in_vivo_name(passage: str) -> str:
     """A code name proposed from a passage's own words: fillers and punctuation trimmed at both
     ends, cut at a word boundary (a clause end if there is one) to ``IN_VIVO_WORDS`` words or
-    ``IN_VIVO_CHARS`` characters, marked with "…", first letter capitalised. Otherwise the
+    ``IN_VIVO_CHARS`` characters (never marked with "…"), first letter capitalised. Otherwise the
     respondent's words stay as they said them."""
 
     def trim(words: list[str]) -> list[str]:
@@ -84,9 +84,9 @@ def in_vivo_name(passage: str) -> str:
             fits = fits[:-1]
     if not fits and kept:  # one word longer than the limit
         fits = [kept[0][: IN_VIVO_CHARS - 1]]
+    # No "…" when cut: it would be stored in the code's name; the full words go in the new
+    # code's description instead (Study.code_in_vivo).
     name = " ".join(fits).strip(_EDGE_PUNCTUATION)
-    if cut:
-        name += "…"
     return name[:1].upper() + name[1:]
 
 
@@ -144,7 +144,7 @@ class CodingActions:
             label = Text.assemble(("▌ ", self.colours.get(code.id, "")), code.path)
             if code.shortcut:
                 label.append(f"  [{code.shortcut}]", style="dim")
-            items.append(PickItem(code.id, label, code.path, recent=code.id in recent))
+            items.append(PickItem(code.id, label, code.path, recent=code.id in recent, detail=code.description))
         items.sort(key=lambda i: self.recent.index(i.value) if i.recent else 0)
         return items
 
@@ -247,9 +247,12 @@ class CodingActions:
 
         def chosen(code_id: int | None) -> None:
             if code_id is not None:
+                if code_id not in self.codes:  # made in the picker
+                    self.load_codes()
                 self.apply_code(code_id)
 
-        self.app.push_screen(PickerScreen("Code the selection as…", self._code_items()), chosen)
+        create = lambda name: self.study.add_code(name).id  # noqa: E731
+        self.app.push_screen(PickerScreen("Code the selection as…", self._code_items(), create=create), chosen)
 
     def action_recent_picker(self) -> None:
         if not self.recent:
@@ -381,6 +384,10 @@ class CodingActions:
                 end = next_word_end(text, end) if delta > 0 else trim_end(text, prev_word_start(text, end))
             else:
                 start = prev_word_start(text, start) if delta > 0 else next_word_start(text, start)
+                # Never back over the speaker label ("Moeder (Samira):") into the turn's head.
+                turn = self.transcript.cursor.turns[self.transcript.cursor.turn_index(coding.start)]
+                if turn.start <= coding.start < turn.end:
+                    start = max(start, turn.start)
             if end <= start:
                 self.notify("A coding needs at least one word.", severity="warning")
                 return

@@ -50,6 +50,10 @@ def swatch(colour: str | None) -> Text:
     return Text("■■", style=colour) if colour else Text("□□", style="dim")
 
 
+SHORTCUT_KEYS = frozenset("1234567890")
+"""The keys that apply a code while coding (the main screen binds the digits)."""
+
+
 class CodeFormScreen(ModalScreen[bool]):
     """A code's definition, colour and shortcut in one form, saved as one undoable edit.
 
@@ -106,7 +110,7 @@ class CodeFormScreen(ModalScreen[bool]):
                 with Horizontal(classes="form-row"):
                     yield Label("Shortcut", classes="form-label")
                     yield Input(c.shortcut or "", id="form-shortcut", compact=True, max_length=1)
-                    yield Label("  one key that applies this code while coding")
+                    yield Label("  a digit 1–9 or 0 that applies this code while coding")
             yield Label("", classes="qc-error", id="form-error")
             with Horizontal(classes="qc-buttons"):
                 yield Button("Save", variant="primary", id="form-save")
@@ -135,6 +139,9 @@ class CodeFormScreen(ModalScreen[bool]):
         keywords = [k.strip() for k in self.query_one("#form-keywords", Input).value.split(",") if k.strip()]
         colour = check_colour(self.query_one("#form-color", Input).value)
         shortcut = self.query_one("#form-shortcut", Input).value.strip() or None
+        if shortcut is not None and shortcut not in SHORTCUT_KEYS and shortcut != c.shortcut:
+            # Only the digits are bound while coding; a letter would show as [c] and never work.
+            raise ValueError(f"shortcut “{shortcut}” cannot be used: only the digits 1–9 and 0 code a passage")
         wanted: dict[str, Any] = {**text, "keywords": keywords, "color": colour, "shortcut": shortcut}
         current: dict[str, Any] = {
             "description": c.description,

@@ -214,7 +214,10 @@ class RetrievalState:
     row: int
 
 
-FILTER_SELECTS = ("f-organisation", "f-project", "f-role", "f-coder", "f-attribute", "f-value")
+FILTER_SELECTS = ("f-organisation", "f-project", "f-role", "f-speaker", "f-coder", "f-attribute", "f-value")
+NOT_INTERVIEWER = "!interviewer"
+"""The speaker filter's "everyone but the interviewer": a parent's interview without the
+interviewer's questions."""
 
 
 class RetrievalScreen(Screen[None]):
@@ -231,6 +234,7 @@ class RetrievalScreen(Screen[None]):
     BINDINGS = [
         Binding("enter", "jump", "Jump", id="retrieval.jump", tooltip="Jump to the fragment in its document"),
         Binding("c", "add_code", "Codes", id="retrieval.add_code", tooltip="Retrieve: add a code"),
+        Binding("d", "remove_code", "Remove", id="retrieval.remove_code", tooltip="Retrieve: remove one chosen code"),
         Binding("x", "clear_codes", "Clear", id="retrieval.clear_codes", tooltip="Retrieve: clear the chosen codes"),
         Binding(
             "a",
@@ -255,6 +259,7 @@ class RetrievalScreen(Screen[None]):
         self._texts: dict[int, str] = {}
         self._state = state
         self._shown_filters: dict[str, Any] | None = None
+        self._pending_value: str | None = None
 
     # -- layout ---------------------------------------------------------------------------
 
@@ -272,8 +277,12 @@ class RetrievalScreen(Screen[None]):
             yield Select(
                 [(p["name"], p["name"]) for p in study.projects()], prompt="Project", compact=True, id="f-project"
             )
-            yield Select([(r, r) for r in roles], prompt="Role", compact=True, id="f-role")
+            yield Select([(r, r) for r in roles], prompt="Interviewee role", compact=True, id="f-role")
         with Horizontal(classes="filters"):
+            # The role of the turn a coding starts in, not the document's: in a parent's
+            # interview the interviewer's questions are not the parent's words.
+            speakers = [("not the interviewer", NOT_INTERVIEWER)] + [(r, r) for r in study.turn_roles()]
+            yield Select(speakers, prompt="Speaker role", compact=True, id="f-speaker")
             yield Select([(c["name"], c["name"]) for c in study.coders()], prompt="Coder", compact=True, id="f-coder")
             yield Select([(n, n) for n in study.attribute_names()], prompt="Attribute", compact=True, id="f-attribute")
             yield Select([], prompt="Value", compact=True, id="f-value")
@@ -298,6 +307,9 @@ class RetrievalScreen(Screen[None]):
 
     def _restore_filters(self, filters: dict[str, str | None]) -> None:
         attribute = filters.get("f-attribute")
+        # Setting the attribute posts a Changed that refills the values later; the value
+        # restored here must survive that refill (it was lost: 22 fragments became 162).
+        self._pending_value = filters.get("f-value") if attribute else None
         if attribute:
             self.query_one("#f-value", Select).set_options([(v, v) for v in self.study.attribute_values(attribute)])
         for select_id in FILTER_SELECTS:
@@ -329,7 +341,10 @@ class RetrievalScreen(Screen[None]):
     def filters(self) -> dict[str, Any]:
         """The filter choices as keyword arguments of :meth:`Study.fragments`."""
         attribute, value = self._value("#f-attribute"), self._value("#f-value")
+        speaker = self._value("#f-speaker")
         return {
+            "speaker_role": speaker if speaker and speaker != NOT_INTERVIEWER else None,
+            "not_speaker_role": "interviewer" if speaker == NOT_INTERVIEWER else None,
             "organisation": self._value("#f-organisation"),
             "project": self._value("#f-project"),
             "role": self._value("#f-role"),
@@ -447,7 +462,11 @@ class RetrievalScreen(Screen[None]):
         if event.select.id == "f-attribute":
             values = self.query_one("#f-value", Select)
             name = self._value("#f-attribute")
-            values.set_options([(v, v) for v in self.study.attribute_values(name)] if name else [])
+            options = [(v, v) for v in self.study.attribute_values(name)] if name else []
+            values.set_options(options)
+            pending, self._pending_value = self._pending_value, None
+            if pending is not None and any(v == pending for v, _ in options):
+                values.value = pending
         if self.filters() != self._shown_filters:  # restoring filters changes each select once
             self.reload()
 
@@ -478,6 +497,22 @@ class RetrievalScreen(Screen[None]):
             self.mode = mode
         self.reload()
 
+    def action_remove_code(self) -> None:
+        if not self.code_ids:
+            self.notify("No codes chosen: c adds one", severity="warning")
+            return
+
+        def chosen(code_id: int | None) -> None:
+            if code_id in self.code_ids:
+                self.code_ids.remove(code_id)
+                self.reload()
+
+        if len(self.code_ids) == 1:
+            chosen(self.code_ids[0])
+            return
+        chosen_codes = [self.study.code(cid) for cid in self.code_ids]
+        self.app.push_screen(code_picker("Remove a code from the list", chosen_codes), chosen)
+
     def action_clear_codes(self) -> None:
         self.code_ids = []
         self.reload()
@@ -505,6 +540,8 @@ class RetrievalScreen(Screen[None]):
         names = [self.study.code(cid).name for cid in self.code_ids] or ["alle"]
         filters = self.filters()
         attributes = filters.pop("attributes") or {}
+        if filters.pop("not_speaker_role"):
+            names.append("zonder-interviewer")
         names += [v for v in filters.values() if v] + [f"{k}-{v}" for k, v in attributes.items()]
         return f"fragmenten-{_slug('-'.join(names))}.csv"
 

@@ -2,9 +2,10 @@
 
 Auto-coding by search is how researchers seed a codebook ("every passage with
 *schaam*"), and how they lose trust in a tool when it codes too much. So every hit is
-listed with its context and can be unticked first; by default each hit is widened to its
-sentence (the unit people read and code), the codes go in as one action that a single undo
-removes, and hits that already have the code are left alone.
+listed with its context and can be unticked first; "code all" codes exactly the ticked hits
+(widened to their sentence only after `s`, shown in the title), the codes go in as one action
+that a single undo removes, and hits that already have the code are left alone. What a hit is
+(terms in one sentence, OR, prefix*, "phrases") is defined in study/search.py.
 """
 
 from __future__ import annotations
@@ -71,7 +72,8 @@ def hit_span(hit: SearchHit, sentences: list[tuple[int, int]], bodies: list[tupl
 
 
 class SearchScreen(Screen[None]):
-    """Find words, prefixes (``schaam*``) and "phrases"; jump to a hit or code the hits."""
+    """Find words in one sentence, prefixes (``schaam*``), "phrases" and ``a OR b``; jump to a
+    hit or code exactly the ticked hits."""
 
     CSS = """
     SearchScreen #search-title { height: 1; padding: 0 1; background: $panel; width: 1fr; }
@@ -95,7 +97,7 @@ class SearchScreen(Screen[None]):
         self.study = study
         self.document_id = document_id
         self.scope = "document" if document_id is not None else "study"
-        self.unit = "sentence"
+        self.unit = "exact"  # code exactly what was found; `s` widens to the sentence
         self.initial_query = query
         self.hits: list[SearchHit] = []
         self.ticked: set[int] = set()
@@ -105,7 +107,7 @@ class SearchScreen(Screen[None]):
         yield Label("", id="search-title")
         yield Input(
             self.initial_query,
-            placeholder='words, prefix*, "a phrase" — Enter searches',
+            placeholder='words in one sentence, prefix*, "a phrase", a OR b — Enter searches',
             id="search-query",
             compact=True,
         )
@@ -172,7 +174,10 @@ class SearchScreen(Screen[None]):
     def _preview(self, index: int | None) -> None:
         preview = self.query_one("#search-preview", Static)
         if index is None or index >= len(self.hits):
-            preview.update('Type a query and press Enter. "phrase", prefix*; ctrl+t switches scope.')
+            preview.update(
+                'Type a query and press Enter. All words must be in one sentence; "a phrase", prefix*, '
+                "a OR b (capitals). ctrl+t switches scope; s codes whole sentences instead of exact hits."
+            )
             return
         hit = self.hits[index]
         body = Text(f"{hit.title} · {hit.start}–{hit.end}\n", style="dim")

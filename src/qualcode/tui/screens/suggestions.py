@@ -40,6 +40,7 @@ class Trained:
     statuses: dict[int, str]
     corpus: Corpus
     candidates: list[Suggestion]
+    fresh: bool = True  # trained now (to be kept in the study), not loaded from it
 
 
 class SuggestionTable(DataTable):  # type: ignore[type-arg]
@@ -63,7 +64,7 @@ class SuggestionsScreen(Screen[None]):
         Binding("a", "accept", "Accept", id="suggestions.accept"),
         Binding("x", "reject", "Reject", id="suggestions.reject"),
         Binding("enter", "jump", "Jump", show=False, id="suggestions.jump"),
-        Binding("t", "retrain", "Retrain", id="suggestions.retrain"),
+        Binding("t", "retrain", "Retrain", id="suggestions.retrain", tooltip="Train the models again from scratch"),
         Binding("s", "cycle_source", "Source", id="suggestions.source"),
         Binding("escape", "close", "Close", id="suggestions.close"),
     ]
@@ -79,6 +80,7 @@ class SuggestionsScreen(Screen[None]):
         self.code_filter = ALL
         self.statuses: dict[int, str] = {}
         self._corpus: Corpus | None = None
+        self._stamp: tuple[object, ...] = ()
 
     def compose(self) -> ComposeResult:
         yield Label("Suggestions", id="suggestions-title")
@@ -92,27 +94,41 @@ class SuggestionsScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.query_one("#suggestions-codes", DataTable).add_columns("Code", "#")
+        # The sentence is what the researcher judges: it comes right after the score, so it is
+        # on screen at 80 columns too (the document and source follow).
         self.query_one("#suggestions-list", SuggestionTable).add_columns(
-            "Score", "Source", "Code", "Document", "Sentence"
+            "Score", "Sentence", "Code", "Source", "Document"
         )
-        self.action_retrain()
+        self.action_retrain(force=False)
 
     # -- training and ranking (in a worker) -----------------------------------------------
 
-    def action_retrain(self) -> None:
-        """Train the models and rank candidates in a thread; the screen stays usable."""
+    def action_retrain(self, force: bool = True) -> None:
+        """Train the models and rank candidates in a thread; the screen stays usable. Models
+        kept in the study for its present state are used instead of training (unless
+        ``force``: `t` retrains from scratch)."""
+        from qualcode.assist import persist
+
         self._corpus = None
         snapshot = self.helper.snapshot()  # SQL on this thread; the worker gets plain data
+        self._stamp = snapshot[0]
+        shown = None if force else persist.load_ranked(self.study.store, snapshot[0], self.settings, self.source)
+        if isinstance(shown, tuple) and len(shown) == 2:  # what this state of the study ranked last time
+            self.statuses, self.candidates, self._corpus = shown[0], list(shown[1]), snapshot[1]
+            self._refresh_codes()
+            self._refresh_list()
+            return
+        saved = None if force else self.helper.load_saved(self.settings, snapshot[0])
         bar = self.query_one("#suggestions-progress", ProgressBar)
         bar.add_class("busy")
         bar.update(total=max(1, len(snapshot[1].codes)), progress=0)
-        self._set_title("training…")
-        self._train(snapshot, self.source)
+        self._set_title("ranking…" if saved is not None else "training…")
+        self._train(snapshot, self.source, saved)
 
     # exit_on_error=False: a failed training is reported on the screen (see _worker_done),
     # it must not take the user's session down with it.
     @work(thread=True, exclusive=True, group="suggestions-train", exit_on_error=False)
-    def _train(self, snapshot, source: str) -> Trained:  # type: ignore[no-untyped-def]
+    def _train(self, snapshot, source: str, saved=None) -> Trained:  # type: ignore[no-untyped-def]
         """Train and rank off the UI thread. Touches no attribute of the screen: what it
         found goes back as the worker's result and is taken over in ``_worker_done`` on the
         UI thread, so a cancelled run that is still finishing cannot overwrite a newer one's."""
@@ -122,14 +138,17 @@ class SuggestionsScreen(Screen[None]):
         def show(done: int, total: int, _: str) -> None:
             self.app.call_from_thread(self._progress, done, total)
 
-        statuses = self.helper.train(self.settings, progress=cancellable(show, token), snapshot=snapshot)
+        if saved is not None:
+            models, statuses = saved, list(saved.statuses.values())
+        else:
+            statuses = self.helper.train(self.settings, progress=cancellable(show, token), snapshot=snapshot)
+            models = self.helper.trained
         token.check()  # cancelled after the last code: the result is not wanted
         by_code = {
             s.code_id: ("calibrated" if s.calibrated else "trained") if s.trained else s.reason for s in statuses
         }
-        models = self.helper.trained
         ranked = self.helper.rank(snapshot[1], models, source=source, limit=None, min_score=DEFAULT_MIN_SCORE)
-        return Trained(by_code, snapshot[1], ranked)
+        return Trained(by_code, snapshot[1], ranked, fresh=saved is None)
 
     def _progress(self, done: int, total: int) -> None:
         self.query_one("#suggestions-progress", ProgressBar).update(total=max(total, 1), progress=done)
@@ -143,6 +162,16 @@ class SuggestionsScreen(Screen[None]):
         if event.state == WorkerState.SUCCESS and isinstance(event.worker.result, Trained):
             result = event.worker.result
             self.statuses, self._corpus, self.candidates = result.statuses, result.corpus, list(result.candidates)
+            try:  # keep them for the next S (on this thread: the worker has no database)
+                from qualcode.assist import persist
+
+                persist.save_ranked(
+                    self.study.store, self._stamp, self.settings, self.source, (result.statuses, result.candidates)
+                )
+                if result.fresh:
+                    self.helper.save_trained()
+            except QualcodeError as exc:  # a read-only study: it still works, only slower next time
+                self.notify(f"the models could not be kept in the study: {exc}", severity="warning")
             self._refresh_codes()
             self._refresh_list()
         elif event.state == WorkerState.ERROR:
@@ -189,9 +218,13 @@ class SuggestionsScreen(Screen[None]):
         table.clear()
         self.shown = [s for s in self.candidates if self.code_filter in (ALL, s.code_id)]
         self.shown.sort(key=lambda s: -(s.score if s.score is not None else -1.0))
+        width = max(24, self.size.width - 38 - 6 - 18 - 6 - 22)  # what the other columns leave
         for i, s in enumerate(self.shown):
             score = "" if s.score is None else f"{s.score:.2f}"
-            table.add_row(score, s.source, s.code.rsplit("/", 1)[-1], s.document, s.text.replace("\n", " "), key=str(i))
+            sentence = " ".join(s.text.split())
+            if len(sentence) > width:
+                sentence = sentence[: width - 1] + "…"  # whole in the context pane below
+            table.add_row(score, sentence, s.code.rsplit("/", 1)[-1], s.source, s.document, key=str(i))
         if self.shown:
             table.move_cursor(row=min(max(row, 0), len(self.shown) - 1))
         self._show_context()
@@ -277,7 +310,7 @@ class SuggestionsScreen(Screen[None]):
 
     def action_cycle_source(self) -> None:
         self.source = SOURCES[(SOURCES.index(self.source) + 1) % len(SOURCES)]
-        self.action_retrain()
+        self.action_retrain(force=False)  # kept models serve every source
 
     def action_close(self) -> None:
         self.workers.cancel_group(self, "suggestions-train")
