@@ -44,9 +44,11 @@ def check_output_path(target: Path, example: str = "a file name") -> Path:
 
 
 @contextmanager
-def atomic_path(target: Path | str) -> Iterator[Path]:
+def atomic_path(target: Path | str, *, private: bool = False) -> Iterator[Path]:
     """A temporary path beside ``target`` to write to (for libraries that want a path); on
-    success it is moved into place with ordinary permissions, on failure it is removed."""
+    success it is moved into place with ordinary permissions (0600 when ``private``: a
+    pseudonymisation key or a names list must never be readable by others), on failure it
+    is removed."""
     target = check_output_path(Path(target))
     try:
         fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=target.suffix or ".part", dir=target.parent)
@@ -55,7 +57,7 @@ def atomic_path(target: Path | str) -> Iterator[Path]:
     os.close(fd)
     try:
         yield Path(name)
-        os.chmod(name, _default_mode())
+        os.chmod(name, 0o600 if private else _default_mode())
         os.replace(name, target)
     except OSError as exc:
         Path(name).unlink(missing_ok=True)
@@ -67,10 +69,15 @@ def atomic_path(target: Path | str) -> Iterator[Path]:
 
 @contextmanager
 def atomic_output(
-    target: Path | str, mode: str = "w", *, encoding: str | None = "utf-8", newline: str | None = None
+    target: Path | str,
+    mode: str = "w",
+    *,
+    encoding: str | None = "utf-8",
+    newline: str | None = None,
+    private: bool = False,
 ) -> Iterator[IO[Any]]:
     """Open a temporary file beside ``target``; on success move it into place."""
     binary = "b" in mode
-    with atomic_path(target) as tmp:
+    with atomic_path(target, private=private) as tmp:
         with open(tmp, mode, encoding=None if binary else encoding, newline=None if binary else newline) as handle:
             yield handle

@@ -1,0 +1,233 @@
+"""Finding the identifying details in a study: the detectors, and the decisions over them.
+
+Detectors, each giving ``(start, end, kind)`` spans of a document's text:
+
+- ``deduce`` (optional, lazily imported), the maintained Dutch de-identifier;
+- shapes (:mod:`qualcode.pseudonymise.patterns`): e-mail, phone, postcode, BSN, dates,
+  ages, schools, institutions, streets;
+- the study's own lists: speaker labels that are names, participants written as names,
+  and the researcher's gazetteer (``--names``).
+
+Decisions: the gazetteer's "not a name" words, lower-case "names" (Dutch words such as hoop
+or roos) and the study's own organisations (its organisations, projects and municipalities,
+unless ``include_organisations``) are dropped. Then every surface form that was found once
+is replaced wherever it occurs (names and places across the whole study, dates and ages
+within their document), so a name deduce recognised in one sentence is not left standing
+in the next.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from qualcode.pseudonymise import patterns
+from qualcode.pseudonymise.gazetteer import Gazetteer
+
+# Which detector wins an overlap: the researcher's list first, then shapes, then deduce.
+_PRIORITY = {"gazetteer": 0, "speaker": 1, "participant": 1, "pattern": 2, "deduce": 3, "propagated": 4}
+# Kinds whose surface forms are replaced only in the document they were found in: "elf jaar"
+# is an age in one interview and a duration in another.
+LOCAL_KINDS = frozenset({"datum", "leeftijd"})
+_PARTICLES = frozenset({"van", "de", "der", "den", "het", "ter", "ten", "te", "in", "'t", "op", "bij"})
+_WORD = re.compile(r"[^\W\d_][\w'’-]*")
+# Capitalised words deduce tags as names in interview speech but that are speech, not people.
+_SPEECH = frozenset(
+    "Ja Nee Nou Oké Ok Eh Ehm Hm Hmm Ah Oh Jij Ik Wij Zij Hij Ze We Je Mijn Dat Die Dit Wat Maar En "
+    "Interviewer Moeder Vader Coach Juf Meester Mama Papa Mam Pap Oma Opa Heit Mem Houdoe Gezinscoach".split()
+)
+
+Progress = Callable[[int, int, str], None]
+Cancelled = Callable[[], bool]
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    document_id: int
+    start: int
+    end: int
+    text: str
+    kind: str
+    source: str
+
+    def context(self, doc_text: str, width: int = 40) -> str:
+        left = doc_text[max(0, self.start - width) : self.start].replace("\n", " ")
+        right = doc_text[self.end : self.end + width].replace("\n", " ")
+        return f"…{left}[{doc_text[self.start : self.end]}]{right}…"
+
+
+@dataclass
+class SourceDocument:
+    """What detection needs of a document: its text and the study's own names in it."""
+
+    id: int
+    title: str
+    text: str
+    speakers: list[str] = field(default_factory=list)
+    participant: str | None = None
+    attributes: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class Options:
+    gazetteer: Gazetteer = field(default_factory=Gazetteer)
+    use_deduce: bool = True
+    include_organisations: bool = False
+    protected: set[str] = field(default_factory=set)  # the study's organisation names
+
+
+def speaker_names(label: str) -> list[str]:
+    """The names in a speaker label: "Moeder (Samira)" → ["Samira"], "Coach Annelies" →
+    ["Annelies"], "Interviewer" → []."""
+    from qualcode.ingest.turns import infer_role
+
+    inner = re.findall(r"\(([^()]+)\)", label)
+    if inner:
+        return [n for part in inner for n in speaker_names(part)]
+    words = [w for w in _WORD.findall(label)]
+    names = [w for w in words if w[0].isupper() and len(w) > 1 and infer_role(w) is None and w not in _SPEECH]
+    if not names:
+        return []
+    # "Anja van der Berg": keep the whole name as it is written.
+    first, last = label.find(names[0]), label.rfind(names[-1]) + len(names[-1])
+    whole = label[first:last]
+    return [whole] if all(w in _PARTICLES or w in names for w in _WORD.findall(whole)) else names
+
+
+_PARTICIPANT_CODE = re.compile(r"^[A-Z]{1,4}[-_]?[A-Z0-9-]*\d+[A-Z0-9-]*$")
+
+
+def _raw_findings(doc: SourceDocument, options: Options) -> list[Finding]:
+    found: list[Finding] = []
+    text = doc.text
+
+    def add(start: int, end: int, kind: str, source: str) -> None:
+        start, end = _trim(text, start, end)
+        if end > start:
+            found.append(Finding(doc.id, start, end, text[start:end], kind, source))
+
+    for start, end, kind in patterns.find_shapes(text):
+        add(start, end, kind, "pattern")
+    if options.use_deduce:
+        from qualcode.pseudonymise.deduce_engine import annotate
+
+        for start, end, kind in annotate(text):
+            for s, e in _split_person(text, start, end, kind):
+                add(s, e, kind, "deduce")
+    own: list[tuple[str, str, str]] = [(n, k, "gazetteer") for n, k in options.gazetteer.names.items()]
+    own += [(name, "persoon", "speaker") for label in doc.speakers for name in speaker_names(label)]
+    if doc.participant and not _PARTICIPANT_CODE.match(doc.participant.strip()):
+        own += [(doc.participant.strip(), "persoon", "participant")]
+    for name, kind, source in own:
+        for m in _occurrences(text, name):
+            add(m[0], m[1], kind, source)
+    return found
+
+
+def _trim(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and not (text[start].isalnum() or text[start] in "+("):
+        start += 1
+    while end > start and not text[end - 1].isalnum():
+        end -= 1
+    return start, end
+
+
+def _split_person(text: str, start: int, end: int, kind: str) -> list[tuple[int, int]]:
+    """deduce joins "Annelies de Vries van Schuldhulp Drenthe" into one person: cut a person
+    at "van"/"bij"/"en" followed by a capitalised word that is not part of a surname."""
+    if kind != "persoon":
+        return [(start, end)]
+    span = text[start:end]
+    m = re.search(r"\s(?:van|bij|en|of|met)\s+(?=(?:[A-Z][\w-]+\s+){0,1}(?:Schuldhulp|GGZ|Ggz|Stichting|Welzijn|Gemeente|OBS|CBS|School|Kredietbank|Jeugdzorg|Leergeld))", span)
+    if m:
+        return [(start, start + m.start())]
+    return [(start, end)]
+
+
+def _occurrences(text: str, surface: str) -> Iterable[tuple[int, int]]:
+    pattern = re.compile(r"(?<!\w)" + re.escape(surface) + r"(?!\w)")
+    for m in pattern.finditer(text):
+        yield m.start(), m.end()
+
+
+def _protected_spans(text: str, protected: set[str]) -> list[tuple[int, int]]:
+    spans = []
+    for name in protected:
+        spans.extend(_occurrences(text, name))
+    return spans
+
+
+def _keep(f: Finding, options: Options, protected_spans: list[tuple[int, int]]) -> bool:
+    if f.source == "gazetteer":
+        return not options.gazetteer.is_not_name(f.text)
+    if options.gazetteer.is_not_name(f.text):
+        return False
+    if f.kind in ("persoon", "plaats", "instelling", "school"):
+        if not f.text[:1].isupper() and not f.text[:1].isdigit():
+            return False  # "hoop", "roos", "bos": Dutch words, not names
+        if f.text in _SPEECH or len(f.text) < 2:
+            return False
+    if not options.include_organisations:
+        for s, e in protected_spans:
+            if s < f.end and f.start < e:
+                return False
+    return True
+
+
+def _resolve(findings: list[Finding]) -> list[Finding]:
+    """Non-overlapping findings: the researcher's list, then shapes, then deduce; among equals
+    the longer span."""
+    ordered = sorted(findings, key=lambda f: (_PRIORITY[f.source], -(f.end - f.start), f.start))
+    taken: list[Finding] = []
+    for f in ordered:
+        if any(t.start < f.end and f.start < t.end for t in taken):
+            continue
+        taken.append(f)
+    return sorted(taken, key=lambda f: f.start)
+
+
+def detect(
+    documents: list[SourceDocument],
+    options: Options,
+    *,
+    progress: Progress | None = None,
+    cancelled: Cancelled | None = None,
+) -> dict[int, list[Finding]]:
+    """The findings of every document, after the decisions and the propagation."""
+    direct: dict[int, list[Finding]] = {}
+    for n, doc in enumerate(documents, start=1):
+        if cancelled is not None and cancelled():
+            break
+        spans = _protected_spans(doc.text, options.protected)
+        kept = [f for f in _raw_findings(doc, options) if _keep(f, options, spans)]
+        direct[doc.id] = _resolve(kept)
+        if progress:
+            progress(n, len(documents), doc.title)
+    # One kind per surface form across the study: the most trusted source's kind.
+    kinds: dict[str, tuple[int, str]] = {}
+    for found in direct.values():
+        for f in found:
+            rank = _PRIORITY[f.source]
+            if f.text not in kinds or rank < kinds[f.text][0]:
+                kinds[f.text] = (rank, f.kind)
+    surfaces = {t: k for t, (_, k) in kinds.items() if k not in LOCAL_KINDS}
+    result: dict[int, list[Finding]] = {}
+    for doc in documents:
+        if doc.id not in direct:
+            continue
+        local = {f.text: f.kind for f in direct[doc.id] if f.kind in LOCAL_KINDS}
+        extra = [
+            Finding(doc.id, s, e, doc.text[s:e], kind, "propagated")
+            for surface, kind in {**surfaces, **local}.items()
+            for s, e in _occurrences(doc.text, surface)
+        ]
+        spans = _protected_spans(doc.text, options.protected)
+        extra = [f for f in extra if _keep(f, options, spans)]
+        merged = _resolve(direct[doc.id] + extra)
+        result[doc.id] = [f if f.kind == surfaces.get(f.text, f.kind) else _rekind(f, surfaces[f.text]) for f in merged]
+    return result
+
+
+def _rekind(f: Finding, kind: str) -> Finding:
+    return Finding(f.document_id, f.start, f.end, f.text, kind, f.source)
