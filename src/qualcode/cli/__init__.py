@@ -55,6 +55,6 @@ def run() -> None:
 
 
 # Registering the commands; each module imports only click at module level.
-from qualcode.cli import agreement, analysis, assist, codebook, core, exchange  # noqa: E402,F401
+from qualcode.cli import agreement, analysis, assist, codebook, core, exchange, pseudonymise  # noqa: E402,F401
 
 __all__ = ["main", "run"]

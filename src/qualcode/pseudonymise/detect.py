@@ -176,9 +176,11 @@ def _keep(f: Finding, options: Options, protected_spans: list[tuple[int, int]]) 
 
 
 def _resolve(findings: list[Finding]) -> list[Finding]:
-    """Non-overlapping findings: the researcher's list, then shapes, then deduce; among equals
-    the longer span."""
-    ordered = sorted(findings, key=lambda f: (_PRIORITY[f.source], -(f.end - f.start), f.start))
+    """Non-overlapping findings: the researcher's list first, then the longer span (a whole
+    "Annelies de Vries" over its "Annelies"), then shapes before deduce."""
+    ordered = sorted(
+        findings, key=lambda f: (f.source != "gazetteer", -(f.end - f.start), _PRIORITY[f.source], f.start)
+    )
     taken: list[Finding] = []
     for f in ordered:
         if any(t.start < f.end and f.start < t.end for t in taken):

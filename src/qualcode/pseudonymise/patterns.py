@@ -43,11 +43,11 @@ DATE = re.compile(
 # An age, not a duration: "ze is elf jaar", "elf jaar oud", "een jongen van veertien jaar",
 # "de 8-jarige", "toen ik zestien was". Only the "N jaar" words become the placeholder.
 AGE = re.compile(
-    rf"(?:(?<=\b(?:is|was|ben|bent|zijn|waren|wordt|werd|word) )(?:(?:nu|pas|al|bijna|net|toen|inmiddels|ook) )?(?P<a>{_AGE_NUMBER} jaar(?: oud)?)(?!\w)"
+    rf"(?:\b(?:is|was|ben|bent|zijn|waren|wordt|werd|word) (?:(?:nu|pas|bijna|net|inmiddels|ook) )?(?P<a>{_AGE_NUMBER} jaar(?: oud)?)(?!\w)"
     rf"|(?<!\w)(?P<b>{_AGE_NUMBER} jaar oud)(?!\w)"
     rf"|(?<!\w)(?P<c>{_AGE_NUMBER}-?jarige?)(?!\w)"
-    rf"|(?<=\b(?:zoon|dochter|kind|meisje|jongen|jongetje|meid|knul|broer|zus|zusje|broertje) van )(?P<d>{_AGE_NUMBER}(?: jaar)?)(?!\w)"
-    rf"|(?<=\btoen (?:ik|hij|zij|ze) )(?P<e>{_AGE_NUMBER})(?= was\b))",
+    rf"|\b(?:zoon|dochter|kind|meisje|jongen|jongetje|meid|knul|broer|zus|zusje|broertje) van (?P<d>{_AGE_NUMBER}(?: jaar)?)(?!\w)"
+    rf"|\btoen (?:ik|hij|zij|ze) (?P<e>{_AGE_NUMBER}) was\b)",
     re.IGNORECASE,
 )
 _SCHOOL_NAME = r"(?:(?:de|het|De|Het|'t|Sint|St\.)\s+)?[A-Z][\w'’-]+(?:\s+(?:van\s+|de\s+|der\s+)?[A-Z][\w'’-]+){0,3}"
@@ -60,7 +60,7 @@ SCHOOL = re.compile(
     rf")(?!\w)"
 )
 # "op De Regenboog" near talk of school: a named school without a school word in its name.
-SCHOOL_BY_CONTEXT = re.compile(r"(?<=\b(?:op|naar|van|bij) )(?P<name>(?:De|Het|'t) [A-Z][\w'’-]+(?: [A-Z][\w'’-]+)?)")
+SCHOOL_BY_CONTEXT = re.compile(r"\b(?i:op|naar|van|bij) (?P<name>(?:De|Het|'t) [A-Z][\w'’-]+(?: [A-Z][\w'’-]+)?)")
 SCHOOL_CONTEXT = re.compile(r"school|klas|juf\b|meester\b|groep \d|leerkracht|directeur|schoolplein", re.IGNORECASE)
 # Institutions tied to a person: GGZ, debt help, youth care with a proper name after them.
 INSTITUTION = re.compile(
@@ -68,10 +68,11 @@ INSTITUTION = re.compile(
     r"|(?:Schuldhulp(?:verlening)?|Kredietbank|Jeugdzorg|Stichting|Zorggroep|Welzijn|Humanitas|Buurtteam|Wijkteam)"
     r"\s+[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+){0,2})(?!\w)"
 )
-# Streets: one capitalised word ending in a street word, and a house number if one follows.
+# Streets and neighbourhoods: one capitalised word ending in a street word (the house number
+# alone identifies no one, and leaving it out lets the street be found again without it).
 STREET = re.compile(
-    r"(?<!\w)[A-Z][\w'’-]*(?:straat|laan|weg|plein|singel|gracht|kade|dijk|dreef|hof|park|pad|steeg|markt|baan|"
-    r"erf|veld|wijk|kamp|es|hoek|akker|stede|burg|oord)(?:\s+\d{1,4}(?:\s?[a-zA-Z](?!\w))?)?(?!\w)"
+    r"(?<!\w)[A-Z][\w'’-]{2,}(?:straat|laan|weg|plein|singel|gracht|kade|dijk|dreef|hof|park|pad|steeg|markt|baan|"
+    r"veld|wijk|kamp|hoek|akker|stede|burg|oord)(?!\w)"
 )
 _STREET_FALSE = frozenset({"Hoek", "Park", "Markt", "Veld", "Kamp", "Hof", "Weg", "Plein", "Es", "Erf", "Pad", "Baan"})
 
