@@ -75,3 +75,31 @@ def annotate(text: str) -> list[tuple[int, int, str]]:
         if kind is not None:
             found.append((a.start_char, a.end_char, kind))
     return found
+
+
+@lru_cache(maxsize=1)
+def name_lists() -> tuple[frozenset[str], frozenset[str], frozenset[str], frozenset[str]]:
+    """First names, surnames, towns and common words from the lists deduce ships (plain text,
+    read in well under a second, without building deduce's lookup structures); empty sets
+    when deduce is not installed."""
+    if not available():
+        return frozenset(), frozenset(), frozenset(), frozenset()
+    from importlib.util import find_spec
+
+    spec = find_spec("deduce")
+    assert spec is not None and spec.origin is not None
+    base = Path(spec.origin).parent / "data" / "lookup" / "src"
+
+    def read(*parts: str) -> frozenset[str]:
+        path = base.joinpath(*parts, "items.txt")
+        try:
+            return frozenset(line.strip() for line in path.read_text(encoding="utf-8").splitlines() if line.strip())
+        except OSError:
+            return frozenset()
+
+    return (
+        read("names", "lst_first_name"),
+        read("names", "lst_surname"),
+        read("locations", "lst_placename", "lst_residence"),
+        frozenset(w.lower() for w in read("whitelist", "lst_common_word") | read("whitelist", "lst_stop_word")),
+    )

@@ -26,7 +26,7 @@ from qualcode.pseudonymise import patterns
 from qualcode.pseudonymise.gazetteer import Gazetteer
 
 # Which detector wins an overlap: the researcher's list first, then shapes, then deduce.
-_PRIORITY = {"gazetteer": 0, "speaker": 1, "participant": 1, "pattern": 2, "deduce": 3, "propagated": 4}
+_PRIORITY = {"gazetteer": 0, "speaker": 1, "participant": 1, "pattern": 2, "deduce": 3, "capitals": 4, "propagated": 5}
 # Kinds whose surface forms are replaced only in the document they were found in: "elf jaar"
 # is an age in one interview and a duration in another.
 LOCAL_KINDS = frozenset({"datum", "leeftijd"})
@@ -109,6 +109,8 @@ def _raw_findings(doc: SourceDocument, options: Options) -> list[Finding]:
 
     for start, end, kind in patterns.find_shapes(text):
         add(start, end, kind, "pattern")
+    for start, end, kind in _capitalised_unknowns(text):
+        add(start, end, kind, "capitals")
     if options.use_deduce:
         from qualcode.pseudonymise.deduce_engine import annotate
 
@@ -123,6 +125,35 @@ def _raw_findings(doc: SourceDocument, options: Options) -> list[Finding]:
         for m in _occurrences(text, name):
             add(m[0], m[1], kind, source)
     return found
+
+
+_CAPITALISED = re.compile(r"(?<![\w-])[A-Z][a-zà-ÿ'’]+(?:[ ](?:(?:van|de|der|den|ter|ten|van de|van der|van den)[ ])?[A-Z][a-zà-ÿ'’]+)*")
+_SENTENCE_START = re.compile(r"(?:^|[.!?:\]\[(*'‘\"“…]|--)\s*$")
+
+
+def _capitalised_unknowns(text: str) -> Iterable[tuple[int, int, str]]:
+    """Capitalised words in speech. Dutch capitalises only names inside a sentence, so there a
+    capitalised word that is no dictionary word, or is a known first name or surname, is a
+    person (a known town: a place). At a sentence start only known first names count."""
+    from qualcode.ingest.nlp import is_known_word
+    from qualcode.pseudonymise.deduce_engine import name_lists
+
+    first, surnames, places, common = name_lists()
+    for m in _CAPITALISED.finditer(text):
+        words = [w for w in m.group().split() if w[0].isupper()]
+        if m.group() in _SPEECH or words[0] in _SPEECH:
+            continue
+        initial = bool(_SENTENCE_START.search(text[max(0, m.start() - 4) : m.start()])) or m.start() == 0
+        if initial:
+            if words[0] in first and words[0].lower() not in common and not is_known_word(words[0]):
+                yield m.start(), m.end(), "persoon"
+            elif len(words) > 1 and words[0] in first:
+                yield m.start(), m.end(), "persoon"
+            continue
+        if len(words) == 1 and words[0] in places and words[0] not in first:
+            yield m.start(), m.end(), "plaats"
+        elif any(w in first or w in surnames for w in words) or not all(is_known_word(w) for w in words):
+            yield m.start(), m.end(), "persoon"
 
 
 def _trim(text: str, start: int, end: int) -> tuple[int, int]:

@@ -47,7 +47,8 @@ AGE = re.compile(
     rf"|(?<!\w)(?P<b>{_AGE_NUMBER} jaar oud)(?!\w)"
     rf"|(?<!\w)(?P<c>{_AGE_NUMBER}-?jarige?)(?!\w)"
     rf"|\b(?:zoon|dochter|kind|meisje|jongen|jongetje|meid|knul|broer|zus|zusje|broertje) van (?P<d>{_AGE_NUMBER}(?: jaar)?)(?!\w)"
-    rf"|\btoen (?:ik|hij|zij|ze) (?P<e>{_AGE_NUMBER}) was\b)",
+    rf"|\btoen (?:ik|hij|zij|ze) (?P<e>{_AGE_NUMBER}) was\b"
+    rf"|\b(?:is|was|wordt|werd) (?:nu |pas |bijna |net |inmiddels )?(?P<f>(?!een\b|één\b){_AGE_NUMBER})(?=\s*[,.;!?]|\s+en\b))",
     re.IGNORECASE,
 )
 _SCHOOL_NAME = r"(?:(?:de|het|De|Het|'t|Sint|St\.)\s+)?[A-Z][\w'’-]+(?:\s+(?:van\s+|de\s+|der\s+)?[A-Z][\w'’-]+){0,3}"
@@ -103,7 +104,7 @@ def find_shapes(text: str) -> Iterator[tuple[int, int, str]]:
     for m in DATE.finditer(text):
         yield m.start(), m.end(), "datum"
     for m in AGE.finditer(text):
-        for group in "abcde":
+        for group in "abcdef":
             if m.group(group):
                 yield m.start(group), m.end(group), "leeftijd"
     for m in SCHOOL.finditer(text):
