@@ -35,7 +35,6 @@ _NOT_PROSE = frozenset(
         "decision",
         "interview_date",
         "timestamp",
-        "text",
     }
 )
 # Tables handled on their own (texts, the log) or derived (the search index, tallies).
