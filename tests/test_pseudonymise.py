@@ -224,3 +224,17 @@ def test_remapped_spans_cover_the_same_words(case: tuple[str, list[Replacement],
         assert offsets.is_snapped(s, e) == ((gs, ge) != (s, e))
         if (gs, ge) == (s, e):
             assert back.span(s2, e2) == (s, e)
+
+
+def test_export_fragments_pseudonymised_shares_no_names(tmp_path: Path, study_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("qualcode.pseudonymise.deduce_engine.available", lambda: False)
+    out, key_path = tmp_path / "fragmenten.csv", tmp_path / "key.json"
+    before = study_path.read_bytes()
+    result = CliRunner().invoke(
+        main, ["export", "fragments", "--study", str(study_path), "-o", str(out), "--pseudonymised", "--key", str(key_path)]
+    )
+    assert result.exit_code == 0, result.output
+    shared = out.read_text(encoding="utf-8-sig")
+    assert "[Persoon-" in shared and "Henk" not in shared and "Ilse" not in shared
+    assert stat.S_IMODE(key_path.stat().st_mode) == 0o600
+    assert study_path.read_bytes() == before

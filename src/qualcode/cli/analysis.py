@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from qualcode.cli import main
+from qualcode.cli.pseudonymise import pseudonymised_option
 from qualcode.cli.common import filter_options, open_study, study_options
 from qualcode.cli.core import export
 from qualcode.cli.output import emit, output_options
@@ -272,6 +273,7 @@ def kwic(study: Study, fmt: str, term: str, lemma: bool, width: int, limit: int,
 @coder_filter
 @filter_options
 @study_options
+@pseudonymised_option
 def report(
     study: Study, output: Path, by: str, quotes: int, title: str | None, by_coder: str | None, **filters: Any
 ) -> None:
@@ -295,6 +297,7 @@ def report(
 @coder_filter
 @filter_options
 @study_options
+@pseudonymised_option
 def export_fragments(
     study: Study, output: Path, code_refs: tuple[str, ...], by_coder: str | None, **filters: Any
 ) -> None:

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from qualcode.cli.pseudonymise import pseudonymised_option
 from qualcode.cli.common import open_study, progress_bar, study_options
 from qualcode.cli.core import export
 from qualcode.core.errors import QualcodeError
@@ -20,6 +21,7 @@ if TYPE_CHECKING:
     "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True, help="The .qdpx file to write."
 )
 @study_options
+@pseudonymised_option
 def export_qdpx_cmd(study: Study, output: Path) -> None:
     """Export the whole study as a REFI-QDA project (.qdpx) for NVivo, ATLAS.ti, MAXQDA,
     QualCoder and other tools: documents, codebook, codings, coders, memos, attributes.

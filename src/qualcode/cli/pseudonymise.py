@@ -123,3 +123,40 @@ def _preview(source: Path, document: str | None, options: object, as_json: bool)
     for r in rows:
         click.echo(f"{r['document']}\t{r['start']}\t{r['kind']}\t{r['text']}\t→ {r['placeholder']}\t({r['source']})\t{r['context']}")
     click.echo(f"{len(rows)} finding(s) of {len(plan.placeholders)} entit(ies).", err=True)
+
+
+def pseudonymised_option(func):  # type: ignore[no-untyped-def]
+    """``--pseudonymised --key KEY.json [--names FILE]`` for an export: the command gets a
+    pseudonymised temporary copy of its study (deleted afterwards) instead of the study, and
+    the key is written 0600 beside nothing else. Put it just above the command's function,
+    below ``@study_options``."""
+    import functools
+
+    @click.option("--pseudonymised", is_flag=True, help="Share without names: export from a pseudonymised copy.")
+    @click.option("--key", "pseudo_key", type=click.Path(dir_okay=False, path_type=Path), help="With --pseudonymised: where to write the key.")
+    @click.option("--names", "pseudo_names", type=click.Path(dir_okay=False, path_type=Path), help="With --pseudonymised: a names file.")
+    @functools.wraps(func)
+    def wrapper(*args, study, pseudonymised: bool, pseudo_key: Path | None, pseudo_names: Path | None, **kwargs):  # type: ignore[no-untyped-def]
+        if not pseudonymised:
+            return func(*args, study=study, **kwargs)
+        if pseudo_key is None:
+            raise QualcodeError("--pseudonymised needs --key KEY.json (the only way back to the names)")
+        import tempfile
+
+        from qualcode.pseudonymise import copy as pseudo
+        from qualcode.pseudonymise.detect import Options
+        from qualcode.pseudonymise.gazetteer import Gazetteer
+        from qualcode.study.study import Study
+
+        options = Options(gazetteer=Gazetteer.load(pseudo_names), use_deduce=_deduce_available())
+        with tempfile.TemporaryDirectory(prefix="qualcode-share-") as folder:
+            copy_path = Path(folder) / "gedeeld.qualcode"
+            with progress_bar("Pseudonymising") as progress:
+                pseudo.pseudonymise(study.path, copy_path, pseudo_key, options, progress=progress)
+            shared = Study.open(copy_path, study.coder)
+            try:
+                return func(*args, study=shared, **kwargs)
+            finally:
+                shared.close()
+
+    return wrapper
