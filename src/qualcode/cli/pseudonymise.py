@@ -40,7 +40,8 @@ def pseudonymise_cmd(
     every coding kept on the same words) and a key to reverse it. The study is only read.
 
     \b
-    Examples:
+    Example: qualcode pseudonymise --study armoede.qualcode -o gedeeld.qualcode --key sleutel.json
+    More:
       qualcode pseudonymise --study armoede.qualcode --preview leergeld-ouder-01.md --names namen.txt
       qualcode pseudonymise --study armoede.qualcode -o gedeeld.qualcode --key sleutel.json --names namen.txt
       qualcode pseudonymise --reverse gedeeld.qualcode --key sleutel.json -o terug.qualcode
