@@ -25,6 +25,7 @@ APP_ACTIONS = [
     ("Import REFI-QDA project (.qdpx)", "app.import_qdpx"),
     ("Export coded fragments (CSV/XLSX)", "app.export_fragments"),
     ("Write HTML report", "app.write_report"),
+    ("Pseudonymise: review names before sharing", "app.pseudonymise"),
 ]
 
 
