@@ -35,8 +35,21 @@ _WORD = re.compile(r"[^\W\d_][\w'’-]*")
 # Capitalised words deduce tags as names in interview speech but that are speech, not people.
 _SPEECH = frozenset(
     "Ja Nee Nou Oké Ok Eh Ehm Hm Hmm Ah Oh Jij Ik Wij Zij Hij Ze We Je Mijn Dat Die Dit Wat Maar En "
-    "Interviewer Moeder Vader Coach Juf Meester Mama Papa Mam Pap Oma Opa Heit Mem Houdoe Gezinscoach".split()
+    "Interviewer Moeder Vader Coach Juf Meester Mama Papa Mam Pap Oma Opa Heit Mem Houdoe Gezinscoach "
+    "Hoi Hallo Dag Goedemorgen Goedemiddag Goedenavond Doei Dank Bedankt Sorry Tja Nja Jawel Zeker Precies".split()
 )
+# Capitalised words in speech that name no person, place or school of the study: languages,
+# laws and national agencies, shops and brands, feasts, points of the compass. (A study's
+# own organisations are protected separately, from its organisations and projects.)
+_NOT_IDENTIFYING = frozenset(
+    "Nederlands Engels Duits Frans Turks Arabisch Marokkaans Pools Syrisch Somalisch Eritrees Tigrinya Fries "
+    "Nederland Europa God Allah Jezus Sinterklaas Kerst Kerstmis Pasen Ramadan Suikerfeest Offerfeest "
+    "Wmo Participatiewet Jeugdwet Bijstand Toeslagen Belastingdienst Zorgtoeslag Kinderrechtenverdrag "
+    "UWV GGD CJG DUO CAK SVB CBR Veilig Thuis Voedselbank Kledingbank Jeugdfonds Sport Cultuur "
+    "Action Lidl Aldi Jumbo Kruidvat Hema Zeeman Primark Albert Heijn Efteling Google WhatsApp Facebook "
+    "Instagram TikTok YouTube Netflix Marktplaats Zuid Noord Oost West Randstad Corona".split()
+)
+_SENTENCE_BREAK = re.compile(r"[.!?;:]+\s+|\s*\n\s*|\s+-{1,2}\s+")
 
 Progress = Callable[[int, int, str], None]
 Cancelled = Callable[[], bool]
@@ -116,7 +129,12 @@ def _raw_findings(doc: SourceDocument, options: Options) -> list[Finding]:
 
         for start, end, kind in annotate(text):
             for s, e in _split_person(text, start, end, kind):
-                add(s, e, kind, "deduce")
+                parts = _sentence_parts(text, s, e) if kind in ("persoon", "plaats") else [(s, e)]
+                for part_start, part_end in parts:
+                    part_start = _skip_speech(text, part_start, part_end)
+                    if kind == "persoon" and _ordinary_word_at_start(text, part_start, part_end):
+                        continue
+                    add(part_start, part_end, kind, "deduce")
     own: list[tuple[str, str, str]] = [(n, k, "gazetteer") for n, k in options.gazetteer.names.items()]
     own += [(name, "persoon", "speaker") for label in doc.speakers for name in speaker_names(label)]
     if doc.participant and not _PARTICIPANT_CODE.match(doc.participant.strip()):
@@ -140,20 +158,56 @@ def _capitalised_unknowns(text: str) -> Iterable[tuple[int, int, str]]:
 
     first, surnames, places, common = name_lists()
     for m in _CAPITALISED.finditer(text):
-        words = [w for w in m.group().split() if w[0].isupper()]
-        if m.group() in _SPEECH or words[0] in _SPEECH:
+        start = _skip_speech(text, m.start(), m.end())
+        if start >= m.end():
             continue
-        initial = bool(_SENTENCE_START.search(text[max(0, m.start() - 4) : m.start()])) or m.start() == 0
+        span = text[start : m.end()]
+        words = [w for w in span.split() if w[0].isupper()]
+        if span in _NOT_IDENTIFYING or any(w in _NOT_IDENTIFYING for w in words):
+            continue
+        initial = start == 0 or bool(_SENTENCE_START.search(text[max(0, start - 4) : start]))
         if initial:
             if words[0] in first and words[0].lower() not in common and not is_known_word(words[0]):
-                yield m.start(), m.end(), "persoon"
+                yield start, m.end(), "persoon"
             elif len(words) > 1 and words[0] in first:
-                yield m.start(), m.end(), "persoon"
+                yield start, m.end(), "persoon"
             continue
         if len(words) == 1 and words[0] in places and words[0] not in first:
-            yield m.start(), m.end(), "plaats"
-        elif any(w in first or w in surnames for w in words) or not all(is_known_word(w) for w in words):
-            yield m.start(), m.end(), "persoon"
+            yield start, m.end(), "plaats"
+        elif any(w in first or w in surnames for w in words):
+            yield start, m.end(), "persoon"
+        elif not all(is_known_word(w) for w in words) and not (len(words) == 1 and len(words[0]) > 12):
+            # A long unknown single word is a compound noun or a law ("Kinderrechtenverdrag").
+            yield start, m.end(), "persoon"
+
+
+def _sentence_parts(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """deduce joins names across a full stop ("Jesse. Marloes"): one span per sentence."""
+    parts, cursor = [], start
+    for m in _SENTENCE_BREAK.finditer(text, start, end):
+        parts.append((cursor, m.start()))
+        cursor = m.end()
+    parts.append((cursor, end))
+    return [(s, e) for s, e in parts if e > s]
+
+
+def _skip_speech(text: str, start: int, end: int) -> int:
+    """Past greetings and fillers that open a span ("Goedemorgen Froukje", "Hoi Jesse")."""
+    m = re.match(r"(?:(?:%s)[ ,]+)+" % "|".join(sorted(_SPEECH, key=len, reverse=True)), text[start:end])
+    return start + m.end() if m else start
+
+
+def _ordinary_word_at_start(text: str, start: int, end: int) -> bool:
+    """A single capitalised word that opens a sentence and is an ordinary Dutch word, no known
+    first name ("Scholing", "Niks", "Pas"): deduce takes these for names."""
+    from qualcode.ingest.nlp import is_known_word
+    from qualcode.pseudonymise.deduce_engine import name_lists
+
+    word = text[start:end]
+    if " " in word or not word[:1].isupper():
+        return False
+    initial = start == 0 or bool(_SENTENCE_START.search(text[max(0, start - 4) : start]))
+    return initial and word not in name_lists()[0] and is_known_word(word) or word in _NOT_IDENTIFYING
 
 
 def _trim(text: str, start: int, end: int) -> tuple[int, int]:
