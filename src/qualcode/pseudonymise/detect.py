@@ -47,7 +47,10 @@ _NOT_IDENTIFYING = frozenset(
     "Wmo Participatiewet Jeugdwet Bijstand Toeslagen Belastingdienst Zorgtoeslag Kinderrechtenverdrag "
     "UWV GGD CJG DUO CAK SVB CBR Veilig Thuis Voedselbank Kledingbank Jeugdfonds Sport Cultuur "
     "Action Lidl Aldi Jumbo Kruidvat Hema Zeeman Primark Albert Heijn Efteling Google WhatsApp Facebook "
-    "Instagram TikTok YouTube Netflix Marktplaats Zuid Noord Oost West Randstad Corona".split()
+    "Instagram TikTok YouTube Netflix Marktplaats Zuid Noord Oost West Randstad Corona Cito "
+    "Syrië Eritrea Suriname Marokko Turkije Polen Somalië Afghanistan Irak Iran Ghana Nigeria Oekraïne Rusland "
+    "Duitsland België Frankrijk Spanje Curaçao Aruba Antillen Azië Afrika Amerika "
+    "Friese Drents Drentse Hollands Hollandse Brabants Brabantse Limburgs Rotterdams Tilburgs Leids Fryslân".split()
 )
 _SENTENCE_BREAK = re.compile(r"[.!?;:]+\s+|\s*\n\s*|\s+-{1,2}\s+")
 
@@ -132,9 +135,15 @@ def _raw_findings(doc: SourceDocument, options: Options) -> list[Finding]:
                 parts = _sentence_parts(text, s, e) if kind in ("persoon", "plaats") else [(s, e)]
                 for part_start, part_end in parts:
                     part_start = _skip_speech(text, part_start, part_end)
-                    if kind == "persoon" and _ordinary_word_at_start(text, part_start, part_end):
+                    if kind == "persoon":
+                        part_start = _strip_leading(text, part_start, part_end)
+                    if kind in ("persoon", "plaats") and _ordinary_word_at_start(text, part_start, part_end):
                         continue
-                    add(part_start, part_end, kind, "deduce")
+                    if kind == "plaats" and text[part_start:part_end] in _first_names():
+                        kind_here = "persoon"  # deduce's "Wessel" the town is mostly Wessel the boy
+                    else:
+                        kind_here = kind
+                    add(part_start, part_end, kind_here, "deduce")
     own: list[tuple[str, str, str]] = [(n, k, "gazetteer") for n, k in options.gazetteer.names.items()]
     own += [(name, "persoon", "speaker") for label in doc.speakers for name in speaker_names(label)]
     if doc.participant and not _PARTICIPANT_CODE.match(doc.participant.strip()):
@@ -158,8 +167,8 @@ def _capitalised_unknowns(text: str) -> Iterable[tuple[int, int, str]]:
 
     first, surnames, places, common = name_lists()
     for m in _CAPITALISED.finditer(text):
-        start = _skip_speech(text, m.start(), m.end())
-        if start >= m.end():
+        start = _strip_leading(text, _skip_speech(text, m.start(), m.end()), m.end())
+        if start >= m.end() or m.end() - start < 3:
             continue
         span = text[start : m.end()]
         words = [w for w in span.split() if w[0].isupper()]
@@ -181,6 +190,12 @@ def _capitalised_unknowns(text: str) -> Iterable[tuple[int, int, str]]:
             yield start, m.end(), "persoon"
 
 
+def _first_names() -> frozenset[str]:
+    from qualcode.pseudonymise.deduce_engine import name_lists
+
+    return name_lists()[0]
+
+
 def _sentence_parts(text: str, start: int, end: int) -> list[tuple[int, int]]:
     """deduce joins names across a full stop ("Jesse. Marloes"): one span per sentence."""
     parts, cursor = [], start
@@ -195,6 +210,27 @@ def _skip_speech(text: str, start: int, end: int) -> int:
     """Past greetings and fillers that open a span ("Goedemorgen Froukje", "Hoi Jesse")."""
     m = re.match(r"(?:(?:%s)[ ,]+)+" % "|".join(sorted(_SPEECH, key=len, reverse=True)), text[start:end])
     return start + m.end() if m else start
+
+
+_LEADING = re.compile(r"([A-Z][a-zà-ÿ]+)\s+(?=[A-Z])")
+
+
+def _strip_leading(text: str, start: int, end: int) -> int:
+    """Past a capitalised ordinary word before a name: "Van Rutger", "Aan Ilse", "Arme Ilse",
+    "Zegt Ytsje" (a sentence start). A particle before a surname stays ("Van Bokhoven")."""
+    from qualcode.ingest.nlp import is_known_word
+    from qualcode.pseudonymise.deduce_engine import name_lists
+
+    first, surnames, _, _ = name_lists()
+    m = _LEADING.match(text, start, end)
+    if m is None:
+        return start
+    word, rest = m.group(1), text[m.end() : end].split(" ")[0]
+    if word in first or word.lower() in ("mevrouw", "meneer", "juf", "meester", "tante", "oom", "opa", "oma"):
+        return start
+    if word.lower() in _PARTICLES and (rest in surnames or rest not in first):
+        return start
+    return m.end() if is_known_word(word) or word.lower() in _PARTICLES else start
 
 
 def _ordinary_word_at_start(text: str, start: int, end: int) -> bool:
@@ -248,10 +284,12 @@ def _keep(f: Finding, options: Options, protected_spans: list[tuple[int, int]]) 
         return not options.gazetteer.is_not_name(f.text)
     if options.gazetteer.is_not_name(f.text):
         return False
+    if f.kind in ("persoon", "plaats") and not f.text[:1].isupper():
+        return False  # "hoop", "roos", "bos": Dutch words, not names
+    if f.kind in ("instelling", "school") and f.text == f.text.lower():
+        return False  # "het Dollard College" keeps its article; a lower-case phrase is no name
     if f.kind in ("persoon", "plaats", "instelling", "school"):
-        if not f.text[:1].isupper() and not f.text[:1].isdigit():
-            return False  # "hoop", "roos", "bos": Dutch words, not names
-        if f.text in _SPEECH or len(f.text) < 2:
+        if f.text in _SPEECH or f.text in _NOT_IDENTIFYING or len(f.text) < 2:
             return False
     if not options.include_organisations:
         for s, e in protected_spans:
@@ -303,7 +341,9 @@ def detect(
     for doc in documents:
         if doc.id not in direct:
             continue
-        local = {f.text: f.kind for f in direct[doc.id] if f.kind in LOCAL_KINDS}
+        # An age said as a bare number ("ze is negen") is replaced where it was found, not at
+        # every "negen" of the interview; "elf jaar" and dates are replaced wherever they occur.
+        local = {f.text: f.kind for f in direct[doc.id] if f.kind in LOCAL_KINDS and not f.text.isalpha()}
         extra = [
             Finding(doc.id, s, e, doc.text[s:e], kind, "propagated")
             for surface, kind in {**surfaces, **local}.items()
