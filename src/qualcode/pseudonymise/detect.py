@@ -137,7 +137,7 @@ def _raw_findings(doc: SourceDocument, options: Options) -> list[Finding]:
                     part_start = _skip_speech(text, part_start, part_end)
                     if kind == "persoon":
                         part_start = _strip_leading(text, part_start, part_end)
-                    if kind in ("persoon", "plaats") and _ordinary_word_at_start(text, part_start, part_end):
+                    if kind in ("persoon", "plaats") and _ordinary_word_at_start(text, part_start, part_end, kind):
                         continue
                     if kind == "plaats" and text[part_start:part_end] in _first_names():
                         kind_here = "persoon"  # deduce's "Wessel" the town is mostly Wessel the boy
@@ -154,7 +154,9 @@ def _raw_findings(doc: SourceDocument, options: Options) -> list[Finding]:
     return found
 
 
-_CAPITALISED = re.compile(r"(?<![\w-])[A-Z][a-zà-ÿ'’]+(?:[ ](?:(?:van|de|der|den|ter|ten|van de|van der|van den)[ ])?[A-Z][a-zà-ÿ'’]+)*")
+_CAPITALISED = re.compile(
+    r"(?<![\w-])[A-Z][a-zà-ÿ'’]+(?![\w-])(?:[ ](?:(?:van|de|der|den|ter|ten|van de|van der|van den)[ ])?[A-Z][a-zà-ÿ'’]+(?![\w-]))*"
+)
 _SENTENCE_START = re.compile(r"(?:^|[.!?:\]\[(*'‘\"“…]|--)\s*$")
 
 
@@ -217,33 +219,40 @@ _LEADING = re.compile(r"([A-Z][a-zà-ÿ]+)\s+(?=[A-Z])")
 
 def _strip_leading(text: str, start: int, end: int) -> int:
     """Past a capitalised ordinary word before a name: "Van Rutger", "Aan Ilse", "Arme Ilse",
-    "Zegt Ytsje" (a sentence start). A particle before a surname stays ("Van Bokhoven")."""
-    from qualcode.ingest.nlp import is_known_word
-    from qualcode.pseudonymise.deduce_engine import name_lists
-
-    first, surnames, _, _ = name_lists()
+    "Zegt Ytsje" (a sentence start). A particle before a surname stays ("Van Bokhoven"), and
+    so does a title ("Mevrouw Scholten", "Juf Marieke")."""
     m = _LEADING.match(text, start, end)
     if m is None:
         return start
     word, rest = m.group(1), text[m.end() : end].split(" ")[0]
-    if word in first or word.lower() in ("mevrouw", "meneer", "juf", "meester", "tante", "oom", "opa", "oma"):
+    if word.lower() in ("mevrouw", "meneer", "juf", "meester", "tante", "oom", "opa", "oma", "dokter"):
         return start
-    if word.lower() in _PARTICLES and (rest in surnames or rest not in first):
-        return start
-    return m.end() if is_known_word(word) or word.lower() in _PARTICLES else start
+    if word.lower() in _PARTICLES:
+        return m.end() if rest in _first_names() else start
+    return m.end() if _ordinary(word) else start
 
 
-def _ordinary_word_at_start(text: str, start: int, end: int) -> bool:
-    """A single capitalised word that opens a sentence and is an ordinary Dutch word, no known
-    first name ("Scholing", "Niks", "Pas"): deduce takes these for names."""
+def _ordinary(word: str) -> bool:
+    """A Dutch dictionary or common word (spaCy's lemma table, deduce's common words)."""
     from qualcode.ingest.nlp import is_known_word
     from qualcode.pseudonymise.deduce_engine import name_lists
 
+    return is_known_word(word) or word.lower() in name_lists()[3]
+
+
+def _ordinary_word_at_start(text: str, start: int, end: int, kind: str) -> bool:
+    """A single capitalised word opening a sentence that deduce takes for a name but that is
+    no known first name ("Scholing", "Niks", "Pas"), or for a place but is a common word
+    ("Best een mooie naam"). Real names there are still found where they occur mid-sentence."""
     word = text[start:end]
     if " " in word or not word[:1].isupper():
         return False
+    if word in _NOT_IDENTIFYING:
+        return True
     initial = start == 0 or bool(_SENTENCE_START.search(text[max(0, start - 4) : start]))
-    return initial and word not in name_lists()[0] and is_known_word(word) or word in _NOT_IDENTIFYING
+    if not initial:
+        return False
+    return word not in _first_names() if kind == "persoon" else _ordinary(word)
 
 
 def _trim(text: str, start: int, end: int) -> tuple[int, int]:
