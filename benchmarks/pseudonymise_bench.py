@@ -29,6 +29,9 @@ def main() -> None:
     parser.add_argument("--no-deduce", action="store_true", help="patterns and lists only")
     parser.add_argument("--names", type=Path, help="a gazetteer file (NAME<TAB>kind, !word)")
     parser.add_argument("--show-misses", action="store_true", help="list missed mentions and wrong findings")
+    parser.add_argument(
+        "--deduce-only", action="store_true", help="score deduce's own annotations alone (what it finds and misses)"
+    )
     args = parser.parse_args()
 
     from qualcode.pseudonymise import copy as pseudo
@@ -65,8 +68,17 @@ def main() -> None:
         options = Options(gazetteer=Gazetteer.load(args.names), use_deduce=not args.no_deduce)
         started = time.perf_counter()
         with pseudo.open_readonly(path) as study:
-            findings = pseudo.find(study, options)
             docs = {d.id: study.document(d.id) for d in study.documents()}
+            if args.deduce_only:
+                from qualcode.pseudonymise.deduce_engine import annotate
+                from qualcode.pseudonymise.detect import Finding
+
+                findings = {
+                    i: [Finding(i, s, e, d.text[s:e], k, "deduce") for s, e, k in annotate(d.text)]
+                    for i, d in docs.items()
+                }
+            else:
+                findings = pseudo.find(study, options)
         took = time.perf_counter() - started
         scores: dict[str, Score] = {}
         for doc_id, doc in docs.items():
@@ -76,7 +88,7 @@ def main() -> None:
             spans = [(f.start, f.end, f.kind) for f in findings.get(doc_id, [])]
             score(doc.text, mentions(doc.text, golds[stem]), spans, scores, stem)
         print(f"{len(docs)} documents, {sum(len(v) for v in findings.values())} findings in {took:.1f} s "
-              f"({'patterns and lists' if args.no_deduce else 'deduce + patterns and lists'})")
+              f"({'deduce alone' if args.deduce_only else 'patterns and lists' if args.no_deduce else 'deduce + patterns and lists'})")
         print(f"{'kind':<12}{'mentions':>9}{'recall':>8}{'findings':>9}{'precision':>10}")
         for kind in sorted(scores, key=lambda k: (k == "alle", k)):
             s = scores[kind]
@@ -88,6 +100,8 @@ def main() -> None:
                     print(f"    missed {m}")
                 for w in s.wrong[:40]:
                     print(f"    wrong  {w}")
+        if args.deduce_only:
+            return
         out, key = Path(folder) / "copy.qualcode", Path(folder) / "key.json"
         pseudo.pseudonymise(path, out, key, options)
         import json

@@ -238,3 +238,23 @@ def test_export_fragments_pseudonymised_shares_no_names(tmp_path: Path, study_pa
     assert "[Persoon-" in shared and "Henk" not in shared and "Ilse" not in shared
     assert stat.S_IMODE(key_path.stat().st_mode) == 0o600
     assert study_path.read_bytes() == before
+
+
+def test_cancelling_writes_nothing_and_progress_is_reported(tmp_path: Path, study_path: Path) -> None:
+    out, key_path = tmp_path / "copy.qualcode", tmp_path / "key.json"
+    seen: list[tuple[int, int, str]] = []
+    with pytest.raises(QualcodeError, match="cancelled"):
+        pseudo.pseudonymise(
+            study_path, out, key_path, _options(), progress=lambda *a: seen.append(a), cancelled=lambda: bool(seen)
+        )
+    assert seen == [(1, 1, "fixture-ouder-01")]
+    assert not out.exists() and not key_path.exists() and sorted(p.name for p in tmp_path.iterdir()) == ["orig.qualcode"]
+
+
+def test_deduce_ships_its_lists_and_caches_outside_site_packages(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from qualcode.pseudonymise import deduce_engine
+
+    first, surnames, places, common = deduce_engine.name_lists()
+    assert {"Henk", "Daan", "Ilse"} <= first and "Brouwer" in surnames and "Dalen" in places and "hoop" in common
+    monkeypatch.setenv("QUALCODE_CACHE_DIR", str(tmp_path))
+    assert deduce_engine.cache_dir() == tmp_path / "deduce-3.0.6"

@@ -45,6 +45,21 @@ OFFSET_COLUMNS = ("start", "body_start", "end")
 def snapshot(source: Path, target: Path) -> None:
     """Copy a study into ``target`` through a read-only connection (the original is never
     opened for writing: no migration, no journal-mode change touches it)."""
+    sidecars = [Path(f"{source}-wal"), Path(f"{source}-shm")]
+    existed = [p.exists() for p in sidecars]
+    try:
+        _copy_readonly(source, target)
+    finally:
+        # A read-only connection to a WAL study leaves an empty -wal and an -shm behind that it
+        # may not delete; remove those it made (never ones another program is using).
+        wal, shm = sidecars
+        if not existed[0] and wal.exists() and wal.stat().st_size == 0:
+            wal.unlink(missing_ok=True)
+            if not existed[1]:
+                shm.unlink(missing_ok=True)
+
+
+def _copy_readonly(source: Path, target: Path) -> None:
     try:
         src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
     except sqlite3.Error as exc:
