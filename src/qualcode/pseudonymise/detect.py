@@ -229,7 +229,15 @@ def _strip_leading(text: str, start: int, end: int) -> int:
         return start
     if word.lower() in _PARTICLES:
         return m.end() if rest in _first_names() else start
+    if word in _first_names() and not _stop_word(word):
+        return start  # "Kim Verhagen": a first name before a surname
     return m.end() if _ordinary(word) else start
+
+
+def _stop_word(word: str) -> bool:
+    from qualcode.ingest.nlp import stop_words
+
+    return word.lower() in stop_words("nl")
 
 
 def _ordinary(word: str) -> bool:
@@ -282,9 +290,12 @@ def _occurrences(text: str, surface: str) -> Iterable[tuple[int, int]]:
 
 
 def _protected_spans(text: str, protected: set[str]) -> list[tuple[int, int]]:
+    """Where the study's own organisations are named; "Helmond" protects the municipality,
+    not the neighbourhood "Helmond-Noord"."""
     spans = []
     for name in protected:
-        spans.extend(_occurrences(text, name))
+        pattern = re.compile(r"(?<![\w-])" + re.escape(name) + r"(?![\w-])")
+        spans.extend((m.start(), m.end()) for m in pattern.finditer(text))
     return spans
 
 

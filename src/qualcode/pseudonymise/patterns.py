@@ -34,7 +34,6 @@ BSN = re.compile(r"(?<![\w.-])(?:\d{9}|\d{3}[. ]\d{3}[. ]\d{3}|\d{4}[. ]\d{2}[. 
 DATE = re.compile(
     rf"(?<!\w)(?:"
     rf"\d{{1,2}}(?:e|ste|de)?\s+{_MONTH}(?:\s+(?:'\d{{2}}|\d{{4}}))?"  # 14 maart 2016, 3 mei
-    rf"|{_MONTH}\s+\d{{4}}"  # maart 2016
     rf"|\d{{1,2}}[-/.]\d{{1,2}}[-/.](?:\d{{4}}|\d{{2}})"  # 14-03-2016, 14/3/16
     rf"|\d{{4}}-\d{{2}}-\d{{2}}"  # 2016-03-14
     rf")(?!\w)",
@@ -43,12 +42,12 @@ DATE = re.compile(
 # An age, not a duration: "ze is elf jaar", "elf jaar oud", "een jongen van veertien jaar",
 # "de 8-jarige", "toen ik zestien was". Only the "N jaar" words become the placeholder.
 AGE = re.compile(
-    rf"(?:\b(?:is|was|ben|bent|zijn|waren|wordt|werd|word) (?:(?:nu|pas|bijna|net|inmiddels|ook) )?(?P<a>{_AGE_NUMBER} jaar(?: oud)?)(?!\w)"
+    rf"(?:\b(?:is|was|ben|bent|zijn|waren|wordt|werd|word) (?:(?:hij|zij|ze|ik|die|je) )?(?:(?:nu|pas|bijna|net|inmiddels|ook) )?(?P<a>{_AGE_NUMBER} jaar(?: oud)?)(?!\w)"
     rf"|(?<!\w)(?P<b>{_AGE_NUMBER} jaar oud)(?!\w)"
     rf"|(?<!\w)(?P<c>{_AGE_NUMBER}-?jarige?)(?!\w)"
     rf"|\b(?:zoon|dochter|kind|meisje|jongen|jongetje|meid|knul|broer|zus|zusje|broertje) van (?P<d>{_AGE_NUMBER}(?: jaar)?)(?!\w)"
     rf"|\btoen (?:ik|hij|zij|ze) (?P<e>{_AGE_NUMBER}) was\b"
-    rf"|\b(?:is|was|wordt|werd) (?:nu |pas |bijna |net |inmiddels )?(?P<f>(?!een\b|één\b){_AGE_NUMBER})(?=\s*[,.;!?]|\s+en\b))",
+    rf"|\b(?:is|was|wordt|werd) (?:(?:hij|zij|ze|die) )?(?:nu |pas |bijna |net |inmiddels )?(?P<f>(?!een\b|één\b){_AGE_NUMBER})(?=\s*[,.;!?]|\s+en\b))",
     re.IGNORECASE,
 )
 _SCHOOL_NAME = r"(?:(?:de|het|De|Het|'t|Sint|St\.)\s+)?[A-Z][\w'’-]+(?:\s+(?:van\s+|de\s+|der\s+)?[A-Z][\w'’-]+){0,3}"
@@ -72,9 +71,12 @@ INSTITUTION = re.compile(
 # Streets and neighbourhoods: one capitalised word ending in a street word (the house number
 # alone identifies no one, and leaving it out lets the street be found again without it).
 STREET = re.compile(
-    r"(?<!\w)[A-Z][\w'’-]{2,}(?:straat|laan|weg|plein|singel|gracht|kade|dijk|dreef|hof|park|pad|steeg|markt|baan|"
+    r"(?<!\w)(?:(?!(?:In|Op|Aan|Naar|Bij|Van|Uit|En|Maar|Dus|Want|Dat|Die|Het|De|Wij|Ik|We)\s)[A-Z][\w'’-]+\s+){0,2}"
+    r"[A-Z][\w'’-]{2,}(?:straat|laan|weg|plein|singel|gracht|kade|dijk|dreef|hof|park|pad|steeg|markt|baan|"
     r"veld|wijk|kamp|hoek|akker|stede|burg|oord)(?!\w)"
 )
+# Neighbourhoods named after their town: "Helmond-Noord", "Leiden-Zuid".
+QUARTER = re.compile(r"(?<![\w-])[A-Z][a-zà-ÿ]+-(?:Noord|Zuid|Oost|West|Centrum|Midden|Noordwest|Zuidwest|Noordoost|Zuidoost)(?![\w-])")
 _STREET_FALSE = frozenset({"Hoek", "Park", "Markt", "Veld", "Kamp", "Hof", "Weg", "Plein", "Es", "Erf", "Pad", "Baan"})
 
 
@@ -115,6 +117,8 @@ def find_shapes(text: str) -> Iterator[tuple[int, int, str]]:
             yield m.start("name"), m.end("name"), "school"
     for m in INSTITUTION.finditer(text):
         yield m.start(), m.end(), "instelling"
+    for m in QUARTER.finditer(text):
+        yield m.start(), m.end(), "plaats"
     for m in STREET.finditer(text):
         if m.group() not in _STREET_FALSE:
             yield m.start(), m.end(), "plaats"
