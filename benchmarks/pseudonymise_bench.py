@@ -56,7 +56,9 @@ def main() -> None:
                 study.import_codebook(codebook)
             except Exception:  # the codebook import's own errors are not this benchmark's business
                 pass
-        files = [p for p in sorted(args.folder.iterdir()) if p.suffix in {".md", ".txt", ".docx", ".odt", ".vtt", ".srt"}]
+        files = [
+            p for p in sorted(args.folder.iterdir()) if p.suffix in {".md", ".txt", ".docx", ".odt", ".vtt", ".srt"}
+        ]
         study.import_files(files, skip_errors=True)
         codings_dir = args.folder / "demo_codings"
         if codings_dir.exists():
@@ -87,8 +89,10 @@ def main() -> None:
                 continue
             spans = [(f.start, f.end, f.kind) for f in findings.get(doc_id, [])]
             score(doc.text, mentions(doc.text, golds[stem]), spans, scores, stem)
-        print(f"{len(docs)} documents, {sum(len(v) for v in findings.values())} findings in {took:.1f} s "
-              f"({'deduce alone' if args.deduce_only else 'patterns and lists' if args.no_deduce else 'deduce + patterns and lists'})")
+        print(
+            f"{len(docs)} documents, {sum(len(v) for v in findings.values())} findings in {took:.1f} s "
+            f"({'deduce alone' if args.deduce_only else 'patterns and lists' if args.no_deduce else 'deduce + patterns and lists'})"
+        )
         print(f"{'kind':<12}{'mentions':>9}{'recall':>8}{'findings':>9}{'precision':>10}")
         for kind in sorted(scores, key=lambda k: (k == "alle", k)):
             s = scores[kind]

@@ -28,7 +28,20 @@ from qualcode.pseudonymise.remap import Replacement, apply
 from qualcode.study.study import Study
 
 FIXTURE = Path(__file__).parent / "pseudonymise_fixture"
-NAMES = ["Ilse", "Daan", "Marieke", "Henk", "Brouwer", "Wegwijzer", "Kastanjelaan", "06-41239876", "h.brouwer@example.nl", "111222333", "7751 CK", "Schuldhulp Drenthe"]
+NAMES = [
+    "Ilse",
+    "Daan",
+    "Marieke",
+    "Henk",
+    "Brouwer",
+    "Wegwijzer",
+    "Kastanjelaan",
+    "06-41239876",
+    "h.brouwer@example.nl",
+    "111222333",
+    "7751 CK",
+    "Schuldhulp Drenthe",
+]
 
 
 def _options(**kw: object) -> Options:
@@ -94,13 +107,18 @@ def test_copy_keeps_codings_on_the_same_words_and_leaves_nothing(tmp_path: Path,
     new_text = b.execute("SELECT text FROM documents").fetchone()[0]
     pattern = re.compile("|".join(re.escape(p) for p in originals))
     for (s, e), (s2, e2) in zip(
-        a.execute('SELECT start, "end" FROM codings ORDER BY id'), b.execute('SELECT start, "end" FROM codings ORDER BY id')
+        a.execute('SELECT start, "end" FROM codings ORDER BY id'),
+        b.execute('SELECT start, "end" FROM codings ORDER BY id'),
     ):
         restored = pattern.sub(lambda m: originals[m.group()], new_text[s2:e2])
         # The same words; a boundary inside a name grew to the whole name.
         assert old_text[s:e] in restored and len(restored) - (e - s) < 13
     assert b.execute("SELECT count(*) FROM history").fetchone()[0] == 0
-    assert b.execute("SELECT name FROM codes WHERE name LIKE 'Huisbezoek%'").fetchone()[0].startswith("Huisbezoek bij [Persoon-")
+    assert (
+        b.execute("SELECT name FROM codes WHERE name LIKE 'Huisbezoek%'")
+        .fetchone()[0]
+        .startswith("Huisbezoek bij [Persoon-")
+    )
     # FTS answers for placeholders, not for names.
     assert b.execute("SELECT count(*) FROM documents_fts WHERE documents_fts MATCH 'Henk'").fetchone()[0] == 0
     b.close()
@@ -151,10 +169,14 @@ def test_a_bad_gazetteer_line_writes_nothing(tmp_path: Path, study_path: Path) -
     names.write_text("Joyce\tpersoon\nDalen\tstad en land\n", encoding="utf-8")
     out, key_path = tmp_path / "copy.qualcode", tmp_path / "key.json"
     result = CliRunner().invoke(
-        main, ["pseudonymise", "--study", str(study_path), "-o", str(out), "--key", str(key_path), "--names", str(names)]
+        main,
+        ["pseudonymise", "--study", str(study_path), "-o", str(out), "--key", str(key_path), "--names", str(names)],
     )
     assert result.exit_code == 1
-    assert result.output.strip() == f"Error: {names} line 2: unknown kind “stad en land” (use one of persoon, plaats, school, instelling, datum, leeftijd, telefoon, email, postcode, bsn)"
+    assert (
+        result.output.strip()
+        == f"Error: {names} line 2: unknown kind “stad en land” (use one of persoon, plaats, school, instelling, datum, leeftijd, telefoon, email, postcode, bsn)"
+    )
     assert not out.exists() and not key_path.exists()
     names.write_text("Joyce persoon\n", encoding="utf-8")
     with pytest.raises(QualcodeError, match=r"namen.txt line 1: expected a name, a tab and its kind"):
@@ -187,7 +209,11 @@ def test_gazetteer_round_trip(tmp_path: Path) -> None:
 
 @st.composite
 def _text_with_replacements(draw: st.DrawFn) -> tuple[str, list[Replacement], list[tuple[int, int]]]:
-    words = draw(st.lists(st.sampled_from(["ik", "Joyce", "ging", "naar", "Dalen", "en", "\n", "de", "juf"]), min_size=1, max_size=40))
+    words = draw(
+        st.lists(
+            st.sampled_from(["ik", "Joyce", "ging", "naar", "Dalen", "en", "\n", "de", "juf"]), min_size=1, max_size=40
+        )
+    )
     text = " ".join(words)
     reps: list[Replacement] = []
     cursor = 0
@@ -195,7 +221,12 @@ def _text_with_replacements(draw: st.DrawFn) -> tuple[str, list[Replacement], li
         if m.start() >= cursor and draw(st.booleans()):
             reps.append(Replacement(m.start(), m.end(), draw(st.sampled_from(["[Persoon-1]", "[P]", "[Plaats-12]"]))))
             cursor = m.end()
-    spans = draw(st.lists(st.tuples(st.integers(0, len(text)), st.integers(0, len(text))).map(sorted).filter(lambda p: p[0] < p[1]), max_size=10))
+    spans = draw(
+        st.lists(
+            st.tuples(st.integers(0, len(text)), st.integers(0, len(text))).map(sorted).filter(lambda p: p[0] < p[1]),
+            max_size=10,
+        )
+    )
     return text, reps, [tuple(s) for s in spans]  # type: ignore[misc]
 
 
@@ -226,12 +257,15 @@ def test_remapped_spans_cover_the_same_words(case: tuple[str, list[Replacement],
             assert back.span(s2, e2) == (s, e)
 
 
-def test_export_fragments_pseudonymised_shares_no_names(tmp_path: Path, study_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_export_fragments_pseudonymised_shares_no_names(
+    tmp_path: Path, study_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr("qualcode.pseudonymise.deduce_engine.available", lambda: False)
     out, key_path = tmp_path / "fragmenten.csv", tmp_path / "key.json"
     before = study_path.read_bytes()
     result = CliRunner().invoke(
-        main, ["export", "fragments", "--study", str(study_path), "-o", str(out), "--pseudonymised", "--key", str(key_path)]
+        main,
+        ["export", "fragments", "--study", str(study_path), "-o", str(out), "--pseudonymised", "--key", str(key_path)],
     )
     assert result.exit_code == 0, result.output
     shared = out.read_text(encoding="utf-8-sig")
@@ -248,10 +282,14 @@ def test_cancelling_writes_nothing_and_progress_is_reported(tmp_path: Path, stud
             study_path, out, key_path, _options(), progress=lambda *a: seen.append(a), cancelled=lambda: bool(seen)
         )
     assert seen == [(1, 1, "fixture-ouder-01")]
-    assert not out.exists() and not key_path.exists() and sorted(p.name for p in tmp_path.iterdir()) == ["orig.qualcode"]
+    assert (
+        not out.exists() and not key_path.exists() and sorted(p.name for p in tmp_path.iterdir()) == ["orig.qualcode"]
+    )
 
 
-def test_deduce_ships_its_lists_and_caches_outside_site_packages(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_deduce_ships_its_lists_and_caches_outside_site_packages(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from qualcode.pseudonymise import deduce_engine
 
     first, surnames, places, common = deduce_engine.name_lists()

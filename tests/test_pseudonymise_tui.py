@@ -3,7 +3,6 @@ written to the study's names file so that the copy made afterwards follows them.
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
@@ -41,7 +40,9 @@ def _row_of(screen: PseudonymiseScreen, text: str) -> int:
     return next(i for i, e in enumerate(screen.rows) if e.text == text)
 
 
-async def test_review_accept_reject_add_writes_the_names_file(study_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_review_accept_reject_add_writes_the_names_file(
+    study_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     # deduce's own detector takes ~10 s to load; its name lists (used by the capitalised-name
     # detector) are read as usual.
     monkeypatch.setattr("qualcode.pseudonymise.deduce_engine.annotate", lambda text: [])

@@ -7,21 +7,42 @@ from pathlib import Path
 
 import click
 
-from qualcode.cli.common import progress_bar
 from qualcode.cli import main
+from qualcode.cli.common import progress_bar
 from qualcode.core.errors import QualcodeError
 
 
 @main.command("pseudonymise")
 @click.argument("document", required=False)
-@click.option("--study", "study_path", type=click.Path(dir_okay=False, path_type=Path), help="The study (default: the one used last).")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="The copy (or restored study) to write.")
-@click.option("--key", "key_path", type=click.Path(dir_okay=False, path_type=Path), help="The key file (JSON, written 0600).")
-@click.option("--names", "names_path", type=click.Path(dir_okay=False, path_type=Path), help="Gazetteer: NAME<TAB>kind a line, !word for not a name.")
-@click.option("--include-organisations", is_flag=True, help="Also replace the study's own organisations and municipalities.")
+@click.option(
+    "--study",
+    "study_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The study (default: the one used last).",
+)
+@click.option(
+    "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="The copy (or restored study) to write."
+)
+@click.option(
+    "--key", "key_path", type=click.Path(dir_okay=False, path_type=Path), help="The key file (JSON, written 0600)."
+)
+@click.option(
+    "--names",
+    "names_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Gazetteer: NAME<TAB>kind a line, !word for not a name.",
+)
+@click.option(
+    "--include-organisations", is_flag=True, help="Also replace the study's own organisations and municipalities."
+)
 @click.option("--no-deduce", is_flag=True, help="Use only the patterns and your lists, not the deduce de-identifier.")
 @click.option("--preview", is_flag=True, help="List the findings (of DOCUMENT, or all) with context; write nothing.")
-@click.option("--reverse", "reverse_path", type=click.Path(dir_okay=False, path_type=Path), help="A pseudonymised copy to restore with --key.")
+@click.option(
+    "--reverse",
+    "reverse_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="A pseudonymised copy to restore with --key.",
+)
 @click.option("--json", "as_json", is_flag=True, help="With --preview: the findings as JSON.")
 def pseudonymise_cmd(
     document: str | None,
@@ -122,7 +143,9 @@ def _preview(source: Path, document: str | None, options: object, as_json: bool)
         click.echo(json.dumps(rows, ensure_ascii=False, indent=1))
         return
     for r in rows:
-        click.echo(f"{r['document']}\t{r['start']}\t{r['kind']}\t{r['text']}\t→ {r['placeholder']}\t({r['source']})\t{r['context']}")
+        click.echo(
+            f"{r['document']}\t{r['start']}\t{r['kind']}\t{r['text']}\t→ {r['placeholder']}\t({r['source']})\t{r['context']}"
+        )
     click.echo(f"{len(rows)} finding(s) of {len(plan.placeholders)} entit(ies).", err=True)
 
 
@@ -134,8 +157,18 @@ def pseudonymised_option(func):  # type: ignore[no-untyped-def]
     import functools
 
     @click.option("--pseudonymised", is_flag=True, help="Share without names: export from a pseudonymised copy.")
-    @click.option("--key", "pseudo_key", type=click.Path(dir_okay=False, path_type=Path), help="With --pseudonymised: where to write the key.")
-    @click.option("--names", "pseudo_names", type=click.Path(dir_okay=False, path_type=Path), help="With --pseudonymised: a names file.")
+    @click.option(
+        "--key",
+        "pseudo_key",
+        type=click.Path(dir_okay=False, path_type=Path),
+        help="With --pseudonymised: where to write the key.",
+    )
+    @click.option(
+        "--names",
+        "pseudo_names",
+        type=click.Path(dir_okay=False, path_type=Path),
+        help="With --pseudonymised: a names file.",
+    )
     @functools.wraps(func)
     def wrapper(*args, study, pseudonymised: bool, pseudo_key: Path | None, pseudo_names: Path | None, **kwargs):  # type: ignore[no-untyped-def]
         if not pseudonymised:

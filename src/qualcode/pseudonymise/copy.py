@@ -295,7 +295,8 @@ def pseudonymise(
             "version": 1,
             "copy": copy_id,
             "placeholders": {
-                p: {"original": o, "kind": plan.kinds[p], "count": counts.get(p, 0)} for o, p in plan.placeholders.items()
+                p: {"original": o, "kind": plan.kinds[p], "count": counts.get(p, 0)}
+                for o, p in plan.placeholders.items()
             },
             "restore": done.snapped,
         }
@@ -351,7 +352,7 @@ def check_key(study: Any, key: dict[str, Any], key_path: Path, copy_path: Path) 
             )
     unknown = set(counts) - set(key["placeholders"])
     if unknown:
-        raise QualcodeError(f"{key_path} does not fit {copy_path}: it does not know {sorted(unknown)[0]}")
+        raise QualcodeError(f"{key_path} does not fit {copy_path}: it does not know {min(unknown)}")
 
 
 def reverse(
@@ -388,7 +389,9 @@ def reverse(
                     if m.group() in originals
                 ]
 
-            done = rewrite(study, back, originals, restore=key.get("restore") or {}, progress=progress, cancelled=cancelled)
+            done = rewrite(
+                study, back, originals, restore=key.get("restore") or {}, progress=progress, cancelled=cancelled
+            )
             with study.store.action("unmark copy", record=False):
                 sql.set_meta(study.store, _META_MARK, None)
             sql.finish_copy(study.store)

@@ -34,23 +34,181 @@ _PARTICLES = frozenset({"van", "de", "der", "den", "het", "ter", "ten", "te", "i
 _WORD = re.compile(r"[^\W\d_][\w'’-]*")
 # Capitalised words deduce tags as names in interview speech but that are speech, not people.
 _SPEECH = frozenset(
-    "Ja Nee Nou Oké Ok Eh Ehm Hm Hmm Ah Oh Jij Ik Wij Zij Hij Ze We Je Mijn Dat Die Dit Wat Maar En "
-    "Interviewer Moeder Vader Coach Juf Meester Mama Papa Mam Pap Oma Opa Heit Mem Houdoe Gezinscoach "
-    "Hoi Hallo Dag Goedemorgen Goedemiddag Goedenavond Doei Dank Bedankt Sorry Tja Nja Jawel Zeker Precies".split()
+    [
+        "Ja",
+        "Nee",
+        "Nou",
+        "Oké",
+        "Ok",
+        "Eh",
+        "Ehm",
+        "Hm",
+        "Hmm",
+        "Ah",
+        "Oh",
+        "Jij",
+        "Ik",
+        "Wij",
+        "Zij",
+        "Hij",
+        "Ze",
+        "We",
+        "Je",
+        "Mijn",
+        "Dat",
+        "Die",
+        "Dit",
+        "Wat",
+        "Maar",
+        "En",
+        "Interviewer",
+        "Moeder",
+        "Vader",
+        "Coach",
+        "Juf",
+        "Meester",
+        "Mama",
+        "Papa",
+        "Mam",
+        "Pap",
+        "Oma",
+        "Opa",
+        "Heit",
+        "Mem",
+        "Houdoe",
+        "Gezinscoach",
+        "Hoi",
+        "Hallo",
+        "Dag",
+        "Goedemorgen",
+        "Goedemiddag",
+        "Goedenavond",
+        "Doei",
+        "Dank",
+        "Bedankt",
+        "Sorry",
+        "Tja",
+        "Nja",
+        "Jawel",
+        "Zeker",
+        "Precies",
+    ]
 )
 # Capitalised words in speech that name no person, place or school of the study: languages,
 # laws and national agencies, shops and brands, feasts, points of the compass. (A study's
 # own organisations are protected separately, from its organisations and projects.)
 _NOT_IDENTIFYING = frozenset(
-    "Nederlands Engels Duits Frans Turks Arabisch Marokkaans Pools Syrisch Somalisch Eritrees Tigrinya Fries "
-    "Nederland Europa God Allah Jezus Sinterklaas Kerst Kerstmis Pasen Ramadan Suikerfeest Offerfeest "
-    "Wmo Participatiewet Jeugdwet Bijstand Toeslagen Belastingdienst Zorgtoeslag Kinderrechtenverdrag "
-    "UWV GGD CJG DUO CAK SVB CBR Veilig Thuis Voedselbank Kledingbank Jeugdfonds Sport Cultuur "
-    "Action Lidl Aldi Jumbo Kruidvat Hema Zeeman Primark Albert Heijn Efteling Google WhatsApp Facebook "
-    "Instagram TikTok YouTube Netflix Marktplaats Zuid Noord Oost West Randstad Corona Cito "
-    "Syrië Eritrea Suriname Marokko Turkije Polen Somalië Afghanistan Irak Iran Ghana Nigeria Oekraïne Rusland "
-    "Duitsland België Frankrijk Spanje Curaçao Aruba Antillen Azië Afrika Amerika "
-    "Friese Drents Drentse Hollands Hollandse Brabants Brabantse Limburgs Rotterdams Tilburgs Leids Fryslân".split()
+    [
+        "Nederlands",
+        "Engels",
+        "Duits",
+        "Frans",
+        "Turks",
+        "Arabisch",
+        "Marokkaans",
+        "Pools",
+        "Syrisch",
+        "Somalisch",
+        "Eritrees",
+        "Tigrinya",
+        "Fries",
+        "Nederland",
+        "Europa",
+        "God",
+        "Allah",
+        "Jezus",
+        "Sinterklaas",
+        "Kerst",
+        "Kerstmis",
+        "Pasen",
+        "Ramadan",
+        "Suikerfeest",
+        "Offerfeest",
+        "Wmo",
+        "Participatiewet",
+        "Jeugdwet",
+        "Bijstand",
+        "Toeslagen",
+        "Belastingdienst",
+        "Zorgtoeslag",
+        "Kinderrechtenverdrag",
+        "UWV",
+        "GGD",
+        "CJG",
+        "DUO",
+        "CAK",
+        "SVB",
+        "CBR",
+        "Veilig",
+        "Thuis",
+        "Voedselbank",
+        "Kledingbank",
+        "Jeugdfonds",
+        "Sport",
+        "Cultuur",
+        "Action",
+        "Lidl",
+        "Aldi",
+        "Jumbo",
+        "Kruidvat",
+        "Hema",
+        "Zeeman",
+        "Primark",
+        "Albert",
+        "Heijn",
+        "Efteling",
+        "Google",
+        "WhatsApp",
+        "Facebook",
+        "Instagram",
+        "TikTok",
+        "YouTube",
+        "Netflix",
+        "Marktplaats",
+        "Zuid",
+        "Noord",
+        "Oost",
+        "West",
+        "Randstad",
+        "Corona",
+        "Cito",
+        "Syrië",
+        "Eritrea",
+        "Suriname",
+        "Marokko",
+        "Turkije",
+        "Polen",
+        "Somalië",
+        "Afghanistan",
+        "Irak",
+        "Iran",
+        "Ghana",
+        "Nigeria",
+        "Oekraïne",
+        "Rusland",
+        "Duitsland",
+        "België",
+        "Frankrijk",
+        "Spanje",
+        "Curaçao",
+        "Aruba",
+        "Antillen",
+        "Azië",
+        "Afrika",
+        "Amerika",
+        "Friese",
+        "Drents",
+        "Drentse",
+        "Hollands",
+        "Hollandse",
+        "Brabants",
+        "Brabantse",
+        "Limburgs",
+        "Rotterdams",
+        "Tilburgs",
+        "Leids",
+        "Fryslân",
+    ]
 )
 _SENTENCE_BREAK = re.compile(r"[.!?;:]+\s+|\s*\n\s*|\s+-{1,2}\s+")
 
@@ -178,9 +336,13 @@ def _capitalised_unknowns(text: str) -> Iterable[tuple[int, int, str]]:
             continue
         initial = start == 0 or bool(_SENTENCE_START.search(text[max(0, start - 4) : start]))
         if initial:
-            if words[0] in first and words[0].lower() not in common and not is_known_word(words[0]):
-                yield start, m.end(), "persoon"
-            elif len(words) > 1 and words[0] in first:
+            if (
+                words[0] in first
+                and words[0].lower() not in common
+                and not is_known_word(words[0])
+                or len(words) > 1
+                and words[0] in first
+            ):
                 yield start, m.end(), "persoon"
             continue
         if len(words) == 1 and words[0] in places and words[0] not in first:
@@ -210,8 +372,11 @@ def _sentence_parts(text: str, start: int, end: int) -> list[tuple[int, int]]:
 
 def _skip_speech(text: str, start: int, end: int) -> int:
     """Past greetings and fillers that open a span ("Goedemorgen Froukje", "Hoi Jesse")."""
-    m = re.match(r"(?:(?:%s)[ ,]+)+" % "|".join(sorted(_SPEECH, key=len, reverse=True)), text[start:end])
-    return start + m.end() if m else start
+    m = _SPEECH_PREFIX.match(text, start, end)
+    return m.end() if m else start
+
+
+_SPEECH_PREFIX = re.compile(r"(?:(?:" + "|".join(sorted(_SPEECH, key=len, reverse=True)) + r")[ ,]+)+")
 
 
 _LEADING = re.compile(r"([A-Z][a-zà-ÿ]+)\s+(?=[A-Z])")
@@ -277,7 +442,10 @@ def _split_person(text: str, start: int, end: int, kind: str) -> list[tuple[int,
     if kind != "persoon":
         return [(start, end)]
     span = text[start:end]
-    m = re.search(r"\s(?:van|bij|en|of|met)\s+(?=(?:[A-Z][\w-]+\s+){0,1}(?:Schuldhulp|GGZ|Ggz|Stichting|Welzijn|Gemeente|OBS|CBS|School|Kredietbank|Jeugdzorg|Leergeld))", span)
+    m = re.search(
+        r"\s(?:van|bij|en|of|met)\s+(?=(?:[A-Z][\w-]+\s+){0,1}(?:Schuldhulp|GGZ|Ggz|Stichting|Welzijn|Gemeente|OBS|CBS|School|Kredietbank|Jeugdzorg|Leergeld))",
+        span,
+    )
     if m:
         return [(start, start + m.start())]
     return [(start, end)]
@@ -308,9 +476,10 @@ def _keep(f: Finding, options: Options, protected_spans: list[tuple[int, int]]) 
         return False  # "hoop", "roos", "bos": Dutch words, not names
     if f.kind in ("instelling", "school") and f.text == f.text.lower():
         return False  # "het Dollard College" keeps its article; a lower-case phrase is no name
-    if f.kind in ("persoon", "plaats", "instelling", "school"):
-        if f.text in _SPEECH or f.text in _NOT_IDENTIFYING or len(f.text) < 2:
-            return False
+    if f.kind in ("persoon", "plaats", "instelling", "school") and (
+        f.text in _SPEECH or f.text in _NOT_IDENTIFYING or len(f.text) < 2
+    ):
+        return False
     if not options.include_organisations:
         for s, e in protected_spans:
             if s < f.end and f.start < e:

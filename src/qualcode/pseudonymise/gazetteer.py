@@ -85,9 +85,7 @@ class Gazetteer:
                 )
             kind = kind_of(parts[1])
             if kind is None:
-                raise QualcodeError(
-                    f"{path} line {number}: unknown kind “{parts[1]}” (use one of {', '.join(KINDS)})"
-                )
+                raise QualcodeError(f"{path} line {number}: unknown kind “{parts[1]}” (use one of {', '.join(KINDS)})")
             found.names[parts[0]] = kind
         return found
 

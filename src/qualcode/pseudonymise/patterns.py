@@ -21,16 +21,20 @@ _NUMBER_WORDS = (
     "zeventien achttien negentien twintig eenentwintig tweeëntwintig drieëntwintig vierentwintig "
     "vijfentwintig dertig veertig vijftig zestig zeventig tachtig negentig"
 )
-_AGE_NUMBER = r"(?:\d{1,3}|" + "|".join(sorted(_NUMBER_WORDS.split(), key=len, reverse=True)) + r"|(?:\w+en)?(?:twintig|dertig|veertig|vijftig|zestig|zeventig|tachtig))"
+_AGE_NUMBER = (
+    r"(?:\d{1,3}|"
+    + "|".join(sorted(_NUMBER_WORDS.split(), key=len, reverse=True))
+    + r"|(?:\w+en)?(?:twintig|dertig|veertig|vijftig|zestig|zeventig|tachtig))"
+)
 
 EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[a-zA-Z]{2,}(?!\w)")
 # 06-12345678, 06 1234 5678, 0592-123456, 010 - 123 45 67, +31 6 12345678, (0592) 12 34 56
-PHONE = re.compile(
-    r"(?<![\w+])(?:(?:\+31|0031)[\s-]?(?:\(0\))?[\s-]?\d|\(0\d{2,3}\)|0\d)(?:[\s-]?\d){7,9}(?![\w-]*\d)"
-)
+PHONE = re.compile(r"(?<![\w+])(?:(?:\+31|0031)[\s-]?(?:\(0\))?[\s-]?\d|\(0\d{2,3}\)|0\d)(?:[\s-]?\d){7,9}(?![\w-]*\d)")
 POSTCODE = re.compile(r"(?<!\w)[1-9]\d{3}[ \t]?(?!SA|SD|SS)[A-Z]{2}(?![\w])")
 # Nine digits, bare or as 123.456.782 / 1234 56 782; checked with the eleven test.
-BSN = re.compile(r"(?<![\w.-])(?:\d{9}|\d{3}[. ]\d{3}[. ]\d{3}|\d{4}[. ]\d{2}[. ]\d{3}|\d{2}[. ]\d{3}[. ]\d{2}[. ]\d{2})(?![\w-]|\.\d)")
+BSN = re.compile(
+    r"(?<![\w.-])(?:\d{9}|\d{3}[. ]\d{3}[. ]\d{3}|\d{4}[. ]\d{2}[. ]\d{3}|\d{2}[. ]\d{3}[. ]\d{2}[. ]\d{2})(?![\w-]|\.\d)"
+)
 DATE = re.compile(
     rf"(?<!\w)(?:"
     rf"\d{{1,2}}(?:e|ste|de)?\s+{_MONTH}(?:\s+(?:'\d{{2}}|\d{{4}}))?"  # 14 maart 2016, 3 mei
@@ -76,7 +80,9 @@ STREET = re.compile(
     r"veld|wijk|kamp|hoek|akker|stede|burg|oord)(?!\w)"
 )
 # Neighbourhoods named after their town: "Helmond-Noord", "Leiden-Zuid".
-QUARTER = re.compile(r"(?<![\w-])[A-Z][a-zà-ÿ]+-(?:Noord|Zuid|Oost|West|Centrum|Midden|Noordwest|Zuidwest|Noordoost|Zuidoost)(?![\w-])")
+QUARTER = re.compile(
+    r"(?<![\w-])[A-Z][a-zà-ÿ]+-(?:Noord|Zuid|Oost|West|Centrum|Midden|Noordwest|Zuidwest|Noordoost|Zuidoost)(?![\w-])"
+)
 _STREET_FALSE = frozenset({"Hoek", "Park", "Markt", "Veld", "Kamp", "Hof", "Weg", "Plein", "Es", "Erf", "Pad", "Baan"})
 
 

@@ -105,7 +105,9 @@ def prose_fields(store: Store) -> Iterator[tuple[str, int, str, str]]:
         if not _has_rowid(store, table):
             continue
         names = [
-            c["name"] for c in _columns(store, table) if c["name"] not in _NOT_PROSE and "TEXT" in (c["type"] or "").upper()
+            c["name"]
+            for c in _columns(store, table)
+            if c["name"] not in _NOT_PROSE and "TEXT" in (c["type"] or "").upper()
         ]
         if table == "documents":
             names = [n for n in names if n != "text"]
@@ -157,12 +159,17 @@ def speakers(store: Store, document_id: int) -> list[str]:
 def turn_spans(store: Store, document_id: int) -> list[tuple[int, int, int]]:
     return [
         (r[0], r[1], r[2])
-        for r in store.rows('SELECT start, body_start, "end" FROM turns WHERE document_id = ? ORDER BY seq', (document_id,))
+        for r in store.rows(
+            'SELECT start, body_start, "end" FROM turns WHERE document_id = ? ORDER BY seq', (document_id,)
+        )
     ]
 
 
 def sentence_spans(store: Store, document_id: int) -> list[tuple[int, int, int]]:
-    return [(r[0], r[1], r[2]) for r in store.rows('SELECT id, start, "end" FROM sentences WHERE document_id = ?', (document_id,))]
+    return [
+        (r[0], r[1], r[2])
+        for r in store.rows('SELECT id, start, "end" FROM sentences WHERE document_id = ?', (document_id,))
+    ]
 
 
 def set_sentence_lemmas(store: Store, rows: Sequence[tuple[str, int]]) -> None:
@@ -181,13 +188,17 @@ def organisation_names(store: Store) -> set[str]:
     names = {r[0] for r in store.rows("SELECT name FROM organisations")}
     names |= {r[0] for r in store.rows("SELECT name FROM projects WHERE name != ''")}
     names |= {
-        r[0] for r in store.rows("SELECT DISTINCT value FROM document_attributes WHERE name IN ('gemeente', 'municipality')")
+        r[0]
+        for r in store.rows("SELECT DISTINCT value FROM document_attributes WHERE name IN ('gemeente', 'municipality')")
     }
     return {n for n in names if n and n.strip()}
 
 
 def document_attributes(store: Store, document_id: int) -> dict[str, str]:
-    return {r[0]: r[1] for r in store.rows("SELECT name, value FROM document_attributes WHERE document_id = ?", (document_id,))}
+    return {
+        r[0]: r[1]
+        for r in store.rows("SELECT name, value FROM document_attributes WHERE document_id = ?", (document_id,))
+    }
 
 
 def get_meta(store: Store, key: str) -> str | None:

@@ -17,7 +17,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Label, Static
-from textual.worker import Worker, WorkerState
+from textual.worker import Worker, WorkerState, get_current_worker
 
 from qualcode.core.errors import QualcodeError
 from qualcode.pseudonymise import review
@@ -51,7 +51,9 @@ class PseudonymiseScreen(Screen[None]):
         self.use_deduce = use_deduce
         self.rows: list[review.Entity] = []
         try:
-            self.gazetteer = Gazetteer.load(self.names_path) if self.names_path.exists() else Gazetteer(path=self.names_path)
+            self.gazetteer = (
+                Gazetteer.load(self.names_path) if self.names_path.exists() else Gazetteer(path=self.names_path)
+            )
         except QualcodeError as exc:
             self.gazetteer = Gazetteer(path=self.names_path)
             self.load_error: str | None = str(exc)
@@ -84,8 +86,9 @@ class PseudonymiseScreen(Screen[None]):
         options = Options(gazetteer=self.gazetteer, use_deduce=use_deduce)
         if self.study.path is None:
             raise QualcodeError("save the study to a file first")
+        worker = get_current_worker()
         with pseudo.open_readonly(self.study.path) as snapshot:
-            findings = pseudo.find(snapshot, options)
+            findings = pseudo.find(snapshot, options, cancelled=lambda: worker.is_cancelled)
             texts = {d: snapshot.document_text(d) for d in findings}
         return review.entities(findings, texts.__getitem__, self.gazetteer)
 
