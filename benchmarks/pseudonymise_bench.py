@@ -28,6 +28,9 @@ def main() -> None:
     parser.add_argument("folder", nargs="?", type=Path, default=ROOT / "sample_transcripts")
     parser.add_argument("--no-deduce", action="store_true", help="patterns and lists only")
     parser.add_argument("--names", type=Path, help="a gazetteer file (NAME<TAB>kind, !word)")
+    parser.add_argument(
+        "--codebooks", type=Path, default=ROOT / "codebooks", help="folder of codebooks the demo codings use"
+    )
     parser.add_argument("--show-misses", action="store_true", help="list missed mentions and wrong findings")
     parser.add_argument(
         "--deduce-only", action="store_true", help="score deduce's own annotations alone (what it finds and misses)"
@@ -51,7 +54,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "bench.qualcode"
         study = Study.create(path, coder="onderzoeker-a")
-        for codebook in sorted((ROOT / "codebooks").glob("*.yaml")):
+        for codebook in sorted(args.codebooks.glob("*.yaml")):
             try:
                 study.import_codebook(codebook)
             except Exception:  # the codebook import's own errors are not this benchmark's business

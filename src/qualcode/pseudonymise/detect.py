@@ -139,8 +139,6 @@ _NOT_IDENTIFYING = frozenset(
         "CAK",
         "SVB",
         "CBR",
-        "Veilig",
-        "Thuis",
         "Voedselbank",
         "Kledingbank",
         "Jeugdfonds",
@@ -172,27 +170,10 @@ _NOT_IDENTIFYING = frozenset(
         "Randstad",
         "Corona",
         "Cito",
-        "Syrië",
-        "Eritrea",
-        "Suriname",
-        "Marokko",
-        "Turkije",
-        "Polen",
-        "Somalië",
-        "Afghanistan",
-        "Irak",
-        "Iran",
-        "Ghana",
-        "Nigeria",
-        "Oekraïne",
-        "Rusland",
-        "Duitsland",
-        "België",
-        "Frankrijk",
-        "Spanje",
-        "Curaçao",
-        "Aruba",
-        "Antillen",
+        "Excel",
+        "Halt",
+        "Puch",
+        "Kader",
         "Azië",
         "Afrika",
         "Amerika",
@@ -210,6 +191,13 @@ _NOT_IDENTIFYING = frozenset(
         "Fryslân",
     ]
 )
+# Countries are places (where a parent went, where a family comes from).
+_COUNTRIES = frozenset(
+    "Syrië Eritrea Suriname Marokko Turkije Polen Somalië Afghanistan Irak Iran Ghana Nigeria Oekraïne Rusland "
+    "Duitsland België Frankrijk Spanje Portugal Italië Griekenland Curaçao Aruba Bonaire Egypte China India".split()
+)
+# Names of several words that are no one's: kept whole, so "Albert" the neighbour is still found.
+_NOT_IDENTIFYING_PHRASES = ("Veilig Thuis", "Albert Heijn", "Jeugdfonds Sport", "Sport en Cultuur")
 _SENTENCE_BREAK = re.compile(r"[.!?;:]+\s+|\s*\n\s*|\s+-{1,2}\s+")
 
 Progress = Callable[[int, int, str], None]
@@ -315,7 +303,7 @@ def _raw_findings(doc: SourceDocument, options: Options) -> list[Finding]:
 _CAPITALISED = re.compile(
     r"(?<![\w-])[A-Z][a-zà-ÿ'’]+(?![\w-])(?:[ ](?:(?:van|de|der|den|ter|ten|van de|van der|van den)[ ])?[A-Z][a-zà-ÿ'’]+(?![\w-]))*"
 )
-_SENTENCE_START = re.compile(r"(?:^|[.!?:\]\[(*'‘\"“…]|--)\s*$")
+_SENTENCE_START = re.compile(r"(?:^|[.!?:\]\[(*'‘\"“…\n]|--)[ \t]*$")
 
 
 def _capitalised_unknowns(text: str) -> Iterable[tuple[int, int, str]]:
@@ -345,7 +333,7 @@ def _capitalised_unknowns(text: str) -> Iterable[tuple[int, int, str]]:
             ):
                 yield start, m.end(), "persoon"
             continue
-        if len(words) == 1 and words[0] in places and words[0] not in first:
+        if len(words) == 1 and (words[0] in _COUNTRIES or words[0] in places and words[0] not in first):
             yield start, m.end(), "plaats"
         elif any(w in first or w in surnames for w in words):
             yield start, m.end(), "persoon"
@@ -458,13 +446,27 @@ def _occurrences(text: str, surface: str) -> Iterable[tuple[int, int]]:
 
 
 def _protected_spans(text: str, protected: set[str]) -> list[tuple[int, int]]:
-    """Where the study's own organisations are named; "Helmond" protects the municipality,
-    not the neighbourhood "Helmond-Noord"."""
+    """Where the study's own organisations are named (and their short forms: "Samen Sterk"
+    for "Stichting Samen Sterk Rotterdam"), and names that are no one's ("Veilig Thuis").
+    "Helmond" protects the municipality, not the neighbourhood "Helmond-Noord"."""
     spans = []
-    for name in protected:
+    for name in _variants(protected) | set(_NOT_IDENTIFYING_PHRASES):
         pattern = re.compile(r"(?<![\w-])" + re.escape(name) + r"(?![\w-])")
         spans.extend((m.start(), m.end()) for m in pattern.finditer(text))
     return spans
+
+
+def _variants(names: set[str]) -> set[str]:
+    towns = {n for n in names if " " not in n}
+    found = set(names)
+    for name in names:
+        short = re.sub(r"^(?:Stichting|Gemeente|Vereniging)\s+", "", name)
+        for town in towns:
+            if short.endswith(" " + town) and short != town:
+                short = short[: -len(town) - 1]
+        if short != name and len(short) > 3:
+            found.add(short)
+    return found
 
 
 def _keep(f: Finding, options: Options, protected_spans: list[tuple[int, int]]) -> bool:
@@ -481,9 +483,13 @@ def _keep(f: Finding, options: Options, protected_spans: list[tuple[int, int]]) 
     ):
         return False
     if not options.include_organisations:
-        for s, e in protected_spans:
-            if s < f.end and f.start < e:
-                return False
+        # Made only of the study's own names ("Leergeld Coevorden"); "Kredietbank Rotterdam"
+        # is another body and stays a finding.
+        inside = [(s, e) for s, e in protected_spans if s < f.end and f.start < e]
+        if inside and all(
+            f.text[i].isspace() or any(s <= f.start + i < e for s, e in inside) for i in range(len(f.text))
+        ):
+            return False
     return True
 
 
@@ -526,6 +532,11 @@ def detect(
             if f.text not in kinds or rank < kinds[f.text][0]:
                 kinds[f.text] = (rank, f.kind)
     surfaces = {t: k for t, (_, k) in kinds.items() if k not in LOCAL_KINDS}
+    # "Dwarsdiep 24" found once: "Dwarsdiep" alone is the same street elsewhere.
+    for text, kind in list(surfaces.items()):
+        street = re.sub(r"\s+\d{1,4}\s?[a-z]?$", "", text)
+        if kind == "plaats" and street != text and street not in surfaces:
+            surfaces[street] = kind
     result: dict[int, list[Finding]] = {}
     for doc in documents:
         if doc.id not in direct:

@@ -2,8 +2,10 @@
 
 Gold files (``gold_entities/<stem>.yaml``) list each identifying surface form of a transcript
 with its kind. A gold *mention* is every occurrence of a surface form in that document at
-word boundaries; a mention is found when one finding covers it whole. A finding is right
-when it overlaps a gold mention (precision per the finding's kind).
+word boundaries; a mention is found when findings cover every character of it but spaces
+(one finding, or adjacent ones: "Femke is negen" needs "is" covered too, so a name and an age
+side by side do not count). A finding is right when it overlaps a gold mention (precision per
+the finding's kind).
 """
 
 from __future__ import annotations
@@ -61,7 +63,7 @@ def score(text: str, gold: list[Span], findings: list[Span], scores: dict[str, S
     for s, e, kind in gold:
         for key in (kind, "alle"):
             scores.setdefault(key, Score()).mentions += 1
-        if any(fs <= s and e <= fe for fs, fe, _ in findings):
+        if _covered(text, s, e, findings):
             for key in (kind, "alle"):
                 scores[key].found += 1
         else:
@@ -74,3 +76,12 @@ def score(text: str, gold: list[Span], findings: list[Span], scores: dict[str, S
                 scores[key].right += 1
         else:
             scores[kind].wrong.append(f"{label}: {text[fs:fe]}")
+
+
+def _covered(text: str, start: int, end: int, findings: list[Span]) -> bool:
+    if any(fs <= start and end <= fe for fs, fe, _ in findings):
+        return True
+    overlapping = [(fs, fe) for fs, fe, _ in findings if fs < end and start < fe]
+    return bool(overlapping) and all(
+        text[i].isspace() or any(fs <= i < fe for fs, fe in overlapping) for i in range(start, end)
+    )

@@ -27,6 +27,29 @@ _AGE_NUMBER = (
     + r"|(?:\w+en)?(?:twintig|dertig|veertig|vijftig|zestig|zeventig|tachtig))"
 )
 
+# Numbers read out word by word: "nul zes, eenenveertig, achtentachtig", a BSN "twee acht vier, …".
+_NUMBER_WORD = (
+    r"(?:nul|een|één|twee|drie|vier|vijf|zes|zeven|acht|negen|tien|elf|twaalf|dertien|veertien|vijftien|zestien"
+    r"|zeventien|achttien|negentien|(?:(?:een|twee|drie|vier|vijf|zes|zeven|acht|negen)[eë]n)?"
+    r"(?:twintig|dertig|veertig|vijftig|zestig|zeventig|tachtig|negentig))"
+)
+SPOKEN_NUMBER = re.compile(rf"(?<!\w){_NUMBER_WORD}(?:[ ,-]+{_NUMBER_WORD}){{4,}}(?!\w)", re.IGNORECASE)
+_DIGIT_WORDS = frozenset("nul een één twee drie vier vijf zes zeven acht negen".split())
+# An address read out: "hennie punt wolters at example punt nl".
+SPOKEN_EMAIL = re.compile(
+    r"(?<!\w)[\w-]+(?: punt [\w-]+)* (?:at|apenstaartje|apestaartje) [\w-]+(?: punt [\w-]+)+(?!\w)", re.IGNORECASE
+)
+# Days of the month said in words ("twaalf februari"); "een" is left out ("een maart" is rare,
+# "een mei-vakantie" is not a date).
+_DAY_WORD = "|".join(
+    sorted(
+        "twee drie vier vijf zes zeven acht negen tien elf twaalf dertien veertien vijftien zestien zeventien "
+        "achttien negentien twintig eenentwintig tweeëntwintig drieëntwintig vierentwintig vijfentwintig "
+        "zesentwintig zevenentwintig achtentwintig negenentwintig dertig eenendertig".split(),
+        key=len,
+        reverse=True,
+    )
+)
 EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[a-zA-Z]{2,}(?!\w)")
 # 06-12345678, 06 1234 5678, 0592-123456, 010 - 123 45 67, +31 6 12345678, (0592) 12 34 56
 PHONE = re.compile(r"(?<![\w+])(?:(?:\+31|0031)[\s-]?(?:\(0\))?[\s-]?\d|\(0\d{2,3}\)|0\d)(?:[\s-]?\d){7,9}(?![\w-]*\d)")
@@ -38,6 +61,8 @@ BSN = re.compile(
 DATE = re.compile(
     rf"(?<!\w)(?:"
     rf"\d{{1,2}}(?:e|ste|de)?\s+{_MONTH}(?:\s+(?:'\d{{2}}|\d{{4}}))?"  # 14 maart 2016, 3 mei
+    rf"|(?:{_DAY_WORD})\s+{_MONTH}(?:\s+(?:tweeduizend|negentienhonderd)[a-zë]*)?"  # twaalf februari tweeduizendzestien
+    rf"|{_MONTH}\s+(?:{_DAY_WORD}|\d{{1,2}})(?!\s*(?:jaar|uur|euro|procent|minuten|dagen|weken|kinderen))"  # mei zevenentwintig
     rf"|\d{{1,2}}[-/.]\d{{1,2}}[-/.](?:\d{{4}}|\d{{2}})"  # 14-03-2016, 14/3/16
     rf"|\d{{4}}-\d{{2}}-\d{{2}}"  # 2016-03-14
     rf")(?!\w)",
@@ -51,7 +76,8 @@ AGE = re.compile(
     rf"|(?<!\w)(?P<c>{_AGE_NUMBER}-?jarige?)(?!\w)"
     rf"|\b(?:zoon|dochter|kind|meisje|jongen|jongetje|meid|knul|broer|zus|zusje|broertje) van (?P<d>{_AGE_NUMBER}(?: jaar)?)(?!\w)"
     rf"|\btoen (?:ik|hij|zij|ze) (?P<e>{_AGE_NUMBER}) was\b"
-    rf"|\b(?:is|was|wordt|werd) (?:(?:hij|zij|ze|die) )?(?:nu |pas |bijna |net |inmiddels )?(?P<f>(?!een\b|één\b){_AGE_NUMBER})(?=\s*[,.;!?]|\s+en\b))",
+    rf"|\b(?:mijn|zijn|haar|je|z'n|m'n|d'r) (?P<g>(?:{_AGE_NUMBER})(?:ste|de))\b"
+    rf"|\b(?:is|was|wordt|werd|ben|bent|word) (?:(?:hij|zij|ze|die|ik) )?(?:nu |pas |bijna |net |inmiddels )?(?P<f>(?!een\b|één\b){_AGE_NUMBER})(?=\s*[,.;!?]|\s+en\b))",
     re.IGNORECASE,
 )
 _SCHOOL_NAME = r"(?:(?:de|het|De|Het|'t|Sint|St\.)\s+)?[A-Z][\w'’-]+(?:\s+(?:van\s+|de\s+|der\s+)?[A-Z][\w'’-]+){0,3}"
@@ -69,15 +95,17 @@ SCHOOL_CONTEXT = re.compile(r"school|klas|juf\b|meester\b|groep \d|leerkracht|di
 # Institutions tied to a person: GGZ, debt help, youth care with a proper name after them.
 INSTITUTION = re.compile(
     r"(?<!\w)(?:(?:GGZ|Ggz|ggz)\s+[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+){0,2}"
-    r"|(?:Schuldhulp(?:verlening)?|Kredietbank|Jeugdzorg|Stichting|Zorggroep|Welzijn|Humanitas|Buurtteam|Wijkteam)"
+    r"|(?:Schuldhulp(?:verlening)?|Kredietbank|Jeugdzorg|Stichting|Zorggroep|Welzijn|Humanitas|Buurtteam|Wijkteam|"
+    r"Loonbedrijf|Kringloop|Bakkerij|Garage|Kapsalon|Fietsen|Geldzaken|Kinderpraktijk|Praktijk|Huisartsenpraktijk|"
+    r"Fysiotherapie|Zorgboerderij|Voetbalclub|Sportvereniging|Scouting|Budgetwijzer)"
     r"\s+[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+){0,2})(?!\w)"
 )
-# Streets and neighbourhoods: one capitalised word ending in a street word (the house number
-# alone identifies no one, and leaving it out lets the street be found again without it).
+# Streets and neighbourhoods: a capitalised name ending in a street word, with its house number
+# when one follows (the bare street is then also replaced wherever it occurs).
 STREET = re.compile(
     r"(?<!\w)(?:(?!(?:In|Op|Aan|Naar|Bij|Van|Uit|En|Maar|Dus|Want|Dat|Die|Het|De|Wij|Ik|We)\s)[A-Z][\w'’-]+\s+){0,2}"
-    r"[A-Z][\w'’-]{2,}(?:straat|laan|weg|plein|singel|gracht|kade|dijk|dreef|hof|park|pad|steeg|markt|baan|"
-    r"veld|wijk|kamp|hoek|akker|stede|burg|oord)(?!\w)"
+    r"[A-Z][\w'’-]{2,}(?:straat|laan|weg|diep|haven|wal|plein|singel|gracht|kade|dijk|dreef|hof|park|pad|steeg|markt|baan|"
+    r"veld|wijk|kamp|hoek|akker|stede|burg|oord)(?:\s+\d{1,4}(?:\s?[a-z](?!\w))?)?(?!\w)"
 )
 # Neighbourhoods named after their town: "Helmond-Noord", "Leiden-Zuid".
 QUARTER = re.compile(
@@ -100,6 +128,12 @@ def find_shapes(text: str) -> Iterator[tuple[int, int, str]]:
     resolves overlaps)."""
     for m in EMAIL.finditer(text):
         yield m.start(), m.end(), "email"
+    for m in SPOKEN_EMAIL.finditer(text):
+        yield m.start(), m.end(), "email"
+    for m in SPOKEN_NUMBER.finditer(text):
+        words = re.findall(r"\w+", m.group().lower())
+        kind = "bsn" if len(words) == 9 and set(words) <= _DIGIT_WORDS and words[0] != "nul" else "telefoon"
+        yield m.start(), m.end(), kind
     for m in BSN.finditer(text):
         if bsn_valid(m.group()):
             yield m.start(), m.end(), "bsn"
@@ -112,7 +146,7 @@ def find_shapes(text: str) -> Iterator[tuple[int, int, str]]:
     for m in DATE.finditer(text):
         yield m.start(), m.end(), "datum"
     for m in AGE.finditer(text):
-        for group in "abcdef":
+        for group in "abcdefg":
             if m.group(group):
                 yield m.start(group), m.end(group), "leeftijd"
     for m in SCHOOL.finditer(text):
