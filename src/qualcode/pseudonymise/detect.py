@@ -97,7 +97,7 @@ _SPEECH = frozenset(
 # Capitalised words in speech that name no person, place or school of the study: languages,
 # laws and national agencies, shops and brands, feasts, points of the compass. (A study's
 # own organisations are protected separately, from its organisations and projects.)
-_NOT_IDENTIFYING = frozenset(
+_NOT_IDENTIFYING_WORDS = frozenset(
     [
         "Nederlands",
         "Engels",
@@ -191,11 +191,15 @@ _NOT_IDENTIFYING = frozenset(
         "Fryslân",
     ]
 )
-# Countries are places (where a parent went, where a family comes from).
+# Countries, provinces, peoples and clubs: where someone comes from, said among many.
 _COUNTRIES = frozenset(
     "Syrië Eritrea Suriname Marokko Turkije Polen Somalië Afghanistan Irak Iran Ghana Nigeria Oekraïne Rusland "
-    "Duitsland België Frankrijk Spanje Portugal Italië Griekenland Curaçao Aruba Bonaire Egypte China India".split()
+    "Duitsland België Frankrijk Portugal Italië Griekenland Curaçao Aruba Bonaire Egypte China India Tokio "
+    "Drenthe Friesland Groningen Overijssel Brabant Limburg Holland Zeeland Gelderland Utrecht "
+    "Antilliaans Antilliaanse Surinamer Surinaams Surinaamse Marokkaan Marokkaanse Turk Turkse Pool Poolse Drent "
+    "Ajax PSV Meldcode Sint".split()
 )
+_NOT_IDENTIFYING = _NOT_IDENTIFYING_WORDS | _COUNTRIES
 # Names of several words that are no one's: kept whole, so "Albert" the neighbour is still found.
 _NOT_IDENTIFYING_PHRASES = ("Veilig Thuis", "Albert Heijn", "Jeugdfonds Sport", "Sport en Cultuur")
 _SENTENCE_BREAK = re.compile(r"[.!?;:]+\s+|\s*\n\s*|\s+-{1,2}\s+")
@@ -281,7 +285,7 @@ def _raw_findings(doc: SourceDocument, options: Options) -> list[Finding]:
                 parts = _sentence_parts(text, s, e) if kind in ("persoon", "plaats") else [(s, e)]
                 for part_start, part_end in parts:
                     part_start = _skip_speech(text, part_start, part_end)
-                    if kind == "persoon":
+                    if kind in ("persoon", "plaats"):
                         part_start = _strip_leading(text, part_start, part_end)
                     if kind in ("persoon", "plaats") and _ordinary_word_at_start(text, part_start, part_end, kind):
                         continue
@@ -333,7 +337,7 @@ def _capitalised_unknowns(text: str) -> Iterable[tuple[int, int, str]]:
             ):
                 yield start, m.end(), "persoon"
             continue
-        if len(words) == 1 and (words[0] in _COUNTRIES or words[0] in places and words[0] not in first):
+        if len(words) == 1 and words[0] in places and words[0] not in first:
             yield start, m.end(), "plaats"
         elif any(w in first or w in surnames for w in words):
             yield start, m.end(), "persoon"
@@ -381,7 +385,8 @@ def _strip_leading(text: str, start: int, end: int) -> int:
     if word.lower() in ("mevrouw", "meneer", "juf", "meester", "tante", "oom", "opa", "oma", "dokter"):
         return start
     if word.lower() in _PARTICLES:
-        return m.end() if rest in _first_names() else start
+        # "Van Rutger", "Van Samen Sterk": not a surname; "Van Bokhoven": one.
+        return m.end() if rest in _first_names() or _ordinary(rest) else start
     if word in _first_names() and not _stop_word(word):
         return start  # "Kim Verhagen": a first name before a surname
     return m.end() if _ordinary(word) else start
@@ -456,6 +461,12 @@ def _protected_spans(text: str, protected: set[str]) -> list[tuple[int, int]]:
     return spans
 
 
+def _role_word(word: str) -> bool:
+    from qualcode.ingest.turns import infer_role
+
+    return infer_role(word) is not None
+
+
 def _variants(names: set[str]) -> set[str]:
     towns = {n for n in names if " " not in n}
     found = set(names)
@@ -476,6 +487,8 @@ def _keep(f: Finding, options: Options, protected_spans: list[tuple[int, int]]) 
         return False
     if f.kind in ("persoon", "plaats") and not f.text[:1].isupper():
         return False  # "hoop", "roos", "bos": Dutch words, not names
+    if f.kind == "persoon" and " " not in f.text and _role_word(f.text):
+        return False  # "Kind:", "Moeder" as a speaker label
     if f.kind in ("instelling", "school") and f.text == f.text.lower():
         return False  # "het Dollard College" keeps its article; a lower-case phrase is no name
     if f.kind in ("persoon", "plaats", "instelling", "school") and (
@@ -534,7 +547,7 @@ def detect(
     surfaces = {t: k for t, (_, k) in kinds.items() if k not in LOCAL_KINDS}
     # "Dwarsdiep 24" found once: "Dwarsdiep" alone is the same street elsewhere.
     for text, kind in list(surfaces.items()):
-        street = re.sub(r"\s+\d{1,4}\s?[a-z]?$", "", text)
+        street = re.sub(r"\s+(?:\d{1,4}\s?[a-z]?|[a-zë]+)$", "", text)
         if kind == "plaats" and street != text and street not in surfaces:
             surfaces[street] = kind
     result: dict[int, list[Finding]] = {}
