@@ -98,7 +98,7 @@ INSTITUTION = re.compile(
     r"|(?:Schuldhulp(?:verlening)?|Kredietbank|Jeugdzorg|Stichting|Zorggroep|Welzijn|Humanitas|Buurtteam|Wijkteam|"
     r"Loonbedrijf|Kringloop|Bakkerij|Garage|Kapsalon|Fietsen|Geldzaken|Kinderpraktijk|Praktijk|Huisartsenpraktijk|"
     r"Fysiotherapie|Zorgboerderij|Voetbalclub|Sportvereniging|Scouting|Budgetwijzer)"
-    r"\s+[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+){0,2})(?!\w)"
+    r"\s+[A-Z][\w'’-]+(?:\s+(?:(?:van|de|der|het|voor)\s+)?[A-Z][\w'’-]+){0,2})(?!\w)"
 )
 # Streets and neighbourhoods: a capitalised name ending in a street word, with its house number
 # when one follows (the bare street is then also replaced wherever it occurs).
