@@ -7,7 +7,7 @@ and scikit-learn are imported inside the commands that need them.
 from __future__ import annotations
 
 # Registering the commands; each module imports only click at module level.
-from qualcode.cli import agreement, analysis, assist, cases, codebook, core, exchange, team  # noqa: F401
+from qualcode.cli import agreement, analysis, assist, cases, codebook, core, exchange, pseudonymise, team  # noqa: F401
 from qualcode.cli.group import main, run
 
 __all__ = ["main", "run"]

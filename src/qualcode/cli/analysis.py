@@ -18,6 +18,7 @@ from qualcode.cli.common import (
 )
 from qualcode.cli.group import main
 from qualcode.cli.output import emit, output_options
+from qualcode.cli.pseudonymise import pseudonymised_option
 from qualcode.core.errors import QualcodeError
 
 if TYPE_CHECKING:
@@ -397,6 +398,8 @@ def kwic(
 @coder_filter
 @filter_options
 @study_options
+@pseudonymised_option
+@pseudonymised_option
 def report(
     study: Study, output: Path, by: str, quotes: int, title: str | None, by_coder: tuple[str, ...], **filters: Any
 ) -> None:

@@ -19,6 +19,7 @@ from qualcode.cli.common import (
     warn_label_counts,
 )
 from qualcode.cli.group import main
+from qualcode.cli.pseudonymise import pseudonymised_option
 from qualcode.core.errors import QualcodeError
 
 if TYPE_CHECKING:
@@ -42,6 +43,7 @@ def export() -> None:
 @coder_filter
 @filter_options
 @study_options
+@pseudonymised_option
 def export_fragments(
     study: Study, output: Path, code_refs: tuple[str, ...], by_coder: tuple[str, ...], **filters: Any
 ) -> None:
@@ -161,6 +163,8 @@ def table_rows(
     "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True, help="The .qdpx file to write."
 )
 @study_options
+@pseudonymised_option
+@pseudonymised_option
 def export_qdpx_cmd(study: Study, output: Path) -> None:
     """Export the whole study as a REFI-QDA project (.qdpx) for NVivo, ATLAS.ti, MAXQDA,
     QualCoder and other tools: documents, codebook, codings, coders, memos, attributes.

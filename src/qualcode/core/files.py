@@ -68,7 +68,11 @@ def atomic_path(target: Path | str) -> Iterator[Path]:
 
 @contextmanager
 def atomic_output(
-    target: Path | str, mode: str = "w", *, encoding: str | None = "utf-8", newline: str | None = None
+    target: Path | str,
+    mode: str = "w",
+    *,
+    encoding: str | None = "utf-8",
+    newline: str | None = None,
 ) -> Iterator[IO[Any]]:
     """Open a temporary file beside ``target``; on success move it into place."""
     binary = "b" in mode

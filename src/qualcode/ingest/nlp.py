@@ -152,3 +152,18 @@ def _lemma_table(language: str) -> dict[str, str]:
 
 def stop_words(language: str = "nl") -> frozenset[str]:
     return frozenset(pipeline(language).Defaults.stop_words)
+
+
+def is_known_word(word: str, language: str = "nl") -> bool:
+    """Whether ``word`` (any case) is a dictionary word of the language: an inflected form or
+    a lemma of spaCy's lemma lookup table, or a stop word. Pseudonymisation uses it to tell a
+    capitalised name ("Henk") from a capitalised word."""
+    table, lemmas = _lexicon(language)
+    lower = word.lower()
+    return lower in lemmas or lower in table or lower in stop_words(language)
+
+
+@lru_cache(maxsize=4)
+def _lexicon(language: str) -> tuple[dict[str, str], frozenset[str]]:
+    table = _lemma_table(language if language in SUPPORTED_LANGUAGES else "nl")
+    return table, frozenset(table.values())

@@ -32,6 +32,7 @@ SCREENS = {
     "search": ("qualcode.tui.screens.search", "SearchScreen", True),
     "analyse": ("qualcode.tui.screens.analyse", "AnalyseScreen", False),
     "suggestions": ("qualcode.tui.screens.suggestions", "SuggestionsScreen", False),
+    "pseudonymise": ("qualcode.tui.screens.pseudonymise", "PseudonymiseScreen", False),
 }
 
 
@@ -121,6 +122,9 @@ class QualcodeApp(ExchangeActions, App[None]):
 
     def action_suggestions(self) -> None:
         self._open("suggestions")
+
+    def action_pseudonymise(self) -> None:
+        self._open("pseudonymise")
 
     def action_help(self) -> None:
         """The keys of the screen on top, read from its live bindings."""

@@ -27,6 +27,7 @@ APP_ACTIONS = [
     ("Write HTML report", "app.write_report"),
     ("Switch coder (who is coding)", "app.switch_coder"),
     ("Switch study (open another study file)", "app.switch_study"),
+    ("Pseudonymise: review names before sharing", "app.pseudonymise"),
 ]
 
 

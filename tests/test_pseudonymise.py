@@ -1,0 +1,298 @@
+"""Pseudonymised copies: detection against a hand-annotated fixture, codings kept on the same
+words, the key and the reverse, and bad input that writes nothing.
+
+deduce is left out here (``use_deduce=False``): loading its lookup structures takes ~10 s and
+its first run builds them for minutes; its figures are in benchmarks/pseudonymise_bench.py.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+import stat
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from qualcode.cli import main
+from qualcode.core.errors import QualcodeError
+from qualcode.pseudonymise import copy as pseudo
+from qualcode.pseudonymise.detect import Options
+from qualcode.pseudonymise.evaluate import Score, load_gold, mentions, score
+from qualcode.pseudonymise.gazetteer import Gazetteer
+from qualcode.pseudonymise.remap import Replacement, apply
+from qualcode.study.study import Study
+
+FIXTURE = Path(__file__).parent / "pseudonymise_fixture"
+NAMES = [
+    "Ilse",
+    "Daan",
+    "Marieke",
+    "Henk",
+    "Brouwer",
+    "Wegwijzer",
+    "Kastanjelaan",
+    "06-41239876",
+    "h.brouwer@example.nl",
+    "111222333",
+    "7751 CK",
+    "Schuldhulp Drenthe",
+]
+
+
+def _options(**kw: object) -> Options:
+    return Options(gazetteer=kw.pop("gazetteer", Gazetteer()), use_deduce=False, **kw)  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def study_path(tmp_path: Path) -> Path:
+    """The fixture transcript imported, with codings (some ending inside a name) and memos."""
+    path = tmp_path / "orig.qualcode"
+    study = Study.create(path, coder="onderzoeker-a")
+    study.import_files([FIXTURE / "fixture-ouder-01.md"])
+    doc = study.documents()[0]
+    text = study.document(doc.id).text
+    study.add_code("Vertrouwensband")
+    study.add_code("Huisbezoek bij Henk")  # a code name that holds a name
+    henk = text.index("Henk Brouwer")
+    ids = [
+        study.add_coding(doc.id, "Vertrouwensband", henk - 20, henk + 2).id,  # ends inside "Henk"
+        study.add_coding(doc.id, "Huisbezoek bij Henk", henk, text.index("oordeelt niet") + 13).id,
+        study.add_coding(doc.id, "Vertrouwensband", text.index("Ik zeg tegen"), text.index("weer vriendjes")).id,
+    ]
+    study.set_coding_memo(ids[2], "Ilse is positief.")
+    study.set_memo("coding", ids[1], "Henk Brouwer komt aan huis; Daan vond het fijn.")
+    study.set_memo("document", doc.id, "Ilse belde na afloop nog, 06-41239876.")
+    study.close()
+    return path
+
+
+def _names_file(tmp_path: Path) -> Path:
+    path = tmp_path / "namen.txt"
+    path.write_text("# test\nMarieke\tpersoon\nDe Wegwijzer\tschool\n!Hoop\n", encoding="utf-8")
+    return path
+
+
+def test_recall_and_precision_on_the_annotated_fixture(tmp_path: Path, study_path: Path) -> None:
+    gazetteer = Gazetteer.load(_names_file(tmp_path))
+    _, entities = load_gold(FIXTURE / "gold_entities" / "fixture-ouder-01.yaml")
+    with pseudo.open_readonly(study_path) as study:
+        findings = pseudo.find(study, _options(gazetteer=gazetteer))
+        doc_id = study.documents()[0].id
+        text = study.document(doc_id).text
+    scores: dict[str, Score] = {}
+    score(text, mentions(text, entities), [(f.start, f.end, f.kind) for f in findings[doc_id]], scores)
+    assert scores["persoon"].recall == 1.0, scores["persoon"].missed
+    assert scores["alle"].recall >= 0.95, {k: v.missed for k, v in scores.items()}
+    assert scores["alle"].precision >= 0.9, {k: v.wrong for k, v in scores.items()}
+    # Ordinary words that are also names stay: "hoop", "de roos in de tuin", "Leergeld", "Coevorden".
+    found = {f.text for f in findings[doc_id]}
+    assert not {"hoop", "roos", "Leergeld", "Coevorden", "Leergeld Coevorden"} & found
+
+
+def test_copy_keeps_codings_on_the_same_words_and_leaves_nothing(tmp_path: Path, study_path: Path) -> None:
+    before = study_path.read_bytes()
+    out, key_path = tmp_path / "copy.qualcode", tmp_path / "key.json"
+    pseudo.pseudonymise(study_path, out, key_path, _options(gazetteer=Gazetteer.load(_names_file(tmp_path))))
+    assert study_path.read_bytes() == before  # the original was only read
+    assert stat.S_IMODE(key_path.stat().st_mode) == 0o600
+    key = json.loads(key_path.read_text(encoding="utf-8"))
+    originals = {p: e["original"] for p, e in key["placeholders"].items()}
+    a, b = sqlite3.connect(study_path), sqlite3.connect(out)
+    old_text = a.execute("SELECT text FROM documents").fetchone()[0]
+    new_text = b.execute("SELECT text FROM documents").fetchone()[0]
+    pattern = re.compile("|".join(re.escape(p) for p in originals))
+    for (s, e), (s2, e2) in zip(
+        a.execute('SELECT start, "end" FROM codings ORDER BY id'),
+        b.execute('SELECT start, "end" FROM codings ORDER BY id'),
+    ):
+        restored = pattern.sub(lambda m: originals[m.group()], new_text[s2:e2])
+        # The same words; a boundary inside a name grew to the whole name.
+        assert old_text[s:e] in restored and len(restored) - (e - s) < 13
+    assert b.execute("SELECT count(*) FROM history").fetchone()[0] == 0
+    assert (
+        b.execute("SELECT name FROM codes WHERE name LIKE 'Huisbezoek%'")
+        .fetchone()[0]
+        .startswith("Huisbezoek bij [Persoon-")
+    )
+    # FTS answers for placeholders, not for names.
+    assert b.execute("SELECT count(*) FROM documents_fts WHERE documents_fts MATCH 'Henk'").fetchone()[0] == 0
+    b.close()
+    raw = out.read_bytes()
+    for name in NAMES:
+        assert name.encode() not in raw, name
+    assert b"Leergeld" in raw  # the study's own organisation stays
+
+
+def test_reverse_restores_the_original(tmp_path: Path, study_path: Path) -> None:
+    out, key_path, back = tmp_path / "copy.qualcode", tmp_path / "key.json", tmp_path / "back.qualcode"
+    pseudo.pseudonymise(study_path, out, key_path, _options(gazetteer=Gazetteer.load(_names_file(tmp_path))))
+    pseudo.reverse(out, key_path, back)
+    a, b = sqlite3.connect(study_path), sqlite3.connect(back)
+    for query in (
+        "SELECT id, title, text, sha256, word_count, char_count, participant FROM documents ORDER BY id",
+        'SELECT id, document_id, code_id, start, "end", memo FROM codings ORDER BY id',
+        "SELECT target, target_id, text FROM memos ORDER BY id",
+        'SELECT id, speaker, start, body_start, "end" FROM turns ORDER BY id',
+        'SELECT id, start, "end", lemmas FROM sentences ORDER BY id',
+        "SELECT id, name, description FROM codes ORDER BY id",
+        "SELECT * FROM document_attributes ORDER BY document_id, name",
+    ):
+        assert a.execute(query).fetchall() == b.execute(query).fetchall(), query
+
+
+def test_a_key_that_does_not_fit_writes_nothing(tmp_path: Path, study_path: Path) -> None:
+    out, key_path = tmp_path / "copy.qualcode", tmp_path / "key.json"
+    pseudo.pseudonymise(study_path, out, key_path, _options())
+    other_out, other_key = tmp_path / "other.qualcode", tmp_path / "other.json"
+    pseudo.pseudonymise(study_path, other_out, other_key, _options())
+    back = tmp_path / "back.qualcode"
+    with pytest.raises(QualcodeError, match="does not fit"):
+        pseudo.reverse(out, other_key, back)
+    key = json.loads(key_path.read_text(encoding="utf-8"))
+    first = next(iter(key["placeholders"]))
+    key["placeholders"][first]["count"] += 1
+    tampered = tmp_path / "tampered.json"
+    tampered.write_text(json.dumps(key), encoding="utf-8")
+    result = CliRunner().invoke(main, ["pseudonymise", "--reverse", str(out), "--key", str(tampered), "-o", str(back)])
+    assert result.exit_code == 1
+    assert result.output.count("\n") == 1 and "does not fit" in result.output
+    assert not back.exists() and not list(tmp_path.glob(".back*"))
+
+
+def test_a_bad_gazetteer_line_writes_nothing(tmp_path: Path, study_path: Path) -> None:
+    names = tmp_path / "namen.txt"
+    names.write_text("Joyce\tpersoon\nDalen\tstad en land\n", encoding="utf-8")
+    out, key_path = tmp_path / "copy.qualcode", tmp_path / "key.json"
+    result = CliRunner().invoke(
+        main,
+        ["pseudonymise", "--study", str(study_path), "-o", str(out), "--key", str(key_path), "--names", str(names)],
+    )
+    assert result.exit_code == 1
+    assert (
+        result.output.strip()
+        == f"Error: {names} line 2: unknown kind “stad en land” (use one of persoon, plaats, school, instelling, datum, leeftijd, telefoon, email, postcode, bsn)"
+    )
+    assert not out.exists() and not key_path.exists()
+    names.write_text("Joyce persoon\n", encoding="utf-8")
+    with pytest.raises(QualcodeError, match=r"namen.txt line 1: expected a name, a tab and its kind"):
+        Gazetteer.load(names)
+
+
+def test_preview_lists_findings_with_context_and_kind(tmp_path: Path, study_path: Path) -> None:
+    result = CliRunner().invoke(
+        main, ["pseudonymise", "--study", str(study_path), "--preview", "fixture-ouder-01.md", "--no-deduce", "--json"]
+    )
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.stdout)
+    by_text = {r["text"]: r for r in rows}
+    assert by_text["Henk Brouwer"]["kind"] == "persoon"
+    assert by_text["h.brouwer@example.nl"]["kind"] == "email"
+    assert "[Henk Brouwer]" in by_text["Henk Brouwer"]["context"]
+    assert all(r["placeholder"].startswith("[") for r in rows)
+
+
+def test_gazetteer_round_trip(tmp_path: Path) -> None:
+    g = Gazetteer.load(_names_file(tmp_path))
+    g.reject("Mees")
+    g.accept("Dalen", "plaats")
+    target = g.save(tmp_path / "saved.txt")
+    assert stat.S_IMODE(target.stat().st_mode) == 0o600
+    again = Gazetteer.load(target)
+    assert again.names == {"Marieke": "persoon", "De Wegwijzer": "school", "Dalen": "plaats"}
+    assert again.not_names == {"Hoop", "Mees"}
+
+
+@st.composite
+def _text_with_replacements(draw: st.DrawFn) -> tuple[str, list[Replacement], list[tuple[int, int]]]:
+    words = draw(
+        st.lists(
+            st.sampled_from(["ik", "Joyce", "ging", "naar", "Dalen", "en", "\n", "de", "juf"]), min_size=1, max_size=40
+        )
+    )
+    text = " ".join(words)
+    reps: list[Replacement] = []
+    cursor = 0
+    for m in re.finditer(r"Joyce|Dalen", text):
+        if m.start() >= cursor and draw(st.booleans()):
+            reps.append(Replacement(m.start(), m.end(), draw(st.sampled_from(["[Persoon-1]", "[P]", "[Plaats-12]"]))))
+            cursor = m.end()
+    spans = draw(
+        st.lists(
+            st.tuples(st.integers(0, len(text)), st.integers(0, len(text))).map(sorted).filter(lambda p: p[0] < p[1]),
+            max_size=10,
+        )
+    )
+    return text, reps, [tuple(s) for s in spans]  # type: ignore[misc]
+
+
+@settings(max_examples=300, deadline=None)
+@given(_text_with_replacements())
+def test_remapped_spans_cover_the_same_words(case: tuple[str, list[Replacement], list[tuple[int, int]]]) -> None:
+    text, reps, spans = case
+    new, offsets = apply(text, reps)
+    back_reps = []
+    for r in reps:  # where each replacement landed in the new text
+        s = offsets.start(r.start)
+        back_reps.append(Replacement(s, s + len(r.new), text[r.start : r.end]))
+    restored_text, back = apply(new, back_reps)
+    assert restored_text == text
+    for s, e in spans:
+        s2, e2 = offsets.span(s, e)
+        # Grow the old span to whole entities; the new span is exactly that, replaced.
+        gs, ge = s, e
+        for r in reps:
+            if r.start < s < r.end:
+                gs = r.start
+            if r.start < e < r.end:
+                ge = r.end
+        inside = [Replacement(r.start - gs, r.end - gs, r.new) for r in reps if gs <= r.start and r.end <= ge]
+        assert new[s2:e2] == apply(text[gs:ge], inside)[0]
+        assert offsets.is_snapped(s, e) == ((gs, ge) != (s, e))
+        if (gs, ge) == (s, e):
+            assert back.span(s2, e2) == (s, e)
+
+
+def test_export_fragments_pseudonymised_shares_no_names(
+    tmp_path: Path, study_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("qualcode.pseudonymise.deduce_engine.available", lambda: False)
+    out, key_path = tmp_path / "fragmenten.csv", tmp_path / "key.json"
+    before = study_path.read_bytes()
+    result = CliRunner().invoke(
+        main,
+        ["export", "fragments", "--study", str(study_path), "-o", str(out), "--pseudonymised", "--key", str(key_path)],
+    )
+    assert result.exit_code == 0, result.output
+    shared = out.read_text(encoding="utf-8-sig")
+    assert "[Persoon-" in shared and "Henk" not in shared and "Ilse" not in shared
+    assert stat.S_IMODE(key_path.stat().st_mode) == 0o600
+    assert study_path.read_bytes() == before
+
+
+def test_cancelling_writes_nothing_and_progress_is_reported(tmp_path: Path, study_path: Path) -> None:
+    out, key_path = tmp_path / "copy.qualcode", tmp_path / "key.json"
+    seen: list[tuple[int, int, str]] = []
+    with pytest.raises(QualcodeError, match="cancelled"):
+        pseudo.pseudonymise(
+            study_path, out, key_path, _options(), progress=lambda *a: seen.append(a), cancelled=lambda: bool(seen)
+        )
+    assert seen == [(1, 1, "fixture-ouder-01")]
+    assert (
+        not out.exists() and not key_path.exists() and sorted(p.name for p in tmp_path.iterdir()) == ["orig.qualcode"]
+    )
+
+
+def test_deduce_ships_its_lists_and_caches_outside_site_packages(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from qualcode.pseudonymise import deduce_engine
+
+    first, surnames, places, common = deduce_engine.name_lists()
+    assert {"Henk", "Daan", "Ilse"} <= first and "Brouwer" in surnames and "Dalen" in places and "hoop" in common
+    monkeypatch.setenv("QUALCODE_CACHE_DIR", str(tmp_path))
+    assert deduce_engine.cache_dir() == tmp_path / "deduce-3.0.6"
