@@ -113,10 +113,10 @@ def test_wave_and_case_filter_and_group_as_fields(tmp_path: Path, family_folder:
             study.add_coding(doc.id, code.id, 0, 10)
         assert {d.title for d in study.documents(attributes={"wave": "1"})} == {"ouder", "coach"}
         assert {d.title for d in study.documents(attributes={"case": "G-2"})} == {"kind"}
-        matrix = crosstab(study, "wave")
+        matrix = crosstab(study, "wave", unit="document")
         assert [g.name for g in matrix.groups] == ["1", "2"]
         assert (matrix.documents[(code.id, "1")], matrix.documents[(code.id, "2")]) == (2, 1)
-        assert crosstab(study, "case").documents[(code.id, "G-1")] == 2
+        assert crosstab(study, "case", unit="document").documents[(code.id, "G-1")] == 2
         assert "wave" in study.attribute_names() and study.attribute_values("wave") == ["1", "2"]
         units = {u["document_id"]: (u["case_name"], u["wave"]) for u in study.document_units(Scope(role="kind"))}
         assert units == {study.document("kind").id: ("G-2", "2")}

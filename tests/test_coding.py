@@ -189,8 +189,8 @@ def test_memo_on_unknown_targets_is_refused(study: Study) -> None:
 def test_coder_from_option_environment_and_config(study_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     runner = CliRunner()
     monkeypatch.delenv("QUALCODE_CODER")
-    assert runner.invoke(main, ["coder", "Anna de Vries"]).output == "Anna de Vries\n"
-    assert runner.invoke(main, ["coder"]).output == "Anna de Vries\n"
+    assert runner.invoke(main, ["coder", "Anna de Vries"]).stdout == "Anna de Vries\n"
+    assert runner.invoke(main, ["coder"]).stdout == "Anna de Vries\n"
 
     def code_as(*extra: str) -> str:
         span = ["--span", f"{len(study_path.name)}:{len(study_path.name) + 5 + len(extra)}"]

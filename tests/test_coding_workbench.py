@@ -5,14 +5,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.test_tui_screens_b import SIZE, ScreenApp
 from textual.widgets import Input, Label, Static, TextArea
 
 from qualcode.study.study import Study
 from qualcode.tui.dialogs.confirm import ConfirmScreen
 from qualcode.tui.dialogs.picker import PickerScreen
 from qualcode.tui.screens.codebook_editor import CodebookEditorScreen
-from tui_helpers import app_for, open_titled
+from tui_helpers import ScreenApp, app_for, open_titled
+
+SIZE = (100, 32)
 
 
 async def test_editor_refuses_a_letter_shortcut(study: Study) -> None:

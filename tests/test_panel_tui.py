@@ -9,13 +9,14 @@ from textual.widgets import DataTable, TabbedContent
 
 from qualcode.study.study import Study
 from qualcode.tui.screens.analyse import AnalyseScreen, FragmentsScreen
-from test_analysis_tui import AnalyseApp, cell
+from test_analysis_tui import cell
 from test_panel import CASES, panel_path  # noqa: F401  (the fixture)
+from tui_helpers import ScreenApp
 
 
 async def test_panel_tab_and_drill_down(panel_path: Path) -> None:  # noqa: F811
     with Study.open(panel_path, coder="tester") as study:
-        app = AnalyseApp(study)
+        app = ScreenApp(lambda: AnalyseScreen(study))
         async with app.run_test(size=(160, 40)) as pilot:
             await pilot.pause()
             screen = app.screen

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.test_tui_screens_b import SIZE, ScreenApp, pick
 from textual.widgets import Select
 
 from qualcode.study.study import Study
 from qualcode.tui.screens.retrieval import NOT_INTERVIEWER, RetrievalScreen
-from tui_helpers import app_for, main_screen
+from tui_helpers import ScreenApp, app_for, main_screen, pick
+
+SIZE = (100, 32)
 
 
 async def test_attribute_filter_survives_a_jump_and_r(sample_study_path: Path) -> None:

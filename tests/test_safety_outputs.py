@@ -79,7 +79,7 @@ def test_file_exports_share_the_writer(tmp_path: Path) -> None:
     data = target.read_bytes()
     assert data.startswith(b"\xef\xbb\xbf") and b"\x1b" not in data
     rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline="")))
-    assert len(rows) == 2 and rows[1][-1] == "\nregel een\nregel twee\tmet tab"
+    assert len(rows) == 2 and rows[1][rows[0].index("memo")] == "\nregel een\nregel twee\tmet tab"
 
 
 @pytest.mark.parametrize("fmt", [[], ["--csv"], ["--json"]])

@@ -21,7 +21,8 @@ from qualcode.core.errors import QualcodeError
 from qualcode.store.schema import MIGRATIONS
 from qualcode.study.study import Study
 
-OLD_SCHEMA = 5  # the migrations in main before ids were made never-reused
+# The migrations before ids were made never-reused (an old study is made with those only).
+OLD_SCHEMA = next(i for i, (name, _) in enumerate(MIGRATIONS) if name.startswith("ids are never reused"))
 
 
 def _one_line(message: str) -> str:
@@ -32,18 +33,19 @@ def _one_line(message: str) -> str:
 def _old_study(path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A study made by the schema before AUTOINCREMENT, with documents, codes, codings,
     memos and a removed document (so freed ids exist)."""
-    monkeypatch.setattr(store_core, "MIGRATIONS", MIGRATIONS[:OLD_SCHEMA])
-    monkeypatch.setattr(store_core, "SCHEMA_VERSION", OLD_SCHEMA)
-    with Study.create(path, "oud") as study:
-        study.add_code("Vertrouwen")
-        study.add_code("Regels")
-        for title, text in (("Ouder", PARENT_TEXT), ("Coach", COACH_TEXT), ("Kind", CHILD_TEXT)):
-            study.add_document(text, title=title, source_name=f"{title}.txt", metadata={"organisation": "Leergeld"})
-        a = study.add_coding(study.document("Ouder").id, "Vertrouwen", 0, 30, memo="eerste")
-        study.add_coding(study.document("Coach").id, "Regels", 5, 25)
-        study.set_memo("coding", a.id, "een memo")
-        study.remove_document("Kind")
-    monkeypatch.undo()
+    # Its own context: undoing the test's whole monkeypatch would also drop conftest's coder.
+    with monkeypatch.context() as patch:
+        patch.setattr(store_core, "MIGRATIONS", MIGRATIONS[:OLD_SCHEMA])
+        patch.setattr(store_core, "SCHEMA_VERSION", OLD_SCHEMA)
+        with Study.create(path, "oud") as study:
+            study.add_code("Vertrouwen")
+            study.add_code("Regels")
+            for title, text in (("Ouder", PARENT_TEXT), ("Coach", COACH_TEXT), ("Kind", CHILD_TEXT)):
+                study.add_document(text, title=title, source_name=f"{title}.txt", metadata={"organisation": "Leergeld"})
+            a = study.add_coding(study.document("Ouder").id, "Vertrouwen", 0, 30, memo="eerste")
+            study.add_coding(study.document("Coach").id, "Regels", 5, 25)
+            study.set_memo("coding", a.id, "een memo")
+            study.remove_document("Kind")
     assert (
         "AUTOINCREMENT"
         not in sqlite3.connect(path).execute("SELECT sql FROM sqlite_master WHERE name = 'documents'").fetchone()[0]

@@ -8,11 +8,13 @@ import re
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from tests.conftest import PARENT_TEXT
-from tests.test_tui_screens_b import SIZE, ScreenApp, pick
 
 from qualcode.study import search as searching
 from qualcode.study.study import Study
 from qualcode.tui.screens.search import SearchScreen
+from tui_helpers import ScreenApp, pick
+
+SIZE = (100, 32)
 
 
 def texts(study: Study, query: str) -> list[str]:

@@ -6,13 +6,15 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-from test_assist_support import DEBT, build
 
+from assist_helpers import DEBT, build
 from qualcode.assist import assistant, persist
 from qualcode.assist.assistant import Assistant
 from qualcode.assist.learn import Settings
 from qualcode.study.study import Study
-from test_assist_tui import SuggestionsApp, _ready
+from qualcode.tui.screens.suggestions import SuggestionsScreen
+from test_assist_tui import _ready
+from tui_helpers import ScreenApp
 
 
 def _study(tmp_path: Path) -> tuple[Study, dict]:
@@ -49,7 +51,7 @@ def test_kept_models_load_and_score_alike_until_the_codings_change(tmp_path: Pat
 
 async def test_second_open_loads_instead_of_training(tmp_path: Path, monkeypatch) -> None:
     study, _ids = _study(tmp_path)
-    app = SuggestionsApp(study)
+    app = ScreenApp(lambda: SuggestionsScreen(study))
     async with app.run_test(size=(120, 40)) as pilot:
         screen = await _ready(app, pilot)
         first = [(s.key, s.score) for s in screen.candidates]
@@ -63,7 +65,7 @@ async def test_second_open_loads_instead_of_training(tmp_path: Path, monkeypatch
 
     monkeypatch.setattr(Assistant, "train", counting)
     reopened = Study.open(tmp_path / "s.qualcode", coder="tester")
-    app = SuggestionsApp(reopened)
+    app = ScreenApp(lambda: SuggestionsScreen(reopened))
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await _ready(app, pilot)
         assert calls == []  # loaded from the study
@@ -80,7 +82,7 @@ async def test_second_open_loads_instead_of_training(tmp_path: Path, monkeypatch
 
 
 def _snapshot(snap_compare, size) -> bool:
-    from test_assist_support import make_study
+    from assist_helpers import make_study
 
     study, _ = make_study(coded=4, total=5)
 
@@ -88,7 +90,7 @@ def _snapshot(snap_compare, size) -> bool:
         await pilot.app.workers.wait_for_complete()
         await pilot.pause()
 
-    return snap_compare(SuggestionsApp(study), terminal_size=size, run_before=before)
+    return snap_compare(ScreenApp(lambda: SuggestionsScreen(study)), terminal_size=size, run_before=before)
 
 
 def test_suggestions_snapshot_120x40(snap_compare) -> None:

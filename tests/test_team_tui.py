@@ -96,9 +96,28 @@ async def test_ask_coder_always_asks_and_palette_switches(study_path: Path) -> N
         assert "coder anna" in status_text(app.main)
 
 
-def test_serve_command_line_asks_for_the_coder() -> None:
-    source = Path(app_module.__file__).parents[1] / "cli" / "team.py"
-    assert '"open", "--ask-coder"' in source.read_text(encoding="utf-8")
+def test_serve_command_line_asks_for_the_coder(study_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every browser tab is its own person: the command each tab runs asks who is coding."""
+    import shlex
+
+    import textual_serve.server
+
+    from qualcode.tui.serve import serve
+
+    seen: dict[str, str] = {}
+
+    class Recorder:
+        def __init__(self, command: str, **_: object) -> None:
+            seen["command"] = command
+
+        def serve(self) -> None:
+            seen["served"] = "yes"
+
+    monkeypatch.setattr(textual_serve.server, "Server", Recorder)
+    serve(study_path, "127.0.0.1", 8000)
+    words = shlex.split(seen["command"])
+    assert seen["served"] == "yes"
+    assert words[-3:] == ["open", "--ask-coder", str(study_path.resolve())]
 
 
 # -- live changes ----------------------------------------------------------------------------

@@ -399,7 +399,6 @@ def kwic(
 @filter_options
 @study_options
 @pseudonymised_option
-@pseudonymised_option
 def report(
     study: Study, output: Path, by: str, quotes: int, title: str | None, by_coder: tuple[str, ...], **filters: Any
 ) -> None:

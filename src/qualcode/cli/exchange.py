@@ -164,7 +164,6 @@ def table_rows(
 )
 @study_options
 @pseudonymised_option
-@pseudonymised_option
 def export_qdpx_cmd(study: Study, output: Path) -> None:
     """Export the whole study as a REFI-QDA project (.qdpx) for NVivo, ATLAS.ti, MAXQDA,
     QualCoder and other tools: documents, codebook, codings, coders, memos, attributes.

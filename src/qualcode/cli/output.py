@@ -84,7 +84,9 @@ def emit(rows: Sequence[dict[str, Any]], fmt: str, columns: Sequence[str] | None
         return
     from tabulate import tabulate
 
-    wide = bool(context is not None and context.meta.get(_WIDE))
+    # Cut to the terminal's width only on a terminal: a table piped to a file, grep or less
+    # keeps every character (--wide also keeps long cells whole).
+    wide = bool(context is not None and context.meta.get(_WIDE)) or not sys.stdout.isatty()
     cells = [[_cell(r.get(c), wide) for c in columns] for r in rows]
     if not wide:
         cells = fit_width(columns, cells, shutil.get_terminal_size((120, 24)).columns)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from qualcode.cli import main
+from qualcode.cli.group import main
 from qualcode.cli.common import progress_bar
 from qualcode.core.errors import QualcodeError
 
