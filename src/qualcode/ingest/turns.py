@@ -73,7 +73,10 @@ _HAS_DIGIT = re.compile(r"\d")
 _SINGLE_LETTER_ROLE = re.compile(r"([IiRr])[ \t]*\d*")
 
 _ROLE_WORDS = {
-    **dict.fromkeys(("interviewer", "interviewster", "int", "onderzoeker", "researcher"), "interviewer"),
+    **dict.fromkeys(
+        ("interviewer", "interviewster", "int", "onderzoeker", "researcher", "moderator", "gespreksleider"),
+        "interviewer",
+    ),
     **dict.fromkeys(("respondent", "resp"), "respondent"),
     **dict.fromkeys(
         (
@@ -102,6 +105,7 @@ _ROLE_WORDS = {
     "jeugdondersteuner": "jeugdondersteuner",
     "gezinsondersteuner": "gezinsondersteuner",
     **dict.fromkeys(("deelnemer", "participant"), "deelnemer"),
+    **dict.fromkeys(("leerkracht", "docent", "leraar", "lerares", "teacher"), "leerkracht"),
 }
 # Compounds name the same roles: jobcoach, jeugdcoach, inkomensconsulent.
 _ROLE_SUFFIXES = (("coach", "coach"), ("consulent", "consulent"))
