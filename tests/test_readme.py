@@ -54,6 +54,7 @@ def readme_commands() -> list[str]:
     text = README.read_text(encoding="utf-8")
     lines = []
     for block in re.findall(r"^```bash\n(.*?)^```", text, flags=re.S | re.M):
+        block = re.sub(r"\\\n\s*", " ", block)  # a line continued with a backslash is one command
         for raw in block.splitlines():
             line = _strip_comment(raw.strip())
             if line.startswith("qualcode") and not _opens_the_tui(line):
@@ -84,6 +85,8 @@ def readme_files(sample_study_built: Path, tmp_path_factory: pytest.TempPathFact
     for source in sorted((ROOT / "sample_transcripts").rglob("*"))[:3]:
         if source.is_file():
             shutil.copy(source, interviews / source.name)
+    # A researcher's own names list for the pseudonymisation examples.
+    (base / "namen.txt").write_text("Joyce\tpersoon\n!Hoop\n", encoding="utf-8")
     with Study.open(sample_study_built, coder="tester") as study:
         export_qdpx(study, base / "project.qdpx")
         export_qdc(study, base / "codeboek.qdc")
