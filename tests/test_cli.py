@@ -357,8 +357,13 @@ def test_demo_builds_a_coded_study(tmp_path: Path) -> None:
 def test_listings_fit_the_terminal_unless_wide(study_path: Path, monkeypatch) -> None:
     import shutil
 
+    from qualcode.cli import output
+
     monkeypatch.setattr(shutil, "get_terminal_size", lambda fallback=(120, 24): os.terminal_size((100, 24)))
     run("code", "--study", study_path, "1", "Vertrouwen", "--span", "0:200")
+    piped = lines(run("codings"))
+    assert max(len(line) for line in piped) > 100  # to a file or a pipe: every character
+    monkeypatch.setattr(output, "on_terminal", lambda: True)
     narrow = lines(run("codings"))
     assert narrow and max(len(line) for line in narrow) <= 100
     assert any("…" in line for line in narrow)

@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from qualcode.cli.group import main
 from qualcode.cli.common import parse_pairs, study_options
+from qualcode.cli.group import main
 from qualcode.cli.output import emit, output_options
 
 if TYPE_CHECKING:

@@ -86,7 +86,7 @@ def emit(rows: Sequence[dict[str, Any]], fmt: str, columns: Sequence[str] | None
 
     # Cut to the terminal's width only on a terminal: a table piped to a file, grep or less
     # keeps every character (--wide also keeps long cells whole).
-    wide = bool(context is not None and context.meta.get(_WIDE)) or not sys.stdout.isatty()
+    wide = bool(context is not None and context.meta.get(_WIDE)) or not on_terminal()
     cells = [[_cell(r.get(c), wide) for c in columns] for r in rows]
     if not wide:
         cells = fit_width(columns, cells, shutil.get_terminal_size((120, 24)).columns)
@@ -104,6 +104,11 @@ def fit_width(columns: Sequence[str], cells: list[list[str]], width: int) -> lis
             break  # nothing left to cut: let the terminal wrap
         widths[widest] -= 1
     return [[v if len(v) <= w else v[: w - 1] + "…" for v, w in zip(row, widths)] for row in cells]
+
+
+def on_terminal() -> bool:
+    """Whether standard output is a terminal a person reads (not a file or a pipe)."""
+    return sys.stdout.isatty()
 
 
 def _cell(value: Any, wide: bool = False) -> str:

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import click
 
-from qualcode.cli.group import main
 from qualcode.cli.common import progress_bar
+from qualcode.cli.group import main
 from qualcode.core.errors import QualcodeError
 
 
