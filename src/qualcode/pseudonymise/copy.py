@@ -20,7 +20,8 @@ from pathlib import Path
 from typing import Any
 
 from qualcode.core.errors import QualcodeError
-from qualcode.pseudonymise.detect import LOCAL_KINDS, Cancelled, Finding, Options, Progress, SourceDocument, detect
+from qualcode.core.progress import Progress, report
+from qualcode.pseudonymise.detect import LOCAL_KINDS, Finding, Options, SourceDocument, detect
 from qualcode.pseudonymise.remap import OffsetMap, Replacement, apply
 
 KEY_FORMAT = "qualcode-pseudonymisation-key"
@@ -147,10 +148,9 @@ def find(
     *,
     only: list[int] | None = None,
     progress: Progress | None = None,
-    cancelled: Cancelled | None = None,
 ) -> dict[int, list[Finding]]:
     """The findings in a study's documents (for ``--preview`` and the review screen)."""
-    return detect(source_documents(study, only), study_options(study, options), progress=progress, cancelled=cancelled)
+    return detect(source_documents(study, only), study_options(study, options), progress=progress)
 
 
 # -- rewriting a copy --------------------------------------------------------------------------
@@ -171,7 +171,6 @@ def rewrite(
     *,
     restore: Mapping[str, Mapping[str, list[int]]] | None = None,
     progress: Progress | None = None,
-    cancelled: Cancelled | None = None,
 ) -> Rewrite:
     """Rewrite every text, offset and free-text field of ``study`` (a scratch copy), in one
     transaction. ``replacements(doc_id, text)`` gives a document's replacements; ``field_map``
@@ -185,8 +184,7 @@ def rewrite(
         tables = sql.offset_tables(store)
         docs = sql.document_texts(store)
         for n, row in enumerate(docs, start=1):
-            if cancelled is not None and cancelled():
-                raise QualcodeError("cancelled; nothing was written")
+            report(progress, n - 1, len(docs), row["title"])
             old = row["text"]
             new, offsets = apply(old, replacements(row["id"], old))
             for table, columns in tables:
@@ -199,8 +197,7 @@ def rewrite(
             words = nlp.spoken_word_count(new, sql.turn_spans(store, row["id"]))
             sql.set_document_text(store, row["id"], new, hashlib.sha256(new.encode("utf-8")).hexdigest(), words)
             result.documents += 1
-            if progress:
-                progress(n, len(docs), row["title"])
+        report(progress, len(docs), len(docs), "")
         for table, rowid, column, value in list(sql.prose_fields(store)):
             changed = replace_surfaces(value, field_map)
             if changed != value:
@@ -262,7 +259,6 @@ def pseudonymise(
     options: Options,
     *,
     progress: Progress | None = None,
-    cancelled: Cancelled | None = None,
 ) -> Summary:
     """Write a pseudonymised copy of ``source`` to ``output`` and its key to ``key_path``."""
     from qualcode.core.files import atomic_output, atomic_path
@@ -278,11 +274,9 @@ def pseudonymise(
         try:
             opts = study_options(study, options)
             docs = source_documents(study)
-            findings = detect(docs, opts, progress=progress, cancelled=cancelled)
-            if cancelled is not None and cancelled():
-                raise QualcodeError("cancelled; nothing was written")
+            findings = detect(docs, opts, progress=progress)
             plan = make_plan(findings)
-            done = rewrite(study, lambda doc_id, _t: plan.replacements(doc_id), plan.field_map(), cancelled=cancelled)
+            done = rewrite(study, lambda doc_id, _t: plan.replacements(doc_id), plan.field_map(), progress=progress)
             copy_id = uuid.uuid4().hex
             with study.store.action("mark copy", record=False):
                 sql.set_meta(study.store, _META_MARK, copy_id)
@@ -361,7 +355,6 @@ def reverse(
     output: Path | str,
     *,
     progress: Progress | None = None,
-    cancelled: Cancelled | None = None,
 ) -> int:
     """Restore the originals of a pseudonymised copy into ``output``; return the documents."""
     from qualcode.core.files import atomic_path
@@ -389,9 +382,7 @@ def reverse(
                     if m.group() in originals
                 ]
 
-            done = rewrite(
-                study, back, originals, restore=key.get("restore") or {}, progress=progress, cancelled=cancelled
-            )
+            done = rewrite(study, back, originals, restore=key.get("restore") or {}, progress=progress)
             with study.store.action("unmark copy", record=False):
                 sql.set_meta(study.store, _META_MARK, None)
             sql.finish_copy(study.store)

@@ -19,9 +19,10 @@ in the next.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from qualcode.core.progress import Progress, report
 from qualcode.pseudonymise import patterns
 from qualcode.pseudonymise.gazetteer import Gazetteer
 
@@ -203,9 +204,6 @@ _NOT_IDENTIFYING = _NOT_IDENTIFYING_WORDS | _COUNTRIES
 # Names of several words that are no one's: kept whole, so "Albert" the neighbour is still found.
 _NOT_IDENTIFYING_PHRASES = ("Veilig Thuis", "Albert Heijn", "Jeugdfonds Sport", "Sport en Cultuur")
 _SENTENCE_BREAK = re.compile(r"[.!?;:]+\s+|\s*\n\s*|\s+-{1,2}\s+")
-
-Progress = Callable[[int, int, str], None]
-Cancelled = Callable[[], bool]
 
 
 @dataclass(frozen=True, slots=True)
@@ -520,18 +518,16 @@ def detect(
     options: Options,
     *,
     progress: Progress | None = None,
-    cancelled: Cancelled | None = None,
 ) -> dict[int, list[Finding]]:
-    """The findings of every document, after the decisions and the propagation."""
+    """The findings of every document, after the decisions and the propagation. Long work
+    by :mod:`qualcode.core.progress`'s protocol: a progress report may raise ``Cancelled``."""
     direct: dict[int, list[Finding]] = {}
-    for n, doc in enumerate(documents, start=1):
-        if cancelled is not None and cancelled():
-            break
+    for n, doc in enumerate(documents):
+        report(progress, n, len(documents), doc.title)
         spans = _protected_spans(doc.text, options.protected)
         kept = [f for f in _raw_findings(doc, options) if _keep(f, options, spans)]
         direct[doc.id] = _resolve(kept)
-        if progress:
-            progress(n, len(documents), doc.title)
+    report(progress, len(documents), len(documents), "")
     # One kind per surface form across the study: the most trusted source's kind.
     kinds: dict[str, tuple[int, str]] = {}
     for found in direct.values():

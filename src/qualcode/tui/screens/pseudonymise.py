@@ -20,6 +20,7 @@ from textual.widgets import DataTable, Footer, Label, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from qualcode.core.errors import QualcodeError
+from qualcode.core.progress import CancelToken, cancellable
 from qualcode.pseudonymise import review
 from qualcode.pseudonymise.gazetteer import Gazetteer
 from qualcode.study.study import Study
@@ -76,7 +77,7 @@ class PseudonymiseScreen(Screen[None]):
 
     # -- scanning -------------------------------------------------------------------------
 
-    @work(thread=True, exclusive=True, group="pseudonymise")
+    @work(thread=True, exclusive=True, group="pseudonymise", exit_on_error=False)
     def scan(self) -> list[review.Entity]:
         from qualcode.pseudonymise import copy as pseudo
         from qualcode.pseudonymise.deduce_engine import available
@@ -88,7 +89,8 @@ class PseudonymiseScreen(Screen[None]):
             raise QualcodeError("save the study to a file first")
         worker = get_current_worker()
         with pseudo.open_readonly(self.study.path) as snapshot:
-            findings = pseudo.find(snapshot, options, cancelled=lambda: worker.is_cancelled)
+            token = CancelToken(lambda: worker.is_cancelled)
+            findings = pseudo.find(snapshot, options, progress=cancellable(None, token))
             texts = {d: snapshot.document_text(d) for d in findings}
         return review.entities(findings, texts.__getitem__, self.gazetteer)
 
