@@ -79,23 +79,3 @@ async def test_second_open_loads_instead_of_training(tmp_path: Path, monkeypatch
         assert calls == [1]
     study.close()
     reopened.close()
-
-
-def _snapshot(snap_compare, size) -> bool:
-    from assist_helpers import make_study
-
-    study, _ = make_study(coded=4, total=5)
-
-    async def before(pilot) -> None:
-        await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
-
-    return snap_compare(ScreenApp(lambda: SuggestionsScreen(study)), terminal_size=size, run_before=before)
-
-
-def test_suggestions_snapshot_120x40(snap_compare) -> None:
-    assert _snapshot(snap_compare, (120, 40))
-
-
-def test_suggestions_snapshot_80x24(snap_compare) -> None:
-    assert _snapshot(snap_compare, (80, 24))
