@@ -56,37 +56,25 @@ if TYPE_CHECKING:
 UNITS = ("sentence", "segment", "character")
 FEW = 5  # fewer units coded by either coder than this and a figure means little
 OVERALL = "(all codes)"
+# Sentence and character units share their table: a 2×2 per code and its statistics.
+_UNIT_COLUMNS = [
+    "code",
+    "units",
+    "coded_a",
+    "coded_b",
+    "both",
+    "only_a",
+    "only_b",
+    "neither",
+    "agreement",
+    "kappa",
+    "alpha",
+    "jaccard",
+    "note",
+]
 COLUMNS = {
-    "sentence": [
-        "code",
-        "units",
-        "coded_a",
-        "coded_b",
-        "both",
-        "only_a",
-        "only_b",
-        "neither",
-        "agreement",
-        "kappa",
-        "alpha",
-        "jaccard",
-        "note",
-    ],
-    "character": [
-        "code",
-        "units",
-        "coded_a",
-        "coded_b",
-        "both",
-        "only_a",
-        "only_b",
-        "neither",
-        "agreement",
-        "kappa",
-        "alpha",
-        "jaccard",
-        "note",
-    ],
+    "sentence": _UNIT_COLUMNS,
+    "character": _UNIT_COLUMNS,
     "segment": ["code", "coded_a", "coded_b", "matched", "only_a", "only_b", "agreement", "note"],
 }
 DISAGREEMENT_COLUMNS = ["document", "start", "end", "code", "coded_by", "not_by", "other_codes", "detail", "text"]
