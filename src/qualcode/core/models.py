@@ -29,6 +29,7 @@ class Code:
     source_section: str = ""
     source_quote: str = ""
     inductive: bool = False
+    created_at: str = ""  # ISO 8601, UTC
 
 
 @dataclass(frozen=True)
@@ -153,4 +154,5 @@ def code_from_row(row: sqlite3.Row, path: str, depth: int) -> Code:
         source_section=row["source_section"],
         source_quote=row["source_quote"],
         inductive=bool(row["inductive"]),
+        created_at=row["created_at"] or "",
     )

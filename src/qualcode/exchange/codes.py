@@ -27,6 +27,7 @@ LABELS = (
     ("inductive", "Inductive"),
     ("keywords", "Keywords"),
     ("shortcut", "Shortcut"),
+    ("created", "Created"),  # REFI-QDA's Code has no date: the code's creation travels here
 )
 _LABEL_FIELD = {label.casefold(): name for name, label in LABELS}
 # longest label first, so "Source quote: " is not read as "Source: " followed by text
@@ -37,6 +38,7 @@ SECTION_MARK = " § "  # between a source document's title and its section in "S
 _BOOK_SOURCE = re.compile(r"(?:^|\n\n)Source: ", re.IGNORECASE)
 _RGB = re.compile(r"^#([0-9a-fA-F]{6}|[0-9a-fA-F]{3})$")
 CODEBOOK_SET_PREFIX = "codebook: "
+_TIMESTAMP = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)?$")
 
 
 def compose_description(code: Code) -> str:
@@ -51,6 +53,8 @@ def compose_description(code: Code) -> str:
             value = code.source_quote if code.source_document else ""
         elif name == "inductive":
             value = "yes" if code.inductive and not code.source_document else ""
+        elif name == "created":
+            value = code.created_at
         else:
             value = getattr(code, name) or ""
         if value and value.strip():
@@ -87,6 +91,7 @@ def parse_description(text: str) -> dict[str, Any]:
         "source": None,
         "source_quote": "",
         "inductive": False,
+        "created": "",
     }
     matches = list(_SECTION.finditer(text))
     if not matches:
@@ -115,6 +120,8 @@ def _read_sections(text: str, matches: list[re.Match[str]], fields: dict[str, An
             fields["source"] = SourceRef(document.strip(), section.strip()) if document.strip() else None
         elif name == "inductive":
             fields["inductive"] = value.casefold() in ("yes", "true", "ja")
+        elif name == "created":
+            fields["created"] = value if _TIMESTAMP.match(value) else ""  # a stamp, or not ours
         else:
             fields[name] = value
 
@@ -174,6 +181,7 @@ def read_codes(codes_element: Any | None) -> ReadCodes:
                 source=fields["source"],
                 source_quote=fields["source_quote"],
                 inductive=fields["inductive"],
+                created_at=fields["created"],
             )
             siblings[name] = spec
             (parent.children if parent is not None else out.roots).append(spec)

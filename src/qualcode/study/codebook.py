@@ -64,6 +64,9 @@ class CodeSpec:
     source_quote: str = ""
     inductive: bool = False
     children: list[CodeSpec] = field(default_factory=list)
+    # when the code was made, where a file carries it (a REFI-QDA file written by qualcode);
+    # a new code takes it instead of the time of import. Codebook YAML files do not carry it.
+    created_at: str = ""
 
     def walk(self, prefix: tuple[str, ...] = ()) -> list[tuple[tuple[str, ...], CodeSpec]]:
         path = (*prefix, self.name)

@@ -296,7 +296,14 @@ class CodeTreeMixin:
                 if row is None:
                     row_id = sql.insert_code(
                         self.store,
-                        {"parent_id": parent_id, "name": spec.name, "codebook": book.name, **fields, **provenance},
+                        {
+                            "parent_id": parent_id,
+                            "name": spec.name,
+                            "codebook": book.name,
+                            **fields,
+                            **provenance,
+                            **({"created_at": spec.created_at} if spec.created_at else {}),
+                        },
                     )
                     added += 1
                 else:
