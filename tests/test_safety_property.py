@@ -1,8 +1,9 @@
 """Random sequences of edits against a model (issue 13): after every step, every coding's
 text is the text the model says, and the codebook is the model's.
 
-The model is a plain dict of what a coder sees: codings (document, span, code, memo) and
-codes (name). Recorded actions push (before, after) onto an undo stack as the study's log
+The model is a plain dict of what a coder sees: codings (document, span, code, memo, coder)
+and codes (name). A colleague's study file (the same two transcripts, codes by name, codings by
+coder "collega") can be merged in at any point: the merge is one recorded action like any other. Recorded actions push (before, after) onto an undo stack as the study's log
 does; undo and redo apply the difference back. Removing a document is not undoable and
 takes its codings with it: an undo or redo that would put a coding back on it must be
 refused, and leave everything as it was. Each sequence starts from an in-memory copy of
@@ -11,6 +12,10 @@ one template study, so segmenting happens once, not 2,000 times.
 
 from __future__ import annotations
 
+import atexit
+import shutil
+import tempfile
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -19,6 +24,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 
 from qualcode.core.errors import QualcodeError
+from qualcode.exchange.merge import merge_study
 from qualcode.study.study import Study
 
 TEXTS = [
@@ -30,6 +36,15 @@ TEXTS = [
 State = dict[tuple[str, int], Any]
 
 _template: Study | None = None
+_colleague: Path | None = None
+# the colleague's work: (template document, code name, start, end); "Thuisbezoek" is not in the template
+COLLEAGUE_CODES = ("Vertrouwen", "Regels", "Thuisbezoek")
+COLLEAGUE_CODINGS = [
+    (0, "Vertrouwen", 3, 16),
+    (0, "Thuisbezoek", 20, 31),
+    (1, "Regels", 0, 10),
+    (1, "Vertrouwen", 17, 40),
+]
 
 
 def _template_study() -> Study:
@@ -45,6 +60,24 @@ def _template_study() -> Study:
     return _template
 
 
+def _colleague_study() -> Path:
+    """A colleague's copy of the template: the same transcripts (matched by their text), her
+    own codes and codings. Written once, read by every merge."""
+    global _colleague
+    if _colleague is None:
+        folder = Path(tempfile.mkdtemp(prefix="qualcode-merge-"))
+        atexit.register(shutil.rmtree, folder, True)
+        path = folder / "collega.qualcode"
+        with Study.create(path, "collega", "collega") as other:
+            docs = [other.add_document(t, title=f"doc{i}", source_name=f"doc{i}.txt") for i, t in enumerate(TEXTS[:2])]
+            for name in COLLEAGUE_CODES:
+                other.add_code(name)
+            for i, name, start, end in COLLEAGUE_CODINGS:
+                other.add_coding(docs[i], name, start, end)
+        _colleague = path
+    return _colleague
+
+
 def _diff(before: State, after: State) -> dict[tuple[str, int], Any]:
     return {k: before.get(k) for k in before.keys() | after.keys() if before.get(k) != after.get(k)}
 
@@ -55,6 +88,7 @@ class StudyMachine(RuleBasedStateMachine):
         template = _template_study()
         self.study = Study(template.store.memory_copy(), "tester")
         self.texts: dict[int, str] = {d.id: self.study.document_text(d.id) for d in self.study.documents()}
+        self.template_docs = sorted(self.texts)  # TEXTS[0], TEXTS[1], as the colleague has them
         self.state: State = {("code", c.id): c.name for c in self.study.codes()}
         self.undo_stack: list[tuple[State, State]] = []
         self.redo_stack: list[tuple[State, State]] = []
@@ -82,13 +116,25 @@ class StudyMachine(RuleBasedStateMachine):
     def snapshot(self) -> State:
         # The tables directly: Study.codes() builds paths, and this runs after every step.
         found: State = {("code", r["id"]): r["name"] for r in self.study.store.rows("SELECT id, name FROM codes")}
-        for row in self.study.store.rows('SELECT id, document_id, start, "end", code_id, memo FROM codings'):
-            found[("coding", row["id"])] = (row["document_id"], row["start"], row["end"], row["code_id"], row["memo"])
+        for row in self.study.store.rows(
+            'SELECT c.id, c.document_id, c.start, c."end", c.code_id, c.memo, k.name AS coder '
+            "FROM codings c JOIN coders k ON k.id = c.coder_id"
+        ):
+            found[("coding", row["id"])] = (
+                row["document_id"],
+                row["start"],
+                row["end"],
+                row["code_id"],
+                row["memo"],
+                row["coder"],
+            )
         return found
 
-    def twin(self, doc: int, start: int, end: int, code: int, skip: int | None = None) -> bool:
+    def twin(self, doc: int, start: int, end: int, code: int, coder: str = "tester", skip: int | None = None) -> bool:
+        """Whether ``coder`` already has this passage with this code (a coding is unique per coder)."""
         return any(
-            k[0] == "coding" and k[1] != skip and v[:4] == (doc, start, end, code) for k, v in self.state.items()
+            k[0] == "coding" and k[1] != skip and v[:4] == (doc, start, end, code) and v[5] == coder
+            for k, v in self.state.items()
         )
 
     # -- rules --------------------------------------------------------------------------------
@@ -125,37 +171,37 @@ class StudyMachine(RuleBasedStateMachine):
             return
         before = dict(self.state)
         coding = self.study.add_coding(doc, code, start, end)
-        self.state[("coding", coding.id)] = (doc, start, end, code, "")
+        self.state[("coding", coding.id)] = (doc, start, end, code, "", "tester")
         self.recorded(before)
 
     @precondition(lambda self: self.codings())
     @rule(data=st.data())
     def adjust(self, data: st.DataObject) -> None:
         cid = data.draw(st.sampled_from(self.codings()))
-        doc, _, _, code, memo = self.state[("coding", cid)]
+        doc, _, _, code, memo, coder = self.state[("coding", cid)]
         size = len(self.texts[doc])
         start = data.draw(st.integers(0, size - 1))
         end = data.draw(st.integers(start + 1, size))
-        if self.twin(doc, start, end, code, skip=cid):
+        if self.twin(doc, start, end, code, coder, skip=cid):
             self.expect_refusal(lambda: self.study.adjust_coding(cid, start, end))
             return
         before = dict(self.state)
         self.study.adjust_coding(cid, start, end)
-        self.state[("coding", cid)] = (doc, start, end, code, memo)
+        self.state[("coding", cid)] = (doc, start, end, code, memo, coder)
         self.recorded(before)
 
     @precondition(lambda self: self.codings() and len(self.codes()) > 1)
     @rule(data=st.data())
     def recode(self, data: st.DataObject) -> None:
         cid = data.draw(st.sampled_from(self.codings()))
-        doc, start, end, _, memo = self.state[("coding", cid)]
+        doc, start, end, _, memo, coder = self.state[("coding", cid)]
         code = data.draw(st.sampled_from(self.codes()))
-        if self.twin(doc, start, end, code, skip=cid):
+        if self.twin(doc, start, end, code, coder, skip=cid):
             self.expect_refusal(lambda: self.study.recode(cid, code))
             return
         before = dict(self.state)
         self.study.recode(cid, code)
-        self.state[("coding", cid)] = (doc, start, end, code, memo)
+        self.state[("coding", cid)] = (doc, start, end, code, memo, coder)
         self.recorded(before)
 
     @precondition(lambda self: self.codings())
@@ -164,7 +210,8 @@ class StudyMachine(RuleBasedStateMachine):
         cid = data.draw(st.sampled_from(self.codings()))
         before = dict(self.state)
         self.study.set_coding_memo(cid, text)
-        self.state[("coding", cid)] = (*self.state[("coding", cid)][:4], text)
+        doc, start, end, code, _, coder = self.state[("coding", cid)]
+        self.state[("coding", cid)] = (doc, start, end, code, text, coder)
         self.recorded(before)
 
     @precondition(lambda self: self.codings())
@@ -202,16 +249,21 @@ class StudyMachine(RuleBasedStateMachine):
         before = dict(self.state)
         self.study.merge_codes(source, target)
         for key in [k for k in self.state if k[0] == "coding" and self.state[k][3] == source]:
-            doc, start, end, _, memo = self.state[key]
+            doc, start, end, _, memo, coder = self.state[key]
             twin = next(
-                (k for k, v in self.state.items() if k[0] == "coding" and v[:4] == (doc, start, end, target)), None
+                (
+                    k
+                    for k, v in self.state.items()
+                    if k[0] == "coding" and v[:4] == (doc, start, end, target) and v[5] == coder
+                ),
+                None,
             )
             if twin is None:
-                self.state[key] = (doc, start, end, target, memo)
+                self.state[key] = (doc, start, end, target, memo, coder)
                 continue
             if memo and memo != self.state[twin][4]:
                 old = self.state[twin][4]
-                self.state[twin] = (*self.state[twin][:4], f"{old}\n\n{memo}" if old else memo)
+                self.state[twin] = (doc, start, end, target, f"{old}\n\n{memo}" if old else memo, coder)
             del self.state[key]
         del self.state[("code", source)]
         self.recorded(before)
@@ -225,6 +277,41 @@ class StudyMachine(RuleBasedStateMachine):
         self.state = {
             k: v for k, v in self.state.items() if k != ("code", code) and not (k[0] == "coding" and v[3] == code)
         }
+        self.recorded(before)
+
+    @rule()
+    def merge_colleague(self) -> None:
+        """Merge the colleague's file: codes missing here (by name) are added, her codings land
+        on the transcripts still here (by text) unless she already has them, none on a removed one."""
+        before = dict(self.state)
+        here = {v.casefold(): k[1] for k, v in self.state.items() if k[0] == "code"}
+        old_ids = {k[1] for k in self.state if k[0] == "code"}
+        report = merge_study(self.study, _colleague_study())
+        added = [name for name in COLLEAGUE_CODES if name.casefold() not in here]
+        assert report.codes_added == added
+        for name in added:
+            code_id = self.study.store.scalar("SELECT id FROM codes WHERE name = ?", (name,))
+            assert code_id not in old_ids and all(code_id > i for i in old_ids)  # ids never reused
+            self.state[("code", code_id)] = name
+            here[name.casefold()] = code_id
+        placed = 0
+        for i, name, start, end in COLLEAGUE_CODINGS:
+            doc = self.template_docs[i]
+            if doc not in self.texts:
+                continue
+            placed += 1
+            code = here[name.casefold()]
+            if self.twin(doc, start, end, code, "collega"):
+                continue
+            coding_id = self.study.store.scalar(
+                "SELECT c.id FROM codings c JOIN coders k ON k.id = c.coder_id WHERE c.document_id = ? "
+                'AND c.code_id = ? AND c.start = ? AND c."end" = ? AND k.name = ?',
+                (doc, code, start, end, "collega"),
+            )
+            assert coding_id is not None
+            self.state[("coding", coding_id)] = (doc, start, end, code, "", "collega")
+        assert report.codings_added + report.codings_present == placed
+        assert report.codings_unplaced == len(COLLEAGUE_CODINGS) - placed
         self.recorded(before)
 
     def _step(self, undo: bool) -> None:
