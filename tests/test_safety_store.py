@@ -190,16 +190,28 @@ def _corrupt(path: Path) -> None:
 
 @pytest.mark.parametrize(
     "args",
-    [["codings"], ["code", "1", "Ervaren waarden/Vertrouwen", "--span", "0:5"], ["undo"], ["history"], ["documents"]],
+    [
+        ["codings"],
+        ["code", "1", "Ervaren waarden/Vertrouwen", "--span", "0:5"],
+        ["undo"],
+        ["history"],
+        ["documents"],
+        ["export", "qdpx", "-o", "{out}/uit.qdpx"],
+        ["export", "fragments", "-o", "{out}/fragmenten.csv"],
+        ["report", "-o", "{out}/rapport.html"],
+    ],
 )
-def test_a_damaged_study_gives_one_line_with_recover(study_path: Path, args: list[str]) -> None:
+def test_a_damaged_study_gives_one_line_with_recover(study_path: Path, tmp_path: Path, args: list[str]) -> None:
     with Study.open(study_path) as study:
         study.add_coding(study.document("Ouder Coevorden").id, "Ervaren waarden/Vertrouwen", 0, 30)
     _corrupt(study_path)
-    result = CliRunner().invoke(main, [*args, "--study", str(study_path)])
+    out = tmp_path / "uit"
+    out.mkdir()
+    result = CliRunner().invoke(main, [*(a.format(out=out) for a in args), "--study", str(study_path)])
     assert result.exit_code == 1, result.output
     line = _one_line(result.output.strip())
     assert str(study_path) in line and ".recover" in line and "Traceback" not in line
+    assert list(out.iterdir()) == []  # no half-written export left behind
 
 
 def test_a_full_disk_says_so_and_saves_nothing(study: Study) -> None:
