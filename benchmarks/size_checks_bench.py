@@ -7,15 +7,23 @@ texts of the transcripts being imported, and set against the time to import thos
 into a fresh study (reading, normalising, segmenting with spaCy, storing). The budget is
 under 5 %.
 
-Run: python benchmarks/size_checks_bench.py [--copies N] [--repeat N]
+It also measures the memory of reading a large .docx and .odt (``--office-mb``, the size of
+their XML part): the readers stream the XML one top-level block at a time, so their peak
+memory should stay near the interpreter's own, where parsing the part whole (what
+python-docx and odfpy do) holds the whole tree. Each reading runs in a fresh process and
+reports its peak resident memory (Linux: /proc/self/status).
+
+Run: python benchmarks/size_checks_bench.py [--copies N] [--repeat N] [--office-mb N]
 """
 
 from __future__ import annotations
 
 import argparse
+import subprocess
 import sys
 import tempfile
 import time
+import zipfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -36,11 +44,94 @@ def _best(repeat: int, work) -> float:
     return best
 
 
+_W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+_ODT_NS = (
+    'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+    'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"'
+)
+# Reads one file in a fresh interpreter and prints its peak resident memory in MB: the
+# reader under test ("stream"), or lxml parsing the XML part whole ("whole", the old way).
+_MEASURE = """
+import sys, zipfile
+from pathlib import Path
+sys.path.insert(0, sys.argv[1])
+
+
+def high_water_mb():
+    # VmHWM: this process's own peak (ru_maxrss would carry the parent's over exec)
+    for line in open("/proc/self/status"):
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) // 1024
+
+
+from lxml import etree
+from qualcode.ingest import office
+path, how = Path(sys.argv[2]), sys.argv[3]
+base = high_water_mb()
+if how == "whole":
+    part = "word/document.xml" if path.suffix == ".docx" else "content.xml"
+    with zipfile.ZipFile(path) as archive:
+        tree = etree.fromstring(archive.read(part))
+    chars = sum(len(t) for t in tree.itertext())
+else:
+    chars = len(office.read_docx_text(path) if path.suffix == ".docx" else office.read_odt_text(path))
+print(chars, base, high_water_mb())
+"""
+
+
+def _office_files(folder: Path, megabytes: int) -> list[Path]:
+    """A .docx and an .odt whose XML part is about ``megabytes`` MB of run-heavy markup
+    (Word writes a run per formatting change: many small runs per paragraph)."""
+    run = '<w:r><w:rPr><w:lang w:val="nl-NL"/></w:rPr><w:t xml:space="preserve">ik voel me gezien </w:t></w:r>'
+    paragraph = "<w:p>" + run * 20 + "</w:p>"
+    count = megabytes * 1024 * 1024 // len(paragraph)
+    docx = folder / "groot.docx"
+    with zipfile.ZipFile(docx, "w", zipfile.ZIP_DEFLATED) as archive:
+        body = paragraph * count
+        archive.writestr("word/document.xml", f'<w:document xmlns:w="{_W}"><w:body>{body}</w:body></w:document>')
+    span = '<text:span text:style-name="T1">ik voel me gezien </text:span>'
+    odt_paragraph = '<text:p text:style-name="P1">' + span * 20 + "</text:p>"
+    odt = folder / "groot.odt"
+    with zipfile.ZipFile(odt, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("mimetype", "application/vnd.oasis.opendocument.text")
+        body = odt_paragraph * (megabytes * 1024 * 1024 // len(odt_paragraph))
+        archive.writestr(
+            "content.xml",
+            f"<office:document-content {_ODT_NS}><office:body><office:text>{body}"
+            "</office:text></office:body></office:document-content>",
+        )
+    return [docx, odt]
+
+
+def _office_memory(megabytes: int) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        for path in _office_files(Path(folder), megabytes):
+            figures = {}
+            for how in ("stream", "whole"):
+                out = subprocess.run(
+                    [sys.executable, "-c", _MEASURE, str(ROOT / "src"), str(path), how],
+                    capture_output=True,
+                    text=True,
+                    check=True,
+                ).stdout.split()
+                chars, base, peak = (int(x) for x in out)
+                figures[how] = (chars, peak - base)
+            chars = figures["stream"][0]
+            budget = 4 * chars // (1024 * 1024)
+            print(
+                f"{path.suffix}: {megabytes} MB of XML, {chars:,} characters of text; peak memory of reading "
+                f"{figures['stream'][1]} MB streamed (budget {budget} MB: 4 bytes per character of text) "
+                f"vs {figures['whole'][1]} MB parsed whole"
+            )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--copies", type=int, default=10, help="Copies of each sample transcript, each made longer.")
     parser.add_argument("--repeat", type=int, default=5, help="Timing repeats of the checks (best is kept).")
+    parser.add_argument("--office-mb", type=int, default=40, help="Size of the large .docx/.odt's XML part (MB).")
     args = parser.parse_args()
+    _office_memory(args.office_mb)
     samples = sorted(p for p in (ROOT / "sample_transcripts").glob("*.md"))
     with tempfile.TemporaryDirectory() as folder:
         files = []

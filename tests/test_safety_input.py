@@ -85,6 +85,7 @@ def _docx(path: Path, document_xml: bytes) -> Path:
     return path
 
 
+_W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 _W = b'<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body>'
 
 
@@ -108,6 +109,77 @@ def test_docx_text_is_limited_while_it_is_extracted(tmp_path: Path, monkeypatch:
     with pytest.raises(QualcodeError) as exc:
         read_source(path)
     assert "million characters" in _one_line(exc, path)
+
+
+def test_docx_and_odt_are_read_as_a_stream_that_stops_at_the_limit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The XML after the point where the text passes its limit is never parsed: here it is
+    not even well-formed, and the refusal is still the limit's, not a parse error."""
+    paragraphs = b"".join(b"<w:p><w:r><w:t>Dit is een regel tekst.</w:t></w:r></w:p>" for _ in range(400))
+    docx = _docx(tmp_path / "lang.docx", _W + paragraphs + b"<w:p><w:r><w:t>kapot</w:p></w:body>")
+    text_ns = b'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"'
+    office_ns = b'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0"'
+    odt = tmp_path / "lang.odt"
+    with zipfile.ZipFile(odt, "w") as archive:
+        archive.writestr("mimetype", "application/vnd.oasis.opendocument.text")
+        lines = b"".join(b"<text:p>Dit is een regel tekst.</text:p>" for _ in range(400))
+        archive.writestr(
+            "content.xml",
+            b"<office:document-content "
+            + office_ns
+            + b" "
+            + text_ns
+            + b"><office:body><office:text>"
+            + lines
+            + b"<text:p>kapot</office:text>",
+        )
+    monkeypatch.setattr(encoding, "MAX_TEXT_CHARS", 5000)
+    for path in (docx, odt):
+        with pytest.raises(QualcodeError) as exc:
+            read_source(path)
+        assert "million characters" in _one_line(exc, path)
+
+
+@pytest.mark.parametrize("suffix", [".docx", ".odt"])
+def test_entities_in_office_xml_are_neither_expanded_nor_fetched(tmp_path: Path, suffix: str) -> None:
+    """A "billion laughs" part is refused in one line at once; an external entity (a file
+    on this machine) is never read into the transcript."""
+    laughs = '<!ENTITY a "lollollollollollol">' + "".join(
+        f'<!ENTITY {chr(98 + i)} "' + f"&{chr(97 + i)};" * 10 + '">' for i in range(9)
+    )
+    secret = tmp_path / "geheim.txt"
+    secret.write_text("BSN 123456782", encoding="utf-8")
+    for name, doctype, reference in (
+        ("lach", laughs, "&j;"),
+        ("extern", f'<!ENTITY x SYSTEM "{secret.as_uri()}">', "&x;"),
+    ):
+        path = tmp_path / f"{name}{suffix}"
+        if suffix == ".docx":
+            root = "w:document"
+            body = f'<w:document xmlns:w="{_W_NS}"><w:body><w:p><w:r><w:t>hallo {reference}</w:t></w:r></w:p></w:body></w:document>'
+            part = "word/document.xml"
+        else:
+            root = "office:document-content"
+            body = (
+                f'<office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+                f'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"><office:body><office:text>'
+                f"<text:p>hallo {reference}</text:p></office:text></office:body></office:document-content>"
+            )
+            part = "content.xml"
+        with zipfile.ZipFile(path, "w") as archive:
+            if suffix == ".odt":
+                archive.writestr("mimetype", "application/vnd.oasis.opendocument.text")
+            archive.writestr(part, f"<!DOCTYPE {root} [{doctype}]>{body}")
+        started = time.perf_counter()
+        try:
+            text = read_source(path).text
+        except QualcodeError as exc:
+            message = str(exc)
+            assert "could not be read" in message and "\n" not in message and str(path) in message
+        else:
+            assert "lol" not in text and "123456782" not in text and text.startswith("hallo")
+        assert time.perf_counter() - started < 5
 
 
 def test_a_transcript_with_one_enormous_line_is_refused(tmp_path: Path) -> None:

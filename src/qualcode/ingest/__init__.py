@@ -3,7 +3,7 @@
 The pure reading layer of import — no database. The study wires it in: it calls
 :func:`find_sources` and :func:`read_source`, merges :func:`read_sidecar` attributes,
 stores ``SourceDocument.text`` and the :func:`parse_turns` offsets into it.
-Heavy libraries (python-docx, odfpy, PyYAML) load only when a file needs them.
+Heavy libraries (lxml for .docx/.odt, PyYAML) load only when a file needs them.
 """
 
 from __future__ import annotations

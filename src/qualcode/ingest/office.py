@@ -19,9 +19,9 @@ from qualcode.ingest.encoding import MAX_FILE_BYTES, MAX_TEXT_CHARS, join_limite
 # A 20 MB .docx of text unpacks to a few hundred MB at most; more is a damaged or
 # hostile file (a "zip bomb").
 _MAX_UNPACKED_BYTES = 20 * MAX_FILE_BYTES
-# The main XML part is parsed whole (python-docx, odfpy), at several times its size in
-# memory: its size (the ZIP's header, which zipfile holds the inflated data to) is capped
-# at 4 bytes of markup per allowed character of text, ample for Word's run-heavy XML.
+# The main XML part is read as a stream, one top-level block in memory at a time; its size
+# (the ZIP's header, which zipfile holds the inflated data to) is still capped, at 4 bytes of
+# markup per allowed character of text, ample for Word's run-heavy XML.
 _MAX_MAIN_PART_BYTES = 4 * MAX_TEXT_CHARS
 _MB = 1024 * 1024
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -31,17 +31,52 @@ _MC = "http://schemas.openxmlformats.org/markup-compatibility/2006"
 
 
 def read_docx_text(path: Path) -> str:
-    """The text of a .docx: paragraphs and table rows (cells tab-separated), one a line."""
+    """The text of a .docx: paragraphs and table rows (cells tab-separated), one a line.
+
+    ``word/document.xml`` is read as a stream: each top-level block (a paragraph, a table) is
+    turned into text and dropped before the next is parsed, so memory holds one block, not
+    the whole document's tree, and reading stops as soon as the text passes its limit."""
     _check_zip(path, ".docx", "word/document.xml", "Word")
     try:
-        import docx  # python-docx + lxml: ~100 ms, paid only when a .docx is imported
-
-        body = docx.Document(str(path)).element.body
-        return join_limited(_docx_blocks(body, _docx_xpath()), path)
+        return join_limited(_docx_stream(path, _docx_xpath()), path)
     except QualcodeError:
         raise
-    except Exception as exc:  # python-docx and lxml raise many types for a bad file
+    except Exception as exc:  # lxml and zipfile raise many types for a bad file
         raise _unreadable(path, ".docx", "Word", exc) from exc
+
+
+def _top_level_blocks(path: Path, part: str, container: str, depth: int) -> Iterator[Any]:
+    """Each child of the ``container`` element of a ZIP member, parsed incrementally; a block
+    is cleared (with what came before it) once the caller has read it. ``depth`` is the
+    container's depth below the root (the root is 1)."""
+    import zipfile  # ~3 ms; only office files need it
+
+    from lxml import etree  # ~40 ms, paid only when an office file is imported
+
+    with zipfile.ZipFile(path) as archive, archive.open(part) as stream:
+        # no entities resolved, nothing fetched: the XML comes from anywhere
+        events = etree.iterparse(
+            stream, events=("start", "end"), resolve_entities=False, no_network=True, remove_comments=True
+        )
+        level = 0
+        for event, element in events:
+            if event == "start":
+                level += 1
+                continue
+            level -= 1
+            if level != depth:
+                continue
+            parent = element.getparent()
+            if parent is not None and parent.tag == container:
+                yield element
+                element.clear()
+                while element.getprevious() is not None:
+                    del parent[0]
+
+
+def _docx_stream(path: Path, pieces: Any) -> Iterator[str]:
+    for block in _top_level_blocks(path, "word/document.xml", f"{{{_W}}}body", 2):
+        yield from _docx_block(block, pieces)
 
 
 def _docx_xpath() -> Any:
@@ -59,16 +94,20 @@ def _docx_xpath() -> Any:
 def _docx_blocks(container: Any, pieces: Any) -> Iterator[str]:
     """Paragraph and table-row lines of a body, cell or content control, in order."""
     for child in container.iterchildren():
-        tag = child.tag
-        if tag == f"{{{_W}}}p":
-            yield "".join(_docx_piece(e) for e in pieces(child))
-        elif tag == f"{{{_W}}}tbl":
-            for row in child.iterchildren(f"{{{_W}}}tr"):
-                cells = [_docx_cell(tc, pieces) for tc in row.iterchildren(f"{{{_W}}}tc")]
-                if line := "\t".join(c for c in cells if c):
-                    yield line
-        elif tag in (f"{{{_W}}}sdt", f"{{{_W}}}sdtContent", f"{{{_W}}}customXml"):
-            yield from _docx_blocks(child, pieces)
+        yield from _docx_block(child, pieces)
+
+
+def _docx_block(child: Any, pieces: Any) -> Iterator[str]:
+    tag = child.tag
+    if tag == f"{{{_W}}}p":
+        yield "".join(_docx_piece(e) for e in pieces(child))
+    elif tag == f"{{{_W}}}tbl":
+        for row in child.iterchildren(f"{{{_W}}}tr"):
+            cells = [_docx_cell(tc, pieces) for tc in row.iterchildren(f"{{{_W}}}tc")]
+            if line := "\t".join(c for c in cells if c):
+                yield line
+    elif tag in (f"{{{_W}}}sdt", f"{{{_W}}}sdtContent", f"{{{_W}}}customXml"):
+        yield from _docx_blocks(child, pieces)
 
 
 def _docx_cell(tc: Any, pieces: Any) -> str:
@@ -87,66 +126,94 @@ def _docx_piece(element: Any) -> str:
 
 
 def read_odt_text(path: Path) -> str:
-    """The text of an .odt: paragraphs, headings and table rows (cells tab-separated)."""
+    """The text of an .odt: paragraphs, headings and table rows (cells tab-separated).
+
+    ``content.xml`` is read as a stream, one top-level block at a time, as for .docx."""
     _check_zip(path, ".odt", "content.xml", "Writer")
     try:
-        from odf.opendocument import load  # odfpy: ~60 ms, paid only for .odt imports
-
-        document = load(str(path))
-        if not str(document.mimetype).startswith("application/vnd.oasis.opendocument.text"):
-            raise file_error(path, f"is not a text document ({document.mimetype}); save it as .odt from Writer")
-        return join_limited(_odt_blocks(document.text), path)
+        mimetype = _odt_mimetype(path)
+        if not mimetype.startswith("application/vnd.oasis.opendocument.text"):
+            raise file_error(path, f"is not a text document ({mimetype}); save it as .odt from Writer")
+        return join_limited(_odt_stream(path), path)
     except QualcodeError:
         raise
-    except Exception as exc:  # odfpy raises KeyError, SAX errors, AttributeError, ...
+    except Exception as exc:  # lxml and zipfile raise many types for a bad file
         raise _unreadable(path, ".odt", "Writer", exc) from exc
 
 
 _TEXT = "urn:oasis:names:tc:opendocument:xmlns:text:1.0"
 _TABLE = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
 _OFFICE = "urn:oasis:names:tc:opendocument:xmlns:office:1.0"
+_MANIFEST = "urn:oasis:names:tc:opendocument:xmlns:manifest:1.0"
 # Not spoken text: comments, footnotes, and the deleted text kept by change tracking.
-_ODT_SKIP = {(_OFFICE, "annotation"), (_TEXT, "note"), (_TEXT, "tracked-changes")}
-_ODT_PARAGRAPHS = {(_TEXT, "p"), (_TEXT, "h")}
+_ODT_SKIP = {f"{{{_OFFICE}}}annotation", f"{{{_TEXT}}}note", f"{{{_TEXT}}}tracked-changes"}
+_ODT_PARAGRAPHS = {f"{{{_TEXT}}}p", f"{{{_TEXT}}}h"}
+_ODT_ROW = f"{{{_TABLE}}}table-row"
+_ODT_CELL = f"{{{_TABLE}}}table-cell"
+
+
+def _odt_mimetype(path: Path) -> str:
+    """The document's type: the ``mimetype`` member, else the manifest's entry for ``/``."""
+    import zipfile
+
+    from lxml import etree
+
+    with zipfile.ZipFile(path) as archive:
+        names = set(archive.namelist())
+        if "mimetype" in names:
+            return archive.read("mimetype")[:200].decode("ascii", "replace").strip()
+        if "META-INF/manifest.xml" in names:
+            parser = etree.XMLParser(resolve_entities=False, no_network=True)
+            root = etree.fromstring(archive.read("META-INF/manifest.xml"), parser)
+            for entry in root.iterfind(f"{{{_MANIFEST}}}file-entry"):
+                if entry.get(f"{{{_MANIFEST}}}full-path") == "/":
+                    return entry.get(f"{{{_MANIFEST}}}media-type") or ""
+    return ""
+
+
+def _odt_stream(path: Path) -> Iterator[str]:
+    for block in _top_level_blocks(path, "content.xml", f"{{{_OFFICE}}}text", 3):
+        yield from _odt_block(block)
+
+
+def _odt_block(element: Any) -> Iterator[str]:
+    tag = element.tag
+    if not isinstance(tag, str) or tag in _ODT_SKIP:
+        return
+    if tag in _ODT_PARAGRAPHS:
+        yield _odt_inline(element)
+    elif tag == _ODT_ROW:
+        cells = [
+            " ".join(t.strip() for t in _odt_blocks(cell) if t.strip()) for cell in element.iterchildren(_ODT_CELL)
+        ]
+        if line := "\t".join(c for c in cells if c):
+            yield line
+    else:
+        yield from _odt_blocks(element)
 
 
 def _odt_blocks(container: Any) -> Iterator[str]:
-    for child in container.childNodes:
-        qname = getattr(child, "qname", None)
-        if qname in _ODT_SKIP or qname is None:
-            continue
-        if qname in _ODT_PARAGRAPHS:
-            yield _odt_inline(child)
-        elif qname == (_TABLE, "table-row"):
-            cells = [
-                " ".join(t.strip() for t in _odt_blocks(cell) if t.strip())
-                for cell in child.childNodes
-                if getattr(cell, "qname", None) == (_TABLE, "table-cell")
-            ]
-            if line := "\t".join(c for c in cells if c):
-                yield line
-        else:
-            yield from _odt_blocks(child)
+    for child in container.iterchildren():
+        yield from _odt_block(child)
 
 
 def _odt_inline(element: Any) -> str:
-    """Like odfpy's ``teletype.extractText``, but skipping comments and footnotes."""
-    parts: list[str] = []
-    for child in element.childNodes:
-        if child.nodeType == child.TEXT_NODE:
-            parts.append(child.data)
-            continue
-        qname = child.qname
-        if qname in _ODT_SKIP:
-            continue
-        if qname == (_TEXT, "s"):
-            parts.append(" " * int(child.getAttribute("c") or 1))
-        elif qname == (_TEXT, "tab"):
+    """A paragraph's text, as odfpy's ``teletype.extractText`` gives it, but skipping
+    comments and footnotes (their tail, the text after them, stays)."""
+    parts: list[str] = [element.text or ""]
+    for child in element.iterchildren():
+        tag = child.tag
+        if not isinstance(tag, str) or tag in _ODT_SKIP:
+            pass
+        elif tag == f"{{{_TEXT}}}s":
+            parts.append(" " * int(child.get(f"{{{_TEXT}}}c") or 1))
+        elif tag == f"{{{_TEXT}}}tab":
             parts.append("\t")
-        elif qname == (_TEXT, "line-break"):
+        elif tag == f"{{{_TEXT}}}line-break":
             parts.append("\n")
         else:
             parts.append(_odt_inline(child))
+        parts.append(child.tail or "")
     return "".join(parts)
 
 
