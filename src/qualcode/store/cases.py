@@ -138,6 +138,29 @@ def set_case_attribute(store: Store, case_id: int, name: str, value: str | None)
         store.update("case_attributes", found["id"], {"value": value})
 
 
+def case_attribute_names(store: Store) -> list[str]:
+    """The names of the case attributes the study's cases have."""
+    return [r[0] for r in store.rows("SELECT DISTINCT name FROM case_attributes ORDER BY name")]
+
+
+def case_attribute_group(store: Store, name: str) -> tuple[str, str, list[Any]]:
+    """(expression, JOIN, params) giving document ``d`` the value of its case's attribute
+    ``name`` ('(none)' without a case or without the attribute), for grouping."""
+    return (
+        "ifnull(gca.value, '(none)')",
+        "LEFT JOIN case_attributes gca ON gca.case_id = d.case_id AND gca.name = ?",
+        [name],
+    )
+
+
+def has_document_attribute(store: Store, name: str) -> bool:
+    return store.scalar("SELECT 1 FROM document_attributes WHERE name = ? LIMIT 1", (name,)) is not None
+
+
+def has_case_attribute(store: Store, name: str) -> bool:
+    return store.scalar("SELECT 1 FROM case_attributes WHERE name = ? LIMIT 1", (name,)) is not None
+
+
 # -- case variables -----------------------------------------------------------------------
 
 
