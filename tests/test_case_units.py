@@ -373,3 +373,24 @@ def test_compare_files_cli(two: list[Path], tmp_path: Path) -> None:
     mixed = run("compare", two[0], plain, "--json")
     assert mixed.exit_code == 0 and "plain: documents" in json.loads(mixed.stdout)[0]
     assert run("compare", "--variables", "--study", two[0]).exit_code == 1
+
+
+@pytest.mark.parametrize("by", ["wave", "gemeente", "role"])
+def test_stats_by_group_counts_each_group_s_units(built: Path, fragments: pd.DataFrame, by: str) -> None:
+    result = run("stats", "--by", by, "--unit", "case", "--no-words", "--json", "--study", built)
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.stdout)
+    got = {(r["code"], r[by]): (r["cases"], r["cases_pct"]) for r in rows}
+    sizes = units_per_group(fragments, "case", by)
+    for (code, group), n in present(fragments, "case", by).items():
+        if group:
+            assert got[(code, group)] == (n, pytest.approx(100 * n / sizes[group]))
+    assert "Counts the codings of every coder (anna, bram)" in result.stderr
+    if by == "gemeente":  # the two loose documents have no case, so no gemeente
+        assert "2 documents with no gemeente: in no group (los, leeg)" in result.stderr
+
+
+def test_stats_by_refuses_units_as_groups_in_one_line(built: Path) -> None:
+    result = run("stats", "--by", "participant", "--study", built)
+    assert result.exit_code == 1 and "use crosstab --by participant" in result.output
+    assert len(result.output.strip().splitlines()) == 1

@@ -116,6 +116,38 @@ def check_filters(study: Study, scope: Scope) -> None:
             )
 
 
+def group_scopes(study: Study, scope: Scope, by: str) -> tuple[list[tuple[str, Scope]], list[str]]:
+    """The scope split by ``by`` into one scope per group (for tables computed per group, such
+    as ``stats --by``), and notes on the documents that fall in no group. Participants and
+    documents are units, not groups: ``crosstab --by`` shows them."""
+    from dataclasses import replace
+
+    if by in ("participant", "document"):
+        raise QualcodeError(f"stats --by {by}: one table per {by} is a matrix; use crosstab --by {by}")
+    check_grouping(study, by)
+    rows = sql.document_frame(study.store, scope, by)
+    values = sorted({r["grp"] for r in rows})
+    none = [r for r in rows if r["grp"] == "(none)"]
+    key = by
+    if by not in BUILTIN_GROUPS and not by.startswith(("doc:", "case:")):
+        key = "doc:" + by if by in study.attribute_names() else "case:" + by
+    out = []
+    for value in values:
+        if value == "(none)":
+            continue
+        if key in ("organisation", "project", "role"):
+            out.append((value, replace(scope, **{key: value})))
+        else:
+            out.append((value, replace(scope, attributes={**scope.attributes, key: value})))
+    notes = []
+    if none:
+        notes.append(
+            f"{len(none)} {plural('document', len(none))} with no {by}: in no group "
+            f"({_list([r['title'] for r in none])})."
+        )
+    return out, notes
+
+
 def default_unit(study: Study, scope: Scope | None = None) -> str:
     """Cases when the scope has documents in a case, else documents."""
     frame = sql.document_frame(study.store, scope or Scope())

@@ -52,6 +52,11 @@ def rollup_option(func: Any) -> Any:
 @rollup_option
 @click.option("--no-words", is_flag=True, help="Skip coded words (faster on huge studies).")
 @click.option("--all", "include_empty", is_flag=True, help="Also list codes that were never coded.")
+@click.option(
+    "--by",
+    help="One table per group, stacked (first column the group): organisation, project, role, wave, case, "
+    "a document attribute or a case attribute (doc:NAME / case:NAME when both have NAME).",
+)
 @unit_option
 @coder_filter
 @filter_options
@@ -63,6 +68,7 @@ def stats(
     rollup: bool,
     no_words: bool,
     include_empty: bool,
+    by: str | None,
     unit: str | None,
     by_coder: tuple[str, ...],
     **filters: Any,
@@ -70,24 +76,44 @@ def stats(
     """Code frequencies: codings (raw), passages (coded spans merged across coders and
     sub-codes), documents and participants with the code (% of those the counted coders
     coded), coded words, and passages per 1,000 respondents' words (pooled, and mean and sd
-    per unit). Notes say whose coding counts and which documents were left out.
+    per unit). Notes say whose coding counts and which documents were left out. With --by,
+    the table per group: "in 3 of 4 cases" counts the group's units.
 
     Example: qualcode stats --organisation Leergeld --role ouder --coders onderzoeker-a --csv
+    Example: qualcode stats --by wave --unit case
     """
     from qualcode.analysis.formatting import number
     from qualcode.analysis.frequencies import code_frequencies
+    from qualcode.analysis.units import default_unit, group_scopes
 
-    rows = code_frequencies(
-        study, scope_from(filters, by_coder), rollup=rollup, words=not no_words, include_empty=include_empty, unit=unit
-    )
+    scope = scope_from(filters, by_coder)
+    groups: list[tuple[str | None, Any]] = [(None, scope)]
+    notes: list[str] = []
+    if by:
+        unit = unit or default_unit(study, scope)  # the same unit in every group
+        split, notes = group_scopes(study, scope, by)
+        groups = list(split)
+    data: list[dict[str, Any]] = []
+    columns: list[str] = []
+    for group, group_scope in groups:
+        rows = code_frequencies(
+            study, group_scope, rollup=rollup, words=not no_words, include_empty=include_empty, unit=unit
+        )
+        columns = rows.columns(words=not no_words)
+        data += [({by: group} if by else {}) | r.as_row() for r in rows]
+        for note in rows.notes:
+            shared = note.startswith(("Counts the codings", "Rates:", "Sub-codes"))
+            line = note if shared or group is None else f"{group}: {note}"
+            if line not in notes:
+                notes.append(line)
+    if by:
+        columns = [by, *columns]
     if not no_words:
         warn_label_counts(study)
-    columns = rows.columns(words=not no_words)
-    data = [r.as_row() for r in rows]
     if fmt == "table":
         data = [{k: number(v, 1) if isinstance(v, float) else v for k, v in r.items()} for r in data]
     emit(data, fmt, columns)
-    emit_notes(rows.notes, fmt)
+    emit_notes(notes, fmt)
 
 
 @main.command()
