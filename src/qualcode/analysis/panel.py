@@ -172,8 +172,12 @@ def panel(
     first: str | None = None,
     last: str | None = None,
     rollup: bool = True,
+    presence: bool = True,
 ) -> Panel:
-    """The panel of the study's cases; see the module docstring for what each figure means."""
+    """The panel of the study's cases; see the module docstring for what each figure means.
+
+    ``presence=False`` leaves the codes out (no codes, nothing gained or lost): what
+    ``--variable NAME --json`` needs, without reading a million codings' tally."""
     store = study.store
     waves = study.waves()
     for wave in (first, last):
@@ -211,6 +215,8 @@ def panel(
     for r in casesql.panel_cases(store):
         measured = sorted(set(r["waves"].split(",")), key=order.__getitem__) if r["waves"] else []
         rows[r["id"]] = CaseRow(r["name"], r["id"], measured, {w: set() for w in measured}, {})
+    if not presence:
+        code_list = []
     code_cases = _presence(store, rows, all_codes, code_list, coder_ids, rollup, waves)
     raw: dict[str, tuple[list[int], list[str], list[Any]]] = {}
     sep = casesql.UNIT_SEPARATOR
@@ -227,7 +233,7 @@ def panel(
 
     result = Panel(waves, first, last, code_list, var_list, list(rows.values()), list(coders) if coders else None)
     for row in result.cases:
-        if first is not None and last is not None and first in row.codes and last in row.codes:
+        if presence and first is not None and last is not None and first in row.codes and last in row.codes:
             row.gained = row.codes[last] - row.codes[first]
             row.lost = row.codes[first] - row.codes[last]
     result.measured_cases = {w: sum(w in row.codes for row in result.cases) for w in waves}
@@ -268,20 +274,7 @@ def _presence(
             slot_of[key] = len(slots)
             slots.append(key)
         doc_slot[doc] = slot_of[key]
-    code_text, doc_text = casesql.coded_pairs(store, coder_ids)
-    if not code_text:
-        return none
-    code_arr = np.array(code_text.split(","), dtype=np.int64)
-    doc_arr = np.array(doc_text.split(","), dtype=np.int64)
-    known = doc_arr < len(doc_slot)
-    code_arr, doc_arr = code_arr[known], doc_arr[known]
-    slot_arr = doc_slot[doc_arr]
-    mine = slot_arr >= 0
     ids = [c.id for c in all_codes]
-    index = np.full(max(ids) + 1, -1, dtype=np.int64)
-    index[ids] = np.arange(len(ids))
-    coded = np.zeros((len(slots), len(ids)), dtype=np.float32)  # float: the product goes to BLAS
-    coded[slot_arr[mine], index[code_arr[mine]]] = 1
     # counts[i, j]: code i counts for chosen code j (itself and, rolled up, its ancestors).
     parent = {c.id: c.parent_id for c in all_codes}
     column = {code_id: j for j, (code_id, _) in enumerate(code_list)}
@@ -292,12 +285,32 @@ def _presence(
             if current in column:
                 counts[i, column[current]] = 1
             current = parent.get(current) if rollup else None
+    # only the tally rows of codes that count for a chosen code (one code: its subtree)
+    feeding = [ids[i] for i in np.flatnonzero(counts.any(axis=1)).tolist()]
+    code_text, doc_text = casesql.coded_pairs(store, coder_ids, None if len(feeding) == len(ids) else feeding)
+    if not code_text:
+        return none
+    code_arr = np.fromstring(code_text, dtype=np.int64, sep=",")
+    doc_arr = np.fromstring(doc_text, dtype=np.int64, sep=",")
+    known = doc_arr < len(doc_slot)
+    code_arr, doc_arr = code_arr[known], doc_arr[known]
+    slot_arr = doc_slot[doc_arr]
+    mine = slot_arr >= 0
+    index = np.full(max(ids) + 1, -1, dtype=np.int64)
+    index[ids] = np.arange(len(ids))
+    coded = np.zeros((len(slots), len(ids)), dtype=np.float32)  # float: the product goes to BLAS
+    coded[slot_arr[mine], index[code_arr[mine]]] = 1
     present = (coded @ counts) > 0
     chosen = np.array([c for c, _ in code_list], dtype=np.int64)
+    # each slot's present codes in one pass: the nonzero cells, in slot order
+    slot_index, column_index = np.nonzero(present)
+    bounds = np.searchsorted(slot_index, np.arange(len(slots) + 1)).tolist()
+    codes_in = chosen[column_index].tolist()
     for s, (case_id, wave) in enumerate(slots):
-        rows[case_id].codes[wave] = set(chosen[present[s]].tolist())
-    slot_wave = np.array([order for order in (waves.index(w) for _, w in slots)], dtype=np.int64)
-    per_wave = {w: present[slot_wave == i].sum(axis=0) for i, w in enumerate(waves)}
+        rows[case_id].codes[wave] = set(codes_in[bounds[s] : bounds[s + 1]])
+    wave_number = {w: i for i, w in enumerate(waves)}
+    slot_wave = np.array([wave_number[w] for _, w in slots], dtype=np.int64)
+    per_wave = {w: present[slot_wave == i].sum(axis=0).tolist() for i, w in enumerate(waves)}
     return {code_id: {w: int(per_wave[w][j]) for w in waves} for j, (code_id, _) in enumerate(code_list)}
 
 

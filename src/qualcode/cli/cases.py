@@ -273,6 +273,8 @@ def panel_cmd(
             first=first,
             last=last,
             rollup=rollup,
+            # one variable's JSON has no codes: skip reading the coding tally
+            presence=not (fmt == "json" and output is None and len(names) == 1 and not code_refs),
         )
     finally:
         study.close()
