@@ -224,7 +224,8 @@ def coded_pairs(
     coders rows, whatever the number of codings), so the grouping streams without sorting;
     two strings instead of ~50,000 row tuples keep Python out of the loop.
     """
-    clauses, params = [], []
+    clauses: list[str] = []
+    params: list[Any] = []
     if code_ids is not None:  # a few codes: their stretch of the key, not the whole tally
         clauses.append("code_id IN (SELECT value FROM json_each(?))")
         params.append(json.dumps([int(i) for i in code_ids]))
