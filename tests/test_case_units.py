@@ -390,7 +390,8 @@ def test_stats_by_group_counts_each_group_s_units(built: Path, fragments: pd.Dat
         assert "2 documents with no gemeente: in no group (los, leeg)" in result.stderr
 
 
-def test_stats_by_refuses_units_as_groups_in_one_line(built: Path) -> None:
-    result = run("stats", "--by", "participant", "--study", built)
-    assert result.exit_code == 1 and "use crosstab --by participant" in result.output
+@pytest.mark.parametrize("by", ["participant", "document", "case"])
+def test_stats_by_refuses_units_as_groups_in_one_line(built: Path, by: str) -> None:
+    result = run("stats", "--by", by, "--study", built)
+    assert result.exit_code == 1 and f"use crosstab --by {by}" in result.output
     assert len(result.output.strip().splitlines()) == 1

@@ -119,10 +119,11 @@ def check_filters(study: Study, scope: Scope) -> None:
 def group_scopes(study: Study, scope: Scope, by: str) -> tuple[list[tuple[str, Scope]], list[str]]:
     """The scope split by ``by`` into one scope per group (for tables computed per group, such
     as ``stats --by``), and notes on the documents that fall in no group. Participants and
-    documents are units, not groups: ``crosstab --by`` shows them."""
+    documents are units, not groups, and so are cases (a table per family): ``crosstab --by``
+    shows them side by side."""
     from dataclasses import replace
 
-    if by in ("participant", "document"):
+    if by in ("participant", "document", "case"):
         raise QualcodeError(f"stats --by {by}: one table per {by} is a matrix; use crosstab --by {by}")
     check_grouping(study, by)
     rows = sql.document_frame(study.store, scope, by)
