@@ -54,7 +54,7 @@ def rollup_option(func: Any) -> Any:
 @click.option("--all", "include_empty", is_flag=True, help="Also list codes that were never coded.")
 @click.option(
     "--by",
-    help="One table per group, stacked (first column the group): organisation, project, role, wave, case, "
+    help="One table per group, stacked (first column the group): organisation, project, role, wave, "
     "a document attribute or a case attribute (doc:NAME / case:NAME when both have NAME).",
 )
 @unit_option
