@@ -116,7 +116,9 @@ def check_filters(study: Study, scope: Scope) -> None:
             )
 
 
-def group_scopes(study: Study, scope: Scope, by: str) -> tuple[list[tuple[str, Scope]], list[str]]:
+def group_scopes(
+    study: Study, scope: Scope, by: str, unit: str | None = None
+) -> tuple[list[tuple[str, Scope]], list[str]]:
     """The scope split by ``by`` into one scope per group (for tables computed per group, such
     as ``stats --by``), and notes on the documents that fall in no group. Participants and
     documents are units, not groups, and so are cases (a table per family): ``crosstab --by``
@@ -146,6 +148,8 @@ def group_scopes(study: Study, scope: Scope, by: str) -> tuple[list[tuple[str, S
             f"{len(none)} {plural('document', len(none))} with no {by}: in no group "
             f"({_list([r['title'] for r in none])})."
         )
+    # a family with a parent's and a coach's interview, by role, is in both tables
+    notes += [n for n in unit_frame(study, scope, unit, by).left_out if "fall in more than one" in n]
     return out, notes
 
 

@@ -91,7 +91,7 @@ def stats(
     notes: list[str] = []
     if by:
         unit = unit or default_unit(study, scope)  # the same unit in every group
-        split, notes = group_scopes(study, scope, by)
+        split, notes = group_scopes(study, scope, by, unit)
         groups = list(split)
     data: list[dict[str, Any]] = []
     columns: list[str] = []
