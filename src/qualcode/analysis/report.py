@@ -124,8 +124,12 @@ def _summary(docs: list[dict[str, Any]], freqs: Any, matrix: Any, by: str) -> li
         f"<p>{len(docs)} documents, {words:,} words, {codings:,} codings in {passages:,} passages "
         "(a passage: coded spans merged where they overlap, across coders and sub-codes).</p>",
         f"<p><strong>Unit of analysis: {escape(UNIT_MEANING[unit])}.</strong> Every “in 7 of 9” below counts "
-        f"{PLURAL_UNITS[unit]}: {counted} {PLURAL_UNITS[unit] if counted != 1 else unit} with documents the "
-        f"counted coders coded ({len(freqs.frame.documents)} documents).</p>",
+        f"{PLURAL_UNITS[unit]}: {counted} {PLURAL_UNITS[unit] if counted != 1 else unit}, "
+        + (
+            "those the counted coders coded.</p>"
+            if unit == "document"
+            else f"those with documents the counted coders coded ({len(freqs.frame.documents)} documents).</p>"
+        ),
     ]
     out += [f'<p class="note">{escape(n)}</p>' for n in freqs.frame.notes()]
     units = PLURAL_UNITS[matrix.unit].capitalize()
@@ -167,7 +171,9 @@ def _frequencies(freqs: Any) -> list[str]:
             "<p>Codings: the raw count. Passages: coded spans merged where they overlap or touch — a passage "
             "two coders both coded, or coded with a code and its sub-code, is one passage. "
             f"{units.capitalize()}: in how many of the {total} {units} the counted coders coded the code is present "
-            f"(“in 7 of {total} {units}”), and that share. Documents: the documents with the code. Coded words count "
+            f"(“in 7 of {total} {units}”), and that share. "
+            + ("" if unit == "document" else "Documents: the documents with the code. ")
+            + "Coded words count "
             "once where codings overlap, and only words said count (speaker labels and timestamps do not). Per 1,000 "
             "words: passages per 1,000 words said by respondents (interviewer turns out), pooled, and the mean "
             f"± sd of that rate per {unit}.</p>"
