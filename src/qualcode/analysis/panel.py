@@ -183,9 +183,8 @@ def panel(
     presence: bool = True,
 ) -> Panel:
     """The panel of the study's cases; see the module docstring for what each figure means.
-
-    ``presence=False`` leaves the codes out (no codes, nothing gained or lost): what
-    ``--variable NAME --json`` needs, without reading a million codings' tally."""
+    ``presence=False`` leaves the codes out (no codings are read): for the variables alone,
+    as ``qualcode panel --variable NAME --json`` prints them."""
     store = study.store
     waves = study.waves()
     for wave in (first, last):
@@ -202,7 +201,9 @@ def panel(
         coder_ids = [int(i) for i in found.values() if i is not None]
 
     all_codes = study.codes()
-    if codes:
+    if not presence:
+        code_list: list[tuple[int, str]] = []
+    elif codes:
         chosen = [study.code(ref) for ref in codes]
         code_list = [(c.id, c.path) for c in chosen]
     else:
@@ -223,8 +224,6 @@ def panel(
     for r in casesql.panel_cases(store):
         measured = sorted(set(r["waves"].split(",")), key=order.__getitem__) if r["waves"] else []
         rows[r["id"]] = CaseRow(r["name"], r["id"], measured, {w: set() for w in measured}, {})
-    if not presence:
-        code_list = []
     code_cases = _presence(store, rows, all_codes, code_list, coder_ids, rollup, waves)
     raw: dict[str, tuple[list[int], list[str], list[Any]]] = {}
     sep = casesql.UNIT_SEPARATOR
