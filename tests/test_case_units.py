@@ -284,8 +284,27 @@ def test_report_figures_say_what_they_count(built: Path, fragments: pd.DataFrame
     for (code, group), k in expected.items():
         if group:
             assert f'title="{k} of {sizes[group]} {plural}"' in matrix, (code, group)
-    cooccurring = _text(page[page.index('id="cooccurrence"') : page.index('id="quotes"')])
-    assert f"not {plural}" in cooccurring
+    section = page[page.index('id="cooccurrence"') : page.index('id="quotes"')]
+    from qualcode.analysis import cooccurrence
+
+    if unit not in getattr(cooccurrence, "PRESENCE_UNITS", ()):  # passages, said so
+        assert f"not {plural}" in _text(section)
+        return
+    # both codes in a unit, applied by one coder (sub-codes not rolled up here)
+    own = kept[kept["code"] != "Thema"]
+    both: dict[tuple[str, str], set[str]] = {}
+    for (key, _coder), codes in own.groupby([column, "coder"])["code"]:
+        found = sorted(set(codes))
+        for i, a in enumerate(found):
+            for b in found[i + 1 :]:
+                both.setdefault((a, b), set()).add(key)
+    shown = {
+        frozenset((a, b)): (int(k), int(n))
+        for a, b, k, n in re.findall(
+            rf'<td class="code">([^<]+)</td><td class="code">([^<]+)</td><td>(\d+) of (\d+) {plural}</td>', section
+        )
+    }
+    assert shown == {frozenset(pair): (len(keys), total) for pair, keys in both.items()}
 
 
 def test_report_defaults_to_cases_and_refuses_a_bad_unit_in_one_line(study_path: Path) -> None:

@@ -18,7 +18,7 @@ from qualcode.analysis.compare import compare_groups
 from qualcode.analysis.cooccurrence import cooccurrence
 from qualcode.analysis.frequencies import code_frequencies
 from qualcode.analysis.matrices import crosstab
-from qualcode.analysis.units import check_grouping
+from qualcode.analysis.units import check_grouping, unit_frame
 from qualcode.core.errors import QualcodeError
 from qualcode.core.files import atomic_output, check_output_path
 from qualcode.core.scope import Scope
@@ -280,23 +280,40 @@ def _comparison(study: Study, by: str, scope: Scope, unit: str) -> list[str]:
 
 
 def _cooccurrence(study: Study, scope: Scope, unit: str) -> list[str]:
-    result = cooccurrence(study, scope, unit="overlap")
-    out = [
-        '<h2 id="cooccurrence">Codes that occur together</h2>',
-        "<p>Pairs of codes on overlapping passages, applied by the same coder (another coder's code on the "
-        "same passage is a disagreement, see agreement); Jaccard: the share of both codes' codings that meet "
-        "the other code.</p>",
-        f'<p class="note">Overlaps count pairs of overlapping codings (passages), not {PLURAL_UNITS[unit]}: '
-        f"unlike the sections above, this one does not count per {unit}.</p>",
-    ]
+    from qualcode.analysis import cooccurrence as module
+
+    # Per unit ("both codes in 5 of 9 cases") where co-occurrence counts units; overlapping
+    # passages, said so, where it does not.
+    per_unit = unit in getattr(module, "PRESENCE_UNITS", ())
+    result = cooccurrence(study, scope, unit=unit if per_unit else "overlap")
+    units = PLURAL_UNITS[unit]
+    total = len(unit_frame(study, scope, unit).units()) if per_unit else 0
+    out = ['<h2 id="cooccurrence">Codes that occur together</h2>']
+    if per_unit:
+        out.append(
+            f"<p>Pairs of codes present in the same {unit}, applied by the same coder (another coder's code is a "
+            f"disagreement, see agreement): “both in 5 of {total} {units}”; Jaccard: the "
+            f"{units} with both of those with either. Where in the {unit} does not matter: `qualcode cooccur "
+            "--unit overlap` pairs codes on overlapping passages.</p>"
+        )
+    else:
+        out += [
+            "<p>Pairs of codes on overlapping passages, applied by the same coder (another coder's code on the "
+            "same passage is a disagreement, see agreement); Jaccard: the share of both codes' codings that meet "
+            "the other code.</p>",
+            f'<p class="note">Overlaps count pairs of overlapping codings (passages), not {units}: '
+            f"unlike the sections above, this one does not count per {unit}.</p>",
+        ]
     out += [f'<p class="note">{escape(n)}</p>' for n in result.notes()]
     pairs = result.pairs()[:20]
     if not pairs:
-        return out + ['<p class="muted">No overlapping codings.</p>']
-    out.append('<table><tr><th class="code">Code</th><th class="code">Code</th><th>Overlaps</th><th>Jaccard</th></tr>')
+        return out + [f'<p class="muted">No codes {"together in one " + unit if per_unit else "overlapping"}.</p>']
+    head = f"{units.capitalize()} with both" if per_unit else "Overlaps"
+    out.append(f'<table><tr><th class="code">Code</th><th class="code">Code</th><th>{head}</th><th>Jaccard</th></tr>')
     for p in pairs:
+        count = f"{p['count']} of {total} {units}" if per_unit else str(p["count"])
         out.append(
-            f'<tr><td class="code">{escape(p["code_a"])}</td><td class="code">{escape(p["code_b"])}</td><td>{p["count"]}</td><td>{p["jaccard"]:.2f}</td></tr>'
+            f'<tr><td class="code">{escape(p["code_a"])}</td><td class="code">{escape(p["code_b"])}</td><td>{count}</td><td>{p["jaccard"]:.2f}</td></tr>'
         )
     out.append("</table>")
     return out
