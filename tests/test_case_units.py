@@ -12,6 +12,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from click.testing import CliRunner, Result
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from qualcode.analysis.compare import compare_groups, compare_studies
 from qualcode.analysis.matrices import crosstab
@@ -416,3 +418,70 @@ def test_stats_by_refuses_units_as_groups_in_one_line(built: Path, by: str) -> N
     result = run("stats", "--by", by, "--study", built)
     assert result.exit_code == 1 and f"use crosstab --by {by}" in result.output
     assert len(result.output.strip().splitlines()) == 1
+
+
+# -- any design: a property test ------------------------------------------------------------
+
+designs = st.lists(
+    st.tuples(
+        st.sampled_from(["Emmen", "Assen", None]),  # the case's gemeente (None: not set)
+        st.lists(  # its documents: (role, wave, codes coded)
+            st.tuples(
+                st.sampled_from(["ouder", "kind"]),
+                st.sampled_from(["1", "2"]),
+                st.sets(st.sampled_from(["A", "B"])),
+            ),
+            min_size=1,
+            max_size=3,
+        ),
+    ),
+    min_size=1,
+    max_size=5,
+)
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(design=designs)
+def test_any_design_groups_by_case_attribute_and_wave_as_planned(tmp_path: Path, design: list) -> None:
+    path = tmp_path / f"p{abs(hash(repr(design)))}.qualcode"
+    study = Study.create(path, "p", coder="anna")
+    for code in ("A", "B"):
+        study.add_code(code)
+    n = 0
+    for c, (gemeente, docs) in enumerate(design):
+        case = f"G-{c}"
+        for role, wave, codes in docs:
+            n += 1
+            doc = study.add_document(f"Ouder: zin {n} over het gezin.\n", title=f"d{n}", metadata={"role": role})
+            study.assign_case(doc, case, wave=wave)
+            for code in sorted(codes):
+                study.add_coding(doc, code, 7, 10)
+        if gemeente:
+            study.set_case_attribute(case, "gemeente", gemeente)
+    try:
+        # the plan, counted by hand: a case is in a group when one of its coded documents is
+        coded = [
+            (f"G-{c}", gemeente or "(none)", wave, codes)
+            for c, (gemeente, docs) in enumerate(design)
+            for _, wave, codes in docs
+            if codes
+        ]
+        for by, group_of in (("gemeente", lambda r: r[1]), ("wave", lambda r: r[2])):
+            if by == "gemeente" and not study.case_attribute_names():
+                with pytest.raises(QualcodeError, match="cannot group by"):
+                    crosstab(study, by, unit="case")
+                continue
+            matrix = crosstab(study, by, unit="case")
+            sizes: dict[str, set[str]] = {}
+            having: dict[tuple[str, str], set[str]] = {}
+            for r in coded:
+                sizes.setdefault(group_of(r), set()).add(r[0])
+                for code in r[3]:
+                    having.setdefault((code, group_of(r)), set()).add(r[0])
+            assert {g.name: g.documents for g in matrix.groups} == {g: len(s) for g, s in sizes.items()}
+            ids = {path: code_id for code_id, path, _ in matrix.codes}
+            assert {(p, g): n for (c, g), n in matrix.documents.items() for p in ids if ids[p] == c} == {
+                k: len(v) for k, v in having.items()
+            }
+    finally:
+        study.close()
