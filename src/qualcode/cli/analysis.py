@@ -95,15 +95,19 @@ def stats(
         groups = list(split)
     data: list[dict[str, Any]] = []
     columns: list[str] = []
+    per_group: list[tuple[str | None, list[str]]] = []
     for group, group_scope in groups:
         rows = code_frequencies(
             study, group_scope, rollup=rollup, words=not no_words, include_empty=include_empty, unit=unit
         )
         columns = rows.columns(words=not no_words)
         data += [({by: group} if by else {}) | r.as_row() for r in rows]
-        for note in rows.notes:
-            shared = note.startswith(("Counts the codings", "Rates:", "Sub-codes"))
-            line = note if shared or group is None else f"{group}: {note}"
+        per_group.append((group, rows.notes))
+    # a note every group has is said once; the others name their group
+    for group, group_notes in per_group:
+        for note in group_notes:
+            shared = group is None or all(note in other for _, other in per_group)
+            line = note if shared else f"{by} {group}: {note}"
             if line not in notes:
                 notes.append(line)
     if by:
