@@ -409,6 +409,9 @@ def test_stats_by_group_counts_each_group_s_units(built: Path, fragments: pd.Dat
     assert "Counts the codings of every coder (anna, bram)" in result.stderr
     if by == "role":  # G-01 (ouder, kind), G-03 (ouder, coach), G-04 (ouder, kind), G-07 (coach, ouder)
         assert "4 cases fall in more than one role and count in each (G-01, G-03, G-04, G-07)" in result.stderr
+        # what only one group leaves out is named with its group
+        assert "role ouder: 1 document not coded by anyone: left out (leeg)." in result.stderr
+        assert "role ouder: 1 coded document in no case: left out (los)." in result.stderr
     if by == "gemeente":  # the two loose documents have no case, so no gemeente
         assert "2 documents with no gemeente: in no group (los, leeg)" in result.stderr
 
