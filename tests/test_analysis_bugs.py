@@ -85,7 +85,7 @@ def two_files(tmp_path: Path) -> list[str]:
 
 
 @pytest.mark.parametrize(
-    "option", [["--by", "role"], ["--sentences"], ["--significant"], ["--stratify", "role"], ["--unit", "case"]]
+    "option", [["--by", "role"], ["--sentences"], ["--significant"], ["--stratify", "role"], ["--study", "x.qualcode"]]
 )
 def test_compare_across_files_refuses_options_it_cannot_honour(two_files: list[str], option: list[str]) -> None:
     result = CliRunner().invoke(main, ["compare", *two_files, *option])

@@ -228,3 +228,26 @@ def test_per_case_answers_do_not_load_scipy(panel_path: Path) -> None:
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
     assert json.loads(done.stdout)[0]["case"] == "G-1"
     assert done.stderr.strip().splitlines()[-1] == "False"
+
+
+def test_a_chosen_code_reads_only_its_subtree_and_agrees_with_the_whole_panel(panel_path: Path) -> None:
+    """--code reads the tally of the code and its sub-codes only; presence must not change."""
+    with Study.open(panel_path) as study:
+        whole = panel(study)
+        for path in ("Thema", "Thema/Schaamte", "Thema/Vertrouwen"):
+            for rollup in (True, False):
+                full = panel(study, rollup=rollup)
+                one = panel(study, codes=[path], rollup=rollup)
+                (code_id,) = [c for c, _ in one.codes]
+                assert one.code_json(code_id) == full.code_json(code_id), (path, rollup)
+        assert whole.code_cases == panel(study).code_cases
+
+
+def test_one_variable_json_skips_the_codes_and_keeps_the_answer(panel_path: Path) -> None:
+    with Study.open(panel_path) as study:
+        expected = panel(study).variable_json("score")
+        lean = panel(study, variables=["score"], presence=False)
+        assert lean.codes == [] and all(r.gained is None for r in lean.cases)
+        assert lean.variable_json("score") == expected
+    out = run("panel", "--variable", "score", "--json", "--study", panel_path)
+    assert json.loads(out.stdout) == expected

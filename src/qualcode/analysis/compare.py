@@ -28,6 +28,7 @@ the notes). Sentences are in English, figures as a researcher would quote them, 
 from __future__ import annotations
 
 import math
+import statistics
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -309,6 +310,17 @@ def compare_groups(
     result = Comparison(by, [(g, sizes[g]) for g in group_names], unit=frame.unit, coders=frame.coders)
     result.stratify = stratify
     result.warnings.extend(frame.notes())
+    split = _units_in_several_groups(frame)
+    if split:
+        result.warnings.append(
+            f"The tests treat the groups as independent, but {split} {plural(frame.unit, split)} "
+            f"{'is' if split == 1 else 'are'} in more than one {by}: read those p-values as approximate"
+            + (
+                "; `qualcode panel` compares the same families across waves, paired."
+                if by == "wave" and frame.unit == "case"
+                else "."
+            )
+        )
     if len(group_names) < 2:
         raise QualcodeError(
             f"only one {by} in the selection, so nothing to compare; widen the filters or group by something else"
@@ -347,6 +359,15 @@ def compare_groups(
             "Some expected counts are below 5; those codes were tested exactly (Fisher) or by permutation."
         )
     return result
+
+
+def _units_in_several_groups(frame: Any) -> int:
+    """How many units (a case with a parent's and a coach's interview, by role; a family at
+    two waves, by wave) fall in more than one group, and so count in each."""
+    groups: dict[str, set[str]] = {}
+    for doc, key in frame.document_unit.items():
+        groups.setdefault(key, set()).add(frame.document_group[doc])
+    return sum(1 for g in groups.values() if len(g) > 1)
 
 
 def run_presence_test(comparison: CodeComparison, minimum: int = MIN_GROUP_UNITS) -> None:
@@ -564,59 +585,102 @@ def _effect(c: CodeComparison) -> str | None:
 
 @dataclass
 class StudyComparison:
-    """Code frequencies of several studies side by side, codes matched by path."""
+    """Code frequencies of several studies side by side, codes matched by path; per study the
+    unit counted (documents, participants or cases with their roles and waves) and, asked
+    for, the outcome variables per wave."""
 
     studies: list[str]
     rows: list[dict[str, Any]] = field(default_factory=list)
     differences: list[str] = field(default_factory=list)
+    unit: str = "document"
+    designs: list[str] = field(default_factory=list)  # per study: units, roles, waves
+    variable_rows: list[dict[str, Any]] = field(default_factory=list)
 
     def columns(self) -> list[str]:
+        units = PLURAL[self.unit]
         cols = ["code"]
         for name in self.studies:
-            cols += [f"{name}: documents", f"{name}: %", f"{name}: codings", f"{name}: passages"]
-        return cols + ["all: documents", "all: codings", "all: passages"]
+            cols += [f"{name}: {units}", f"{name}: %", f"{name}: codings", f"{name}: passages"]
+        return cols + [f"all: {units}", "all: codings", "all: passages"]
+
+    def variable_columns(self) -> list[str]:
+        cols = ["variable", "wave"]
+        for name in self.studies:
+            cols += [f"{name}: n", f"{name}: mean", f"{name}: median"]
+        return cols
+
+    @property
+    def notes(self) -> list[str]:
+        return [*self.designs, *self.differences]
 
 
-def compare_studies(paths: list[Path | str], scope: Scope | None = None, *, rollup: bool = True) -> StudyComparison:
-    """Aggregate code frequencies over studies kept in separate files (one per
-    organisation, say) and list codes that one has and another lacks. Documents are the
-    unit; ``%`` is of the documents the counted coders coded in each study."""
+def compare_studies(
+    paths: list[Path | str], scope: Scope | None = None, *, rollup: bool = True, unit: str | None = None
+) -> StudyComparison:
+    """Aggregate code frequencies over studies kept in separate files (one per organisation,
+    say) and list codes that one has and another lacks. ``unit``: what a study's "7 of 9"
+    counts — documents, participants or cases (the default when every study has cases);
+    ``%`` is of the units the counted coders coded in each study. Each study's cases come
+    along with their documents' roles and waves (in the notes), and its outcome variables
+    per wave (``variable_rows``)."""
     from qualcode.analysis.frequencies import code_frequencies
+    from qualcode.analysis.units import UNITS
     from qualcode.study.study import Study
 
     if len(paths) < 2:
         raise QualcodeError("give two or more study files to compare")
+    if unit is not None and unit not in UNITS:
+        raise QualcodeError(f"unknown unit “{unit}”; use one of: {', '.join(UNITS)}")
     names: list[str] = []
     tables: list[dict[str, Any]] = []
     order: list[str] = []
+    designs: list[str] = []
+    variables: list[dict[tuple[str, str], list[float]]] = []
+    opened: list[tuple[Path | str, bool]] = []
+    for path in paths:
+        with Study.open(path) as study:
+            opened.append((path, study.has_cases()))
+    if unit is None:
+        unit = "case" if all(has for _, has in opened) else "document"
+    elif unit == "case":
+        lacking = [Path(p).name for p, has in opened if not has]
+        if lacking:
+            raise QualcodeError(
+                f"{', '.join(lacking)} {'has' if len(lacking) == 1 else 'have'} no cases, so cases cannot be "
+                "counted across these files; use --unit document (or participant), or assign cases first"
+            )
     for path in paths:
         with Study.open(path) as study:
             name = study.name
             if name in names:
                 name = f"{name} ({Path(path).name})"
             names.append(name)
-            freqs = code_frequencies(study, scope, words=False, rollup=rollup, unit="document")
-            docs = study.info()["documents"]
-            tables.append({"documents": docs, "codes": {f.code.casefold(): f for f in freqs}})
+            freqs = code_frequencies(study, scope, words=False, rollup=rollup, unit=unit)
+            units = len(freqs.frame.units())
+            tables.append({"units": units, "codes": {f.code.casefold(): f for f in freqs}})
+            docs = {r["document_id"]: r for r in study.document_units()}
+            designs.append(_design(name, freqs.frame, docs))
+            variables.append(_variables(study, freqs.frame, docs))
             for f in freqs:
                 if f.code.casefold() not in {o.casefold() for o in order}:
                     order.append(f.code)
-    result = StudyComparison(names)
+    result = StudyComparison(names, unit=unit, designs=designs)
+    plural_units = PLURAL[unit]
     for path in order:
         key = path.casefold()
         row: dict[str, Any] = {"code": path}
-        all_docs = all_codings = all_passages = 0
+        all_units = all_codings = all_passages = 0
         for name, table in zip(names, tables):
             f = table["codes"].get(key)
-            row[f"{name}: documents"] = None if f is None else f.documents
-            row[f"{name}: %"] = None if f is None else f.documents_pct
+            row[f"{name}: {plural_units}"] = None if f is None else f.units
+            row[f"{name}: %"] = None if f is None else f.units_pct
             row[f"{name}: codings"] = None if f is None else f.codings
             row[f"{name}: passages"] = None if f is None else f.passages
             if f is not None:
-                all_docs += f.documents
+                all_units += f.units
                 all_codings += f.codings
                 all_passages += f.passages
-        row["all: documents"], row["all: codings"], row["all: passages"] = all_docs, all_codings, all_passages
+        row[f"all: {plural_units}"], row["all: codings"], row["all: passages"] = all_units, all_codings, all_passages
         result.rows.append(row)
         missing = [n for n, t in zip(names, tables) if key not in t["codes"]]
         uncoded = [n for n, t in zip(names, tables) if key in t["codes"] and t["codes"][key].codings == 0]
@@ -625,7 +689,55 @@ def compare_studies(paths: list[Path | str], scope: Scope | None = None, *, roll
             result.differences.append(f"{path}: not in the codebook of {_and(missing)}.")
         if uncoded and coded:
             result.differences.append(f"{path}: coded in {_and(coded)}, never in {_and(uncoded)}.")
+    from qualcode.study.cases import sort_waves
+
+    for variable in sorted({k[0] for v in variables for k in v}):
+        waves = sort_waves({k[1] for v in variables for k in v if k[0] == variable})
+        for wave in waves:
+            vrow: dict[str, Any] = {"variable": variable, "wave": wave}
+            for name, values in zip(names, variables):
+                found = values.get((variable, wave), [])
+                vrow[f"{name}: n"] = len(found)
+                # rounded past binary noise: scores have a few decimals, (4.1 + 4.3) / 2 is 4.2
+                vrow[f"{name}: mean"] = round(statistics.fmean(found), 10) if found else None
+                vrow[f"{name}: median"] = round(statistics.median(found), 10) if found else None
+            result.variable_rows.append(vrow)
     return result
+
+
+def _design(name: str, frame: Any, docs: dict[int, Any]) -> str:
+    """One line on what a study's units are: "Leergeld: 9 cases (19 coded documents: ouder 9,
+    kind 5, coach 5; wave 1: 9 cases, wave 2: 3 cases)"."""
+    from collections import Counter
+
+    from qualcode.study.cases import sort_waves
+
+    kept = frame.document_unit
+    roles = Counter(docs[d]["role"] or "(no role)" for d in kept)
+    units = len(frame.units())
+    text = f"{name}: {units} {plural(frame.unit, units)} ({len(kept)} coded {plural('document', len(kept))}"
+    text += ": " + ", ".join(f"{r} {n}" for r, n in sorted(roles.items(), key=lambda x: (-x[1], x[0])))
+    by_wave: dict[str, set[str]] = {}
+    for d, key in kept.items():
+        if docs[d]["wave"] is not None:
+            by_wave.setdefault(docs[d]["wave"], set()).add(key)
+    if by_wave:
+        text += "; " + ", ".join(
+            f"wave {w}: {len(by_wave[w])} {plural(frame.unit, len(by_wave[w]))}" for w in sort_waves(set(by_wave))
+        )
+    return text + ")."
+
+
+def _variables(study: Study, frame: Any, docs: dict[int, Any]) -> dict[tuple[str, str], list[float]]:
+    """The numeric outcome variables of the cases whose documents are counted, per
+    (variable, wave)."""
+    counted = {docs[d]["case_name"] for d in frame.document_unit if docs[d]["case_name"] is not None}
+    out: dict[tuple[str, str], list[float]] = {}
+    numeric = {n for n, is_numeric in study.variable_names() if is_numeric}
+    for v in study.variables():
+        if v["name"] in numeric and v["case"] in counted:
+            out.setdefault((v["name"], v["wave"]), []).append(float(v["value"]))
+    return out
 
 
 def _and(names: list[str]) -> str:

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from qualcode.analysis import units
 from qualcode.analysis.units import UnitFrame, unit_frame
 from qualcode.core.errors import QualcodeError
 from qualcode.core.scope import Scope
@@ -32,7 +33,6 @@ MEASURES = {
     "docs": "% of the group's units with the code",
     "rate": "passages per 1,000 respondents' words (pooled; mean and sd per unit beside it)",
 }
-BUILTIN_GROUPS = ("organisation", "project", "role", "participant", "document", "case", "wave")
 
 
 @dataclass
@@ -240,7 +240,5 @@ def _add_cells(
 
 
 def check_grouping(study: Study, by: str) -> None:
-    if by in BUILTIN_GROUPS or by in study.attribute_names():
-        return
-    known = ", ".join(dict.fromkeys([*BUILTIN_GROUPS, *study.attribute_names()]))
-    raise QualcodeError(f"cannot group by “{by}”: use one of {known}")
+    """See :func:`qualcode.analysis.units.check_grouping`."""
+    units.check_grouping(study, by)

@@ -134,18 +134,26 @@ class Panel:
         """The joint display: one row per case, codes (1 present, 0 absent, empty not
         measured) and variables per wave side by side, then gained and lost codes."""
         paths = dict(self.codes)
+        # column names made once, not per case (a million f-strings at 1,000 cases × 70 codes)
+        code_keys = [(code_id, [(w, f"{path} @ {w}") for w in self.waves]) for code_id, path in self.codes]
+        variable_keys = [
+            (name, numeric, [(w, f"{name} @ {w}") for w in self.waves], f"{name} change")
+            for name, numeric in self.variables
+        ]
         out = []
         for row in self.cases:
             record: dict[str, Any] = {"case": row.case}
-            for code_id, path in self.codes:
-                for w in self.waves:
-                    present = row.present(code_id, w)
-                    record[f"{path} @ {w}"] = None if present is None else int(present)
-            for name, numeric in self.variables:
-                for w in self.waves:
-                    record[f"{name} @ {w}"] = row.values.get(name, {}).get(w)
+            codes = row.codes
+            for code_id, keys in code_keys:
+                for w, key in keys:
+                    present = codes.get(w)
+                    record[key] = None if present is None else int(code_id in present)
+            for name, numeric, keys, change in variable_keys:
+                values = row.values.get(name, {})
+                for w, key in keys:
+                    record[key] = values.get(w)
                 if numeric:
-                    record[f"{name} change"] = self.change(row, name)
+                    record[change] = self.change(row, name)
             record["gained"] = "; ".join(sorted(paths[c] for c in row.gained or ()))
             record["lost"] = "; ".join(sorted(paths[c] for c in row.lost or ()))
             out.append(record)
@@ -172,8 +180,11 @@ def panel(
     first: str | None = None,
     last: str | None = None,
     rollup: bool = True,
+    presence: bool = True,
 ) -> Panel:
-    """The panel of the study's cases; see the module docstring for what each figure means."""
+    """The panel of the study's cases; see the module docstring for what each figure means.
+    ``presence=False`` leaves the codes out (no codings are read): for the variables alone,
+    as ``qualcode panel --variable NAME --json`` prints them."""
     store = study.store
     waves = study.waves()
     for wave in (first, last):
@@ -190,7 +201,9 @@ def panel(
         coder_ids = [int(i) for i in found.values() if i is not None]
 
     all_codes = study.codes()
-    if codes:
+    if not presence:
+        code_list: list[tuple[int, str]] = []
+    elif codes:
         chosen = [study.code(ref) for ref in codes]
         code_list = [(c.id, c.path) for c in chosen]
     else:
@@ -227,7 +240,7 @@ def panel(
 
     result = Panel(waves, first, last, code_list, var_list, list(rows.values()), list(coders) if coders else None)
     for row in result.cases:
-        if first is not None and last is not None and first in row.codes and last in row.codes:
+        if presence and first is not None and last is not None and first in row.codes and last in row.codes:
             row.gained = row.codes[last] - row.codes[first]
             row.lost = row.codes[first] - row.codes[last]
     result.measured_cases = {w: sum(w in row.codes for row in result.cases) for w in waves}
@@ -268,20 +281,7 @@ def _presence(
             slot_of[key] = len(slots)
             slots.append(key)
         doc_slot[doc] = slot_of[key]
-    code_text, doc_text = casesql.coded_pairs(store, coder_ids)
-    if not code_text:
-        return none
-    code_arr = np.array(code_text.split(","), dtype=np.int64)
-    doc_arr = np.array(doc_text.split(","), dtype=np.int64)
-    known = doc_arr < len(doc_slot)
-    code_arr, doc_arr = code_arr[known], doc_arr[known]
-    slot_arr = doc_slot[doc_arr]
-    mine = slot_arr >= 0
     ids = [c.id for c in all_codes]
-    index = np.full(max(ids) + 1, -1, dtype=np.int64)
-    index[ids] = np.arange(len(ids))
-    coded = np.zeros((len(slots), len(ids)), dtype=np.float32)  # float: the product goes to BLAS
-    coded[slot_arr[mine], index[code_arr[mine]]] = 1
     # counts[i, j]: code i counts for chosen code j (itself and, rolled up, its ancestors).
     parent = {c.id: c.parent_id for c in all_codes}
     column = {code_id: j for j, (code_id, _) in enumerate(code_list)}
@@ -292,12 +292,32 @@ def _presence(
             if current in column:
                 counts[i, column[current]] = 1
             current = parent.get(current) if rollup else None
+    # only the tally rows of codes that count for a chosen code (one code: its subtree)
+    feeding = [ids[i] for i in np.flatnonzero(counts.any(axis=1)).tolist()]
+    code_text, doc_text = casesql.coded_pairs(store, coder_ids, None if len(feeding) == len(ids) else feeding)
+    if not code_text:
+        return none
+    code_arr = np.fromstring(code_text, dtype=np.int64, sep=",")
+    doc_arr = np.fromstring(doc_text, dtype=np.int64, sep=",")
+    known = doc_arr < len(doc_slot)
+    code_arr, doc_arr = code_arr[known], doc_arr[known]
+    slot_arr = doc_slot[doc_arr]
+    mine = slot_arr >= 0
+    index = np.full(max(ids) + 1, -1, dtype=np.int64)
+    index[ids] = np.arange(len(ids))
+    coded = np.zeros((len(slots), len(ids)), dtype=np.float32)  # float: the product goes to BLAS
+    coded[slot_arr[mine], index[code_arr[mine]]] = 1
     present = (coded @ counts) > 0
     chosen = np.array([c for c, _ in code_list], dtype=np.int64)
+    # each slot's present codes in one pass: the nonzero cells, in slot order
+    slot_index, column_index = np.nonzero(present)
+    bounds = np.searchsorted(slot_index, np.arange(len(slots) + 1)).tolist()
+    codes_in = chosen[column_index].tolist()
     for s, (case_id, wave) in enumerate(slots):
-        rows[case_id].codes[wave] = set(chosen[present[s]].tolist())
-    slot_wave = np.array([order for order in (waves.index(w) for _, w in slots)], dtype=np.int64)
-    per_wave = {w: present[slot_wave == i].sum(axis=0) for i, w in enumerate(waves)}
+        rows[case_id].codes[wave] = set(codes_in[bounds[s] : bounds[s + 1]])
+    wave_number = {w: i for i, w in enumerate(waves)}
+    slot_wave = np.array([wave_number[w] for _, w in slots], dtype=np.int64)
+    per_wave = {w: present[slot_wave == i].sum(axis=0).tolist() for i, w in enumerate(waves)}
     return {code_id: {w: int(per_wave[w][j]) for w in waves} for j, (code_id, _) in enumerate(code_list)}
 
 

@@ -18,6 +18,7 @@ from qualcode.analysis.compare import compare_groups
 from qualcode.analysis.cooccurrence import cooccurrence
 from qualcode.analysis.frequencies import code_frequencies
 from qualcode.analysis.matrices import crosstab
+from qualcode.analysis.units import check_grouping, unit_frame
 from qualcode.core.errors import QualcodeError
 from qualcode.core.files import atomic_output, check_output_path
 from qualcode.core.scope import Scope
@@ -40,11 +41,19 @@ nav a{margin-right:1em}
 
 
 def build_report(
-    study: Study, scope: Scope | None = None, *, by: str = "organisation", quotes: int = 3, title: str | None = None
+    study: Study,
+    scope: Scope | None = None,
+    *,
+    by: str = "organisation",
+    quotes: int = 3,
+    title: str | None = None,
+    unit: str | None = None,
 ) -> str:
-    """The report as one HTML string."""
+    """The report as one HTML string. ``unit`` (document, participant or case; default: case
+    when the study has cases, else document) is what every "in 7 of 9" counts."""
     scope = scope or Scope()
-    freqs = code_frequencies(study, scope)
+    check_grouping(study, by)
+    freqs = code_frequencies(study, scope, unit=unit)
     matrix = crosstab(study, by, scope, unit=freqs.unit)
     docs = study.document_rows(
         organisation=scope.organisation, project=scope.project, role=scope.role, attributes=scope.attributes or None
@@ -58,12 +67,12 @@ def build_report(
         f'<p class="muted">qualcode report, {date.today().isoformat()}{escape(_scope_text(scope))}</p>',
         "<nav>" + "".join(f'<a href="#{s}">{s.capitalize()}</a>' for s in SECTIONS) + "</nav>",
     ]
-    parts += _summary(docs, freqs, matrix)
+    parts += _summary(docs, freqs, matrix, by)
     parts += _codebook(study)
     parts += _frequencies(freqs)
     parts += _matrix(matrix, by)
-    parts += _comparison(study, by, scope)
-    parts += _cooccurrence(study, scope)
+    parts += _comparison(study, by, scope, freqs.unit)
+    parts += _cooccurrence(study, scope, freqs.unit)
     parts += _quotes(study, scope, freqs, quotes)
     parts.append("</body></html>")
     return "\n".join(parts)
@@ -92,19 +101,41 @@ def _scope_text(scope: Scope) -> str:
     return ("; only " + ", ".join(bits)) if bits else ""
 
 
-def _summary(docs: list[dict[str, Any]], freqs: Any, matrix: Any) -> list[str]:
+UNIT_MEANING = {
+    "document": "a document (one interview or transcript)",
+    "participant": "a participant (a named person; a document without one is a participant of its own)",
+    "case": "a case (a family or household, with all its documents: parent, child, coach …)",
+}
+
+
+def units_phrase(n: int, total: int, unit: str) -> str:
+    """ "7 of 9 cases": a count that says what it counts."""
+    return f"{n} of {total} {PLURAL_UNITS[unit] if total != 1 else unit}"
+
+
+def _summary(docs: list[dict[str, Any]], freqs: Any, matrix: Any, by: str) -> list[str]:
     words = sum(d["word_count"] for d in docs)
     codings = sum(f.codings for f in freqs if f.depth == 0)
     passages = sum(f.passages for f in freqs if f.depth == 0)
+    unit = freqs.unit
+    counted = len(freqs.frame.units())
     out = [
         '<h2 id="summary">Summary</h2>',
         f"<p>{len(docs)} documents, {words:,} words, {codings:,} codings in {passages:,} passages "
         "(a passage: coded spans merged where they overlap, across coders and sub-codes).</p>",
+        f"<p><strong>Unit of analysis: {escape(UNIT_MEANING[unit])}.</strong> Every “in 7 of 9” below counts "
+        f"{PLURAL_UNITS[unit]}: {counted} {PLURAL_UNITS[unit] if counted != 1 else unit}, "
+        + (
+            "those the counted coders coded.</p>"
+            if unit == "document"
+            else f"those with documents the counted coders coded ({len(freqs.frame.documents)} documents).</p>"
+        ),
     ]
     out += [f'<p class="note">{escape(n)}</p>' for n in freqs.frame.notes()]
-    unit = PLURAL_UNITS[matrix.unit].capitalize()
+    units = PLURAL_UNITS[matrix.unit].capitalize()
     out.append(
-        f'<table><tr><th class="code">Group</th><th>{unit} coded</th><th>Respondents\' words</th><th>Participants</th></tr>'
+        f'<table><tr><th class="code">{escape(by.capitalize())}</th><th>{units} coded</th>'
+        "<th>Respondents' words</th><th>Participants</th></tr>"
     )
     for g in matrix.groups:
         out.append(
@@ -132,21 +163,26 @@ def _codebook(study: Study) -> list[str]:
 
 def _frequencies(freqs: Any) -> list[str]:
     unit = freqs.unit
+    units = PLURAL_UNITS[unit]
+    total = len(freqs.frame.units())
     out = [
         '<h2 id="frequencies">Frequencies</h2>',
         (
             "<p>Codings: the raw count. Passages: coded spans merged where they overlap or touch — a passage "
             "two coders both coded, or coded with a code and its sub-code, is one passage. "
-            f"% {PLURAL_UNITS[unit]}: of the {PLURAL_UNITS[unit]} the counted coders coded. Coded words count once "
-            "where codings overlap, and only words said count (speaker labels and timestamps do not). Per 1,000 "
+            f"{units.capitalize()}: in how many of the {total} {units} the counted coders coded the code is present "
+            f"(“in 7 of {total} {units}”), and that share. "
+            + ("" if unit == "document" else "Documents: the documents with the code. ")
+            + "Coded words count "
+            "once where codings overlap, and only words said count (speaker labels and timestamps do not). Per 1,000 "
             "words: passages per 1,000 words said by respondents (interviewer turns out), pooled, and the mean "
             f"± sd of that rate per {unit}.</p>"
         ),
     ]
     out += [f'<p class="note">{escape(n)}</p>' for n in freqs.notes[len(freqs.frame.notes()) :]]
     out.append(
-        '<table><tr><th class="code">Code</th><th>Codings</th><th>Passages</th><th>Documents</th>'
-        f"<th>% {PLURAL_UNITS[unit]}</th><th>Participants</th><th>Coded words</th><th>% of words</th>"
+        f'<table><tr><th class="code">Code</th><th>Codings</th><th>Passages</th><th>{units.capitalize()} with the code</th>'
+        f"<th>% of {units}</th>{'' if unit == 'document' else '<th>Documents</th>'}<th>Coded words</th><th>% of words</th>"
         "<th>Per 1,000 words</th><th>Mean ± sd per " + escape(unit) + "</th></tr>"
     )
     for f in freqs:
@@ -155,7 +191,7 @@ def _frequencies(freqs: Any) -> list[str]:
         )
         out.append(
             f'<tr><td class="code depth{min(f.depth, 2)}">{escape(f.code)}</td><td>{f.codings}</td><td>{f.passages}</td>'
-            f"<td>{f.documents}</td><td>{fmt.number(f.units_pct, 1)}</td><td>{f.participants}</td>"
+            f"<td>{units_phrase(f.units, total, unit)}</td><td>{fmt.number(f.units_pct, 1)}</td>{'' if unit == 'document' else f'<td>{f.documents}</td>'}"
             f"<td>{f.coded_words or 0}</td><td>{fmt.number(f.coded_words_pct or 0, 1)}</td>"
             f"<td>{fmt.number(f.per_1000_words)}</td><td>{spread}</td></tr>"
         )
@@ -163,7 +199,7 @@ def _frequencies(freqs: Any) -> list[str]:
     out.append(
         bar_chart(
             [(f.code, fmt.round_half_up(f.units_pct, 1)) for f in freqs if f.depth > 0 and f.units],
-            f"% of {PLURAL_UNITS[unit]}",
+            f"% of {units} (of {total})",
         )
     )
     return out
@@ -204,27 +240,32 @@ def _matrix(matrix: Any, by: str) -> list[str]:
     units = PLURAL_UNITS[matrix.unit]
     out = [
         f'<h2 id="matrix">Codes by {escape(by)}</h2>',
-        f"<p>Each cell: the % of the group's {units} (coded by the counted coders) that have the code "
-        "(passages in brackets).</p>",
+        f"<p>Each cell: of the group's {units} (coded by the counted coders), how many have the code and "
+        "their share, then the passages in brackets; n: the group's units.</p>",
     ]
-    heads = "".join(f"<th>{escape(g.name)}<br><span class='muted'>n={g.documents}</span></th>" for g in matrix.groups)
+    out += [f'<p class="note">{escape(n)}</p>' for n in matrix.notes if "fall in more than one" in n]
+    heads = "".join(
+        f"<th>{escape(g.name)}<br><span class='muted'>n={g.documents} {units if g.documents != 1 else matrix.unit}</span></th>"
+        for g in matrix.groups
+    )
     out.append(f'<table><tr><th class="code">Code</th>{heads}</tr>')
     for code_id, path, depth in matrix.codes:
         cells = []
         for g in matrix.groups:
             pct = matrix.value(code_id, g.name, "docs")
             n = matrix.passages.get((code_id, g.name), 0)
-            shown = fmt.percent(matrix.documents.get((code_id, g.name), 0), g.documents)
-            cells.append(f'<td style="{_heat(pct, 100)}">{shown} ({n})</td>')
+            k = matrix.documents.get((code_id, g.name), 0)
+            shown = f"{k} of {g.documents} · {fmt.percent(k, g.documents)}"
+            cells.append(f'<td style="{_heat(pct, 100)}" title="{k} of {g.documents} {units}">{shown} ({n})</td>')
         out.append(f'<tr><td class="code depth{min(depth, 2)}">{escape(path)}</td>{"".join(cells)}</tr>')
     out.append("</table>")
     return out
 
 
-def _comparison(study: Study, by: str, scope: Scope) -> list[str]:
+def _comparison(study: Study, by: str, scope: Scope, unit: str) -> list[str]:
     out = [f'<h2 id="comparison">Comparison across {escape(by)}</h2>']
     try:
-        result = compare_groups(study, by, scope)
+        result = compare_groups(study, by, scope, unit=unit)
     except QualcodeError as exc:
         return out + [f'<p class="note">{escape(str(exc))}</p>']
     out.append(
@@ -238,22 +279,41 @@ def _comparison(study: Study, by: str, scope: Scope) -> list[str]:
     return out
 
 
-def _cooccurrence(study: Study, scope: Scope) -> list[str]:
-    result = cooccurrence(study, scope, unit="overlap")
-    out = [
-        '<h2 id="cooccurrence">Codes that occur together</h2>',
-        "<p>Pairs of codes on overlapping passages, applied by the same coder (another coder's code on the "
-        "same passage is a disagreement, see agreement); Jaccard: the share of both codes' codings that meet "
-        "the other code.</p>",
-    ]
+def _cooccurrence(study: Study, scope: Scope, unit: str) -> list[str]:
+    from qualcode.analysis import cooccurrence as module
+
+    # Per unit ("both codes in 5 of 9 cases") where co-occurrence counts units; overlapping
+    # passages, said so, where it does not.
+    per_unit = unit in getattr(module, "PRESENCE_UNITS", ())
+    result = cooccurrence(study, scope, unit=unit if per_unit else "overlap")
+    units = PLURAL_UNITS[unit]
+    total = len(unit_frame(study, scope, unit).units()) if per_unit else 0
+    out = ['<h2 id="cooccurrence">Codes that occur together</h2>']
+    if per_unit:
+        out.append(
+            f"<p>Pairs of codes present in the same {unit}, applied by the same coder (another coder's code is a "
+            f"disagreement, see agreement): “both in 5 of {total} {units}”; Jaccard: the "
+            f"{units} with both of those with either. Where in the {unit} does not matter: `qualcode cooccur "
+            "--unit overlap` pairs codes on overlapping passages.</p>"
+        )
+    else:
+        out += [
+            "<p>Pairs of codes on overlapping passages, applied by the same coder (another coder's code on the "
+            "same passage is a disagreement, see agreement); Jaccard: the share of both codes' codings that meet "
+            "the other code.</p>",
+            f'<p class="note">Overlaps count pairs of overlapping codings (passages), not {units}: '
+            f"unlike the sections above, this one does not count per {unit}.</p>",
+        ]
     out += [f'<p class="note">{escape(n)}</p>' for n in result.notes()]
     pairs = result.pairs()[:20]
     if not pairs:
-        return out + ['<p class="muted">No overlapping codings.</p>']
-    out.append('<table><tr><th class="code">Code</th><th class="code">Code</th><th>Overlaps</th><th>Jaccard</th></tr>')
+        return out + [f'<p class="muted">No codes {"together in one " + unit if per_unit else "overlapping"}.</p>']
+    head = f"{units.capitalize()} with both" if per_unit else "Overlaps"
+    out.append(f'<table><tr><th class="code">Code</th><th class="code">Code</th><th>{head}</th><th>Jaccard</th></tr>')
     for p in pairs:
+        count = f"{p['count']} of {total} {units}" if per_unit else str(p["count"])
         out.append(
-            f'<tr><td class="code">{escape(p["code_a"])}</td><td class="code">{escape(p["code_b"])}</td><td>{p["count"]}</td><td>{p["jaccard"]:.2f}</td></tr>'
+            f'<tr><td class="code">{escape(p["code_a"])}</td><td class="code">{escape(p["code_b"])}</td><td>{count}</td><td>{p["jaccard"]:.2f}</td></tr>'
         )
     out.append("</table>")
     return out
@@ -264,18 +324,7 @@ def _quotes(study: Study, scope: Scope, freqs: list[Any], per_code: int) -> list
     for f in freqs:
         if not f.codings or per_code <= 0:
             continue
-        names = scope.coder_names()
-        fragments = study.fragments(
-            codes=[f.code_id],
-            coder=names[0] if len(names) == 1 else None,
-            organisation=scope.organisation,
-            project=scope.project,
-            role=scope.role,
-            attributes=scope.attributes or None,
-            include_children=False,
-        )
-        if len(names) > 1:
-            fragments = [x for x in fragments if x.get("coder") in names]
+        fragments = study.fragments(codes=[f.code_id], scope=scope, include_children=False)
         if not fragments:
             continue
         # Prefer quotes from different documents, and of a readable length.
@@ -289,7 +338,11 @@ def _quotes(study: Study, scope: Scope, freqs: list[Any], per_code: int) -> list
                 break
         out.append(f"<h3>{escape(f.code)}</h3>")
         for frag in chosen:
-            who = ", ".join(str(x) for x in (frag.get("role"), frag.get("organisation"), frag.get("document")) if x)
+            case = f"case {frag['case']}" if frag.get("case") else None
+            wave = f"wave {frag['wave']}" if frag.get("wave") else None
+            who = ", ".join(
+                str(x) for x in (frag.get("role"), case, wave, frag.get("organisation"), frag.get("document")) if x
+            )
             out.append(f"<blockquote>{escape(str(frag['text']))}<footer>{escape(who)}</footer></blockquote>")
     return out
 

@@ -66,6 +66,93 @@ class UnitFrame:
         return [self.coders_note(), *self.left_out]
 
 
+BUILTIN_GROUPS = ("organisation", "project", "role", "participant", "document", "case", "wave")
+
+
+def grouping_names(study: Study) -> list[str]:
+    """Everything an analysis can group by: the document fields, document attributes and case
+    attributes; a name that is both a document and a case attribute appears as ``doc:NAME``
+    and ``case:NAME``."""
+    doc = [n for n in study.attribute_names() if n not in BUILTIN_GROUPS]
+    case = study.case_attribute_names()
+    both = set(doc) & set(case)
+    names = [*BUILTIN_GROUPS, *(n for n in doc if n not in both), *(n for n in case if n not in both)]
+    for n in sorted(both):
+        names += [f"doc:{n}", f"case:{n}"]
+    return list(dict.fromkeys(names))
+
+
+def check_grouping(study: Study, by: str) -> None:
+    """Refuse, in one line, a grouping the study does not have, or a name that is both a
+    document attribute and a case attribute (saying how to choose)."""
+    if by in BUILTIN_GROUPS:
+        return
+    doc = [n for n in study.attribute_names() if n not in BUILTIN_GROUPS]
+    case = study.case_attribute_names()
+    kind, _, name = by.partition(":") if by.startswith(("doc:", "case:")) else ("", "", by)
+    if (kind == "doc" and name in doc) or (kind == "case" and name in case):
+        return
+    if not kind and name in doc and name in case:
+        raise QualcodeError(
+            f"“{name}” is both a document attribute and a case attribute; say which: doc:{name} or case:{name}"
+        )
+    if not kind and (name in doc or name in case):
+        return
+    raise QualcodeError(f"cannot group by “{by}”: use one of {', '.join(grouping_names(study))}")
+
+
+def check_filters(study: Study, scope: Scope) -> None:
+    """Refuse a filter (``-w NAME=VALUE``) whose name is both a document and a case
+    attribute: which one it means would change the documents counted."""
+    names = [n for n in scope.attributes if n not in BUILTIN_GROUPS and not n.startswith(("doc:", "case:"))]
+    if not names:
+        return
+    both = set(study.attribute_names()) & set(study.case_attribute_names())
+    for name in names:
+        if name in both:
+            raise QualcodeError(
+                f"“{name}” is both a document attribute and a case attribute; "
+                f"say which: -w doc:{name}=… or -w case:{name}=…"
+            )
+
+
+def group_scopes(
+    study: Study, scope: Scope, by: str, unit: str | None = None
+) -> tuple[list[tuple[str, Scope]], list[str]]:
+    """The scope split by ``by`` into one scope per group (for tables computed per group, such
+    as ``stats --by``), and notes on the documents that fall in no group. Participants and
+    documents are units, not groups, and so are cases (a table per family): ``crosstab --by``
+    shows them side by side."""
+    from dataclasses import replace
+
+    if by in ("participant", "document", "case"):
+        raise QualcodeError(f"stats --by {by}: one table per {by} is a matrix; use crosstab --by {by}")
+    check_grouping(study, by)
+    rows = sql.document_frame(study.store, scope, by)
+    values = sorted({r["grp"] for r in rows})
+    none = [r for r in rows if r["grp"] == "(none)"]
+    key = by
+    if by not in BUILTIN_GROUPS and not by.startswith(("doc:", "case:")):
+        key = "doc:" + by if by in study.attribute_names() else "case:" + by
+    out = []
+    for value in values:
+        if value == "(none)":
+            continue
+        if key in ("organisation", "project", "role"):
+            out.append((value, replace(scope, **{key: value})))
+        else:
+            out.append((value, replace(scope, attributes={**scope.attributes, key: value})))
+    notes = []
+    if none:
+        notes.append(
+            f"{len(none)} {plural('document', len(none))} with no {by}: in no group "
+            f"({_list([r['title'] for r in none])})."
+        )
+    # a family with a parent's and a coach's interview, by role, is in both tables
+    notes += [n for n in unit_frame(study, scope, unit, by).left_out if "fall in more than one" in n]
+    return out, notes
+
+
 def default_unit(study: Study, scope: Scope | None = None) -> str:
     """Cases when the scope has documents in a case, else documents."""
     frame = sql.document_frame(study.store, scope or Scope())
@@ -76,6 +163,9 @@ def unit_frame(study: Study, scope: Scope | None = None, unit: str | None = None
     """The scope's documents as units: kept when the counted coders coded them (and, for
     cases, when they belong to one); the rest left out with a note."""
     scope = scope or Scope()
+    check_filters(study, scope)
+    if by:
+        check_grouping(study, by)
     rows = sql.document_frame(study.store, scope, by)
     unit = unit or ("case" if any(r["case_id"] is not None for r in rows) else "document")
     if unit not in UNITS:

@@ -52,6 +52,11 @@ def rollup_option(func: Any) -> Any:
 @rollup_option
 @click.option("--no-words", is_flag=True, help="Skip coded words (faster on huge studies).")
 @click.option("--all", "include_empty", is_flag=True, help="Also list codes that were never coded.")
+@click.option(
+    "--by",
+    help="One table per group, stacked (first column the group): organisation, project, role, wave, "
+    "a document attribute or a case attribute (doc:NAME / case:NAME when both have NAME).",
+)
 @unit_option
 @coder_filter
 @filter_options
@@ -63,6 +68,7 @@ def stats(
     rollup: bool,
     no_words: bool,
     include_empty: bool,
+    by: str | None,
     unit: str | None,
     by_coder: tuple[str, ...],
     **filters: Any,
@@ -70,24 +76,48 @@ def stats(
     """Code frequencies: codings (raw), passages (coded spans merged across coders and
     sub-codes), documents and participants with the code (% of those the counted coders
     coded), coded words, and passages per 1,000 respondents' words (pooled, and mean and sd
-    per unit). Notes say whose coding counts and which documents were left out.
+    per unit). Notes say whose coding counts and which documents were left out. With --by,
+    the table per group: "in 3 of 4 cases" counts the group's units.
 
     Example: qualcode stats --organisation Leergeld --role ouder --coders onderzoeker-a --csv
+    Example: qualcode stats --by wave --unit case
     """
     from qualcode.analysis.formatting import number
     from qualcode.analysis.frequencies import code_frequencies
+    from qualcode.analysis.units import default_unit, group_scopes
 
-    rows = code_frequencies(
-        study, scope_from(filters, by_coder), rollup=rollup, words=not no_words, include_empty=include_empty, unit=unit
-    )
+    scope = scope_from(filters, by_coder)
+    groups: list[tuple[str | None, Any]] = [(None, scope)]
+    notes: list[str] = []
+    if by:
+        unit = unit or default_unit(study, scope)  # the same unit in every group
+        split, notes = group_scopes(study, scope, by, unit)
+        groups = list(split)
+    data: list[dict[str, Any]] = []
+    columns: list[str] = []
+    per_group: list[tuple[str | None, list[str]]] = []
+    for group, group_scope in groups:
+        rows = code_frequencies(
+            study, group_scope, rollup=rollup, words=not no_words, include_empty=include_empty, unit=unit
+        )
+        columns = rows.columns(words=not no_words)
+        data += [({by: group} if by else {}) | r.as_row() for r in rows]
+        per_group.append((group, rows.notes))
+    # a note every group has is said once; the others name their group
+    for group, group_notes in per_group:
+        for note in group_notes:
+            shared = group is None or all(note in other for _, other in per_group)
+            line = note if shared else f"{by} {group}: {note}"
+            if line not in notes:
+                notes.append(line)
+    if by:
+        columns = [by, *columns]
     if not no_words:
         warn_label_counts(study)
-    columns = rows.columns(words=not no_words)
-    data = [r.as_row() for r in rows]
     if fmt == "table":
         data = [{k: number(v, 1) if isinstance(v, float) else v for k, v in r.items()} for r in data]
     emit(data, fmt, columns)
-    emit_notes(rows.notes, fmt)
+    emit_notes(notes, fmt)
 
 
 @main.command()
@@ -201,6 +231,11 @@ def cooccur(
 @click.option("--sentences", "as_sentences", is_flag=True, help="Write the result as sentences instead of a table.")
 @click.option("--significant", is_flag=True, help="Only codes that differ (q < 0.05).")
 @click.option(
+    "--variables",
+    is_flag=True,
+    help="Across study files: the outcome variables per wave (n, mean, median of the counted cases) instead of the codes.",
+)
+@click.option(
     "--stratify", help="Compare two groups within each stratum (e.g. role): Cochran–Mantel–Haenszel, Breslow–Day."
 )
 @unit_option
@@ -221,6 +256,7 @@ def compare(
     by: str,
     as_sentences: bool,
     significant: bool,
+    variables: bool,
     stratify: str | None,
     unit: str | None,
     rollup: bool,
@@ -229,15 +265,18 @@ def compare(
     fmt: str,
     **filters: Any,
 ) -> None:
-    """Compare themes across organisations (or projects, roles) in one study: per code, the
-    share of units (documents, participants or cases) with it per group, with 95 % Wilson
-    intervals, a test, Benjamini–Hochberg q, the difference and odds ratio with intervals
-    (two groups) or bias-corrected Cramér's V; groups under 5 units are not tested. Or code
-    frequencies across several study files, matching codes by path.
+    """Compare themes across organisations (or projects, roles, waves, attributes) in one
+    study: per code, the share of units (documents, participants or cases) with it per group,
+    with 95 % Wilson intervals, a test, Benjamini–Hochberg q, the difference and odds ratio
+    with intervals (two groups) or bias-corrected Cramér's V; groups under 5 units are not
+    tested. Or code frequencies across several study files, matching codes by path, counting
+    the --unit (cases when every file has them), each file's cases with their roles and
+    waves in the notes; --variables compares their outcome variables per wave.
 
     Example: qualcode compare --by organisation --unit document --sentences
     Example: qualcode compare --by organisation --stratify role --coders onderzoeker-a
     Example: qualcode compare leergeld.qualcode coevorden.qualcode --no-rollup
+    Example: qualcode compare leergeld.qualcode coevorden.qualcode --unit case --variables
     """
     scope = scope_from(filters, by_coder)
     if len(studies) >= 2:
@@ -247,19 +286,31 @@ def compare(
 
         given = [
             f"--{name.replace('_', '-')}" if name != "as_sentences" else "--sentences"
-            for name in ("by", "as_sentences", "significant", "stratify", "unit", "study_path")
+            for name in ("by", "as_sentences", "significant", "stratify", "study_path")
             if ctx.get_parameter_source(name) not in (ParameterSource.DEFAULT, None)
         ]
         if given:
             raise QualcodeError(
                 f"{', '.join(g.replace('--study-path', '--study') for g in given)} "
                 f"{'applies' if len(given) == 1 else 'apply'} to a comparison within one study, not across "
-                "study files; leave it out (across files: filters, --coders, --no-rollup and the output options)"
+                "study files; leave it out (across files: filters, --coders, --unit, --variables, --no-rollup "
+                "and the output options)"
             )
-        result = compare_studies(list(studies), scope, rollup=rollup)
-        emit(result.rows, fmt, result.columns())
-        emit_notes(result.differences, fmt)
+        result = compare_studies(list(studies), scope, rollup=rollup, unit=unit)
+        from qualcode.analysis.formatting import number
+
+        rows, columns = (
+            (result.variable_rows, result.variable_columns()) if variables else (result.rows, result.columns())
+        )
+        if fmt == "table":
+            rows = [{k: number(v, 1) if isinstance(v, float) else v for k, v in r.items()} for r in rows]
+        emit(rows, fmt, columns)
+        emit_notes(result.designs if variables else result.notes, fmt)
         return
+    if variables:
+        raise QualcodeError(
+            "--variables compares outcome variables across study files; within one study, `qualcode panel` shows them"
+        )
     if len(studies) == 1:
         raise QualcodeError("give two or more study files to compare, or none to compare groups within --study")
     from qualcode.analysis.compare import compare_groups
@@ -392,25 +443,39 @@ def kwic(
 @click.option(
     "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True, help="The .html file to write."
 )
-@click.option("--by", default="organisation", show_default=True, help="Groups to compare in the report.")
+@click.option(
+    "--by",
+    default="organisation",
+    show_default=True,
+    help="Groups to compare in the report: organisation, project, role, wave, case, a document or a case attribute.",
+)
 @click.option("--quotes", default=3, show_default=True, help="Quotes per code.")
 @click.option("--title", help="The report's title (default: the study's name).")
+@unit_option
 @coder_filter
 @filter_options
 @study_options
 @pseudonymised_option
 def report(
-    study: Study, output: Path, by: str, quotes: int, title: str | None, by_coder: tuple[str, ...], **filters: Any
+    study: Study,
+    output: Path,
+    by: str,
+    quotes: int,
+    title: str | None,
+    unit: str | None,
+    by_coder: tuple[str, ...],
+    **filters: Any,
 ) -> None:
     """Write a self-contained HTML report (codebook, frequencies, matrices, charts,
-    comparison, quotes) to send to a partner organisation.
+    comparison, quotes) to send to a partner organisation. Every "in 7 of 9" counts the
+    --unit: cases (families) when the study has them, else documents.
 
-    Example: qualcode report -o rapport.html --by organisation
+    Example: qualcode report -o rapport.html --by organisation --unit case
     """
     from qualcode.analysis.report import write_report
 
     warn_label_counts(study)
-    write_report(study, output, scope_from(filters, by_coder), by=by, quotes=quotes, title=title)
+    write_report(study, output, scope_from(filters, by_coder), by=by, quotes=quotes, title=title, unit=unit)
     click.echo(f"Wrote {output}.")
 
 

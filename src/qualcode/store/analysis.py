@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from qualcode.core.errors import QualcodeError
 from qualcode.core.scope import Scope
+from qualcode.store import cases as casesql
 from qualcode.store.core import Store
 from qualcode.store.documents import document_filter
 
@@ -226,6 +227,16 @@ def group_expression(store: Store, by: str) -> tuple[str, str, list[Any]]:
     """(SQL expression for the group of document ``d``, extra JOIN, params)."""
     if by in GROUP_COLUMNS:
         return GROUP_COLUMNS[by], "", []
+    # ``case:NAME`` is a case attribute, ``doc:NAME`` a document attribute; a bare name is the
+    # document attribute, or the case attribute when no document has one of that name
+    # (qualcode.analysis.units.resolve_grouping refuses names that are both).
+    if by.startswith("case:") or (
+        not by.startswith("doc:")
+        and not casesql.has_document_attribute(store, by)
+        and casesql.has_case_attribute(store, by)
+    ):
+        return casesql.case_attribute_group(store, by.removeprefix("case:"))
+    by = by.removeprefix("doc:")
     return (
         "ifnull(ga.value, '(none)')",
         "LEFT JOIN document_attributes ga ON ga.document_id = d.id AND ga.name = ?",

@@ -8,6 +8,7 @@ undo and redo replay them like any other user action.
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Sequence
 from typing import Any
@@ -138,6 +139,29 @@ def set_case_attribute(store: Store, case_id: int, name: str, value: str | None)
         store.update("case_attributes", found["id"], {"value": value})
 
 
+def case_attribute_names(store: Store) -> list[str]:
+    """The names of the case attributes the study's cases have."""
+    return [r[0] for r in store.rows("SELECT DISTINCT name FROM case_attributes ORDER BY name")]
+
+
+def case_attribute_group(store: Store, name: str) -> tuple[str, str, list[Any]]:
+    """(expression, JOIN, params) giving document ``d`` the value of its case's attribute
+    ``name`` ('(none)' without a case or without the attribute), for grouping."""
+    return (
+        "ifnull(gca.value, '(none)')",
+        "LEFT JOIN case_attributes gca ON gca.case_id = d.case_id AND gca.name = ?",
+        [name],
+    )
+
+
+def has_document_attribute(store: Store, name: str) -> bool:
+    return store.scalar("SELECT 1 FROM document_attributes WHERE name = ? LIMIT 1", (name,)) is not None
+
+
+def has_case_attribute(store: Store, name: str) -> bool:
+    return store.scalar("SELECT 1 FROM case_attributes WHERE name = ? LIMIT 1", (name,)) is not None
+
+
 # -- case variables -----------------------------------------------------------------------
 
 
@@ -190,7 +214,9 @@ def panel_units(store: Store) -> list[tuple[int, int, str]]:
     ).fetchall()
 
 
-def coded_pairs(store: Store, coder_ids: Sequence[int] | None = None) -> tuple[str, str]:
+def coded_pairs(
+    store: Store, coder_ids: Sequence[int] | None = None, code_ids: Sequence[int] | None = None
+) -> tuple[str, str]:
     """Distinct (code id, document id) with at least one coding (by the given coders, or any),
     as two comma-separated strings in the same order, for numpy.
 
@@ -198,9 +224,15 @@ def coded_pairs(store: Store, coder_ids: Sequence[int] | None = None) -> tuple[s
     coders rows, whatever the number of codings), so the grouping streams without sorting;
     two strings instead of ~50,000 row tuples keep Python out of the loop.
     """
-    where, params = "", list(coder_ids or [])
+    clauses: list[str] = []
+    params: list[Any] = []
+    if code_ids is not None:  # a few codes: their stretch of the key, not the whole tally
+        clauses.append("code_id IN (SELECT value FROM json_each(?))")
+        params.append(json.dumps([int(i) for i in code_ids]))
     if coder_ids is not None:
-        where = f"WHERE coder_id IN ({','.join('?' * len(coder_ids))})"
+        clauses.append(f"coder_id IN ({','.join('?' * len(coder_ids))})")
+        params.extend(coder_ids)
+    where = ("WHERE " + " AND ".join(clauses)) if clauses else ""
     row = store.conn.execute(
         "SELECT ifnull(group_concat(code_id), ''), ifnull(group_concat(document_id), '') FROM "
         f"(SELECT code_id, document_id FROM coding_counts {where} GROUP BY code_id, document_id)",

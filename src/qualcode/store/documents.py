@@ -183,8 +183,23 @@ def document_filter(
             clauses.append(f"{alias}.case_id IN (SELECT id FROM cases WHERE name = ?)")
             params.append(value)
             continue
-        clauses.append(f"{alias}.id IN (SELECT document_id FROM document_attributes WHERE name = ? AND value = ?)")
-        params.extend([name, value])
+        # ``case:NAME`` is an attribute of the document's case, ``doc:NAME`` of the document; a
+        # bare name is the document attribute, or the case attribute when no document has one
+        # of that name (qualcode.analysis.units refuses names that are both).
+        in_case = f"{alias}.case_id IN (SELECT case_id FROM case_attributes WHERE name = ? AND value = ?)"
+        if name.startswith("case:"):
+            clauses.append(in_case)
+            params.extend([name.removeprefix("case:"), value])
+            continue
+        in_document = f"{alias}.id IN (SELECT document_id FROM document_attributes WHERE name = ? AND value = ?)"
+        if name.startswith("doc:"):
+            clauses.append(in_document)
+            params.extend([name.removeprefix("doc:"), value])
+            continue
+        clauses.append(
+            f"({in_document} OR (NOT EXISTS (SELECT 1 FROM document_attributes WHERE name = ?) AND {in_case}))"
+        )
+        params.extend([name, value, name, name, value])
     return ("WHERE " + " AND ".join(clauses) if clauses else ""), params
 
 

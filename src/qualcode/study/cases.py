@@ -145,6 +145,10 @@ class CaseMixin:
         with self.store.action(f"set {name} of case “{case}”", coder_id=self.coder_id):
             casesql.set_case_attribute(self.store, case_id, name, value.strip() or None)
 
+    def case_attribute_names(self) -> list[str]:
+        """The names of the attributes the study's cases have (gemeente, aanpak, …)."""
+        return casesql.case_attribute_names(self.store)
+
     def cases(self) -> list[dict[str, Any]]:
         """Each case with its documents (title, role, participant, wave), roles, waves and
         attributes, for listings."""
