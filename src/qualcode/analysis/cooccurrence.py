@@ -9,6 +9,11 @@ Units and what the figures mean:
   (a coding holds every unit it touches); *Jaccard* is units with both / units with either,
   the ATLAS.ti c-coefficient.
 
+- ``document`` / ``participant`` / ``case``: *count* is the number of documents
+  (participants, cases) in which both codes are present, wherever in them; *Jaccard* is
+  units with both / units with either. A participant or case holds every code coded in any
+  of its documents (a parent's and her child's interview of one family are one case).
+
 Codes co-occur only where the *same coder* applied both: coder A's *Huisbezoek* on a passage
 coder B coded *Vertrouwensband* is a disagreement between coders (agreement's business), not
 co-occurrence. ``across_coders=True`` pairs codes whoever applied them.
@@ -32,7 +37,17 @@ from qualcode.store import analysis as sql
 if TYPE_CHECKING:
     from qualcode.study.study import Study
 
-UNITS = ("overlap", "sentence", "turn")
+PASSAGE_UNITS = ("overlap", "sentence", "turn")
+PRESENCE_UNITS = ("document", "participant", "case")
+UNITS = (*PASSAGE_UNITS, *PRESENCE_UNITS)
+COUNTED = {
+    "overlap": "pairs of overlapping codings (one of each code); diagonal: the code's codings",
+    "sentence": "sentences holding both codes; diagonal: sentences with the code",
+    "turn": "speaker turns holding both codes; diagonal: turns with the code",
+    "document": "documents in which both codes are present; diagonal: documents with the code",
+    "participant": "participants in whose documents both codes are present; diagonal: participants with the code",
+    "case": "cases (families) in whose documents both codes are present; diagonal: cases with the code",
+}
 _PAIR_CHUNK = 4_000_000  # pairs materialised at a time (int32 arrays, about 100 MB)
 _FLAG_CHUNK = 64_000_000  # coding × code flags at a time (bytes)
 _UNIT_BLOCK = 1 << 20  # units per matrix product: float32 counts stay exact below 2**24
@@ -47,12 +62,16 @@ class Cooccurrence:
     meeting: dict[tuple[int, int], int] = field(default_factory=dict)  # overlap: codings of a meeting b
     across_coders: bool = False
     coders: list[str] = field(default_factory=list)
+    left_out: list[str] = field(default_factory=list)  # presence units: documents not counted, and why
 
     def notes(self) -> list[str]:
         who = ", ".join(self.coders) or "nobody"
+        counted = f"Counts {COUNTED[self.unit]}."
         if self.across_coders:
-            return [f"Codes paired whoever applied them (coders: {who}): a pair may be two coders disagreeing."]
-        return [f"Codes paired only where the same coder applied both (coders: {who})."]
+            pairing = f"Codes paired whoever applied them (coders: {who}): a pair may be two coders disagreeing."
+        else:
+            pairing = f"Codes paired only where the same coder applied both (coders: {who})."
+        return [counted, pairing, *self.left_out]
 
     def count(self, a: int, b: int) -> int:
         if a == b:
@@ -105,10 +124,13 @@ def cooccurrence(
 ) -> Cooccurrence:
     """Co-occurrence of the codes as coded (sub-codes are not rolled up: a parent would
     trivially co-occur with its own children), within each coder's coding unless
-    ``across_coders``."""
+    ``across_coders``. ``unit`` is one of :data:`UNITS`: passages (``overlap``, ``sentence``,
+    ``turn``) or presence in a whole ``document``, ``participant`` or ``case``."""
     if unit not in UNITS:
         raise QualcodeError(f"unknown unit “{unit}”; use one of: {', '.join(UNITS)}")
     scope = scope or Scope()
+    if unit in PRESENCE_UNITS:
+        return _presence(study, scope, unit, across_coders)
     spans = Spans.load(study.store, scope)
     present = set(np.unique(spans.code).tolist())
     result = Cooccurrence(unit, [(c.id, c.path) for c in study.codes() if c.id in present])
@@ -293,3 +315,65 @@ def _unit_pairs_by_coder(
     counts = np.bincount(keyed % (k * k), minlength=k * k).reshape(k, k)
     for a, b in zip(*np.nonzero(counts)):
         result.counts[(int(ids[a]), int(ids[b]))] = int(counts[a, b])
+
+
+def _presence(study: Study, scope: Scope, unit: str, across_coders: bool) -> Cooccurrence:
+    """Codes present together in documents, participants or cases, from the coding tally
+    (codes × documents × coders rows, whatever the number of codings).
+
+    Presence is a 0/1 table of (unit, coder) rows × codes. With one coder (or pairing across
+    coders) the counts are its product with itself. Kept apart by coder, a unit holds a
+    pair when *some* coder has both codes there: for each code *a*, the rows holding *a*
+    are OR-ed per unit (``maximum.reduceat`` over rows sorted by unit) and summed.
+    """
+    from qualcode.analysis.units import unit_frame
+
+    frame = unit_frame(study, scope, unit)
+    columns = [
+        np.fromstring(text, dtype=np.int64, sep=",") if text else np.zeros(0, dtype=np.int64)
+        for text in sql.code_document_coder_columns(study.store, scope)
+    ]
+    code, document, coder = columns
+    keys = frame.units()
+    key_index = {key: i for i, key in enumerate(keys)}
+    top = max(max(frame.document_unit, default=0), int(document.max()) if len(document) else 0) + 1
+    unit_of = np.full(top, -1, dtype=np.int64)
+    for doc, key in frame.document_unit.items():
+        unit_of[doc] = key_index[key]
+    kept = unit_of[document] >= 0 if len(document) else np.zeros(0, dtype=bool)
+    code, units, coder = code[kept], unit_of[document[kept]], coder[kept]
+    ids = np.unique(code)
+    known = {c.id: c.path for c in study.codes()}
+    present = set(ids.tolist())
+    result = Cooccurrence(unit, [(i, p) for i, p in known.items() if i in present])
+    result.across_coders = across_coders
+    result.coders = frame.coders
+    result.left_out = list(frame.left_out)
+    if len(code) == 0:
+        return result
+    k = len(ids)
+    index = np.searchsorted(ids, code)
+    coder_ids, coder_rank = np.unique(coder, return_inverse=True)
+    c = 1 if across_coders else len(coder_ids)
+    row = units * c + (0 if c == 1 else coder_rank)
+    holds = np.zeros((len(keys) * c, k), dtype=np.uint8)
+    holds[row, index] = 1
+    square = np.zeros((k, k), dtype=np.int64)
+    if c == 1:
+        for lo in range(0, len(holds), _UNIT_BLOCK):
+            block = holds[lo : lo + _UNIT_BLOCK].astype(np.float32)
+            square += np.rint(block.T @ block).astype(np.int64)
+    else:
+        for a in range(k):
+            rows = np.flatnonzero(holds[:, a])
+            if len(rows) == 0:
+                continue
+            owner = rows // c
+            starts = np.concatenate([[0], np.flatnonzero(owner[1:] != owner[:-1]) + 1])
+            square[a] = np.maximum.reduceat(holds[rows], starts, axis=0).sum(axis=0, dtype=np.int64)
+    result.totals = {int(ids[i]): int(square[i, i]) for i in range(k)}
+    for a in range(k):
+        for b in range(a + 1, k):
+            if square[a, b]:
+                result.counts[(int(ids[a]), int(ids[b]))] = int(square[a, b])
+    return result

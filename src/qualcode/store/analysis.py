@@ -222,6 +222,21 @@ def code_document_columns(store: Store, scope: Scope) -> tuple[str, str]:
     return found[0], found[1]
 
 
+def code_document_coder_columns(store: Store, scope: Scope) -> tuple[str, str, str]:
+    """(code_id, document_id, coder_id) of every tally row of the scope (a coder coded the
+    code in the document), as three comma-separated columns: presence, whatever the number
+    of codings, read from the trigger-kept tally (codes × documents × coders rows at most)."""
+    where, params = scope_codings_where(store, scope)
+    found = store.conn.execute(
+        "SELECT group_concat(c.code_id), group_concat(c.document_id), group_concat(c.coder_id) "
+        f"FROM coding_counts c {where}",
+        params,
+    ).fetchone()
+    if found is None or found[0] is None:
+        return "", "", ""
+    return found[0], found[1], found[2]
+
+
 def group_expression(store: Store, by: str) -> tuple[str, str, list[Any]]:
     """(SQL expression for the group of document ``d``, extra JOIN, params)."""
     if by in GROUP_COLUMNS:
@@ -427,6 +442,53 @@ def bulk_insert_codings(store: Store, rows: Sequence[tuple[int, int, int, int, i
     store.conn.executemany(
         'INSERT INTO codings (document_id, code_id, coder_id, start, "end", created_at) VALUES (?, ?, ?, ?, ?, ?)',
         rows,
+    )
+
+
+def bulk_apply_codings(
+    store: Store, rows: Sequence[tuple[int, int, int, int, int, str]], paths: dict[int, str]
+) -> None:
+    """Insert (document_id, code_id, coder_id, start, end, created_at) rows as if each had
+    been applied by hand: every coding gets the history row ``Study.add_coding`` writes (one
+    undoable action per coding, its coder's, the same description and the same recorded
+    change with the document's hash), so a benchmark's study has the undo log a researcher's
+    has. ``paths`` names the codes (``Parent/Child``) for the descriptions. The caller holds
+    one unrecorded action around a batch."""
+    if not rows:
+        return
+    before = store.conn.execute("SELECT ifnull(max(id), 0) FROM codings").fetchone()[0]
+    bulk_insert_codings(store, rows)
+    documents = sorted({r[0] for r in rows})
+    hashes = dict(
+        store.conn.execute(
+            "SELECT id, sha256 FROM documents WHERE id IN (SELECT value FROM json_each(?))", [json.dumps(documents)]
+        )
+    )
+    made = store.conn.execute("SELECT id FROM codings WHERE id > ? ORDER BY id", (before,)).fetchall()
+    history = []
+    for (coding_id,), (document_id, code_id, coder_id, start, end, created_at) in zip(made, rows, strict=True):
+        row = {
+            "document_id": document_id,
+            "code_id": code_id,
+            "coder_id": coder_id,
+            "start": start,
+            "end": end,
+            "memo": "",
+            "origin": "manual",
+            "created_at": created_at,
+            "id": coding_id,
+        }
+        change = ["insert", "codings", None, row, {"document_id": document_id, "sha256": hashes[document_id]}]
+        history.append(
+            (
+                f"code {start}–{end} as “{paths[code_id]}”",
+                json.dumps([change], ensure_ascii=False),
+                coder_id,
+                created_at,
+            )
+        )
+    store.conn.executemany(
+        "INSERT INTO history (description, changes, coder_id, created_at) VALUES (?, ?, ?, ?)", history
     )
 
 
