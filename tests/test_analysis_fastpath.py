@@ -16,6 +16,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+import qualcode.analysis.cooccurrence as cooc
 from qualcode.analysis import Scope
 from qualcode.analysis.cooccurrence import UNITS, cooccurrence
 from qualcode.analysis.frequencies import code_frequencies
@@ -173,11 +174,19 @@ def check(study: Study) -> None:
             assert got == expected_frequencies(study, chosen, rollup), (names, rollup)
         for unit in UNITS:
             for across in (False, True):
-                result = cooccurrence(study, scope, unit=unit, across_coders=across)
                 totals, pairs = expected_cooccurrence(study, unit, chosen, across)
-                paths = dict(result.codes)
-                assert {paths[c]: n for c, n in result.totals.items() if n} == totals, (names, unit, across)
-                assert {(p["code_a"], p["code_b"]): p["count"] for p in result.pairs()} == pairs, (names, unit, across)
+                # as configured, then a unit per block and every unit OR-ed code by code
+                for block, widest in ((cooc._HELD_BLOCK, cooc._MOST_CODERS_IN_A_UNIT), (1, 0)):
+                    saved = cooc._HELD_BLOCK, cooc._MOST_CODERS_IN_A_UNIT
+                    cooc._HELD_BLOCK, cooc._MOST_CODERS_IN_A_UNIT = block, widest
+                    try:
+                        result = cooccurrence(study, scope, unit=unit, across_coders=across)
+                    finally:
+                        cooc._HELD_BLOCK, cooc._MOST_CODERS_IN_A_UNIT = saved
+                    paths = dict(result.codes)
+                    where = (names, unit, across, block)
+                    assert {paths[c]: n for c, n in result.totals.items() if n} == totals, where
+                    assert {(p["code_a"], p["code_b"]): p["count"] for p in result.pairs()} == pairs, where
 
 
 OPERATION = st.one_of(

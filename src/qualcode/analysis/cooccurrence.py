@@ -250,10 +250,8 @@ def _units(
     unit: str,
     by_coder: tuple[np.ndarray, int] | None = None,
 ) -> None:
-    """Units (sentences or turns) × codes as a dense 0/1 table; the code × code counts
-    are its product with itself (a BLAS matrix product of a few million cells). Kept
-    apart by coder, the pairs are listed per (unit, coder) instead and counted once per
-    unit (:func:`_unit_pairs_by_coder`)."""
+    """The (sentence or turn, coder, code) holdings of the codings — a coding holds every
+    unit it touches — counted by :func:`_held`."""
     k = len(ids)
     documents = np.unique(spans.document)
     unit_document, unit_start, unit_end = sql.unit_spans(study.store, unit, documents.tolist())
@@ -272,60 +270,119 @@ def _units(
     # unit of each (coding, touched unit): the coding's first unit + its place in the run
     run_base = first - (np.cumsum(touched) - touched)
     unit_index = np.repeat(run_base, touched) + np.arange(int(touched.sum()))
-    if by_coder is not None and rank is not None:
-        _unit_pairs_by_coder(result, ids, unit_index, np.repeat(code, touched), np.repeat(rank, touched), by_coder[1])
-        return
-    # a unit holds a code or not, however many codings put it there
-    holds = np.zeros((len(unit_document), k), dtype=np.uint8)
-    holds.reshape(-1)[unit_index * k + np.repeat(code, touched)] = 1
-    square = np.zeros((k, k), dtype=np.int64)
-    # float32 products are exact while a block's sums stay under 2**24 units
-    for lo in range(0, len(holds), _UNIT_BLOCK):
-        block = holds[lo : lo + _UNIT_BLOCK].astype(np.float32)
-        square += np.rint(block.T @ block).astype(np.int64)
-    result.totals = {int(ids[i]): int(square[i, i]) for i in range(k)}
-    for a in range(k):
-        for b in range(a + 1, k):
-            if square[a, b]:
-                result.counts[(int(ids[a]), int(ids[b]))] = int(square[a, b])
+    entries_code = np.repeat(code, touched)
+    entries_coder = np.repeat(rank, touched) if by_coder is not None and rank is not None else None
+    square = _held(unit_index, entries_coder, entries_code, len(unit_document), by_coder[1] if by_coder else 1, k)
+    _fill(result, ids, square)
 
 
-def _unit_pairs_by_coder(
-    result: Cooccurrence, ids: np.ndarray, unit: np.ndarray, code: np.ndarray, coder: np.ndarray, coders: int
-) -> None:
-    """Units holding both codes by one coder: the (unit, coder, code) entries made unique,
-    every pair of codes within one (unit, coder) listed (a sweep like the overlaps'), and
-    the pairs made unique per unit so that two coders agreeing on a pair count it once."""
+def _fill(result: Cooccurrence, ids: np.ndarray, square: np.ndarray) -> None:
     k = len(ids)
-    entries = np.unique((unit * coders + coder) * k + code)
-    row, code_of = np.divmod(entries, k)
-    # totals: units holding the code, by any coder
-    unit_code = np.unique((row // coders) * k + code_of)
-    totals = np.bincount(unit_code % k, minlength=k)
-    result.totals = {int(ids[i]): int(totals[i]) for i in range(k) if totals[i]}
-    # entries are sorted by row: the partners of entry i are the rest of its row
-    row_end = np.searchsorted(row, row, side="right")
-    following = row_end - np.arange(1, len(row) + 1)
-    pairs = int(following.sum())
-    if pairs == 0:
-        return
-    first = np.repeat(np.arange(len(row)), following)
-    second = first + 1 + (np.arange(pairs) - np.repeat(np.cumsum(following) - following, following))
-    keyed = np.unique((row[first] // coders) * (k * k) + code_of[first] * k + code_of[second])
-    counts = np.bincount(keyed % (k * k), minlength=k * k).reshape(k, k)
-    for a, b in zip(*np.nonzero(counts)):
-        result.counts[(int(ids[a]), int(ids[b]))] = int(counts[a, b])
+    result.totals = {int(ids[i]): int(square[i, i]) for i in range(k) if square[i, i]}
+    upper = np.triu(square, 1)
+    for a, b in zip(*np.nonzero(upper)):
+        result.counts[(int(ids[a]), int(ids[b]))] = int(upper[a, b])
+
+
+_HELD_BLOCK = 1 << 25  # unit × coder × code cells of the 0/1 table at a time (bytes)
+_MOST_CODERS_IN_A_UNIT = 8  # beyond this, pairs are OR-ed code by code (2**8 subsets at most)
+
+
+def _held(unit: np.ndarray, coder: np.ndarray | None, code: np.ndarray, units: int, coders: int, k: int) -> np.ndarray:
+    """``square[a, b]``: units in which one coder holds both *a* and *b* (any coder when
+    ``coder`` is None); the diagonal: units holding *a*, by anyone.
+
+    ``unit``, ``coder`` and ``code`` list the (unit, coder, code) holdings, repeats allowed.
+    They become a 0/1 table H (unit × coder × code), a block of units at a time. With one
+    coder the counts are HᵀH (one BLAS product). With several, a unit holds a pair when *some*
+    coder has both — an OR over coders, which inclusion–exclusion turns into products:
+    Σ over non-empty sets S of coders of (−1)^(|S|+1) · A_Sᵀ A_S, A_S the AND of the coders
+    in S (only the sets of coders found together in some unit, and only their units).
+    """
+    square = np.zeros((k, k), dtype=np.int64)
+    if len(unit) == 0:
+        return square
+    if coder is None:
+        coder, coders = np.zeros(len(unit), dtype=np.int64), 1
+    per_block = max(_HELD_BLOCK // max(coders * k, 1), 1)
+    if units > per_block:
+        order = np.argsort(unit, kind="stable")
+        unit, coder, code = unit[order], coder[order], code[order]
+        cuts = np.searchsorted(unit, np.arange(0, units + per_block, per_block))
+    else:
+        cuts = np.array([0, len(unit)])
+    for lo, hi in zip(cuts[:-1], cuts[1:]):
+        if hi <= lo:
+            continue
+        # sorted by unit when in blocks; one block spans every unit
+        first, span = (int(unit[lo]), int(unit[hi - 1]) - int(unit[lo]) + 1) if len(cuts) > 2 else (0, units)
+        table = np.zeros((span, coders, k), dtype=np.uint8)
+        table[unit[lo:hi] - first, coder[lo:hi], code[lo:hi]] = 1
+        square += _held_block(table)
+    return square
+
+
+def _product(rows: np.ndarray) -> np.ndarray:
+    """rowsᵀ rows for a 0/1 uint8 table, exact (float32 sums of fewer than 2**24 ones)."""
+    out = np.zeros((rows.shape[1], rows.shape[1]), dtype=np.int64)
+    for lo in range(0, len(rows), _UNIT_BLOCK):
+        block = rows[lo : lo + _UNIT_BLOCK].astype(np.float32)
+        out += np.rint(block.T @ block).astype(np.int64)
+    return out
+
+
+def _held_block(table: np.ndarray) -> np.ndarray:
+    coders = table.shape[1]
+    if coders == 1:
+        return _product(table[:, 0, :])
+    present = table.any(axis=2)  # unit × coder: the coder holds something there
+    # every (unit, coder) row once: the sets of one coder
+    square = _product(table[present])
+    several = present.sum(axis=1) > 1
+    if not several.any():
+        return square
+    masks = (present[several].astype(np.int64) << np.arange(coders, dtype=np.int64)).sum(axis=1)
+    unique_masks = np.unique(masks)
+    widest = max(bin(int(m)).count("1") for m in unique_masks)
+    together = table[several]
+    if widest > _MOST_CODERS_IN_A_UNIT:
+        return _or_code_by_code(table)
+    subsets: set[int] = set()
+    for m in unique_masks.tolist():
+        sub = m
+        while sub:
+            if sub & (sub - 1):  # two coders or more
+                subsets.add(sub)
+            sub = (sub - 1) & m
+    for subset in sorted(subsets):
+        members = [c for c in range(coders) if subset >> c & 1]
+        rows = (masks & subset) == subset
+        both = together[rows][:, members[0], :].copy()
+        for c in members[1:]:
+            both &= together[rows][:, c, :]
+        sign = -1 if len(members) % 2 == 0 else 1
+        square += sign * _product(both)
+    return square
+
+
+def _or_code_by_code(table: np.ndarray) -> np.ndarray:
+    """The same counts for units with very many coders: for each code *a*, the coders
+    holding it in a unit OR-ed together, summed over units."""
+    k = table.shape[2]
+    square = np.zeros((k, k), dtype=np.int64)
+    for a in range(k):
+        has = table[:, :, a].astype(bool)
+        hit = has.any(axis=1)
+        if hit.any():
+            square[a] = (table[hit] * has[hit][:, :, None]).max(axis=1).sum(axis=0, dtype=np.int64)
+    return square
 
 
 def _presence(study: Study, scope: Scope, unit: str, across_coders: bool) -> Cooccurrence:
     """Codes present together in documents, participants or cases, from the coding tally
-    (codes × documents × coders rows, whatever the number of codings).
-
-    Presence is a 0/1 table of (unit, coder) rows × codes. With one coder (or pairing across
-    coders) the counts are its product with itself. Kept apart by coder, a unit holds a
-    pair when *some* coder has both codes there: for each code *a*, the rows holding *a*
-    are OR-ed per unit (``maximum.reduceat`` over rows sorted by unit) and summed.
-    """
+    (codes × documents × coders rows, whatever the number of codings), counted by
+    :func:`_held`; the documents the unit frame leaves out (uncoded, in no case) are named
+    in the notes."""
     from qualcode.analysis.units import unit_frame
 
     frame = unit_frame(study, scope, unit)
@@ -351,29 +408,9 @@ def _presence(study: Study, scope: Scope, unit: str, across_coders: bool) -> Coo
     result.left_out = list(frame.left_out)
     if len(code) == 0:
         return result
-    k = len(ids)
     index = np.searchsorted(ids, code)
     coder_ids, coder_rank = np.unique(coder, return_inverse=True)
-    c = 1 if across_coders else len(coder_ids)
-    row = units * c + (0 if c == 1 else coder_rank)
-    holds = np.zeros((len(keys) * c, k), dtype=np.uint8)
-    holds[row, index] = 1
-    square = np.zeros((k, k), dtype=np.int64)
-    if c == 1:
-        for lo in range(0, len(holds), _UNIT_BLOCK):
-            block = holds[lo : lo + _UNIT_BLOCK].astype(np.float32)
-            square += np.rint(block.T @ block).astype(np.int64)
-    else:
-        for a in range(k):
-            rows = np.flatnonzero(holds[:, a])
-            if len(rows) == 0:
-                continue
-            owner = rows // c
-            starts = np.concatenate([[0], np.flatnonzero(owner[1:] != owner[:-1]) + 1])
-            square[a] = np.maximum.reduceat(holds[rows], starts, axis=0).sum(axis=0, dtype=np.int64)
-    result.totals = {int(ids[i]): int(square[i, i]) for i in range(k)}
-    for a in range(k):
-        for b in range(a + 1, k):
-            if square[a, b]:
-                result.counts[(int(ids[a]), int(ids[b]))] = int(square[a, b])
+    several = not across_coders and len(coder_ids) > 1
+    square = _held(units, coder_rank if several else None, index, len(keys), len(coder_ids) if several else 1, len(ids))
+    _fill(result, ids, square)
     return result
