@@ -335,7 +335,7 @@ def _held_block(table: np.ndarray) -> np.ndarray:
     coders = table.shape[1]
     if coders == 1:
         return _product(table[:, 0, :])
-    present: np.ndarray = table.any(axis=2)  # unit × coder: the coder holds something there
+    present = np.asarray(table.any(axis=2))  # unit × coder: the coder holds something there
     # every (unit, coder) row once: the sets of one coder
     square = _product(table[present])
     several = present.sum(axis=1) > 1
