@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from qualcode.analysis import derived
 from qualcode.analysis.spans import SHIFT, Spans
 from qualcode.core.errors import QualcodeError
 from qualcode.core.scope import Scope
@@ -131,7 +132,7 @@ def cooccurrence(
     scope = scope or Scope()
     if unit in PRESENCE_UNITS:
         return _presence(study, scope, unit, across_coders)
-    spans = Spans.load(study.store, scope)
+    spans = derived.spans(study, scope)
     present = set(np.unique(spans.code).tolist())
     result = Cooccurrence(unit, [(c.id, c.path) for c in study.codes() if c.id in present])
     result.across_coders = across_coders

@@ -592,3 +592,40 @@ def passage_columns(store: Store, scope: Scope, *, rollup: bool, coder_id: int) 
     if found is None or found[0] is None:
         return "", "", "", ""
     return found[0], found[1], found[2], found[3]
+
+
+# -- derived coding arrays (see the schema's "codings per document as packed arrays") -------
+
+CODING_ARRAYS_KEY = "coding_arrays"  # in meta: every coded document has its row
+
+
+def coding_arrays_complete(store: Store) -> bool:
+    return store.scalar("SELECT 1 FROM meta WHERE key = ?", (CODING_ARRAYS_KEY,)) is not None
+
+
+def coded_document_ids(store: Store) -> list[int]:
+    """Documents with at least one coding (the tally's document index)."""
+    return [r[0] for r in store.conn.execute("SELECT DISTINCT document_id FROM coding_counts ORDER BY document_id")]
+
+
+def replace_coding_arrays(
+    store: Store, document_ids: Sequence[int], arrays: Sequence[tuple[int, int, bytes]], *, complete: bool = False
+) -> None:
+    """Replace the packed (document_id, n, data) rows of some documents (a document without
+    codings keeps none); ``complete`` records that every coded document now has its row.
+    Unrecorded, like the passages: the caller holds the write transaction."""
+    ids = json.dumps([int(i) for i in document_ids])
+    store.conn.execute("DELETE FROM coding_arrays WHERE document_id IN (SELECT value FROM json_each(?))", [ids])
+    store.conn.executemany("INSERT INTO coding_arrays (document_id, n, data) VALUES (?, ?, ?)", arrays)
+    if complete:
+        store.conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, '1')", (CODING_ARRAYS_KEY,))
+
+
+def coding_array_rows(store: Store, scope: Scope) -> list[tuple[int, int, bytes]]:
+    """The packed (document_id, n, data) rows of the scope's documents (every coder's
+    codings: the caller keeps the counted coders')."""
+    clause, params = "", []  # type: tuple[str, list[Any]]
+    if scope.filters_documents:
+        docs, params = scope_documents_sql(scope)
+        clause = f"WHERE a.document_id IN ({docs})"
+    return store.conn.execute(f"SELECT a.document_id, a.n, a.data FROM coding_arrays a {clause}", params).fetchall()
