@@ -133,15 +133,14 @@ def cooccurrence(
     if unit in PRESENCE_UNITS:
         return _presence(study, scope, unit, across_coders)
     spans = derived.spans(study, scope)
-    present = set(np.unique(spans.code).tolist())
+    ids, index = _dense(spans.code)
+    present = set(ids.tolist())
     result = Cooccurrence(unit, [(c.id, c.path) for c in study.codes() if c.id in present])
     result.across_coders = across_coders
     result.coders = sql.coders_with_codings(study.store, scope)
     if len(spans) == 0:
         return result
-    ids = np.array(sorted(present), dtype=np.int64)
-    index = np.searchsorted(ids, spans.code)
-    coder_ids, coder_rank = np.unique(spans.coder, return_inverse=True)
+    coder_ids, coder_rank = _dense(spans.coder)
     one_coder = across_coders or len(coder_ids) == 1
     if unit == "overlap":
         if not one_coder:
@@ -152,6 +151,17 @@ def cooccurrence(
     else:
         _units(result, study, spans, ids, index, unit, None if one_coder else (coder_rank, len(coder_ids)))
     return result
+
+
+def _dense(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``np.unique(values, return_inverse=True)`` for small non-negative ids (codes,
+    coders), by a lookup table instead of a sort."""
+    if len(values) == 0 or int(values.min()) < 0 or int(values.max()) >= 1 << 24:
+        return np.unique(values, return_inverse=True)
+    seen = np.zeros(int(values.max()) + 1, dtype=bool)
+    seen[values] = True
+    rank = np.cumsum(seen) - 1
+    return np.flatnonzero(seen), rank[values]
 
 
 def _overlaps(result: Cooccurrence, spans: Spans, ids: np.ndarray, index: np.ndarray) -> None:
@@ -165,17 +175,19 @@ def _overlaps(result: Cooccurrence, spans: Spans, ids: np.ndarray, index: np.nda
     """
     k = len(ids)
     key = spans.document * SHIFT + spans.start
-    # Ties need no stable sort: two codings starting at the same place overlap each
-    # other, and whichever comes first counts the pair once.
-    order = np.argsort(key)
-    key = key[order]
-    end_key = spans.document[order] * SHIFT + spans.end[order]
-    code = index[order].astype(np.int32)
+    document, end, code = spans.document, spans.end, index.astype(np.int32)
+    # The packed codings come sorted by (document, coder, start), which is this order when
+    # coders are kept apart. Ties need no stable sort: two codings starting at the same
+    # place overlap each other, and whichever comes first counts the pair once.
+    if len(key) > 1 and not bool((key[1:] >= key[:-1]).all()):
+        order = np.argsort(key)
+        key, document, end, code = key[order], document[order], end[order], code[order]
+    end_key = document * SHIFT + end
     n = len(key)
     following = np.searchsorted(key, end_key, side="left") - np.arange(1, n + 1)
     pair_counts = np.zeros(k * k, dtype=np.int64)
     by_code = np.zeros((k, k), dtype=np.int64)  # codings of code a that meet code b
-    for lo, hi in _document_chunks(spans.document[order], following, k):
+    for lo, hi in _document_chunks(document, following, k):
         _overlap_chunk(code[lo:hi], following[lo:hi], k, pair_counts, by_code)
     square = pair_counts.reshape(k, k)
     square = square + square.T
@@ -211,29 +223,33 @@ def _overlap_chunk(
     code: np.ndarray, following: np.ndarray, k: int, pair_counts: np.ndarray, by_code: np.ndarray
 ) -> None:
     """Count the pairs of one chunk of whole documents into ``pair_counts`` (a * k + b,
-    a the code of the earlier coding) and the codings meeting each code into ``by_code``."""
+    a the code of the earlier coding) and the codings meeting each code into ``by_code``
+    (codings of a that overlap some coding of b)."""
     rows = len(code)
     pairs = int(following.sum())
     if pairs == 0:
         return
     runs = following.astype(np.int32)
-    first_code = np.repeat(code, runs)
+    first = np.repeat(np.arange(rows, dtype=np.int32), runs)
     # the partner of each pair: i + 1 + its place in i's run
     base = (np.arange(1, rows + 1) - (np.cumsum(following) - following)).astype(np.int32)
     second = np.repeat(base, runs)
     second += np.arange(pairs, dtype=np.int32)
-    second_code = code[second]
+    first_code, second_code = code[first], code[second]
     pair_counts += np.bincount(first_code * k + second_code, minlength=k * k)
     # meets[i, b]: coding i overlaps some coding of code b. Rows are laid out by code
-    # (``slot``) so that each code's rows are one contiguous block to sum.
-    by_slot = np.argsort(code, kind="stable")
+    # (``slot``) so that each code's rows are one contiguous block to sum; codes fit
+    # int16, whose stable sort is a radix sort.
+    by_slot = np.argsort(code.astype(np.int16) if k < 1 << 15 else code, kind="stable")
     slot = np.empty(rows, dtype=np.int32)
     slot[by_slot] = np.arange(rows, dtype=np.int32)
     meets = np.zeros(rows * k, dtype=np.uint8)
-    flat = np.repeat(slot * k, runs)
+    flat = slot[first]
+    flat *= k
     flat += second_code
     meets[flat] = 1
-    flat = slot[second] * k
+    flat = slot[second]
+    flat *= k
     flat += first_code
     meets[flat] = 1
     edges = np.concatenate([[0], np.cumsum(np.bincount(code, minlength=k))])

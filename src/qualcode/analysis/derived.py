@@ -79,10 +79,11 @@ def _document_spans(study: Study, documents: list[int]) -> Spans:
 
 
 def _packed(spans: Spans) -> list[tuple[int, int, bytes]]:
-    """(document_id, n, int32 code, coder, start and end columns) per document."""
+    """(document_id, n, int32 code, coder, start and end columns) per document, sorted
+    by coder and start (the order co-occurrence sweeps them in)."""
     if len(spans) == 0:
         return []
-    order = np.argsort(spans.document, kind="stable")
+    order = np.lexsort((spans.start, spans.coder, spans.document))
     document = spans.document[order]
     table = np.stack([spans.code[order], spans.coder[order], spans.start[order], spans.end[order]]).astype("<i4")
     cuts = np.concatenate([[0], np.flatnonzero(document[1:] != document[:-1]) + 1, [len(document)]])
