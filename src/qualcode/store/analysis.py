@@ -74,6 +74,21 @@ def coder_ids(store: Store, names: Sequence[str]) -> list[int]:
 
 def coders_with_codings(store: Store, scope: Scope) -> list[str]:
     """Names of the coders whose codings the scope counts and who coded something in it."""
+    if not scope.filters_documents:
+        # one index lookup per coder (codings_coder), not a scan of the tally
+        names = scope.coder_names()
+        clause, params = "", []  # type: tuple[str, list[Any]]
+        if names:
+            ids = coder_ids(store, names)
+            clause, params = f"AND k.id IN ({','.join('?' * len(ids))})", list(ids)
+        return [
+            r[0]
+            for r in store.conn.execute(
+                "SELECT k.name FROM coders k WHERE EXISTS (SELECT 1 FROM codings c WHERE c.coder_id = k.id) "
+                f"{clause} ORDER BY k.name",
+                params,
+            )
+        ]
     where, params = scope_codings_where(store, scope)
     return [
         r[0]
