@@ -207,7 +207,7 @@ def main() -> None:
     timed("panel, one coder's codings (no tests)", lambda: panel(study, coders=["coder-b"]), budget=BUDGET)
     timed(
         "--variable zelfredzaamheid --json (build + objects)",
-        lambda: panel(study, variables=["zelfredzaamheid"]).variable_json("zelfredzaamheid"),
+        lambda: panel(study, variables=["zelfredzaamheid"], presence=False).variable_json("zelfredzaamheid"),
         budget=BUDGET,
     )
     code = study.codes()[1].path

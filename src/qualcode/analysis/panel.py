@@ -172,8 +172,11 @@ def panel(
     first: str | None = None,
     last: str | None = None,
     rollup: bool = True,
+    presence: bool = True,
 ) -> Panel:
-    """The panel of the study's cases; see the module docstring for what each figure means."""
+    """The panel of the study's cases; see the module docstring for what each figure means.
+    ``presence=False`` leaves the codes out (no codings are read): for the variables alone,
+    as ``qualcode panel --variable NAME --json`` prints them."""
     store = study.store
     waves = study.waves()
     for wave in (first, last):
@@ -190,7 +193,9 @@ def panel(
         coder_ids = [int(i) for i in found.values() if i is not None]
 
     all_codes = study.codes()
-    if codes:
+    if not presence:
+        code_list: list[tuple[int, str]] = []
+    elif codes:
         chosen = [study.code(ref) for ref in codes]
         code_list = [(c.id, c.path) for c in chosen]
     else:
@@ -271,8 +276,8 @@ def _presence(
     code_text, doc_text = casesql.coded_pairs(store, coder_ids)
     if not code_text:
         return none
-    code_arr = np.array(code_text.split(","), dtype=np.int64)
-    doc_arr = np.array(doc_text.split(","), dtype=np.int64)
+    code_arr = np.fromstring(code_text, dtype=np.int64, sep=",")
+    doc_arr = np.fromstring(doc_text, dtype=np.int64, sep=",")
     known = doc_arr < len(doc_slot)
     code_arr, doc_arr = code_arr[known], doc_arr[known]
     slot_arr = doc_slot[doc_arr]

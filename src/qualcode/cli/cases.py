@@ -273,6 +273,8 @@ def panel_cmd(
             first=first,
             last=last,
             rollup=rollup,
+            # one variable as JSON prints no codes: none are read
+            presence=not (fmt == "json" and output is None and len(names) == 1 and not code_refs),
         )
     finally:
         study.close()
