@@ -19,7 +19,7 @@ coder B coded *Vertrouwensband* is a disagreement between coders (agreement's bu
 co-occurrence. ``across_coders=True`` pairs codes whoever applied them.
 
 Everything is vectorised with numpy (sorting, ``searchsorted``, ``repeat``, ``bincount``, one
-matrix product): a million codings take about half a second, most of it reading them.
+matrix product), over the codings packed per document (:mod:`qualcode.analysis.derived`).
 """
 
 from __future__ import annotations
@@ -49,8 +49,8 @@ COUNTED = {
     "participant": "participants in whose documents both codes are present; diagonal: participants with the code",
     "case": "cases (families) in whose documents both codes are present; diagonal: cases with the code",
 }
-_PAIR_CHUNK = 4_000_000  # pairs materialised at a time (int32 arrays, about 100 MB)
-_FLAG_CHUNK = 64_000_000  # coding × code flags at a time (bytes)
+_PAIR_CHUNK = 1 << 20  # pairs materialised at a time (int32 arrays of 4 MB: they stay in cache)
+_FLAG_CHUNK = 1 << 20  # coding × code flags at a time (bytes)
 _UNIT_BLOCK = 1 << 20  # units per matrix product: float32 counts stay exact below 2**24
 
 
@@ -237,25 +237,22 @@ def _overlap_chunk(
     second += np.arange(pairs, dtype=np.int32)
     first_code, second_code = code[first], code[second]
     pair_counts += np.bincount(first_code * k + second_code, minlength=k * k)
-    # meets[i, b]: coding i overlaps some coding of code b. Rows are laid out by code
-    # (``slot``) so that each code's rows are one contiguous block to sum; codes fit
-    # int16, whose stable sort is a radix sort.
-    by_slot = np.argsort(code.astype(np.int16) if k < 1 << 15 else code, kind="stable")
-    slot = np.empty(rows, dtype=np.int32)
-    slot[by_slot] = np.arange(rows, dtype=np.int32)
+    # meets[i, b]: coding i overlaps some coding of code b. Rows stay in text order, so
+    # the flags of one run land close together (a sequential write, not a random one); the
+    # rows are then gathered by code (a stable radix sort: codes fit int16) and each code's
+    # block summed.
     meets = np.zeros(rows * k, dtype=np.uint8)
-    flat = slot[first]
-    flat *= k
-    flat += second_code
-    meets[flat] = 1
-    flat = slot[second]
-    flat *= k
-    flat += first_code
-    meets[flat] = 1
+    first *= k
+    first += second_code
+    meets[first] = 1
+    second *= k
+    second += first_code
+    meets[second] = 1
+    by_slot = np.argsort(code.astype(np.int16) if k < 1 << 15 else code, kind="stable")
+    grid = meets.reshape(rows, k)[by_slot]
     edges = np.concatenate([[0], np.cumsum(np.bincount(code, minlength=k))])
-    grid = meets.reshape(rows, k)
     for a in np.flatnonzero(edges[1:] > edges[:-1]):
-        by_code[a] += grid[edges[a] : edges[a + 1]].sum(axis=0, dtype=np.int64)
+        by_code[a] += grid[edges[a] : edges[a + 1]].sum(axis=0, dtype=np.int32)
 
 
 def _units(
