@@ -267,17 +267,16 @@ def _units(
     """The (sentence or turn, coder, code) holdings of the codings — a coding holds every
     unit it touches — counted by :func:`_held`."""
     k = len(ids)
-    documents = np.unique(spans.document)
+    documents = _dense(spans.document)[0]
     unit_document, unit_start, unit_end = sql.unit_spans(study.store, unit, documents.tolist())
     if len(unit_document) == 0:
         return
     unit_first = unit_document * SHIFT + unit_start
     unit_last = unit_document * SHIFT + unit_end
-    # Units of one document are disjoint and sorted, so both arrays are sorted; sorting
-    # the codings too makes the lookups walk the unit arrays in order (cache-friendly).
-    order = np.argsort(spans.document * SHIFT + spans.start)
-    document, start, end, code = spans.document[order], spans.start[order], spans.end[order], index[order]
-    rank = by_coder[0][order] if by_coder is not None else None
+    # Units of one document are disjoint and sorted, so both arrays are sorted (and small
+    # enough to stay in cache: the codings need no sorting for the lookups).
+    document, start, end, code = spans.document, spans.start, spans.end, index
+    rank = by_coder[0] if by_coder is not None else None
     first = np.searchsorted(unit_last, document * SHIFT + start, side="right")
     last = np.searchsorted(unit_first, document * SHIFT + end, side="left") - 1
     touched = np.maximum(last - first + 1, 0)
