@@ -7,11 +7,13 @@ Each transcript is coded with a subset of the two codebooks' codes (6 to 20 of t
 real transcript touches some themes and not others) by three coders, 1,000,000 codings in
 all; every family has 10 outcome variables at each wave (20,000 values).
 
-How the study is built fast: documents go in through the store's own
+How the study is built: documents go in through the store's own
 ``documents.insert_document`` (turns cut while writing the text, no spaCy, no sentences,
-which the panel does not read), cases and variables through ``Store.insert_many`` and
-codings through ``store.analysis.bulk_insert_codings`` — unrecorded transactions, not one
-user action per row.
+which the panel does not read), cases and variables through ``Store.insert_many``, and the
+codings as a researcher's study holds them — each with the history row ``Study.add_coding``
+writes (one undoable action per coding, its coder's), generated in bulk by
+``store.analysis.bulk_apply_codings`` (checked against ``add_coding`` by
+``tests/test_analysis_fastpath.py``): a 1,000,000-action undo log beside the codings.
 
 Then it times ``qualcode.analysis.panel.panel`` (every case, every code, every variable,
 with the per-variable Wilcoxon tests) against the 500 ms budget, and the two script
@@ -132,6 +134,7 @@ def build(path: Path, cases: int, codings: int, seed: int = 11) -> None:
                     values.append({"case_id": case_id, "wave": wave, "name": name, "value": repr(value), "numeric": 1})
         store.insert_many("case_variables", values)
     stamp = now()
+    paths = {c.id: c.path for c in study.codes()}
     batch: list[tuple[int, int, int, int, int, str]] = []
     with store.action("benchmark codings", record=False):
         for i in range(codings):
@@ -140,9 +143,9 @@ def build(path: Path, cases: int, codings: int, seed: int = 11) -> None:
             start = rng.randrange(0, length - span)
             batch.append((doc_id, rng.choice(codes), coders[i % 3], start, start + span, stamp))
             if len(batch) >= 100_000:
-                analysis_sql.bulk_insert_codings(store, batch)
+                analysis_sql.bulk_apply_codings(store, batch, paths)
                 batch.clear()
-        analysis_sql.bulk_insert_codings(store, batch)
+        analysis_sql.bulk_apply_codings(store, batch, paths)
     store.conn.execute("ANALYZE")
     study.close()
 
@@ -176,7 +179,7 @@ def main() -> None:
     parser.add_argument("--codings", type=int, default=1_000_000, help="codings (default 1,000,000)")
     parser.add_argument("--fresh", action="store_true", help="rebuild the cached study")
     args = parser.parse_args()
-    path = Path(tempfile.gettempdir()) / f"qualcode-panel-bench-v2-{args.cases}-{args.codings}.qualcode"
+    path = Path(tempfile.gettempdir()) / f"qualcode-panel-bench-v3-{args.cases}-{args.codings}.qualcode"
     if args.fresh or not path.exists():
         for suffix in ("", "-wal", "-shm"):
             Path(f"{path}{suffix}").unlink(missing_ok=True)
@@ -204,7 +207,7 @@ def main() -> None:
     timed("panel, one coder's codings (no tests)", lambda: panel(study, coders=["coder-b"]), budget=BUDGET)
     timed(
         "--variable zelfredzaamheid --json (build + objects)",
-        lambda: panel(study, variables=["zelfredzaamheid"]).variable_json("zelfredzaamheid"),
+        lambda: panel(study, variables=["zelfredzaamheid"], presence=False).variable_json("zelfredzaamheid"),
         budget=BUDGET,
     )
     code = study.codes()[1].path

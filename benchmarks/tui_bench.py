@@ -8,8 +8,10 @@ apply < 16 ms, undo and redo < 30 ms, RSS < 500 MB; a colleague's commit visible
 How the studies are built fast: texts come from ``benchmarks/corpus.py`` (Dutch-like
 speech with speaker labels and timestamps); turns and sentences are cut by regular
 expressions (no spaCy) and go in through the store's own ``documents.insert_document``; the
-codings through ``store.analysis.bulk_insert_codings`` in one unrecorded transaction. The
-studies are cached in the temp folder (``--fresh`` rebuilds). Every figure is from one run
+codings as a researcher's study holds them, each with the history row ``Study.add_coding``
+writes (one undoable action per coding), generated in bulk by
+``store.analysis.bulk_apply_codings``: apply, undo and redo are timed beside a 100,000-action
+undo log, as in a study coded by hand. The studies are cached in the temp folder (``--fresh`` rebuilds). Every figure is from one run
 driven by Textual's Pilot in a headless app of 140×40; "+ paint" adds the next screen update.
 The memory figure comes from a child process that opens the big study and shows a document,
 so the first part's high-water mark does not count. First paint is measured from before the
@@ -46,7 +48,7 @@ from qualcode.store.codings import coder_id  # noqa: E402
 from qualcode.store.core import now  # noqa: E402
 from qualcode.study.study import Study  # noqa: E402
 
-CACHE = Path(tempfile.gettempdir()) / "qualcode-tui-bench"
+CACHE = Path(tempfile.gettempdir()) / "qualcode-tui-bench-v2"  # v2: codings with their history rows
 LABEL = re.compile(r"^(?:\[(\d\d:\d\d:\d\d)\] )?([A-Z][a-z]*): ", re.MULTILINE)
 SENTENCE = re.compile(r"[^.?!\n]+[.?!]?")
 
@@ -119,6 +121,7 @@ def build(path: Path, sizes: list[int], codings: int, seed: int = 11) -> None:
     doc_ids = [r[0] for r in store.rows("SELECT id FROM documents ORDER BY id")]
     total = sum(lengths)
     stamp = now()
+    paths = {c.id: c.path for c in study.codes()}
     with store.action("benchmark codings", record=False):
         batch = []
         for d, length in enumerate(lengths):
@@ -126,7 +129,7 @@ def build(path: Path, sizes: list[int], codings: int, seed: int = 11) -> None:
                 span = rng.randint(40, 400)
                 start = rng.randrange(0, max(1, length - span))
                 batch.append((doc_ids[d], rng.choice(leaves), coder, start, min(length, start + span), stamp))
-        analysis_sql.bulk_insert_codings(store, batch)
+        analysis_sql.bulk_apply_codings(store, batch, paths)
     store.conn.execute("ANALYZE")
     study.close()
 

@@ -9,12 +9,17 @@ Units and what the figures mean:
   (a coding holds every unit it touches); *Jaccard* is units with both / units with either,
   the ATLAS.ti c-coefficient.
 
+- ``document`` / ``participant`` / ``case``: *count* is the number of documents
+  (participants, cases) in which both codes are present, wherever in them; *Jaccard* is
+  units with both / units with either. A participant or case holds every code coded in any
+  of its documents (a parent's and her child's interview of one family are one case).
+
 Codes co-occur only where the *same coder* applied both: coder A's *Huisbezoek* on a passage
 coder B coded *Vertrouwensband* is a disagreement between coders (agreement's business), not
 co-occurrence. ``across_coders=True`` pairs codes whoever applied them.
 
 Everything is vectorised with numpy (sorting, ``searchsorted``, ``repeat``, ``bincount``, one
-matrix product): a million codings take about half a second, most of it reading them.
+matrix product), over the codings packed per document (:mod:`qualcode.analysis.derived`).
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from qualcode.analysis import derived
 from qualcode.analysis.spans import SHIFT, Spans
 from qualcode.core.errors import QualcodeError
 from qualcode.core.scope import Scope
@@ -32,9 +38,19 @@ from qualcode.store import analysis as sql
 if TYPE_CHECKING:
     from qualcode.study.study import Study
 
-UNITS = ("overlap", "sentence", "turn")
-_PAIR_CHUNK = 4_000_000  # pairs materialised at a time (int32 arrays, about 100 MB)
-_FLAG_CHUNK = 64_000_000  # coding × code flags at a time (bytes)
+PASSAGE_UNITS = ("overlap", "sentence", "turn")
+PRESENCE_UNITS = ("document", "participant", "case")
+UNITS = (*PASSAGE_UNITS, *PRESENCE_UNITS)
+COUNTED = {
+    "overlap": "pairs of overlapping codings (one of each code); diagonal: the code's codings",
+    "sentence": "sentences holding both codes; diagonal: sentences with the code",
+    "turn": "speaker turns holding both codes; diagonal: turns with the code",
+    "document": "documents in which both codes are present; diagonal: documents with the code",
+    "participant": "participants in whose documents both codes are present; diagonal: participants with the code",
+    "case": "cases (families) in whose documents both codes are present; diagonal: cases with the code",
+}
+_PAIR_CHUNK = 1 << 20  # pairs materialised at a time (int32 arrays of 4 MB: they stay in cache)
+_FLAG_CHUNK = 1 << 20  # coding × code flags at a time (bytes)
 _UNIT_BLOCK = 1 << 20  # units per matrix product: float32 counts stay exact below 2**24
 
 
@@ -47,12 +63,16 @@ class Cooccurrence:
     meeting: dict[tuple[int, int], int] = field(default_factory=dict)  # overlap: codings of a meeting b
     across_coders: bool = False
     coders: list[str] = field(default_factory=list)
+    left_out: list[str] = field(default_factory=list)  # presence units: documents not counted, and why
 
     def notes(self) -> list[str]:
         who = ", ".join(self.coders) or "nobody"
+        counted = f"Counts {COUNTED[self.unit]}."
         if self.across_coders:
-            return [f"Codes paired whoever applied them (coders: {who}): a pair may be two coders disagreeing."]
-        return [f"Codes paired only where the same coder applied both (coders: {who})."]
+            pairing = f"Codes paired whoever applied them (coders: {who}): a pair may be two coders disagreeing."
+        else:
+            pairing = f"Codes paired only where the same coder applied both (coders: {who})."
+        return [counted, pairing, *self.left_out]
 
     def count(self, a: int, b: int) -> int:
         if a == b:
@@ -105,20 +125,22 @@ def cooccurrence(
 ) -> Cooccurrence:
     """Co-occurrence of the codes as coded (sub-codes are not rolled up: a parent would
     trivially co-occur with its own children), within each coder's coding unless
-    ``across_coders``."""
+    ``across_coders``. ``unit`` is one of :data:`UNITS`: passages (``overlap``, ``sentence``,
+    ``turn``) or presence in a whole ``document``, ``participant`` or ``case``."""
     if unit not in UNITS:
         raise QualcodeError(f"unknown unit “{unit}”; use one of: {', '.join(UNITS)}")
     scope = scope or Scope()
-    spans = Spans.load(study.store, scope)
-    present = set(np.unique(spans.code).tolist())
+    if unit in PRESENCE_UNITS:
+        return _presence(study, scope, unit, across_coders)
+    spans = derived.spans(study, scope)
+    ids, index = _dense(spans.code)
+    present = set(ids.tolist())
     result = Cooccurrence(unit, [(c.id, c.path) for c in study.codes() if c.id in present])
     result.across_coders = across_coders
     result.coders = sql.coders_with_codings(study.store, scope)
     if len(spans) == 0:
         return result
-    ids = np.array(sorted(present), dtype=np.int64)
-    index = np.searchsorted(ids, spans.code)
-    coder_ids, coder_rank = np.unique(spans.coder, return_inverse=True)
+    coder_ids, coder_rank = _dense(spans.coder)
     one_coder = across_coders or len(coder_ids) == 1
     if unit == "overlap":
         if not one_coder:
@@ -129,6 +151,17 @@ def cooccurrence(
     else:
         _units(result, study, spans, ids, index, unit, None if one_coder else (coder_rank, len(coder_ids)))
     return result
+
+
+def _dense(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``np.unique(values, return_inverse=True)`` for small non-negative ids (codes,
+    coders), by a lookup table instead of a sort."""
+    if len(values) == 0 or int(values.min()) < 0 or int(values.max()) >= 1 << 24:
+        return np.unique(values, return_inverse=True)
+    seen = np.zeros(int(values.max()) + 1, dtype=bool)
+    seen[values] = True
+    rank = np.cumsum(seen) - 1
+    return np.flatnonzero(seen), rank[values]
 
 
 def _overlaps(result: Cooccurrence, spans: Spans, ids: np.ndarray, index: np.ndarray) -> None:
@@ -142,17 +175,19 @@ def _overlaps(result: Cooccurrence, spans: Spans, ids: np.ndarray, index: np.nda
     """
     k = len(ids)
     key = spans.document * SHIFT + spans.start
-    # Ties need no stable sort: two codings starting at the same place overlap each
-    # other, and whichever comes first counts the pair once.
-    order = np.argsort(key)
-    key = key[order]
-    end_key = spans.document[order] * SHIFT + spans.end[order]
-    code = index[order].astype(np.int32)
+    document, end, code = spans.document, spans.end, index.astype(np.int32)
+    # The packed codings come sorted by (document, coder, start), which is this order when
+    # coders are kept apart. Ties need no stable sort: two codings starting at the same
+    # place overlap each other, and whichever comes first counts the pair once.
+    if len(key) > 1 and not bool((key[1:] >= key[:-1]).all()):
+        order = np.argsort(key)
+        key, document, end, code = key[order], document[order], end[order], code[order]
+    end_key = document * SHIFT + end
     n = len(key)
     following = np.searchsorted(key, end_key, side="left") - np.arange(1, n + 1)
     pair_counts = np.zeros(k * k, dtype=np.int64)
     by_code = np.zeros((k, k), dtype=np.int64)  # codings of code a that meet code b
-    for lo, hi in _document_chunks(spans.document[order], following, k):
+    for lo, hi in _document_chunks(document, following, k):
         _overlap_chunk(code[lo:hi], following[lo:hi], k, pair_counts, by_code)
     square = pair_counts.reshape(k, k)
     square = square + square.T
@@ -188,35 +223,36 @@ def _overlap_chunk(
     code: np.ndarray, following: np.ndarray, k: int, pair_counts: np.ndarray, by_code: np.ndarray
 ) -> None:
     """Count the pairs of one chunk of whole documents into ``pair_counts`` (a * k + b,
-    a the code of the earlier coding) and the codings meeting each code into ``by_code``."""
+    a the code of the earlier coding) and the codings meeting each code into ``by_code``
+    (codings of a that overlap some coding of b)."""
     rows = len(code)
     pairs = int(following.sum())
     if pairs == 0:
         return
     runs = following.astype(np.int32)
-    first_code = np.repeat(code, runs)
+    first = np.repeat(np.arange(rows, dtype=np.int32), runs)
     # the partner of each pair: i + 1 + its place in i's run
     base = (np.arange(1, rows + 1) - (np.cumsum(following) - following)).astype(np.int32)
     second = np.repeat(base, runs)
     second += np.arange(pairs, dtype=np.int32)
-    second_code = code[second]
+    first_code, second_code = code[first], code[second]
     pair_counts += np.bincount(first_code * k + second_code, minlength=k * k)
-    # meets[i, b]: coding i overlaps some coding of code b. Rows are laid out by code
-    # (``slot``) so that each code's rows are one contiguous block to sum.
-    by_slot = np.argsort(code, kind="stable")
-    slot = np.empty(rows, dtype=np.int32)
-    slot[by_slot] = np.arange(rows, dtype=np.int32)
+    # meets[i, b]: coding i overlaps some coding of code b. Rows stay in text order, so
+    # the flags of one run land close together (a sequential write, not a random one); the
+    # rows are then gathered by code (a stable radix sort: codes fit int16) and each code's
+    # block summed.
     meets = np.zeros(rows * k, dtype=np.uint8)
-    flat = np.repeat(slot * k, runs)
-    flat += second_code
-    meets[flat] = 1
-    flat = slot[second] * k
-    flat += first_code
-    meets[flat] = 1
+    first *= k
+    first += second_code
+    meets[first] = 1
+    second *= k
+    second += first_code
+    meets[second] = 1
+    by_slot = np.argsort(code.astype(np.int16) if k < 1 << 15 else code, kind="stable")
+    grid = meets.reshape(rows, k)[by_slot]
     edges = np.concatenate([[0], np.cumsum(np.bincount(code, minlength=k))])
-    grid = meets.reshape(rows, k)
     for a in np.flatnonzero(edges[1:] > edges[:-1]):
-        by_code[a] += grid[edges[a] : edges[a + 1]].sum(axis=0, dtype=np.int64)
+        by_code[a] += grid[edges[a] : edges[a + 1]].sum(axis=0, dtype=np.int32)
 
 
 def _units(
@@ -228,68 +264,166 @@ def _units(
     unit: str,
     by_coder: tuple[np.ndarray, int] | None = None,
 ) -> None:
-    """Units (sentences or turns) × codes as a dense 0/1 table; the code × code counts
-    are its product with itself (a BLAS matrix product of a few million cells). Kept
-    apart by coder, the pairs are listed per (unit, coder) instead and counted once per
-    unit (:func:`_unit_pairs_by_coder`)."""
+    """The (sentence or turn, coder, code) holdings of the codings — a coding holds every
+    unit it touches — counted by :func:`_held`."""
     k = len(ids)
-    documents = np.unique(spans.document)
+    documents = _dense(spans.document)[0]
     unit_document, unit_start, unit_end = sql.unit_spans(study.store, unit, documents.tolist())
     if len(unit_document) == 0:
         return
     unit_first = unit_document * SHIFT + unit_start
     unit_last = unit_document * SHIFT + unit_end
-    # Units of one document are disjoint and sorted, so both arrays are sorted; sorting
-    # the codings too makes the lookups walk the unit arrays in order (cache-friendly).
-    order = np.argsort(spans.document * SHIFT + spans.start)
-    document, start, end, code = spans.document[order], spans.start[order], spans.end[order], index[order]
-    rank = by_coder[0][order] if by_coder is not None else None
+    # Units of one document are disjoint and sorted, so both arrays are sorted (and small
+    # enough to stay in cache: the codings need no sorting for the lookups).
+    document, start, end, code = spans.document, spans.start, spans.end, index
+    rank = by_coder[0] if by_coder is not None else None
     first = np.searchsorted(unit_last, document * SHIFT + start, side="right")
     last = np.searchsorted(unit_first, document * SHIFT + end, side="left") - 1
     touched = np.maximum(last - first + 1, 0)
     # unit of each (coding, touched unit): the coding's first unit + its place in the run
     run_base = first - (np.cumsum(touched) - touched)
     unit_index = np.repeat(run_base, touched) + np.arange(int(touched.sum()))
-    if by_coder is not None and rank is not None:
-        _unit_pairs_by_coder(result, ids, unit_index, np.repeat(code, touched), np.repeat(rank, touched), by_coder[1])
-        return
-    # a unit holds a code or not, however many codings put it there
-    holds = np.zeros((len(unit_document), k), dtype=np.uint8)
-    holds.reshape(-1)[unit_index * k + np.repeat(code, touched)] = 1
-    square = np.zeros((k, k), dtype=np.int64)
-    # float32 products are exact while a block's sums stay under 2**24 units
-    for lo in range(0, len(holds), _UNIT_BLOCK):
-        block = holds[lo : lo + _UNIT_BLOCK].astype(np.float32)
-        square += np.rint(block.T @ block).astype(np.int64)
-    result.totals = {int(ids[i]): int(square[i, i]) for i in range(k)}
-    for a in range(k):
-        for b in range(a + 1, k):
-            if square[a, b]:
-                result.counts[(int(ids[a]), int(ids[b]))] = int(square[a, b])
+    entries_code = np.repeat(code, touched)
+    entries_coder = np.repeat(rank, touched) if by_coder is not None and rank is not None else None
+    square = _held(unit_index, entries_coder, entries_code, len(unit_document), by_coder[1] if by_coder else 1, k)
+    _fill(result, ids, square)
 
 
-def _unit_pairs_by_coder(
-    result: Cooccurrence, ids: np.ndarray, unit: np.ndarray, code: np.ndarray, coder: np.ndarray, coders: int
-) -> None:
-    """Units holding both codes by one coder: the (unit, coder, code) entries made unique,
-    every pair of codes within one (unit, coder) listed (a sweep like the overlaps'), and
-    the pairs made unique per unit so that two coders agreeing on a pair count it once."""
+def _fill(result: Cooccurrence, ids: np.ndarray, square: np.ndarray) -> None:
     k = len(ids)
-    entries = np.unique((unit * coders + coder) * k + code)
-    row, code_of = np.divmod(entries, k)
-    # totals: units holding the code, by any coder
-    unit_code = np.unique((row // coders) * k + code_of)
-    totals = np.bincount(unit_code % k, minlength=k)
-    result.totals = {int(ids[i]): int(totals[i]) for i in range(k) if totals[i]}
-    # entries are sorted by row: the partners of entry i are the rest of its row
-    row_end = np.searchsorted(row, row, side="right")
-    following = row_end - np.arange(1, len(row) + 1)
-    pairs = int(following.sum())
-    if pairs == 0:
-        return
-    first = np.repeat(np.arange(len(row)), following)
-    second = first + 1 + (np.arange(pairs) - np.repeat(np.cumsum(following) - following, following))
-    keyed = np.unique((row[first] // coders) * (k * k) + code_of[first] * k + code_of[second])
-    counts = np.bincount(keyed % (k * k), minlength=k * k).reshape(k, k)
-    for a, b in zip(*np.nonzero(counts)):
-        result.counts[(int(ids[a]), int(ids[b]))] = int(counts[a, b])
+    result.totals = {int(ids[i]): int(square[i, i]) for i in range(k) if square[i, i]}
+    upper = np.triu(square, 1)
+    for a, b in zip(*np.nonzero(upper)):
+        result.counts[(int(ids[a]), int(ids[b]))] = int(upper[a, b])
+
+
+_HELD_BLOCK = 1 << 25  # unit × coder × code cells of the 0/1 table at a time (bytes)
+_MOST_CODERS_IN_A_UNIT = 8  # beyond this, pairs are OR-ed code by code (2**8 subsets at most)
+
+
+def _held(unit: np.ndarray, coder: np.ndarray | None, code: np.ndarray, units: int, coders: int, k: int) -> np.ndarray:
+    """``square[a, b]``: units in which one coder holds both *a* and *b* (any coder when
+    ``coder`` is None); the diagonal: units holding *a*, by anyone.
+
+    ``unit``, ``coder`` and ``code`` list the (unit, coder, code) holdings, repeats allowed.
+    They become a 0/1 table H (unit × coder × code), a block of units at a time. With one
+    coder the counts are HᵀH (one BLAS product). With several, a unit holds a pair when *some*
+    coder has both — an OR over coders, which inclusion–exclusion turns into products:
+    Σ over non-empty sets S of coders of (−1)^(|S|+1) · A_Sᵀ A_S, A_S the AND of the coders
+    in S (only the sets of coders found together in some unit, and only their units).
+    """
+    square = np.zeros((k, k), dtype=np.int64)
+    if len(unit) == 0:
+        return square
+    if coder is None:
+        coder, coders = np.zeros(len(unit), dtype=np.int64), 1
+    per_block = max(_HELD_BLOCK // max(coders * k, 1), 1)
+    if units > per_block:
+        order = np.argsort(unit, kind="stable")
+        unit, coder, code = unit[order], coder[order], code[order]
+        cuts = np.searchsorted(unit, np.arange(0, units + per_block, per_block))
+    else:
+        cuts = np.array([0, len(unit)])
+    for lo, hi in zip(cuts[:-1], cuts[1:]):
+        if hi <= lo:
+            continue
+        # sorted by unit when in blocks; one block spans every unit
+        first, span = (int(unit[lo]), int(unit[hi - 1]) - int(unit[lo]) + 1) if len(cuts) > 2 else (0, units)
+        table = np.zeros((span, coders, k), dtype=np.uint8)
+        table[unit[lo:hi] - first, coder[lo:hi], code[lo:hi]] = 1
+        square += _held_block(table)
+    return square
+
+
+def _product(rows: np.ndarray) -> np.ndarray:
+    """rowsᵀ rows for a 0/1 uint8 table, exact (float32 sums of fewer than 2**24 ones)."""
+    out = np.zeros((rows.shape[1], rows.shape[1]), dtype=np.int64)
+    for lo in range(0, len(rows), _UNIT_BLOCK):
+        block = rows[lo : lo + _UNIT_BLOCK].astype(np.float32)
+        out += np.rint(block.T @ block).astype(np.int64)
+    return out
+
+
+def _held_block(table: np.ndarray) -> np.ndarray:
+    coders = table.shape[1]
+    if coders == 1:
+        return _product(table[:, 0, :])
+    present = np.asarray(table.any(axis=2))  # unit × coder: the coder holds something there
+    # every (unit, coder) row once: the sets of one coder
+    square = _product(table[present])
+    several = present.sum(axis=1) > 1
+    if not several.any():
+        return square
+    masks = (present[several].astype(np.int64) << np.arange(coders, dtype=np.int64)).sum(axis=1)
+    unique_masks = np.unique(masks)
+    widest = max(bin(int(m)).count("1") for m in unique_masks)
+    together = table[several]
+    if widest > _MOST_CODERS_IN_A_UNIT:
+        return _or_code_by_code(table)
+    subsets: set[int] = set()
+    for m in unique_masks.tolist():
+        sub = m
+        while sub:
+            if sub & (sub - 1):  # two coders or more
+                subsets.add(sub)
+            sub = (sub - 1) & m
+    for subset in sorted(subsets):
+        members = [c for c in range(coders) if subset >> c & 1]
+        rows = (masks & subset) == subset
+        both = together[rows][:, members[0], :].copy()
+        for c in members[1:]:
+            both &= together[rows][:, c, :]
+        sign = -1 if len(members) % 2 == 0 else 1
+        square += sign * _product(both)
+    return square
+
+
+def _or_code_by_code(table: np.ndarray) -> np.ndarray:
+    """The same counts for units with very many coders: for each code *a*, the coders
+    holding it in a unit OR-ed together, summed over units."""
+    k = table.shape[2]
+    square = np.zeros((k, k), dtype=np.int64)
+    for a in range(k):
+        has = table[:, :, a].astype(bool)
+        hit = has.any(axis=1)
+        if hit.any():
+            square[a] = (table[hit] * has[hit][:, :, None]).max(axis=1).sum(axis=0, dtype=np.int64)
+    return square
+
+
+def _presence(study: Study, scope: Scope, unit: str, across_coders: bool) -> Cooccurrence:
+    """Codes present together in documents, participants or cases, from the coding tally
+    (codes × documents × coders rows, whatever the number of codings), counted by
+    :func:`_held`; the documents the unit frame leaves out (uncoded, in no case) are named
+    in the notes."""
+    from qualcode.analysis.units import unit_frame
+
+    frame = unit_frame(study, scope, unit)
+    columns = [
+        np.fromstring(text, dtype=np.int64, sep=",") if text else np.zeros(0, dtype=np.int64)
+        for text in sql.code_document_coder_columns(study.store, scope)
+    ]
+    code, document, coder = columns
+    keys = frame.units()
+    key_index = {key: i for i, key in enumerate(keys)}
+    top = max(max(frame.document_unit, default=0), int(document.max()) if len(document) else 0) + 1
+    unit_of = np.full(top, -1, dtype=np.int64)
+    for doc, key in frame.document_unit.items():
+        unit_of[doc] = key_index[key]
+    kept = unit_of[document] >= 0 if len(document) else np.zeros(0, dtype=bool)
+    code, units, coder = code[kept], unit_of[document[kept]], coder[kept]
+    ids = np.unique(code)
+    known = {c.id: c.path for c in study.codes()}
+    present = set(ids.tolist())
+    result = Cooccurrence(unit, [(i, p) for i, p in known.items() if i in present])
+    result.across_coders = across_coders
+    result.coders = frame.coders
+    result.left_out = list(frame.left_out)
+    if len(code) == 0:
+        return result
+    index = np.searchsorted(ids, code)
+    coder_ids, coder_rank = np.unique(coder, return_inverse=True)
+    several = not across_coders and len(coder_ids) > 1
+    square = _held(units, coder_rank if several else None, index, len(keys), len(coder_ids) if several else 1, len(ids))
+    _fill(result, ids, square)
+    return result

@@ -172,10 +172,11 @@ def crosstab(
 @main.command()
 @click.option(
     "--unit",
-    type=click.Choice(["overlap", "sentence", "turn"]),
-    default="overlap",
-    show_default=True,
-    help="Codes co-occur when codings overlap, or share a sentence or a turn.",
+    type=click.Choice(["document", "participant", "case", "overlap", "sentence", "turn"]),
+    default=None,
+    help="Codes co-occur when both are present in a document, participant or case (default: case when "
+    "the study has cases, else document), or in one passage: codings that overlap, or share a sentence "
+    "or a turn.",
 )
 @click.option("--matrix", "as_matrix", is_flag=True, help="Show the code × code matrix instead of the list of pairs.")
 @click.option(
@@ -197,7 +198,7 @@ def crosstab(
 def cooccur(
     study: Study,
     fmt: str,
-    unit: str,
+    unit: str | None,
     as_matrix: bool,
     measure: str,
     across_coders: bool,
@@ -211,8 +212,10 @@ def cooccur(
     Example: qualcode cooccur --unit sentence --role ouder
     """
     from qualcode.analysis.cooccurrence import cooccurrence
+    from qualcode.analysis.units import default_unit
 
-    result = cooccurrence(study, scope_from(filters, by_coder), unit=unit, across_coders=across_coders)
+    scope = scope_from(filters, by_coder)
+    result = cooccurrence(study, scope, unit=unit or default_unit(study, scope), across_coders=across_coders)
     if as_matrix:
         emit(result.rows(measure), fmt, ["code", *[p for _, p in result.codes]])
     else:

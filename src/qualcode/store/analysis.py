@@ -75,6 +75,21 @@ def coder_ids(store: Store, names: Sequence[str]) -> list[int]:
 
 def coders_with_codings(store: Store, scope: Scope) -> list[str]:
     """Names of the coders whose codings the scope counts and who coded something in it."""
+    if not scope.filters_documents:
+        # one index lookup per coder (codings_coder), not a scan of the tally
+        names = scope.coder_names()
+        clause, params = "", []  # type: tuple[str, list[Any]]
+        if names:
+            ids = coder_ids(store, names)
+            clause, params = f"AND k.id IN ({','.join('?' * len(ids))})", list(ids)
+        return [
+            r[0]
+            for r in store.conn.execute(
+                "SELECT k.name FROM coders k WHERE EXISTS (SELECT 1 FROM codings c WHERE c.coder_id = k.id) "
+                f"{clause} ORDER BY k.name",
+                params,
+            )
+        ]
     where, params = scope_codings_where(store, scope)
     return [
         r[0]
@@ -221,6 +236,21 @@ def code_document_columns(store: Store, scope: Scope) -> tuple[str, str]:
     if found is None or found[0] is None:
         return "", ""
     return found[0], found[1]
+
+
+def code_document_coder_columns(store: Store, scope: Scope) -> tuple[str, str, str]:
+    """(code_id, document_id, coder_id) of every tally row of the scope (a coder coded the
+    code in the document), as three comma-separated columns: presence, whatever the number
+    of codings, read from the trigger-kept tally (codes × documents × coders rows at most)."""
+    where, params = scope_codings_where(store, scope)
+    found = store.conn.execute(
+        "SELECT group_concat(c.code_id), group_concat(c.document_id), group_concat(c.coder_id) "
+        f"FROM coding_counts c {where}",
+        params,
+    ).fetchone()
+    if found is None or found[0] is None:
+        return "", "", ""
+    return found[0], found[1], found[2]
 
 
 def group_expression(store: Store, by: str) -> tuple[str, str, list[Any]]:
@@ -441,6 +471,53 @@ def bulk_insert_codings(store: Store, rows: Sequence[tuple[int, int, int, int, i
     )
 
 
+def bulk_apply_codings(
+    store: Store, rows: Sequence[tuple[int, int, int, int, int, str]], paths: dict[int, str]
+) -> None:
+    """Insert (document_id, code_id, coder_id, start, end, created_at) rows as if each had
+    been applied by hand: every coding gets the history row ``Study.add_coding`` writes (one
+    undoable action per coding, its coder's, the same description and the same recorded
+    change with the document's hash), so a benchmark's study has the undo log a researcher's
+    has. ``paths`` names the codes (``Parent/Child``) for the descriptions. The caller holds
+    one unrecorded action around a batch."""
+    if not rows:
+        return
+    before = store.conn.execute("SELECT ifnull(max(id), 0) FROM codings").fetchone()[0]
+    bulk_insert_codings(store, rows)
+    documents = sorted({r[0] for r in rows})
+    hashes = dict(
+        store.conn.execute(
+            "SELECT id, sha256 FROM documents WHERE id IN (SELECT value FROM json_each(?))", [json.dumps(documents)]
+        )
+    )
+    made = store.conn.execute("SELECT id FROM codings WHERE id > ? ORDER BY id", (before,)).fetchall()
+    history = []
+    for (coding_id,), (document_id, code_id, coder_id, start, end, created_at) in zip(made, rows, strict=True):
+        row = {
+            "document_id": document_id,
+            "code_id": code_id,
+            "coder_id": coder_id,
+            "start": start,
+            "end": end,
+            "memo": "",
+            "origin": "manual",
+            "created_at": created_at,
+            "id": coding_id,
+        }
+        change = ["insert", "codings", None, row, {"document_id": document_id, "sha256": hashes[document_id]}]
+        history.append(
+            (
+                f"code {start}–{end} as “{paths[code_id]}”",
+                json.dumps([change], ensure_ascii=False),
+                coder_id,
+                created_at,
+            )
+        )
+    store.conn.executemany(
+        "INSERT INTO history (description, changes, coder_id, created_at) VALUES (?, ?, ?, ?)", history
+    )
+
+
 def fragment_codings(store: Store, scope: Scope, code_ids: Sequence[int] | None = None) -> list[sqlite3.Row]:
     """The scope's codings with their coder, without document context or text.
 
@@ -541,3 +618,40 @@ def passage_columns(store: Store, scope: Scope, *, rollup: bool, coder_id: int) 
     if found is None or found[0] is None:
         return "", "", "", ""
     return found[0], found[1], found[2], found[3]
+
+
+# -- derived coding arrays (see the schema's "codings per document as packed arrays") -------
+
+CODING_ARRAYS_KEY = "coding_arrays"  # in meta: every coded document has its row
+
+
+def coding_arrays_complete(store: Store) -> bool:
+    return store.scalar("SELECT 1 FROM meta WHERE key = ?", (CODING_ARRAYS_KEY,)) is not None
+
+
+def coded_document_ids(store: Store) -> list[int]:
+    """Documents with at least one coding (the tally's document index)."""
+    return [r[0] for r in store.conn.execute("SELECT DISTINCT document_id FROM coding_counts ORDER BY document_id")]
+
+
+def replace_coding_arrays(
+    store: Store, document_ids: Sequence[int], arrays: Sequence[tuple[int, int, bytes]], *, complete: bool = False
+) -> None:
+    """Replace the packed (document_id, n, data) rows of some documents (a document without
+    codings keeps none); ``complete`` records that every coded document now has its row.
+    Unrecorded, like the passages: the caller holds the write transaction."""
+    ids = json.dumps([int(i) for i in document_ids])
+    store.conn.execute("DELETE FROM coding_arrays WHERE document_id IN (SELECT value FROM json_each(?))", [ids])
+    store.conn.executemany("INSERT INTO coding_arrays (document_id, n, data) VALUES (?, ?, ?)", arrays)
+    if complete:
+        store.conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, '1')", (CODING_ARRAYS_KEY,))
+
+
+def coding_array_rows(store: Store, scope: Scope) -> list[tuple[int, int, bytes]]:
+    """The packed (document_id, n, data) rows of the scope's documents (every coder's
+    codings: the caller keeps the counted coders')."""
+    clause, params = "", []  # type: tuple[str, list[Any]]
+    if scope.filters_documents:
+        docs, params = scope_documents_sql(scope)
+        clause = f"WHERE a.document_id IN ({docs})"
+    return store.conn.execute(f"SELECT a.document_id, a.n, a.data FROM coding_arrays a {clause}", params).fetchall()

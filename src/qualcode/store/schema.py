@@ -385,4 +385,24 @@ MIGRATIONS: list[tuple[str, str | Callable[[Connection], None]]] = [
         );
         """,
     ),
+    (
+        "codings per document as packed arrays, derived with the passages",
+        # Reading a million codings out of SQLite as numbers costs about half a second; the
+        # same codings packed per document (int32 code, coder, start and end columns, little
+        # endian) read in a few tens of milliseconds. Rows are rewritten for the documents
+        # marked in passage_dirty, with their passages (qualcode.analysis.derived); a study
+        # from before this migration builds every row once, on the first read (the meta key
+        # coding_arrays says they are complete). Derived data: DELETE FROM coding_arrays;
+        # DELETE FROM meta WHERE key = 'coding_arrays' rebuilds it.
+        """
+        CREATE TABLE IF NOT EXISTS coding_arrays (
+            document_id INTEGER PRIMARY KEY,
+            n INTEGER NOT NULL,
+            data BLOB NOT NULL
+        );
+        CREATE TRIGGER IF NOT EXISTS coding_arrays_document_gone AFTER DELETE ON documents BEGIN
+            DELETE FROM coding_arrays WHERE document_id = old.id;
+        END;
+        """,
+    ),
 ]
