@@ -10,11 +10,15 @@ its stop-word lists, inside the functions that need them.
 
 from __future__ import annotations
 
+import gzip
+import json
 import re
+from bisect import bisect_left
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
 from functools import lru_cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
+
+from qualcode.ingest.language import CharTable
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -23,11 +27,11 @@ SUPPORTED_LANGUAGES = ("nl", "en")
 # A block ends at a blank line, or where the next line opens with a timestamp ("[00:12:03]").
 _BLOCK_BREAK = re.compile(r"\n[ \t]*\n\s*|\n(?=[ \t]*[\[(]?\d{1,2}:\d\d(?::\d\d)?[\])]?\s)")
 _WORD = re.compile(r"\w+")
+_NONSPACE = re.compile(r"\S")
 _LEMMA_WORD = re.compile(r"[^\W_]+")
 
 
-@dataclass(frozen=True)
-class Sentence:
+class Sentence(NamedTuple):
     start: int
     end: int
     turn_seq: int | None
@@ -82,18 +86,38 @@ def _regions(text: str, turns: Sequence[tuple[int, int, int]]) -> Iterator[tuple
         yield cursor, len(text), None
 
 
-def _chunks(text: str, turns: Sequence[tuple[int, int, int]]) -> Iterator[tuple[int, str, int | None]]:
-    """Blocks of running text: each region (a turn's body, text outside turns) cut at blank
-    lines and at lines opening with a timestamp, never at a wrapped line's break."""
+def turn_spans(text: str) -> list[tuple[int, int, int]]:
+    """``(start, body_start, end)`` of each speaker turn in ``text``."""
+    from qualcode.ingest.turns import parse_turns
+
+    return [(t.start, t.body_start, t.end) for t in parse_turns(text)]
+
+
+def blocks(text: str, turns: Sequence[tuple[int, int, int]]) -> Iterator[tuple[int, str, int | None]]:
+    """Blocks of running text as ``(offset, block, turn)``: each region (a turn's body, text
+    outside turns) cut at blank lines and at lines opening with a timestamp, never at a
+    wrapped line's break. The sentences of a document are the sentences of its blocks."""
+    for start, stop, seq in _block_spans(text, turns):
+        yield start, text[start:stop], seq
+
+
+def _block_spans(text: str, turns: Sequence[tuple[int, int, int]]) -> Iterator[tuple[int, int, int | None]]:
+    """:func:`blocks` as ``(start, end, turn)`` offsets, without copying the text."""
+    nonspace = _NONSPACE.search
     for start, end, seq in _regions(text, turns):
         cursor = start
-        for brk in [*_BLOCK_BREAK.finditer(text, start, end), None]:
-            stop = end if brk is None else brk.start()
-            block = text[cursor:stop]
-            if block.strip():
-                yield cursor, block, seq
-            if brk is not None:
-                cursor = brk.end()
+        for brk in _BLOCK_BREAK.finditer(text, start, end):
+            stop = brk.start()
+            if nonspace(text, cursor, stop) is not None:
+                yield cursor, stop, seq
+            cursor = brk.end()
+        if nonspace(text, cursor, end) is not None:
+            yield cursor, end, seq
+
+
+class Segmented(NamedTuple):
+    sentences: list[Sentence]
+    words: int  # the spoken word count, as spoken_word_count counts it
 
 
 def segment(text: str, language: str = "nl", turns: Sequence[tuple[int, int, int]] = ()) -> list[Sentence]:
@@ -103,16 +127,44 @@ def segment(text: str, language: str = "nl", turns: Sequence[tuple[int, int, int
     ``turns`` are ``(start, body_start, end)`` triples in text order; speaker labels are
     left out of the sentences, so a sentence unit is what was said.
     """
-    from qualcode.ingest.sentences import split
+    return analyse(text, language, turns).sentences
 
-    lemmatise = _lemmatiser(language)
+
+def analyse(text: str, language: str = "nl", turns: Sequence[tuple[int, int, int]] = ()) -> Segmented:
+    """:func:`segment` and :func:`spoken_word_count` in one pass over the text.
+
+    The words of the sentences are the words said: the sentences cover every character of
+    the turn bodies and the text outside turns but whitespace, and a word of
+    ``spoken_word_count`` (``\\w+``) is a lemma token (``[^\\W_]+``) when the text has
+    no underscore. The text is lower-cased once for all its sentences when that keeps every
+    offset (it does unless the text holds a character such as "İ" whose lower case is longer,
+    or a capital sigma, whose lower case depends on what follows).
+    """
+    from qualcode.ingest.sentences import split_blocks
+
+    lookup = _lemma_lookup(language).__getitem__
+    lowered = text.lower()
+    aligned = len(lowered) == len(text) and "Σ" not in text
+    # Every character that is not part of a lemma token ([^\W_], i.e. str.isalnum) made a
+    # space, once for the text: a sentence's tokens are then its slice, split.
+    letters = lowered.translate(_ALNUM_OR_SPACE) if aligned else ""
+    find = _LEMMA_WORD.findall
     sentences: list[Sentence] = []
-    for offset, block, seq in _chunks(text, turns):
-        for start, end in split(block):
-            lemmas = " ".join(lemmatise(block[start:end]))
-            if lemmas:
-                sentences.append(Sentence(offset + start, offset + end, seq, lemmas))
-    return sentences
+    add = sentences.append
+    words = 0
+    for seq, begin, end in split_blocks(text, _block_spans(text, turns)):
+        tokens = letters[begin:end].split() if aligned else find(text[begin:end].lower())
+        words += len(tokens)
+        lemmas = " ".join(map(lookup, tokens))
+        if lemmas:
+            add(Sentence(begin, end, seq, lemmas))
+    if not aligned or "_" in text:
+        words = spoken_word_count(text, turns)
+    return Segmented(sentences, words)
+
+
+# A lemma token ([^\W_]) is a run of characters that str.isalnum accepts.
+_ALNUM_OR_SPACE = CharTable(str.isalnum)
 
 
 def spacy_sentence_spans(text: str, language: str = "nl") -> list[tuple[int, int]]:
@@ -129,24 +181,79 @@ def lemmas(text: str, language: str = "nl") -> list[str]:
 
 @lru_cache(maxsize=4)
 def _lemmatiser(language: str) -> Callable[[str], list[str]]:
-    table = _lemma_table(language if language in SUPPORTED_LANGUAGES else "nl")
-    get = table.get
+    lookup = _lemma_lookup(language).__getitem__
+    find = _LEMMA_WORD.findall
 
     def lemmatise(text: str) -> list[str]:
-        return [get(word, word) for word in _LEMMA_WORD.findall(text.lower())]
+        return list(map(lookup, find(text.lower())))
 
     return lemmatise
 
 
-def _lemma_table(language: str) -> dict[str, str]:
-    """spacy-lookups-data's ``<lang>_lemma_lookup`` table, as spaCy's ``load_lookups`` would
-    give it, read without importing spaCy (~0.2 s instead of ~1 s)."""
-    import gzip
-    import json
+class _Lemmas(dict[str, str]):
+    """Lower-case word → lemma (the word itself when the table has none), looked up in the
+    table's entries on a word's first use and remembered.
+
+    The table has 213,000 Dutch entries; building them all into a dict (``json.loads``)
+    costs about 0.3 s, more than the rest of importing one transcript, which uses a thousand
+    of them. So the file's entries, one ``"word": "lemma"`` line each, are kept as sorted
+    byte lines and a word is found by bisection (about 0.1 s to prepare, a few microseconds a
+    word). A file not in that shape is read with ``json.loads`` instead.
+    """
+
+    def __init__(self, lines: list[bytes], indent: bytes) -> None:
+        super().__init__()
+        self._lines = lines
+        self._indent = indent
+
+    def __missing__(self, word: str) -> str:
+        probe = self._indent + b'"' + word.encode("utf-8", "surrogatepass") + b'": "'
+        lines = self._lines
+        at = bisect_left(lines, probe)
+        lemma = word
+        if at < len(lines) and lines[at].startswith(probe):
+            lemma = lines[at][len(probe) :].rstrip(b",").removesuffix(b'"').decode("utf-8")
+        self[word] = lemma
+        return lemma
+
+
+@lru_cache(maxsize=4)
+def _lemma_lookup(language: str) -> dict[str, str]:
+    """spacy-lookups-data's ``<lang>_lemma_lookup`` table as a :class:`_Lemmas` (or, for a
+    table file in another shape, a dict of every entry with the same missing-word rule)."""
+    raw = _lemma_bytes(language if language in SUPPORTED_LANGUAGES else "nl")
+    lines = raw.strip().split(b"\n")
+    entries = lines[1:-1] if len(lines) > 2 and lines[0] == b"{" and lines[-1] == b"}" else []
+    indent = entries[0][: len(entries[0]) - len(entries[0].lstrip(b" "))] if entries else b""
+    # One entry a line, no escapes: then a line's bytes start with the word's probe exactly
+    # when it is that word's entry, whatever the word holds.
+    if (
+        entries
+        and b"\\" not in raw
+        and raw.count(b'": "') == len(entries)
+        and raw.count(b"\n" + indent + b'"') == len(entries)
+    ):
+        entries.sort()
+        return _Lemmas(entries, indent)
+    return _Fallback(json.loads(raw))
+
+
+class _Fallback(dict[str, str]):
+    def __missing__(self, word: str) -> str:
+        return word
+
+
+def _lemma_bytes(language: str) -> bytes:
     from importlib import resources
 
     data = resources.files("spacy_lookups_data") / "data" / f"{language}_lemma_lookup.json.gz"
-    table: dict[str, str] = json.loads(gzip.decompress(data.read_bytes()))
+    return gzip.decompress(data.read_bytes())
+
+
+def _lemma_table(language: str) -> dict[str, str]:
+    """spacy-lookups-data's ``<lang>_lemma_lookup`` table, as spaCy's ``load_lookups`` would
+    give it, read without importing spaCy (~0.3 s instead of ~1 s)."""
+    table: dict[str, str] = json.loads(_lemma_bytes(language))
     return table
 
 
