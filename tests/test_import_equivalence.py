@@ -367,3 +367,57 @@ def test_the_bisected_lemma_table_is_the_json_table(language: str) -> None:
     assert all(lookup[word] == lemma for word, lemma in table.items())
     for word in ("qualcodeloos", "a", "zzzzzz", "", "'s"):
         assert lookup[word] == table.get(word, word)
+
+
+KEYS = st.sampled_from(
+    ["organisation", "wave", "a b", "x-y", "_k", "Key1", "k", "a  b", "1x", "-k", "k ", " k", "ü", "a\tb"]
+)
+SEPARATORS = st.sampled_from([": ", ":", " : ", ":  ", ":\t", ": \t"])
+VALUE_PARTS = st.sampled_from(
+    list("aZ09 _.,;/\\-?:#&*!|>'\"%@`[]{}~\t\u00a0\u200béü")
+    + ["null", "yes", "~", "'q'", '"q"', "''", '""', "'it''s'", '"a\\"b"', " #c", "a#b", "12:30", "- x", "...", "---"]
+)
+LINES = st.tuples(KEYS, SEPARATORS, st.lists(VALUE_PARTS, max_size=6).map("".join)).map(lambda t: "".join(t))
+# Lines near the fast path's edge: good keys and ": ", values mostly letters with one odd part.
+NEAR_LINES = st.tuples(
+    st.sampled_from(["organisation", "wave", "a b", "x-y", "_k", "Key1"]),
+    st.sampled_from([": ", ":", ":  "]),
+    st.lists(st.sampled_from(["ab", "Cd", " ", "07", "é"]), max_size=4).map("".join),
+    st.lists(VALUE_PARTS, max_size=2).map("".join),
+    st.lists(st.sampled_from(["ab", " ", "x"]), max_size=3).map("".join),
+).map(lambda t: "".join(t))
+FRONT_MATTER = st.lists(
+    st.one_of(LINES, NEAR_LINES, NEAR_LINES, st.sampled_from(["", "  ", "# note", "- item", "  nested: x"])), max_size=6
+).map("\n".join)
+
+
+@settings(max_examples=600, deadline=None)
+@given(FRONT_MATTER)
+def test_simple_front_matter_reads_as_pyyaml_does(text: str) -> None:
+    """The fast reading of ``key: value`` front matter is PyYAML's ``BaseLoader`` reading,
+    or declines (and PyYAML reads it)."""
+    import yaml
+
+    from qualcode.core.safe_yaml import safe_load
+    from qualcode.ingest.metadata import simple_mapping
+
+    fast = simple_mapping(text)
+    if fast is None:
+        return
+    try:
+        slow = safe_load(text, base=True)
+    except yaml.YAMLError as exc:
+        raise AssertionError(f"the fast path read {text!r} that PyYAML refuses ({exc})") from None
+    assert fast == (slow or {})
+
+
+def test_the_fast_front_matter_path_takes_the_common_case() -> None:
+    from qualcode.ingest.metadata import simple_mapping
+
+    text = 'organisation: Leergeld\nproject: Huisbezoek\nwave: "1"\nparticipant: 007\ngemeente: \'s-Hertogenbosch\n'
+    assert simple_mapping(text) is None  # the quote in 's-Hertogenbosch opens a quoted value
+    assert simple_mapping('organisation: Leergeld\nwave: "1"\nparticipant: 007\n') == {
+        "organisation": "Leergeld",
+        "wave": "1",
+        "participant": "007",
+    }
