@@ -225,14 +225,10 @@ def _lemma_lookup(language: str) -> dict[str, str]:
     lines = raw.strip().split(b"\n")
     entries = lines[1:-1] if len(lines) > 2 and lines[0] == b"{" and lines[-1] == b"}" else []
     indent = entries[0][: len(entries[0]) - len(entries[0].lstrip(b" "))] if entries else b""
-    # One entry a line, no escapes: then a line's bytes start with the word's probe exactly
-    # when it is that word's entry, whatever the word holds.
-    if (
-        entries
-        and b"\\" not in raw
-        and raw.count(b'": "') == len(entries)
-        and raw.count(b"\n" + indent + b'"') == len(entries)
-    ):
+    # One `"word": "lemma"` entry a line (four quotes each) and no escapes, so no string
+    # holds a quote: then a line starts with a word's probe exactly when it is that word's
+    # entry, whatever the word holds.
+    if entries and b"\\" not in raw and raw.count(b'"') == 4 * len(entries):
         entries.sort()
         return _Lemmas(entries, indent)
     return _Fallback(json.loads(raw))
@@ -244,10 +240,19 @@ class _Fallback(dict[str, str]):
 
 
 def _lemma_bytes(language: str) -> bytes:
+    """The table file's JSON. Found without importing ``spacy_lookups_data``, whose
+    ``__init__`` builds paths for every table of every language (about 30 ms)."""
+    from importlib.util import find_spec
+    from pathlib import Path
+
+    name = f"{language}_lemma_lookup.json.gz"
+    spec = find_spec("spacy_lookups_data")
+    path = Path(spec.origin).parent / "data" / name if spec is not None and spec.origin else None
+    if path is not None and path.is_file():
+        return gzip.decompress(path.read_bytes())
     from importlib import resources
 
-    data = resources.files("spacy_lookups_data") / "data" / f"{language}_lemma_lookup.json.gz"
-    return gzip.decompress(data.read_bytes())
+    return gzip.decompress((resources.files("spacy_lookups_data") / "data" / name).read_bytes())
 
 
 def _lemma_table(language: str) -> dict[str, str]:
