@@ -143,26 +143,31 @@ def analyse(text: str, language: str = "nl", turns: Sequence[tuple[int, int, int
     from qualcode.ingest.sentences import split_blocks
 
     lookup = _lemma_lookup(language).__getitem__
+    spans = list(split_blocks(text, _block_spans(text, turns)))
     lowered = text.lower()
-    aligned = len(lowered) == len(text) and "Σ" not in text
-    # Every character that is not part of a lemma token ([^\W_], i.e. str.isalnum) made a
-    # space, once for the text: a sentence's tokens are then its slice, split.
-    letters = lowered.translate(_ALNUM_OR_SPACE) if aligned else ""
-    find = _LEMMA_WORD.findall
-    sentences: list[Sentence] = []
-    add = sentences.append
-    words = 0
-    for seq, begin, end in split_blocks(text, _block_spans(text, turns)):
-        tokens = letters[begin:end].split() if aligned else find(text[begin:end].lower())
-        words += len(tokens)
-        lemmas = " ".join(map(lookup, tokens))
-        if lemmas:
-            add(Sentence(begin, end, seq, lemmas))
-    if not aligned or "_" in text:
-        words = spoken_word_count(text, turns)
+    if len(lowered) != len(text) or "Σ" in text:
+        # Offsets would shift: lower-case and lemmatise sentence by sentence.
+        find = _LEMMA_WORD.findall
+        plain = [(seq, begin, end, " ".join(map(lookup, find(text[begin:end].lower())))) for seq, begin, end in spans]
+        return Segmented(
+            [Sentence(b, e, q, lemmas) for q, b, e, lemmas in plain if lemmas], spoken_word_count(text, turns)
+        )
+    # Every character that is not part of a lemma token ([^\W_], what str.isalnum accepts)
+    # made a space, once for the text; the sentences' slices joined with a marker between
+    # them, split into tokens, lemmatised and joined in one go, and cut at the markers again.
+    letters = lowered.translate(_ALNUM_OR_SPACE)
+    tokens = f" {_MARK} ".join([letters[begin:end] for _, begin, end in spans]).split()
+    lemmas = " ".join(map(lookup, tokens)).split(_MARK)
+    sentences = [
+        Sentence(begin, end, seq, found) for (seq, begin, end), found in zip(spans, map(str.strip, lemmas)) if found
+    ]
+    words = len(tokens) - max(len(spans) - 1, 0) if "_" not in text else spoken_word_count(text, turns)
     return Segmented(sentences, words)
 
 
+# Between two sentences' tokens: not a character any token holds (all are alphanumeric),
+# and its own lemma (no table has it).
+_MARK = "\x00"
 # A lemma token ([^\W_]) is a run of characters that str.isalnum accepts.
 _ALNUM_OR_SPACE = CharTable(str.isalnum)
 
