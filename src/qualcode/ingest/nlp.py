@@ -143,7 +143,7 @@ def analyse(text: str, language: str = "nl", turns: Sequence[tuple[int, int, int
     from qualcode.ingest.sentences import split_blocks
 
     lookup = _lemma_lookup(language).__getitem__
-    spans = list(split_blocks(text, _block_spans(text, turns)))
+    spans = split_blocks(text, _block_spans(text, turns))
     lowered = text.lower()
     if len(lowered) != len(text) or "Σ" in text:
         # Offsets would shift: lower-case and lemmatise sentence by sentence.

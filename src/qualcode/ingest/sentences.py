@@ -19,7 +19,7 @@ agreement with spaCy's boundaries on a corpus.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from functools import lru_cache
 from typing import TypeVar
 
@@ -126,9 +126,7 @@ def split(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, 
     return [(start + begin, start + finish) for _, begin, finish in split_blocks(piece, [(0, len(piece), None)])]
 
 
-def split_blocks(
-    text: str, blocks: Iterable[tuple[int, int, _T]], reverse: str | None = None
-) -> Iterator[tuple[_T, int, int]]:
+def split_blocks(text: str, blocks: Iterable[tuple[int, int, _T]]) -> list[tuple[_T, int, int]]:
     """``(tag, start, end)`` of each sentence of each block ``(start, end, tag)`` of ``text``.
 
     A sentence may end only at a chunk of non-space characters holding a full stop, ``!``,
@@ -137,25 +135,25 @@ def split_blocks(
     reversed text), and the verdict on each distinct chunk is remembered, so the work per
     word is a regular expression's, not Python's.
     """
-    rev = text[::-1] if reverse is None else reverse
+    rev = text[::-1]
     size = len(text)
     marks = _MARK_TO_CHUNK_END.finditer
     head = _CHUNK_HEAD.match
     nonspace = _NONSPACE.search
     ends = _ends_sentence
+    out: list[tuple[_T, int, int]] = []
+    add = out.append
     for start, end, tag in blocks:
         cursor = start
         for mark in marks(text, start, end):
-            at = mark.start()
-            begin = size - head(rev, size - at, size - start).end()  # type: ignore[union-attr]
-            if ends(text[begin : mark.end()]):
-                first = nonspace(text, cursor, end)
-                assert first is not None  # the chunk itself is not space
-                yield tag, first.start(), mark.end()
-                cursor = mark.end()
+            at, stop = mark.span()
+            if ends(text[size - head(rev, size - at, size - start).end() : stop]):  # type: ignore[union-attr]
+                add((tag, nonspace(text, cursor, end).start(), stop))  # type: ignore[union-attr]  # the chunk is not space
+                cursor = stop
         first = nonspace(text, cursor, end)
         if first is not None:
-            yield tag, first.start(), cursor + len(text[cursor:end].rstrip())
+            add((tag, first.start(), cursor + len(text[cursor:end].rstrip())))
+    return out
 
 
 @lru_cache(maxsize=1 << 16)
