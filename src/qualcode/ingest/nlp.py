@@ -1,11 +1,17 @@
-"""Sentence segmentation, tokens and lemmas, offline.
+"""Sentence segmentation, tokens, lemmas and word counts, offline.
 
 Sentences are drawn by rule (:mod:`qualcode.ingest.sentences`, the boundaries of spaCy's
 ``sentencizer`` without loading spaCy) inside blocks of a turn: a line break within a turn is
 a wrapped line, not a boundary, unless a blank line or a timestamp opens the next line. Lemmas
 come from the lookup table of ``spacy-lookups-data`` that spaCy's own lookup lemmatizer uses
-(lower-cased word → lemma), read straight from the package's data file. spaCy itself (``spacy.blank(lang)``, about 0.8 s to import) is loaded only for
-its stop-word lists, inside the functions that need them.
+(lower-cased word → lemma), searched in the package's data file as it stands (see
+:class:`_Lemmas`). spaCy itself (``spacy.blank(lang)``, about 0.8 s to import) is loaded only
+for its stop-word lists, inside the functions that need them.
+
+Import speed (issue 17): :func:`analyse` segments, lemmatises and counts the words of a
+transcript with a handful of C-level passes over its text and a few Python steps per sentence,
+never per word or per line; ``tests/test_import_equivalence.py`` recomputes all of it the
+plain way and ``benchmarks/import_bench.py`` measures it against spaCy's sentencizer.
 """
 
 from __future__ import annotations
