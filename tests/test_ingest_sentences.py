@@ -79,7 +79,7 @@ def test_boundaries_agree_with_spacys_sentencizer_on_the_sample_corpus() -> None
     for path in sorted(SAMPLES.glob("*.md")) + sorted(SAMPLES.glob("*.txt")):
         text = path.read_text(encoding="utf-8")
         turns = [(t.start, t.body_start, t.end) for t in parse_turns(text)]
-        for _, block, _ in nlp._chunks(text, turns):
+        for _, block, _ in nlp.blocks(text, turns):
             joined = block.replace("\n", " ")
             ours = {_boundary(joined, e) for _, e in split(block)}
             theirs = {_boundary(joined, e) for _, e in nlp.spacy_sentence_spans(joined)}

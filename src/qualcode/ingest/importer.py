@@ -260,11 +260,10 @@ def store_text(
         raise QualcodeError(f"{source_name}: already in the study as “{_title(store, existing)}”")
     language = meta.get("language") or detect_language(text)
     turns = parse_turns(text)
-    spans = [(t.start, t.body_start, t.end) for t in turns]
-    sentences = nlp.segment(text, language, spans)
+    segmented = nlp.analyse(text, language, [(t.start, t.body_start, t.end) for t in turns])
+    sentences, words = segmented.sentences, segmented.words
     role = meta.get("role") or _respondent_role(turns)
     attributes = {k: v for k, v in meta.items() if k not in KNOWN_FIELDS}
-    words = nlp.spoken_word_count(text, spans)
     with store.action(f"import {source_name}", record=False):
         project_id = docsql.ensure_project(store, meta.get("organisation"), meta.get("project"))
         case_id = ensure_case(store, meta["case"]) if meta.get("case") else None
@@ -285,22 +284,8 @@ def store_text(
             attributes=attributes,
             case_id=case_id,
             wave=normalise_wave(meta.get("wave")),
-            turns=[
-                {
-                    "seq": i,
-                    "speaker": t.speaker,
-                    "role": t.role,
-                    "timestamp": t.timestamp,
-                    "start": t.start,
-                    "body_start": t.body_start,
-                    "end": t.end,
-                }
-                for i, t in enumerate(turns)
-            ],
-            sentences=[
-                {"seq": i, "start": s.start, "end": s.end, "turn_seq": s.turn_seq, "lemmas": s.lemmas}
-                for i, s in enumerate(sentences)
-            ],
+            turns=[(i, t.speaker, t.role, t.timestamp, t.start, t.body_start, t.end) for i, t in enumerate(turns)],
+            sentences=sentences,
         )
     return StoredDocument(doc_id, len(turns), len(sentences), words)
 

@@ -1,20 +1,30 @@
-"""Sentence segmentation, tokens and lemmas, offline.
+"""Sentence segmentation, tokens, lemmas and word counts, offline.
 
 Sentences are drawn by rule (:mod:`qualcode.ingest.sentences`, the boundaries of spaCy's
 ``sentencizer`` without loading spaCy) inside blocks of a turn: a line break within a turn is
 a wrapped line, not a boundary, unless a blank line or a timestamp opens the next line. Lemmas
 come from the lookup table of ``spacy-lookups-data`` that spaCy's own lookup lemmatizer uses
-(lower-cased word → lemma), read straight from the package's data file. spaCy itself (``spacy.blank(lang)``, about 0.8 s to import) is loaded only for
-its stop-word lists, inside the functions that need them.
+(lower-cased word → lemma), searched in the package's data file as it stands (see
+:class:`_Lemmas`). spaCy itself (``spacy.blank(lang)``, about 0.8 s to import) is loaded only
+for its stop-word lists, inside the functions that need them.
+
+Import speed (issue 17): :func:`analyse` segments, lemmatises and counts the words of a
+transcript with a handful of C-level passes over its text and a few Python steps per sentence,
+never per word or per line; ``tests/test_import_equivalence.py`` recomputes all of it the
+plain way and ``benchmarks/import_bench.py`` measures it against spaCy's sentencizer.
 """
 
 from __future__ import annotations
 
+import gzip
+import json
 import re
+from bisect import bisect_left
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
 from functools import lru_cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
+
+from qualcode.ingest.language import CharTable
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -23,11 +33,11 @@ SUPPORTED_LANGUAGES = ("nl", "en")
 # A block ends at a blank line, or where the next line opens with a timestamp ("[00:12:03]").
 _BLOCK_BREAK = re.compile(r"\n[ \t]*\n\s*|\n(?=[ \t]*[\[(]?\d{1,2}:\d\d(?::\d\d)?[\])]?\s)")
 _WORD = re.compile(r"\w+")
+_NONSPACE = re.compile(r"\S")
 _LEMMA_WORD = re.compile(r"[^\W_]+")
 
 
-@dataclass(frozen=True)
-class Sentence:
+class Sentence(NamedTuple):
     start: int
     end: int
     turn_seq: int | None
@@ -82,18 +92,38 @@ def _regions(text: str, turns: Sequence[tuple[int, int, int]]) -> Iterator[tuple
         yield cursor, len(text), None
 
 
-def _chunks(text: str, turns: Sequence[tuple[int, int, int]]) -> Iterator[tuple[int, str, int | None]]:
-    """Blocks of running text: each region (a turn's body, text outside turns) cut at blank
-    lines and at lines opening with a timestamp, never at a wrapped line's break."""
+def turn_spans(text: str) -> list[tuple[int, int, int]]:
+    """``(start, body_start, end)`` of each speaker turn in ``text``."""
+    from qualcode.ingest.turns import parse_turns
+
+    return [(t.start, t.body_start, t.end) for t in parse_turns(text)]
+
+
+def blocks(text: str, turns: Sequence[tuple[int, int, int]]) -> Iterator[tuple[int, str, int | None]]:
+    """Blocks of running text as ``(offset, block, turn)``: each region (a turn's body, text
+    outside turns) cut at blank lines and at lines opening with a timestamp, never at a
+    wrapped line's break. The sentences of a document are the sentences of its blocks."""
+    for start, stop, seq in _block_spans(text, turns):
+        yield start, text[start:stop], seq
+
+
+def _block_spans(text: str, turns: Sequence[tuple[int, int, int]]) -> Iterator[tuple[int, int, int | None]]:
+    """:func:`blocks` as ``(start, end, turn)`` offsets, without copying the text."""
+    nonspace = _NONSPACE.search
     for start, end, seq in _regions(text, turns):
         cursor = start
-        for brk in [*_BLOCK_BREAK.finditer(text, start, end), None]:
-            stop = end if brk is None else brk.start()
-            block = text[cursor:stop]
-            if block.strip():
-                yield cursor, block, seq
-            if brk is not None:
-                cursor = brk.end()
+        for brk in _BLOCK_BREAK.finditer(text, start, end):
+            stop = brk.start()
+            if nonspace(text, cursor, stop) is not None:
+                yield cursor, stop, seq
+            cursor = brk.end()
+        if nonspace(text, cursor, end) is not None:
+            yield cursor, end, seq
+
+
+class Segmented(NamedTuple):
+    sentences: list[Sentence]
+    words: int  # the spoken word count, as spoken_word_count counts it
 
 
 def segment(text: str, language: str = "nl", turns: Sequence[tuple[int, int, int]] = ()) -> list[Sentence]:
@@ -103,16 +133,49 @@ def segment(text: str, language: str = "nl", turns: Sequence[tuple[int, int, int
     ``turns`` are ``(start, body_start, end)`` triples in text order; speaker labels are
     left out of the sentences, so a sentence unit is what was said.
     """
-    from qualcode.ingest.sentences import split
+    return analyse(text, language, turns).sentences
 
-    lemmatise = _lemmatiser(language)
-    sentences: list[Sentence] = []
-    for offset, block, seq in _chunks(text, turns):
-        for start, end in split(block):
-            lemmas = " ".join(lemmatise(block[start:end]))
-            if lemmas:
-                sentences.append(Sentence(offset + start, offset + end, seq, lemmas))
-    return sentences
+
+def analyse(text: str, language: str = "nl", turns: Sequence[tuple[int, int, int]] = ()) -> Segmented:
+    """:func:`segment` and :func:`spoken_word_count` in one pass over the text.
+
+    The words of the sentences are the words said: the sentences cover every character of
+    the turn bodies and the text outside turns but whitespace, and a word of
+    ``spoken_word_count`` (``\\w+``) is a lemma token (``[^\\W_]+``) when the text has
+    no underscore. The text is lower-cased once for all its sentences when that keeps every
+    offset (it does unless the text holds a character such as "İ" whose lower case is longer,
+    or a capital sigma, whose lower case depends on what follows).
+    """
+    from qualcode.ingest.sentences import split_blocks
+
+    lookup = _lemma_lookup(language).__getitem__
+    spans = split_blocks(text, _block_spans(text, turns))
+    lowered = text.lower()
+    if len(lowered) != len(text) or "Σ" in text:
+        # Offsets would shift: lower-case and lemmatise sentence by sentence.
+        find = _LEMMA_WORD.findall
+        plain = [(seq, begin, end, " ".join(map(lookup, find(text[begin:end].lower())))) for seq, begin, end in spans]
+        return Segmented(
+            [Sentence(b, e, q, lemmas) for q, b, e, lemmas in plain if lemmas], spoken_word_count(text, turns)
+        )
+    # Every character that is not part of a lemma token ([^\W_], what str.isalnum accepts)
+    # made a space, once for the text; the sentences' slices joined with a marker between
+    # them, split into tokens, lemmatised and joined in one go, and cut at the markers again.
+    letters = lowered.translate(_ALNUM_OR_SPACE)
+    tokens = f" {_MARK} ".join([letters[begin:end] for _, begin, end in spans]).split()
+    lemmas = " ".join(map(lookup, tokens)).split(_MARK)
+    sentences = [
+        Sentence(begin, end, seq, found) for (seq, begin, end), found in zip(spans, map(str.strip, lemmas)) if found
+    ]
+    words = len(tokens) - max(len(spans) - 1, 0) if "_" not in text else spoken_word_count(text, turns)
+    return Segmented(sentences, words)
+
+
+# Between two sentences' tokens: not a character any token holds (all are alphanumeric),
+# and its own lemma (no table has it).
+_MARK = "\x00"
+# A lemma token ([^\W_]) is a run of characters that str.isalnum accepts.
+_ALNUM_OR_SPACE = CharTable(str.isalnum)
 
 
 def spacy_sentence_spans(text: str, language: str = "nl") -> list[tuple[int, int]]:
@@ -129,24 +192,84 @@ def lemmas(text: str, language: str = "nl") -> list[str]:
 
 @lru_cache(maxsize=4)
 def _lemmatiser(language: str) -> Callable[[str], list[str]]:
-    table = _lemma_table(language if language in SUPPORTED_LANGUAGES else "nl")
-    get = table.get
+    lookup = _lemma_lookup(language).__getitem__
+    find = _LEMMA_WORD.findall
 
     def lemmatise(text: str) -> list[str]:
-        return [get(word, word) for word in _LEMMA_WORD.findall(text.lower())]
+        return list(map(lookup, find(text.lower())))
 
     return lemmatise
 
 
-def _lemma_table(language: str) -> dict[str, str]:
-    """spacy-lookups-data's ``<lang>_lemma_lookup`` table, as spaCy's ``load_lookups`` would
-    give it, read without importing spaCy (~0.2 s instead of ~1 s)."""
-    import gzip
-    import json
+class _Lemmas(dict[str, str]):
+    """Lower-case word → lemma (the word itself when the table has none), looked up in the
+    table's entries on a word's first use and remembered.
+
+    The table has 213,000 Dutch entries; building them all into a dict (``json.loads``)
+    costs about 0.3 s, more than the rest of importing one transcript, which uses a thousand
+    of them. So the file's entries, one ``"word": "lemma"`` line each, are kept as sorted
+    byte lines and a word is found by bisection (about 0.1 s to prepare, a few microseconds a
+    word). A file not in that shape is read with ``json.loads`` instead.
+    """
+
+    def __init__(self, lines: list[bytes], indent: bytes) -> None:
+        super().__init__()
+        self._lines = lines
+        self._indent = indent
+
+    def __missing__(self, word: str) -> str:
+        probe = self._indent + b'"' + word.encode("utf-8", "surrogatepass") + b'": "'
+        lines = self._lines
+        at = bisect_left(lines, probe)
+        lemma = word
+        if at < len(lines) and lines[at].startswith(probe):
+            lemma = lines[at][len(probe) :].rstrip(b",").removesuffix(b'"').decode("utf-8")
+        self[word] = lemma
+        return lemma
+
+
+@lru_cache(maxsize=4)
+def _lemma_lookup(language: str) -> dict[str, str]:
+    """spacy-lookups-data's ``<lang>_lemma_lookup`` table as a :class:`_Lemmas` (or, for a
+    table file in another shape, a dict of every entry with the same missing-word rule)."""
+    raw = _lemma_bytes(language if language in SUPPORTED_LANGUAGES else "nl")
+    lines = raw.strip().split(b"\n")
+    entries = lines[1:-1] if len(lines) > 2 and lines[0] == b"{" and lines[-1] == b"}" else []
+    indent = entries[0][: len(entries[0]) - len(entries[0].lstrip(b" "))] if entries else b""
+    # One `"word": "lemma"` entry a line (four quotes each) and no escapes, so no string
+    # holds a quote: then a line starts with a word's probe exactly when it is that word's
+    # entry, whatever the word holds.
+    if entries and b"\\" not in raw and raw.count(b'"') == 4 * len(entries):
+        entries.sort()
+        return _Lemmas(entries, indent)
+    return _Fallback(json.loads(raw))
+
+
+class _Fallback(dict[str, str]):
+    def __missing__(self, word: str) -> str:
+        return word
+
+
+def _lemma_bytes(language: str) -> bytes:
+    """The table file's JSON. Found without importing ``spacy_lookups_data``, whose
+    ``__init__`` builds paths for every table of every language (about 30 ms)."""
+    from importlib.util import find_spec
+    from pathlib import Path
+
+    name = f"{language}_lemma_lookup.json.gz"
+    spec = find_spec("spacy_lookups_data")
+    path = Path(spec.origin).parent / "data" / name if spec is not None and spec.origin else None
+    if path is not None and path.is_file():
+        return gzip.decompress(path.read_bytes())
     from importlib import resources
 
-    data = resources.files("spacy_lookups_data") / "data" / f"{language}_lemma_lookup.json.gz"
-    table: dict[str, str] = json.loads(gzip.decompress(data.read_bytes()))
+    return gzip.decompress((resources.files("spacy_lookups_data") / "data" / name).read_bytes())
+
+
+def _lemma_table(language: str) -> dict[str, str]:
+    """spacy-lookups-data's ``<lang>_lemma_lookup`` table, as spaCy's ``load_lookups`` would
+    give it, read without importing spaCy (~0.3 s instead of ~1 s)."""
+    table: dict[str, str] = json.loads(_lemma_bytes(language))
     return table
 
 

@@ -19,9 +19,16 @@ agreement with spaCy's boundaries on a corpus.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
+from functools import lru_cache
+from typing import TypeVar
 
-_CANDIDATE = re.compile(r"\S*[.!?…]\S*")
+# From the first full stop, "!", "?" or "…" of a chunk of non-space characters to the
+# chunk's end; and (matched in the reversed text) the rest of the chunk before that mark.
+_MARK_TO_CHUNK_END = re.compile(r"[.!?…]\S*+")
+_CHUNK_HEAD = re.compile(r"[^\s.!?…]*+")
 _NONSPACE = re.compile(r"\S")
+_T = TypeVar("_T")
 # Punctuation that may follow the word a sentence ends on: `zei."`, `(ja!)`, `echt?”`.
 _TRAILING = ".!?…\"'”’»)]}:;,*"
 _FINAL = frozenset(".!?")
@@ -112,27 +119,44 @@ ABBREVIATIONS = frozenset(
 )
 
 
-def split(text: str) -> list[tuple[int, int]]:
-    """``(start, end)`` of each sentence in ``text``; whitespace between sentences belongs to
-    none, and line breaks inside ``text`` are ordinary spaces.
+def split(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
+    """``(start, end)`` of each sentence in ``text[start:end]``, as offsets into ``text``;
+    whitespace between sentences belongs to none, and line breaks are ordinary spaces."""
+    piece = text[start:end]
+    return [(start + begin, start + finish) for _, begin, finish in split_blocks(piece, [(0, len(piece), None)])]
 
-    Only chunks with a full stop, ``!``, ``?`` or ``…`` in them are looked at (one in about
-    fifteen), so the work per word is a regular expression's, not Python's.
+
+def split_blocks(text: str, blocks: Iterable[tuple[int, int, _T]]) -> list[tuple[_T, int, int]]:
+    """``(tag, start, end)`` of each sentence of each block ``(start, end, tag)`` of ``text``.
+
+    A sentence may end only at a chunk of non-space characters holding a full stop, ``!``,
+    ``?`` or ``…`` (one in about fifteen words): the scan jumps from one such mark to the
+    next in C, reads the chunk around it (its start found by matching backwards in the
+    reversed text), and the verdict on each distinct chunk is remembered, so the work per
+    word is a regular expression's, not Python's.
     """
-    spans: list[tuple[int, int]] = []
-    cursor = 0
-    for candidate in _CANDIDATE.finditer(text):
-        if _ends_sentence(candidate.group()):
-            first = _NONSPACE.search(text, cursor)
-            assert first is not None  # the candidate itself is not space
-            spans.append((first.start(), candidate.end()))
-            cursor = candidate.end()
-    rest = text[cursor:]
-    if rest.strip():
-        spans.append((cursor + len(rest) - len(rest.lstrip()), cursor + len(rest.rstrip())))
-    return spans
+    rev = text[::-1]
+    size = len(text)
+    marks = _MARK_TO_CHUNK_END.finditer
+    head = _CHUNK_HEAD.match
+    nonspace = _NONSPACE.search
+    ends = _ends_sentence
+    out: list[tuple[_T, int, int]] = []
+    add = out.append
+    for start, end, tag in blocks:
+        cursor = start
+        for mark in marks(text, start, end):
+            at, stop = mark.span()
+            if ends(text[size - head(rev, size - at, size - start).end() : stop]):  # type: ignore[union-attr]
+                add((tag, nonspace(text, cursor, end).start(), stop))  # type: ignore[union-attr]  # the chunk is not space
+                cursor = stop
+        first = nonspace(text, cursor, end)
+        if first is not None:
+            add((tag, first.start(), cursor + len(text[cursor:end].rstrip())))
+    return out
 
 
+@lru_cache(maxsize=1 << 16)
 def _ends_sentence(word: str) -> bool:
     core = word.rstrip(_TRAILING)
     tail = word[len(core) :]

@@ -17,6 +17,7 @@ keeps its timestamp, and keeping the speaker means "who said this" is still answ
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -148,13 +149,13 @@ _NOT_SPEAKERS = frozenset(
 def parse_turns(text: str) -> list[Turn]:
     """Find speaker turns in normalised text; text before the first label is no turn.
 
-    One ``finditer`` over line starts finds every candidate line; per-line work in
-    Python happens only for candidates, and label checks are cached, so a
+    Only lines with a colon or an opening bracket are matched against the label pattern;
+    per-line work in Python happens only for candidates, and label checks are cached, so a
     100,000-word transcript takes a few milliseconds.
     """
     heads: list[tuple[int, int, str, str | None, str | None]] = []
     speaker, role = "", None
-    for m in _LINE.finditer(text):
+    for m in _candidate_lines(text):
         ts, bold, bracket, bcolon, plain, ts2, alone, ts3 = m.group(
             "ts", "bold", "bracket", "bcolon", "plain", "ts2", "alone", "ts3"
         )
@@ -177,6 +178,22 @@ def parse_turns(text: str) -> list[Turn]:
         body_start = min(skip_space(text, head_end).end(), end)  # type: ignore[union-attr]
         turns.append(Turn(start, end, body_start, speaker, role, stamp))
     return turns
+
+
+def _candidate_lines(text: str) -> Iterator[re.Match[str]]:
+    """``_LINE.finditer(text)``, trying only the lines that can match: every form of label
+    or timestamp has a colon, but for ``[Ouder] ...``, which opens with a bracket. A match
+    never crosses a line, so matching line by line finds the same; and a scan of every
+    position for ``^`` costs more than the rest of parsing (a wrapped transcript has a line
+    every 80 characters, most of them running text)."""
+    match = _LINE.match
+    pos = 0
+    for line in text.split("\n"):
+        if ":" in line or line.lstrip(" \t").startswith("["):
+            found = match(text, pos)
+            if found is not None:
+                yield found
+        pos += len(line) + 1
 
 
 @lru_cache(maxsize=4096)

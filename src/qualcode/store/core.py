@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -259,6 +259,14 @@ class Store:
         columns = list(rows[0])
         sql = f"INSERT INTO {table} ({', '.join(_q(c) for c in columns)}) VALUES ({', '.join('?' * len(columns))})"
         self.conn.executemany(sql, [tuple(r[c] for c in columns) for r in rows])
+
+    def insert_rows(self, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+        """:meth:`insert_many` for rows given as tuples in ``columns`` order: the bulk path of
+        an import (turns, sentences), for tables without text fields to clean."""
+        self._require_action()
+        assert table not in _TEXT_FIELDS, f"{table} has text fields: use insert_many"
+        sql = f"INSERT INTO {table} ({', '.join(_q(c) for c in columns)}) VALUES ({', '.join('?' * len(columns))})"
+        self.conn.executemany(sql, rows)
 
     def update(self, table: str, row_id: int, changes: dict[str, Any]) -> None:
         action = self._require_action()

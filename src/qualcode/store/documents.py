@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from qualcode.store.core import Store, now
@@ -67,15 +67,17 @@ def insert_document(
     char_count: int,
     word_count: int,
     attributes: dict[str, str],
-    turns: Sequence[dict[str, Any]],
-    sentences: Sequence[dict[str, Any]],
+    turns: Sequence[Mapping[str, Any] | Sequence[Any]],
+    sentences: Sequence[Mapping[str, Any] | Sequence[Any]],
     case_id: int | None = None,
     wave: str | None = None,
 ) -> int:
     """Insert a document with its attributes, turns and sentences.
 
-    ``sentences`` carry a ``turn_seq`` (index into ``turns``, or None) that is resolved to the
-    new turn ids here.
+    ``turns`` are tuples ``(seq, speaker, role, timestamp, start, body_start, end)`` and
+    ``sentences`` tuples ``(start, end, turn_seq, lemmas)`` in order (their ``seq`` is their
+    place), or mappings with those keys (and a sentence's ``seq``). A sentence's ``turn_seq`` (index into
+    ``turns``, or None) is resolved to the new turn's id here.
     """
     doc_id = store.insert(
         "documents",
@@ -101,23 +103,35 @@ def insert_document(
         "document_attributes",
         [{"document_id": doc_id, "name": k, "value": v} for k, v in attributes.items()],
     )
-    store.insert_many("turns", [{**t, "document_id": doc_id} for t in turns])
+    store.insert_rows(
+        "turns",
+        ("document_id", "seq", "speaker", "role", "timestamp", "start", "body_start", "end"),
+        [(doc_id, *t) for t in _tuples(turns, _TURN_KEYS)],
+    )
     turn_ids = [r[0] for r in store.rows("SELECT id FROM turns WHERE document_id = ? ORDER BY seq", (doc_id,))]
-    store.insert_many(
+    rows = _tuples(sentences, _SENTENCE_KEYS)
+    if rows and isinstance(sentences[0], tuple):
+        rows = [(seq, *row) for seq, row in enumerate(rows)]  # a tuple's place is its seq
+    store.insert_rows(
         "sentences",
+        ("document_id", "turn_id", "seq", "start", "end", "lemmas"),
         [
-            {
-                "document_id": doc_id,
-                "turn_id": None if s["turn_seq"] is None else turn_ids[s["turn_seq"]],
-                "seq": s["seq"],
-                "start": s["start"],
-                "end": s["end"],
-                "lemmas": s["lemmas"],
-            }
-            for s in sentences
+            (doc_id, None if turn is None else turn_ids[turn], seq, start, end, lemmas)
+            for seq, start, end, turn, lemmas in rows
         ],
     )
     return doc_id
+
+
+_TURN_KEYS = ("seq", "speaker", "role", "timestamp", "start", "body_start", "end")
+_SENTENCE_KEYS = ("seq", "start", "end", "turn_seq", "lemmas")
+
+
+def _tuples(rows: Sequence[Mapping[str, Any] | Sequence[Any]], keys: tuple[str, ...]) -> Sequence[Sequence[Any]]:
+    """Rows as given when they are tuples, else each mapping's values of ``keys``."""
+    if not rows or isinstance(rows[0], tuple):
+        return rows  # type: ignore[return-value]
+    return [tuple(row[k] for k in keys) for row in rows]  # type: ignore[call-overload]
 
 
 def delete_document(store: Store, doc_id: int) -> None:
