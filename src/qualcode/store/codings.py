@@ -184,7 +184,8 @@ def memo_coding_ids(store: Store, document_id: int) -> list[int]:
 def memo_overview(store: Store) -> list[sqlite3.Row]:
     """Every memo with where it is: target, target_id, text, updated_at, coder, and for a
     memo on a coding or a document the document (id, title), for a coding its span, code and
-    coded words (at most 300 characters), for a code its id. Newest first."""
+    coded words (at most 300 characters), for a code its id. In no particular order (a
+    coding's memo has no date of its own: ``updated_at`` is then the coding's)."""
     return store.rows(
         "SELECT 'coding' AS target, c.id AS target_id, c.memo AS text, c.created_at AS updated_at, "
         'k.name AS coder, c.document_id, d.title, c.start, c."end", c.code_id, '
@@ -199,6 +200,5 @@ def memo_overview(store: Store) -> list[sqlite3.Row]:
         "LEFT JOIN codings c ON m.target = 'coding' AND c.id = m.target_id "
         "LEFT JOIN documents d ON d.id = CASE m.target WHEN 'document' THEN m.target_id "
         "WHEN 'coding' THEN c.document_id END "
-        "WHERE m.text != '' "
-        "ORDER BY updated_at DESC",
+        "WHERE m.text != ''",
     )

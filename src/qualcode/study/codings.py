@@ -364,7 +364,7 @@ class CodingMixin:
         return set(sql.memo_coding_ids(self.store, document_id))
 
     def memo_overview(self) -> list[dict[str, Any]]:
-        """Every memo in the study, newest first, with where it is: ``target`` (study,
+        """Every memo in the study (unordered) with where it is: ``target`` (study,
         document, code, coding), ``target_id``, ``text``, ``coder``, ``updated_at``; for a
         memo on a coding or a document ``document_id`` and ``title``; for a coding its
         ``start``, ``end``, ``code_id`` and coded ``words`` (the first 300 characters);

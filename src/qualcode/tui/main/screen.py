@@ -7,7 +7,7 @@ screen (not on the app) so that screens pushed on top do not inherit them.
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
 from textual import on
@@ -30,6 +30,9 @@ from qualcode.tui.main.coverage import Span
 from qualcode.tui.main.live import LiveView
 from qualcode.tui.main.status import HereCode, StatusBar
 from qualcode.tui.main.transcript import TranscriptView
+
+if TYPE_CHECKING:
+    from qualcode.tui.screens.memos import MemoPlace
 
 NARROW = 110  # below this many columns the side panels start hidden, and show one at a time
 PANELS = ("browser", "codebook")
@@ -510,6 +513,31 @@ class MainScreen(LiveView, CodingActions, Screen[None]):
         box.select_all()  # typing replaces the last filter
 
     def action_focus_transcript(self) -> None:
+        self.transcript.focus()
+
+    def open_memos(self) -> None:
+        """The memo overview (over whatever screen is on top); Enter there comes back here."""
+        from qualcode.tui.screens.memos import MemoOverviewScreen
+
+        self.app.push_screen(MemoOverviewScreen(self.study), self._go_to_memo)
+
+    def _go_to_memo(self, place: MemoPlace | None) -> None:
+        if place is None:
+            return
+        while self.app.screen is not self and len(self.app.screen_stack) > 1:
+            self.app.pop_screen()
+        if place.target == "code" and place.code_id is not None:
+            self._show_panel("codebook")
+            self.codebook.show_code(place.code_id)
+            self.codebook.code_tree.focus()
+            return
+        if place.document_id is None:
+            return
+        if place.target == "document":
+            if self.document is None or self.document.id != place.document_id:
+                self.open_document(place.document_id)
+        else:
+            self.open_document(place.document_id, select=(place.start, place.end))
         self.transcript.focus()
 
     def action_help(self) -> None:
