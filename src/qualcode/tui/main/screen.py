@@ -46,6 +46,8 @@ def _b(key: str, action: str, description: str, id: str, show: bool = False, too
     return Binding(key, action, description, show=show, id=f"qualcode.{id}", tooltip=tooltip)
 
 
+HELP_BINDING = _b("question_mark,f1", "help", "Keys", "help", show=True)
+
 MOVE_BINDINGS = [
     _b("down,j", "move('move_sentence', 1)", "Next sentence", "next-sentence"),
     _b("up,k", "move('move_sentence', -1)", "Previous sentence", "previous-sentence"),
@@ -71,7 +73,7 @@ MOVE_BINDINGS = [
     _b("shift+left", "move('extend_chars', -1)", "Shrink selection by a character", "extend-char-left"),
     _b("ctrl+shift+right", "move('extend_words', 1)", "Extend selection by a word", "extend-word-right"),
     _b("ctrl+shift+left", "move('extend_words', -1)", "Shrink selection by a word", "extend-word-left"),
-    _b("t", "select_turn", "Select the turn", "select-turn", show=True),
+    _b("t", "select_turn", "Turn", "select-turn", tooltip="Select the turn"),
     _b("pagedown", "page(1)", "Page down", "page-down"),
     _b("pageup", "page(-1)", "Page up", "page-up"),
     _b("home", "ends(0)", "Start of the document", "document-start"),
@@ -82,7 +84,7 @@ CODING_BINDINGS = [
     _b("c", "code_picker", "Code…", "code", show=True),
     _b("r", "recent_picker", "Code with a recently used code", "recent"),
     _b("v", "in_vivo", "In vivo", "in-vivo", show=True),
-    _b("x", "remove_coding", "Remove coding", "remove", show=True),
+    _b("x", "remove_coding", "Remove", "remove", show=True, tooltip="Remove coding"),
     _b("e", "recode", "Change the code of a coding", "recode"),
     _b("right_square_bracket", "adjust('end', 1)", "Coding end: one word more", "grow-end"),
     _b("left_square_bracket", "adjust('end', -1)", "Coding end: one word less", "shrink-end"),
@@ -100,8 +102,10 @@ CODING_BINDINGS = [
 ]
 
 PANEL_BINDINGS = [
-    _b("b", "toggle_panel('browser')", "Documents", "toggle-browser", show=True),
-    _b("o", "toggle_panel('codebook')", "Codes", "toggle-codebook", show=True),
+    _b(
+        "b", "toggle_panel('browser')", "Docs", "toggle-browser", show=True, tooltip="Documents: show or hide the panel"
+    ),
+    _b("o", "toggle_panel('codebook')", "Codes", "toggle-codebook", show=True, tooltip="Codes: show or hide the panel"),
     _b(
         "z",
         "focus_mode",
@@ -120,7 +124,6 @@ PANEL_BINDINGS = [
     _b("E", "app.edit_codebook", "Edit the codebook", "edit-codebook"),
     _b("A", "app.analyse", "Analyse: frequencies and crosstabs", "analyse"),
     _b("S", "app.suggestions", "Suggested codings", "suggestions"),
-    _b("question_mark,f1", "help", "Keys", "help", show=True),
     _b("q", "app.quit", "Quit", "quit", show=True),
 ]
 
@@ -175,8 +178,11 @@ def empty_study_hint(screen: Screen[Any], path: object) -> list[Text]:
     study = f" --study {_shown_path(path)}" if path else ""
     lines += [
         Text("   • in a shell:" if command is not None else "   in a shell:"),
-        Text(f"       qualcode import interviews/{study} --organisation Leergeld --wave 1", style="bold"),
-        Text("     (qualcode import --help lists the metadata options: role, participant, case, …)"),
+        Text(f"       qualcode import interviews/{study}", style="bold"),
+        Text(
+            "     imports every transcript in the folder; --organisation, --project, --role, --wave and "
+            "--attr NAME=VALUE set their metadata (qualcode import --help)."
+        ),
         Text(""),
         Text(" A codebook comes with E (the codebook editor, i imports a YAML codebook)."),
         Text(" ? lists every key; ctrl+p finds any action by name."),
@@ -187,7 +193,8 @@ def empty_study_hint(screen: Screen[Any], path: object) -> list[Text]:
 class MainScreen(LiveView, CodingActions, Screen[None]):
     """Code transcripts: browse, select, code, adjust, memo."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [*MOVE_BINDINGS, *CODING_BINDINGS, *PANEL_BINDINGS]
+    # Help first: the footer shows keys in this order and cuts the last ones on 80 columns.
+    BINDINGS: ClassVar[list[BindingType]] = [HELP_BINDING, *MOVE_BINDINGS, *CODING_BINDINGS, *PANEL_BINDINGS]
 
     def __init__(self, study: Study) -> None:
         super().__init__()

@@ -34,7 +34,7 @@ def here_line(codes: Sequence[HereCode], width: int) -> Text:
     if not codes:
         return Text("No code here. c codes the selection, ? lists the keys.", style="dim")
 
-    def item(code: HereCode, name: str) -> Text:
+    def item(code: HereCode, name: str, coders: bool = True) -> Text:
         text = Text()
         text.append("▌", style=code.colour)
         if code.shortcut:
@@ -44,17 +44,22 @@ def here_line(codes: Sequence[HereCode], width: int) -> Text:
         if code.memo:
             text.append(f" {MEMO_MARK}")
         if code.coders:
-            text.append(f" ({', '.join(code.coders)})", style="dim")
+            text.append(f" ({', '.join(code.coders)})" if coders else "*", style="dim")
         return text
 
     head = Text("Here ", style="bold")
-    for names in ([c.path for c in codes], [c.name for c in codes]):
-        line = Text("  ").join(item(c, n) for c, n in zip(codes, names))
+    for names, coders in (([c.path for c in codes], True), ([c.name for c in codes], True)):
+        line = Text("  ").join(item(c, n, coders) for c, n in zip(codes, names))
         if cell_len(head.plain) + line.cell_len <= width:
             return head + line
+    # Colleagues' names make way for the codes' (a * says a colleague's coding is there).
+    line = Text("  ").join(item(c, c.name, False) for c in codes)
+    note = "  (* also by others)" if any(c.coders for c in codes) else ""
+    if cell_len(head.plain) + line.cell_len + len(note) <= width:
+        return head + line + Text(note, style="dim")
     line = head.copy()
     for index, code in enumerate(codes):
-        piece = item(code, code.name)
+        piece = item(code, code.name, False)
         rest = len(codes) - index - 1
         more = f"  +{rest} more" if rest else ""
         if line.cell_len + 2 + piece.cell_len + len(more) > width and index:

@@ -210,10 +210,11 @@ class TranscriptView(ScrollView, can_focus=True, inherit_bindings=False):
         line = scroll_y + y
         width = self.scrollable_content_region.width
         if not self.text:
-            if line >= len(self.empty_hint):
+            hint = self._hint_lines(width)
+            if line >= len(hint):
                 return Strip.blank(width, self.rich_style)
             style = self.get_component_rich_style("transcript--empty")
-            segments = self.empty_hint[line].render(self.app.console)
+            segments = hint[line].render(self.app.console)
             return Strip(Segment.apply_style(segments, style)).crop_extend(0, width, self.rich_style)
         if line >= len(self.wrapped):
             return Strip.blank(width, self.rich_style)
@@ -253,6 +254,17 @@ class TranscriptView(ScrollView, can_focus=True, inherit_bindings=False):
         if sel_start == sel_end and start <= sel_start <= end:
             segments.append(Segment(" ", base + selected))
         return Strip(segments)
+
+    def _hint_lines(self, width: int) -> list[Text]:
+        """The empty view's hint wrapped to the width, each line's indent kept on its
+        continuation lines."""
+        lines: list[Text] = []
+        for text in self.empty_hint:
+            indent = len(text.plain) - len(text.plain.lstrip(" "))
+            wrapped = text.wrap(self.app.console, max(20, width - 1 - indent) if indent else max(20, width - 1))
+            for i, piece in enumerate(wrapped):
+                lines.append(Text(" " * indent) + piece if i and indent else piece)
+        return lines
 
     def _label_spans(self, start: int, end: int) -> list[tuple[int, int, Style]]:
         """Speaker labels and timestamps on this line, clipped to it; timestamps last so

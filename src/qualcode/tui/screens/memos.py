@@ -140,7 +140,9 @@ class MemoOverviewScreen(Screen[MemoPlace | None]):
 
     BINDINGS = [
         Binding("escape", "close", "Close", id="memos.close", tooltip="Close the memo overview"),
-        Binding("enter", "go", "Go to", id="memos.go", tooltip="Go to the memo's place (its passage, document or code)"),
+        Binding(
+            "enter", "go", "Go to", id="memos.go", tooltip="Go to the memo's place (its passage, document or code)"
+        ),
         Binding("ctrl+t", "next_kind", "Kind", id="memos.kind", tooltip="Show one kind of memo, the next, or all"),
         Binding("down", "step(1)", "Next memo", show=False, id="memos.next"),
         Binding("up", "step(-1)", "Previous memo", show=False, id="memos.previous"),
