@@ -552,6 +552,7 @@ class MainScreen(LiveView, CodingActions, Screen[None]):
 
         intro = Text.assemble(
             "Down/up select the next sentence; shift extends the selection. ",
-            "A selection stays after coding, so several codes can go on it in a row.",
+            "A selection stays after coding, so several codes can go on it in a row. ",
+            "b and o show or hide the side panels, z shows only the transcript (remembered).",
         )
         self.app.push_screen(HelpScreen(screen_keys(self), intro=str(intro)))
