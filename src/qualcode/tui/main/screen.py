@@ -15,7 +15,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.screen import Screen
-from textual.timer import Timer
 from textual.widgets import Footer, Input
 
 from qualcode.core import config
@@ -32,6 +31,8 @@ from qualcode.tui.main.status import HereCode, StatusBar
 from qualcode.tui.main.transcript import TranscriptView
 
 if TYPE_CHECKING:
+    from textual.timer import Timer
+
     from qualcode.tui.screens.memos import MemoPlace
 
 NARROW = 110  # below this many columns the side panels start hidden, and show one at a time
@@ -45,8 +46,6 @@ SAVE_POSITION_AFTER = 2.0
 def _b(key: str, action: str, description: str, id: str, show: bool = False, tooltip: str = "") -> Binding:
     return Binding(key, action, description, show=show, id=f"qualcode.{id}", tooltip=tooltip)
 
-
-HELP_BINDING = _b("question_mark,f1", "help", "Keys", "help", show=True)
 
 MOVE_BINDINGS = [
     _b("down,j", "move('move_sentence', 1)", "Next sentence", "next-sentence"),
@@ -124,8 +123,13 @@ PANEL_BINDINGS = [
     _b("E", "app.edit_codebook", "Edit the codebook", "edit-codebook"),
     _b("A", "app.analyse", "Analyse: frequencies and crosstabs", "analyse"),
     _b("S", "app.suggestions", "Suggested codings", "suggestions"),
+    _b("question_mark,f1", "help", "Keys", "help", show=True),
     _b("q", "app.quit", "Quit", "quit", show=True),
 ]
+
+
+def _help_first(bindings: list[Binding]) -> list[Binding]:
+    return sorted(bindings, key=lambda binding: binding.action != "help")
 
 
 def _import_command(screen: Screen[Any]) -> tuple[str, str] | None:
@@ -194,7 +198,7 @@ class MainScreen(LiveView, CodingActions, Screen[None]):
     """Code transcripts: browse, select, code, adjust, memo."""
 
     # Help first: the footer shows keys in this order and cuts the last ones on 80 columns.
-    BINDINGS: ClassVar[list[BindingType]] = [HELP_BINDING, *MOVE_BINDINGS, *CODING_BINDINGS, *PANEL_BINDINGS]
+    BINDINGS: ClassVar[list[BindingType]] = [*_help_first([*MOVE_BINDINGS, *CODING_BINDINGS, *PANEL_BINDINGS])]
 
     def __init__(self, study: Study) -> None:
         super().__init__()
