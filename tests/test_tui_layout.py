@@ -471,3 +471,66 @@ def test_snapshot_empty_study(snap_compare, tmp_path, size, monkeypatch):
         await pilot.pause()
 
     assert snap_compare(make_app(path, coder="tester"), terminal_size=size, run_before=before)
+
+
+async def test_the_position_is_saved_while_working_not_only_on_quit(study_path: Path, monkeypatch) -> None:
+    """A dropped SSH connection does not lose it: the position is written shortly after the
+    last move."""
+    from qualcode.tui.main import screen as screen_module
+
+    monkeypatch.setattr(screen_module, "SAVE_POSITION_AFTER", 0.05)
+    app = app_for(study_path)
+    async with app.run_test(size=BIG) as pilot:
+        await pilot.pause()
+        main = main_screen(app)
+        await pilot.press("j", "j")
+        where = (main.document.id, *main.transcript.selection)
+        await settle(pilot, lambda: config.last_position(study_path, "tester") is not None)
+        saved = config.last_position(study_path, "tester")
+        assert saved is not None and (saved["document"], saved["start"], saved["end"]) == where
+
+
+async def test_switching_study_keeps_each_studys_position(study_path: Path, tmp_path: Path) -> None:
+    other = tmp_path / "ander.qualcode"
+    with Study.create(other, "ander") as study:
+        study.add_document("I: Hallo?\nR: Ja. Dag. Tot ziens.\n", title="Ander gesprek")
+    app = app_for(study_path)
+    async with app.run_test(size=BIG) as pilot:
+        await pilot.pause()
+        main = main_screen(app)
+        coach = app.study.document("Coach Coevorden").id
+        main.open_document(coach)
+        await pilot.press("j")
+        where = main.transcript.selection
+        app.open_study(other)
+        await pilot.pause()
+        assert main.document.title == "Ander gesprek"
+        await pilot.press("j")
+        there = main.transcript.selection
+        app.open_study(study_path)
+        await pilot.pause()
+        assert (main.document.id, main.transcript.selection) == (coach, where)
+        app.open_study(other)
+        await pilot.pause()
+        assert main.transcript.selection == there
+
+
+def test_remembered_state_survives_a_hand_edited_config_and_stays_small(tmp_path: Path) -> None:
+    folder = Path(config.config_dir())
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "config.json").write_text('{"ui": ["not", "a", "dict"], "positions": {"x": 3}, "coder": "tester"}')
+    assert config.ui_state("main") == {}
+    assert config.last_position(tmp_path / "x.qualcode", "tester") is None
+    config.save_ui_state("main", {"focus": True})
+    assert config.ui_state("main") == {"focus": True}
+    for n in range(config.POSITIONS_KEPT + 5):
+        config.remember_position(tmp_path / f"s{n}.qualcode", "tester", n, 0, 1)
+    kept = config.load()["positions"]
+    assert len(kept) == config.POSITIONS_KEPT
+    assert config.last_position(tmp_path / "s0.qualcode", "tester") is None  # the oldest went first
+    assert config.last_position(tmp_path / f"s{config.POSITIONS_KEPT + 4}.qualcode", "tester") == {
+        "document": config.POSITIONS_KEPT + 4,
+        "start": 0,
+        "end": 1,
+    }
+    assert config.load()["coder"] == "tester"  # other settings untouched
