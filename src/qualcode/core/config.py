@@ -1,4 +1,5 @@
-"""Per-user settings: who is coding, and which study was used last.
+"""Per-user settings: who is coding, which study was used last, and what the TUI remembers
+(side panels shown or collapsed, where each coder left off in each study).
 
 Kept in a small JSON file in the user's config directory (``QUALCODE_CONFIG_DIR`` overrides
 it, which the tests use). The coder can also be given per command (``--coder``) or with
@@ -80,3 +81,55 @@ def last_study() -> Path | None:
 
 def remember_study(path: Path) -> None:
     save(last_study=str(Path(path).resolve()))
+
+
+# -- the TUI's remembered state ----------------------------------------------------------------
+# One place for what the TUI remembers between runs: which side panels were shown (per
+# screen layout) and where each coder was in each study. Kept in the same per-user file.
+
+POSITIONS_KEPT = 50
+"""Studies whose last position is remembered (the oldest is forgotten first)."""
+
+
+def ui_state(name: str) -> dict[str, Any]:
+    """A remembered piece of TUI state (``{}`` when none is saved or it was hand-edited wrong)."""
+    ui = load().get("ui")
+    value = ui.get(name) if isinstance(ui, dict) else None
+    return dict(value) if isinstance(value, dict) else {}
+
+
+def save_ui_state(name: str, value: dict[str, Any]) -> None:
+    ui = load().get("ui")
+    ui = dict(ui) if isinstance(ui, dict) else {}
+    ui[name] = value
+    save(ui=ui)
+
+
+def _study_key(study_path: Path) -> str:
+    return str(Path(study_path).resolve())
+
+
+def last_position(study_path: Path, coder: str) -> dict[str, int] | None:
+    """Where ``coder`` was in the study at ``study_path``: ``{"document", "start", "end"}``."""
+    positions = load().get("positions")
+    per_study = positions.get(_study_key(study_path)) if isinstance(positions, dict) else None
+    found = per_study.get(coder) if isinstance(per_study, dict) else None
+    if not isinstance(found, dict):
+        return None
+    try:
+        return {k: int(found[k]) for k in ("document", "start", "end")}
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
+def remember_position(study_path: Path, coder: str, document: int, start: int, end: int) -> None:
+    data = load().get("positions")
+    positions: dict[str, Any] = dict(data) if isinstance(data, dict) else {}
+    key = _study_key(study_path)
+    per_study = positions.pop(key, None)  # re-inserted last: the most recent study stays longest
+    per_study = dict(per_study) if isinstance(per_study, dict) else {}
+    per_study[coder] = {"document": document, "start": start, "end": end}
+    positions[key] = per_study
+    for old in list(positions)[:-POSITIONS_KEPT]:
+        del positions[old]
+    save(positions=positions)

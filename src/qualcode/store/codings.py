@@ -166,3 +166,39 @@ def coding_memos(store: Store, coding_id: int | None = None) -> list[sqlite3.Row
         f"WHERE c.memo != '' {where} ORDER BY c.id",
         params,
     )
+
+
+def memo_coding_ids(store: Store, document_id: int) -> list[int]:
+    """Ids of a document's codings that carry a memo (their own, or one in ``memos``)."""
+    return [
+        int(r[0])
+        for r in store.rows(
+            "SELECT id FROM codings WHERE document_id = ? AND memo != '' "
+            "UNION SELECT m.target_id FROM memos m JOIN codings c ON c.id = m.target_id "
+            "WHERE m.target = 'coding' AND c.document_id = ? AND m.text != ''",
+            (document_id, document_id),
+        )
+    ]
+
+
+def memo_overview(store: Store) -> list[sqlite3.Row]:
+    """Every memo with where it is: target, target_id, text, updated_at, coder, and for a
+    memo on a coding or a document the document (id, title), for a coding its span, code and
+    coded words (at most 300 characters), for a code its id. In no particular order (a
+    coding's memo has no date of its own: ``updated_at`` is then the coding's)."""
+    return store.rows(
+        "SELECT 'coding' AS target, c.id AS target_id, c.memo AS text, c.created_at AS updated_at, "
+        'k.name AS coder, c.document_id, d.title, c.start, c."end", c.code_id, '
+        'substr(d.text, c.start + 1, min(c."end" - c.start, 300)) AS words '
+        "FROM codings c JOIN coders k ON k.id = c.coder_id JOIN documents d ON d.id = c.document_id "
+        "WHERE c.memo != '' "
+        "UNION ALL "
+        'SELECT m.target, m.target_id, m.text, m.updated_at, k.name, d.id, d.title, c.start, c."end", '
+        "CASE m.target WHEN 'code' THEN m.target_id ELSE c.code_id END, "
+        'substr(d.text, c.start + 1, min(c."end" - c.start, 300)) '
+        "FROM memos m JOIN coders k ON k.id = m.coder_id "
+        "LEFT JOIN codings c ON m.target = 'coding' AND c.id = m.target_id "
+        "LEFT JOIN documents d ON d.id = CASE m.target WHEN 'document' THEN m.target_id "
+        "WHEN 'coding' THEN c.document_id END "
+        "WHERE m.text != ''",
+    )

@@ -359,6 +359,18 @@ class CodingMixin:
                 found.append(Memo(0, "coding", row["id"], row["memo"], row["coder"], row["created_at"]))
         return found
 
+    def memo_coding_ids(self, document_id: int) -> set[int]:
+        """A document's codings that carry a memo (for marking them in the text)."""
+        return set(sql.memo_coding_ids(self.store, document_id))
+
+    def memo_overview(self) -> list[dict[str, Any]]:
+        """Every memo in the study (unordered) with where it is: ``target`` (study,
+        document, code, coding), ``target_id``, ``text``, ``coder``, ``updated_at``; for a
+        memo on a coding or a document ``document_id`` and ``title``; for a coding its
+        ``start``, ``end``, ``code_id`` and coded ``words`` (the first 300 characters);
+        for a code ``code_id``."""
+        return [dict(r) for r in sql.memo_overview(self.store)]
+
     def code_in_vivo(
         self, document_id: int, start: int, end: int, *, parent: str = "In vivo", name: str | None = None
     ) -> Coding:

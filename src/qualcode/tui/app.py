@@ -126,6 +126,9 @@ class QualcodeApp(ExchangeActions, App[None]):
     def action_pseudonymise(self) -> None:
         self._open("pseudonymise")
 
+    def action_memos(self) -> None:
+        self.main.open_memos()
+
     def action_help(self) -> None:
         """The keys of the screen on top, read from its live bindings."""
         from qualcode.tui.screens.help import HelpScreen, screen_keys

@@ -14,7 +14,9 @@ from textual import on
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.message import Message
-from textual.widgets import Input, Tree
+from textual.widgets import Input, Static, Tree
+
+from qualcode.tui.main.named_tree import NamedTree
 
 NO_ORGANISATION = "(geen organisatie)"
 NO_PROJECT = "(geen project)"
@@ -28,6 +30,21 @@ def document_label(row: dict[str, Any]) -> Text:
     codings = int(row.get("codings") or 0)
     label.append(f"  {codings} cod.", style="bold" if codings else "dim")
     return label
+
+
+def document_details(row: dict[str, Any]) -> Text:
+    """Everything the browser knows of a document, for the detail box and the tooltip (the
+    tree's line is cut at the panel's edge)."""
+    text = Text(str(row["title"]), style="bold")
+    where = " / ".join(str(row[k]) for k in ("organisation", "project") if row.get(k))
+    details = [str(v) for v in (row.get("role"), row.get("participant")) if v]
+    details.append(f"{row.get('word_count', 0):,} words".replace(",", "."))
+    codings = int(row.get("codings") or 0)
+    details.append(f"{codings} {'coding' if codings == 1 else 'codings'}")
+    text.append("\n" + " · ".join(details), style="dim")
+    if where:
+        text.append("\n" + where, style="dim")
+    return text
 
 
 def matches(row: dict[str, Any], query: str) -> bool:
@@ -55,10 +72,26 @@ class DocumentBrowser(Vertical):
 
     def compose(self) -> ComposeResult:
         yield Input(placeholder="filter documents…", id="doc-filter")
-        tree: Tree[int] = Tree("Study", id="doc-tree")
+        tree: NamedTree[int] = NamedTree("Study", id="doc-tree", describe=self._describe)
         tree.show_root = False
         tree.guide_depth = 2
         yield tree
+        yield Static("", id="doc-detail")
+
+    def _row(self, document_id: int | None) -> dict[str, Any] | None:
+        return next((r for r in self.rows if r["id"] == document_id), None) if document_id is not None else None
+
+    def _describe(self, node: Any) -> str | Text:
+        row = self._row(node.data)
+        return document_details(row) if row is not None else node.label
+
+    @on(Tree.NodeHighlighted, "#doc-tree")
+    def _highlighted(self, event: Tree.NodeHighlighted[int]) -> None:
+        self._show_detail(event.node.data)
+
+    def _show_detail(self, document_id: int | None) -> None:
+        row = self._row(document_id)
+        self.query_one("#doc-detail", Static).update(document_details(row) if row is not None else "")
 
     @property
     def doc_tree(self) -> Tree[int]:
@@ -82,8 +115,12 @@ class DocumentBrowser(Vertical):
             for project, docs in projects.items():
                 project_node = org_node.add(Text.assemble(project, (f"  {len(docs)}", "dim")), expand=True)
                 for row in docs:
-                    project_node.add_leaf(document_label(row), data=int(row["id"]))
-        if not shown:
+                    node = project_node.add_leaf(document_label(row), data=int(row["id"]))
+                    if row["id"] == self.current:
+                        tree.call_after_refresh(tree.move_cursor, node)
+        if not self.rows:
+            tree.root.add_leaf(Text("no documents yet: see how to import them on the right", style="dim italic"))
+        elif not shown:
             tree.root.add_leaf(Text("no document matches", style="dim italic"))
 
     @on(Input.Changed, "#doc-filter")
@@ -103,6 +140,25 @@ class DocumentBrowser(Vertical):
             event.stop()
             self.post_message(self.Opened(event.node.data))
 
+    def set_current(self, document_id: int) -> None:
+        """Put the tree's cursor on the open document (its full title shows below)."""
+        self.current = document_id
+
+        def find(node: Any) -> Any:
+            if node.data == document_id:
+                return node
+            for child in node.children:
+                found = find(child)
+                if found is not None:
+                    return found
+            return None
+
+        node = find(self.doc_tree.root)
+        if node is not None:
+            tree = self.doc_tree
+            tree.call_after_refresh(tree.move_cursor, node)
+        self._show_detail(document_id)
+
     def visible_documents(self) -> list[int]:
         """Ids of the documents the filter leaves in the tree, in tree order."""
         found: list[int] = []
@@ -120,11 +176,16 @@ class DocumentBrowser(Vertical):
         """Show a document's new coding count without rebuilding the tree."""
         for row in self.rows:
             if row["id"] == document_id:
+                if row.get("codings") == codings:
+                    return
                 row["codings"] = codings
                 label = document_label(row)
                 break
         else:
             return
+        node = self.doc_tree.cursor_node
+        if node is not None and node.data == document_id:
+            self._show_detail(document_id)
 
         def walk(node: Any) -> bool:
             if node.data == document_id:

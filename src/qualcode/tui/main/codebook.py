@@ -19,17 +19,30 @@ from textual.widgets import Static, Tree
 
 from qualcode.core.models import Code
 from qualcode.tui.colours import code_colour
+from qualcode.tui.main.named_tree import NamedTree
 
 
 def code_label(code: Code, here: int, total: int, rolled_up: bool = False) -> Text:
     """A code's tree label; a parent's counts include its sub-codes (shown with Σ)."""
     colour = code_colour(code.id, code.color)
-    # Counts first: a narrow panel cuts the end of a label, and long code names matter less.
+    # Shortcut and counts first: a narrow panel cuts the end of a label, and the whole name
+    # is in the definition box below (and the tooltip).
     counts = f"{'Σ' if rolled_up else ''}{here}/{total}"
-    label = Text.assemble(("▌", colour), " ", (f"{counts:>6}", "" if here else "dim"), " ", code.name)
+    return Text.assemble(
+        (code.shortcut or " ", "bold reverse" if code.shortcut else ""),
+        ("▌", colour),
+        (f"{counts:>6}", "" if here else "dim"),
+        " ",
+        code.name,
+    )
+
+
+def code_tooltip(code: Code, here: int, total: int) -> Text:
+    text = Text(code.path, style="bold")
     if code.shortcut:
-        label.append(f" [{code.shortcut}]", style="bold")
-    return label
+        text.append(f"  key {code.shortcut}")
+    text.append(f"\n{here} codings in this document, {total} in the study", style="dim")
+    return text
 
 
 def provenance_line(code: Code) -> str:
@@ -81,13 +94,32 @@ class CodebookPanel(Vertical):
         self._children: dict[int | None, list[int]] = {}
 
     def compose(self) -> ComposeResult:
-        tree: Tree[int] = Tree("Codes", id="code-tree")
+        tree: NamedTree[int] = NamedTree("Codes", id="code-tree", describe=self._describe)
         tree.show_root = False
         tree.guide_depth = 2
         tree.auto_expand = False  # Enter applies a code; space folds
         yield tree
         with VerticalScroll(id="code-definition-box"):
             yield Static("", id="code-definition")
+
+    def _describe(self, node: Any) -> str | Text:
+        code = self.codes.get(node.data) if node.data is not None else None
+        if code is None:
+            return node.label
+        return code_tooltip(code, self._sum(self.here, code.id), self._sum(self.total, code.id))
+
+    def show_code(self, code_id: int) -> None:
+        """Move the tree's cursor to a code (unfolding its parents)."""
+        node = self._code_nodes.get(code_id)
+        if node is None:
+            return
+        parent = node.parent
+        while parent is not None:
+            parent.expand()
+            parent = parent.parent
+        tree = self.code_tree
+        tree.call_after_refresh(tree.move_cursor, node)
+        self._show_definition(code_id)
 
     @property
     def code_tree(self) -> Tree[int]:

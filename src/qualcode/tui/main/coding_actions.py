@@ -442,6 +442,9 @@ class CodingActions:
         def done(ok: bool) -> None:
             if ok:
                 self.notify("Memo saved." if text else "Memo removed.", timeout=2)
+                if self.document is not None:  # the memo marks in the text
+                    self.transcript.set_memos(self.study.memo_coding_ids(self.document.id))
+                    self.update_status()
             elif text:
                 self._rescue_memo(text, title, document_id)
             else:

@@ -179,6 +179,7 @@ class LiveView:
             if other != document_id:
                 self.browser.update_count(other, team.coding_count(self.study, other))
         self.browser.update_count(document_id, len(self.transcript.coverage))
+        self.transcript.set_memos(self.study.memo_coding_ids(document_id))  # a memo changed, or its coding
         if self.active_coding is not None and not self.transcript.coverage.has(self.active_coding):
             self.active_coding = None
         self.update_status()

@@ -7,7 +7,7 @@ screen (not on the app) so that screens pushed on top do not inherit them.
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
 from textual import on
@@ -17,6 +17,7 @@ from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import Footer, Input
 
+from qualcode.core import config
 from qualcode.core.errors import QualcodeError
 from qualcode.core.models import Code, Document
 from qualcode.study.study import Study
@@ -26,14 +27,24 @@ from qualcode.tui.main.codebook import CodebookPanel
 from qualcode.tui.main.coding_actions import CodingActions
 from qualcode.tui.main.coverage import Span
 from qualcode.tui.main.live import LiveView
-from qualcode.tui.main.status import StatusBar
+from qualcode.tui.main.status import HereCode, StatusBar
 from qualcode.tui.main.transcript import TranscriptView
 
-NARROW = 110  # below this many columns the side panels start hidden
+if TYPE_CHECKING:
+    from textual.timer import Timer
+
+    from qualcode.tui.screens.memos import MemoPlace
+
+NARROW = 110  # below this many columns the side panels start hidden, and show one at a time
+PANELS = ("browser", "codebook")
+DEFAULT_PANELS = {"wide": {"browser": True, "codebook": True}, "narrow": {"browser": False, "codebook": False}}
+"""Which side panels show before the user has chosen (then config.json's ``ui.main``)."""
+SAVE_POSITION_AFTER = 2.0
+"""Seconds after the last move before the position is written to the user config."""
 
 
-def _b(key: str, action: str, description: str, id: str, show: bool = False) -> Binding:
-    return Binding(key, action, description, show=show, id=f"qualcode.{id}")
+def _b(key: str, action: str, description: str, id: str, show: bool = False, tooltip: str = "") -> Binding:
+    return Binding(key, action, description, show=show, id=f"qualcode.{id}", tooltip=tooltip)
 
 
 MOVE_BINDINGS = [
@@ -61,7 +72,7 @@ MOVE_BINDINGS = [
     _b("shift+left", "move('extend_chars', -1)", "Shrink selection by a character", "extend-char-left"),
     _b("ctrl+shift+right", "move('extend_words', 1)", "Extend selection by a word", "extend-word-right"),
     _b("ctrl+shift+left", "move('extend_words', -1)", "Shrink selection by a word", "extend-word-left"),
-    _b("t", "select_turn", "Select the turn", "select-turn", show=True),
+    _b("t", "select_turn", "Turn", "select-turn", tooltip="Select the turn"),
     _b("pagedown", "page(1)", "Page down", "page-down"),
     _b("pageup", "page(-1)", "Page up", "page-up"),
     _b("home", "ends(0)", "Start of the document", "document-start"),
@@ -72,7 +83,7 @@ CODING_BINDINGS = [
     _b("c", "code_picker", "Code…", "code", show=True),
     _b("r", "recent_picker", "Code with a recently used code", "recent"),
     _b("v", "in_vivo", "In vivo", "in-vivo", show=True),
-    _b("x", "remove_coding", "Remove coding", "remove", show=True),
+    _b("x", "remove_coding", "Remove", "remove", show=True, tooltip="Remove coding"),
     _b("e", "recode", "Change the code of a coding", "recode"),
     _b("right_square_bracket", "adjust('end', 1)", "Coding end: one word more", "grow-end"),
     _b("left_square_bracket", "adjust('end', -1)", "Coding end: one word less", "shrink-end"),
@@ -90,8 +101,19 @@ CODING_BINDINGS = [
 ]
 
 PANEL_BINDINGS = [
-    _b("b", "toggle_panel('browser')", "Documents", "toggle-browser", show=True),
-    _b("o", "toggle_panel('codebook')", "Codes", "toggle-codebook", show=True),
+    _b(
+        "b", "toggle_panel('browser')", "Docs", "toggle-browser", show=True, tooltip="Documents: show or hide the panel"
+    ),
+    _b("o", "toggle_panel('codebook')", "Codes", "toggle-codebook", show=True, tooltip="Codes: show or hide the panel"),
+    _b(
+        "z",
+        "focus_mode",
+        "Focus",
+        "focus-mode",
+        show=True,
+        tooltip="Focus: only the transcript and the status lines (z again brings the panels back)",
+    ),
+    _b("N", "app.memos", "Memos: every memo in the study, filter, jump", "memos"),
     _b("f", "focus_filter", "Filter documents", "filter"),
     _b("escape", "focus_transcript", "Back to the transcript", "focus-transcript"),
     _b("n", "next_document(1)", "Next document", "next-document"),
@@ -106,10 +128,77 @@ PANEL_BINDINGS = [
 ]
 
 
+def _help_first(bindings: list[Binding]) -> list[Binding]:
+    return sorted(bindings, key=lambda binding: binding.action != "help")
+
+
+def _import_command(screen: Screen[Any]) -> tuple[str, str] | None:
+    """The TUI's way to import transcripts, if it has one: (palette name, key or "")."""
+    from qualcode.tui.palette.commands import APP_ACTIONS
+
+    for name, action in APP_ACTIONS:
+        lowered = name.casefold()
+        if "import" in lowered and ("transcript" in lowered or "document" in lowered):
+            keys = [
+                screen.app.get_key_display(binding)
+                for bindings in (screen._bindings, screen.app._bindings)
+                for found in bindings.key_to_bindings.values()
+                for binding in found
+                if binding.action in {action, action.removeprefix("app.")}
+            ]
+            return name, keys[0] if keys else ""
+    return None
+
+
+def _shown_path(path: object) -> str:
+    """A study's path as a shell line names it: relative to here when it is below here."""
+    import os
+    import shlex
+
+    try:
+        relative = os.path.relpath(str(path))
+    except ValueError:  # another drive (Windows)
+        relative = str(path)
+    return shlex.quote(str(path) if relative.startswith("..") else relative)
+
+
+def empty_study_hint(screen: Screen[Any], path: object) -> list[Text]:
+    """How to start in an empty study: the TUI's import (key, palette) and the CLI line."""
+    lines = [
+        Text(" This study has no documents yet.", style="bold"),
+        Text(""),
+        Text(" Import interview transcripts (.txt .md .docx .odt .vtt .srt, or a folder of them):"),
+    ]
+    command = _import_command(screen)
+    if command is not None:
+        name, key = command
+        way = Text("   • ")
+        if key:
+            way.append(key, style="bold")
+            way.append(", or ")
+        way.append("ctrl+p", style="bold")
+        way.append(f" and “{name}”")
+        lines.append(way)
+    study = f" --study {_shown_path(path)}" if path else ""
+    lines += [
+        Text("   • in a shell:" if command is not None else "   in a shell:"),
+        Text(f"       qualcode import interviews/{study}", style="bold"),
+        Text(
+            "     imports every transcript in the folder; --organisation, --project, --role, --wave and "
+            "--attr NAME=VALUE set their metadata (qualcode import --help)."
+        ),
+        Text(""),
+        Text(" A codebook comes with E (the codebook editor, i imports a YAML codebook)."),
+        Text(" ? lists every key; ctrl+p finds any action by name."),
+    ]
+    return lines
+
+
 class MainScreen(LiveView, CodingActions, Screen[None]):
     """Code transcripts: browse, select, code, adjust, memo."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [*MOVE_BINDINGS, *CODING_BINDINGS, *PANEL_BINDINGS]
+    # Help first: the footer shows keys in this order and cuts the last ones on 80 columns.
+    BINDINGS: ClassVar[list[BindingType]] = [*_help_first([*MOVE_BINDINGS, *CODING_BINDINGS, *PANEL_BINDINGS])]
 
     def __init__(self, study: Study) -> None:
         super().__init__()
@@ -121,6 +210,11 @@ class MainScreen(LiveView, CodingActions, Screen[None]):
         self.recent: list[int] = []
         self.active_coding: int | None = None
         self._narrow: bool | None = None
+        self._panels = config.ui_state("main")
+        """Panels shown per layout (``wide``/``narrow``) and ``focus``, as remembered."""
+        self._position_timer: Timer | None = None
+        self._where: tuple[int, int, int] | None = None
+        """The open document and the selection, as the next start should find them."""
         self._synced: tuple[int, int] | None = None
         """The study's change marker when the view was last brought up to date."""
 
@@ -150,13 +244,14 @@ class MainScreen(LiveView, CodingActions, Screen[None]):
         self.browser.load(rows)
         self.transcript.focus()
         if rows:
-            self.open_document(int(rows[0]["id"]))
+            self.reopen(rows)
         else:
-            self.update_status()
+            self.show_empty_study()
         self.start_live()
         self._synced = self._marker()
 
     def on_unmount(self) -> None:
+        self.save_position()
         self.stop_live()
 
     def _marker(self) -> tuple[int, int]:
@@ -171,9 +266,47 @@ class MainScreen(LiveView, CodingActions, Screen[None]):
         self.codes = {c.id: c for c in codes}
         self.coder_names = {int(c["id"]): str(c["name"]) for c in self.study.coders()}  # type: ignore[call-overload]
         self.colours = {c.id: code_colour(c.id, c.color) for c in codes}
+        self.transcript.shortcuts = {c.id: c.shortcut for c in codes if c.shortcut}
         here = self.study.code_counts(self.document.id) if self.document else {}
         memos = {m.target_id: m.text for m in self.study.memos("code") if m.coder == self.study.coder}
         self.codebook.load(codes, here, self.study.code_counts(), memos)
+
+    def show_empty_study(self) -> None:
+        """A study without documents says how to start, in the transcript's place."""
+        self.transcript.empty_hint = empty_study_hint(self, self.study.path)
+        self.transcript.refresh()
+        self.update_status()
+
+    def reopen(self, rows: list[dict[str, object]]) -> None:
+        """Open the document this coder had open in this study, at the passage selected then;
+        the first document when there is none (or it is gone)."""
+        where = config.last_position(self.study.path, self.study.coder or "") if self.study.path else None
+        ids = {int(r["id"]) for r in rows}  # type: ignore[call-overload]
+        if where is not None and where["document"] in ids:
+            self.open_document(where["document"], select=(where["start"], where["end"]))
+        else:
+            self.open_document(int(rows[0]["id"]))  # type: ignore[call-overload]
+
+    def save_position(self) -> None:
+        """Remember where this coder is in this study (for the next start)."""
+        if self._position_timer is not None:
+            self._position_timer.stop()
+            self._position_timer = None
+        where = self._where
+        if where is None or self.study.path is None or not self.study.coder:
+            return
+        try:
+            config.remember_position(self.study.path, self.study.coder, *where)
+        except OSError:  # an unwritable config folder costs the position, not the session
+            pass
+
+    def _position_moved(self) -> None:
+        if self.document is None:
+            return
+        self._where = (self.document.id, *self.transcript.selection)
+        if self._position_timer is not None:
+            self._position_timer.stop()
+        self._position_timer = self.set_timer(SAVE_POSITION_AFTER, self.save_position)
 
     def open_document(self, document_id: int, select: tuple[int, int] | None = None) -> None:
         """Show a document (its text, turns, sentences and codings); select a passage in it."""
@@ -192,6 +325,8 @@ class MainScreen(LiveView, CodingActions, Screen[None]):
             self.load_spans(document_id),
             self.colours,
         )
+        self.transcript.set_memos(self.study.memo_coding_ids(document_id))
+        self.browser.set_current(document_id)
         self.codebook.set_counts(self.study.code_counts(document_id), self.codebook.total)
         if select is not None:
             self.transcript.select(*select)
@@ -214,7 +349,9 @@ class MainScreen(LiveView, CodingActions, Screen[None]):
         self.browser.load(rows)
         if self.document is None:
             if rows:  # the study was empty and got documents (an import)
-                self.open_document(int(rows[0]["id"]))
+                self.reopen(rows)
+            else:
+                self.show_empty_study()
             return
         try:
             self.study.document(self.document.id)
@@ -223,11 +360,13 @@ class MainScreen(LiveView, CodingActions, Screen[None]):
             self.transcript.show_document(0, "", [], [], [], {})
             return
         self.transcript.set_spans(self.load_spans(self.document.id), self.colours)
+        self.transcript.set_memos(self.study.memo_coding_ids(self.document.id))
         self.update_status()
         self._synced = self._marker()
 
     def switch_study(self, study: Study) -> None:
         """Show another study (the app has opened it and closed this one)."""
+        self.save_position()  # where this coder was in the old one
         self.study = study
         self.document = None
         self.active_coding = None
@@ -249,13 +388,20 @@ class MainScreen(LiveView, CodingActions, Screen[None]):
 
     def update_status(self) -> None:
         start, end = self.transcript.selection
-        here = []
+        here: dict[int, HereCode] = {}
         if self.document is not None:
-            at = self.transcript.coverage.overlapping(start, max(end, start + 1))
-            for span in reversed(at):
+            memos = self.transcript.memo_codings
+            for span in self.transcript.coverage.overlapping(start, max(end, start + 1)):
                 code = self.codes.get(span.code_id)
-                if code:
-                    here.append((code.path, self.colours.get(code.id, ""), self.coder_names.get(span.coder_id, "?")))
+                if code is None:
+                    continue
+                item = here.setdefault(
+                    code.id, HereCode(code.path, code.name, self.colours.get(code.id, ""), code.shortcut)
+                )
+                who = self.coder_names.get(span.coder_id, "?")
+                if who != self.study.coder and who not in item.coders:
+                    item.coders.append(who)
+                item.memo = item.memo or span.coding_id in memos
         text = self.transcript.text
         self.query_one(StatusBar).show(
             study=self.study.name,
@@ -264,12 +410,14 @@ class MainScreen(LiveView, CodingActions, Screen[None]):
             others=[(c.coder, c.title) for c in self.colleagues] if self.session else [],
             selection=(start, end) if self.document else None,
             words=len(text[start:end].split()) if end - start < 200_000 else -1,
-            here=here,
+            here=list(reversed(here.values())),  # innermost first: what the text's colour shows
+            focus=self.has_class("-focus"),
         )
 
     @on(TranscriptView.SelectionChanged)
     def _selection_changed(self) -> None:
         self.update_status()
+        self._position_moved()
 
     @on(DocumentBrowser.Opened)
     def _document_chosen(self, event: DocumentBrowser.Opened) -> None:
@@ -316,29 +464,61 @@ class MainScreen(LiveView, CodingActions, Screen[None]):
 
     # -- panels ---------------------------------------------------------------------------
 
+    @property
+    def _mode(self) -> str:
+        return "narrow" if self._narrow else "wide"
+
     def on_resize(self) -> None:
         narrow = self.size.width < NARROW
         if narrow != self._narrow:
             self._narrow = narrow
-            self.set_class(narrow, "-hide-browser")
-            self.set_class(narrow, "-hide-codebook")
+            shown = {**DEFAULT_PANELS[self._mode], **self._panels.get(self._mode, {})}
+            for panel in PANELS:
+                self.set_class(not shown.get(panel), f"-hide-{panel}")
+            if narrow and shown.get("browser") and shown.get("codebook"):
+                self.add_class("-hide-codebook")  # one side panel at a time on a small terminal
+            self.set_class(bool(self._panels.get("focus")), "-focus")
+
+    def _remember_panels(self) -> None:
+        """Save which panels show (for this layout) and focus mode, for the next start."""
+        state = dict(self._panels)
+        state[self._mode] = {panel: not self.has_class(f"-hide-{panel}") for panel in PANELS}
+        state["focus"] = self.has_class("-focus")
+        self._panels = state
+        try:
+            config.save_ui_state("main", state)
+        except OSError:  # an unwritable config folder: the panels still toggle
+            pass
+
+    def _show_panel(self, panel: str) -> None:
+        self.remove_class("-focus")
+        self.remove_class(f"-hide-{panel}")
+        if self._narrow:  # one side panel at a time on a small terminal
+            self.add_class(f"-hide-{'codebook' if panel == 'browser' else 'browser'}")
 
     def action_toggle_panel(self, panel: str) -> None:
-        self.toggle_class(f"-hide-{panel}")
-        hidden = self.has_class(f"-hide-{panel}")
-        if self._narrow and not hidden:  # one side panel at a time on a small terminal
-            other = "codebook" if panel == "browser" else "browser"
-            self.add_class(f"-hide-{other}")
-        if hidden and self.focused is not None and panel in {a.id for a in self.focused.ancestors_with_self}:
-            self.transcript.focus()
-        if not hidden:
+        if self.has_class("-focus") or self.has_class(f"-hide-{panel}"):
+            self._show_panel(panel)
             target = self.browser.doc_tree if panel == "browser" else self.codebook.code_tree
             target.focus()
+        else:
+            self.add_class(f"-hide-{panel}")
+            if self.focused is not None and panel in {a.id for a in self.focused.ancestors_with_self}:
+                self.transcript.focus()
+        self._remember_panels()
+
+    def action_focus_mode(self) -> None:
+        """Only the transcript and the status lines (the codes here, where you are)."""
+        self.toggle_class("-focus")
+        if self.has_class("-focus"):
+            self.transcript.focus()
+            self.notify("Focus: z brings the panels back (b and o show one).", timeout=3)
+        self._remember_panels()
+        self.update_status()
 
     def action_focus_filter(self) -> None:
-        self.remove_class("-hide-browser")
-        if self._narrow:
-            self.add_class("-hide-codebook")
+        self._show_panel("browser")
+        self._remember_panels()
         box = self.query_one("#doc-filter", Input)
         box.focus()
         box.select_all()  # typing replaces the last filter
@@ -346,11 +526,37 @@ class MainScreen(LiveView, CodingActions, Screen[None]):
     def action_focus_transcript(self) -> None:
         self.transcript.focus()
 
+    def open_memos(self) -> None:
+        """The memo overview (over whatever screen is on top); Enter there comes back here."""
+        from qualcode.tui.screens.memos import MemoOverviewScreen
+
+        self.app.push_screen(MemoOverviewScreen(self.study), self._go_to_memo)
+
+    def _go_to_memo(self, place: MemoPlace | None) -> None:
+        if place is None:
+            return
+        while self.app.screen is not self and len(self.app.screen_stack) > 1:
+            self.app.pop_screen()
+        if place.target == "code" and place.code_id is not None:
+            self._show_panel("codebook")
+            self.codebook.show_code(place.code_id)
+            self.codebook.code_tree.focus()
+            return
+        if place.document_id is None:
+            return
+        if place.target == "document":
+            if self.document is None or self.document.id != place.document_id:
+                self.open_document(place.document_id)
+        else:
+            self.open_document(place.document_id, select=(place.start, place.end))
+        self.transcript.focus()
+
     def action_help(self) -> None:
         from qualcode.tui.screens.help import HelpScreen, screen_keys
 
         intro = Text.assemble(
             "Down/up select the next sentence; shift extends the selection. ",
-            "A selection stays after coding, so several codes can go on it in a row.",
+            "A selection stays after coding, so several codes can go on it in a row. ",
+            "b and o show or hide the side panels, z shows only the transcript (remembered).",
         )
         self.app.push_screen(HelpScreen(screen_keys(self), intro=str(intro)))

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from rich.segment import Segment
 from rich.style import Style
+from rich.text import Text
 from textual import events
 from textual.cache import LRUCache
 from textual.geometry import Region, Size, Spacing
@@ -27,8 +28,10 @@ from qualcode.tui.colours import highlight_style, mark_style
 from qualcode.tui.main.coverage import Coverage, Span
 from qualcode.tui.main.cursor import Cursor, Unit
 from qualcode.tui.main.layout import Layout, wrap
+from qualcode.tui.main.status import MEMO_MARK
 
-GUTTER = 5  # four code marks and a space
+MARKS = 4  # code marks in the gutter (the fourth is "+" when more codes cover the line)
+GUTTER = MARKS + 2  # the marks, a memo mark and a space
 SCROLL_CONTEXT = 3  # lines kept visible above and below the selection
 INTERVIEWER_ROLES = {"interviewer"}
 TIMESTAMP = re.compile(r"\[?\(?\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d+)?\)?\]?")
@@ -48,6 +51,7 @@ class TranscriptView(ScrollView, can_focus=True, inherit_bindings=False):
         "transcript--selection",
         "transcript--gutter",
         "transcript--empty",
+        "transcript--memo",
     }
     DEFAULT_CSS = """
     TranscriptView {
@@ -62,6 +66,7 @@ class TranscriptView(ScrollView, can_focus=True, inherit_bindings=False):
         & > .transcript--selection { text-style: reverse; }
         & > .transcript--gutter { color: $text-muted; }
         & > .transcript--empty { color: $text-muted; text-style: italic; }
+        & > .transcript--memo { color: $warning; text-style: bold; }
     }
     """
 
@@ -81,12 +86,18 @@ class TranscriptView(ScrollView, can_focus=True, inherit_bindings=False):
         self.cursor = Cursor("", [], [])
         self.coverage = Coverage([])
         self.colours: dict[int, str] = {}
+        self.shortcuts: dict[int, str] = {}
+        """Codes' shortcut keys: a gutter mark shows its code's digit (the screen sets it)."""
+        self.memo_codings: set[int] = set()
+        """Codings with a memo: the gutter marks the line where each starts."""
         self.wrapped = Layout(0)
         self._labels: list[tuple[int, int, int, tuple[int, int] | None]] = []  # start, body, style, stamp
         self._label_starts: list[int] = []
         self._cache: LRUCache[int, Strip] = LRUCache(512)
         self._dragging = False
         self._speaker_styles: dict[str, int] = {}
+        self.empty_hint: list[Text] = [Text(" Choose a document (b shows the browser)")]
+        """What the view says when it shows no document (lines; the screen sets it)."""
 
     # -- content --------------------------------------------------------------------------
 
@@ -137,6 +148,18 @@ class TranscriptView(ScrollView, can_focus=True, inherit_bindings=False):
         self._cache.clear()
         self.refresh()
 
+    def set_memos(self, coding_ids: set[int]) -> None:
+        """Which codings have a memo (their first lines get a memo mark)."""
+        changed = coding_ids ^ self.memo_codings
+        self.memo_codings = set(coding_ids)
+        spans = [s for s in self.coverage if s.coding_id in changed]
+        if len(spans) > 50:
+            self._cache.clear()
+            self.refresh()
+            return
+        for span in spans:
+            self._repaint_range(span.start, span.start + 1)
+
     def add_span(self, span: Span) -> None:
         self.coverage.add(span)
         self._repaint_range(span.start, span.end)
@@ -186,9 +209,13 @@ class TranscriptView(ScrollView, can_focus=True, inherit_bindings=False):
         _scroll_x, scroll_y = self.scroll_offset
         line = scroll_y + y
         width = self.scrollable_content_region.width
-        if not self.text and line == 0:
+        if not self.text:
+            hint = self._hint_lines(width)
+            if line >= len(hint):
+                return Strip.blank(width, self.rich_style)
             style = self.get_component_rich_style("transcript--empty")
-            return Strip([Segment(" Choose a document (b shows the browser)", style)]).crop_extend(0, width, None)
+            segments = hint[line].render(self.app.console)
+            return Strip(Segment.apply_style(segments, style)).crop_extend(0, width, self.rich_style)
         if line >= len(self.wrapped):
             return Strip.blank(width, self.rich_style)
         strip = self._cache.get(line)
@@ -210,7 +237,7 @@ class TranscriptView(ScrollView, can_focus=True, inherit_bindings=False):
         for a, b, _ in labels:
             breaks.update((a, b))
         pieces = sorted(breaks)
-        segments: list[Segment] = self._gutter(start, end, base)
+        segments: list[Segment] = self._gutter(line, start, end, base)
         for a, b in zip(pieces, pieces[1:]):
             label_style = Style()
             for la, lb, style in labels:
@@ -228,6 +255,17 @@ class TranscriptView(ScrollView, can_focus=True, inherit_bindings=False):
             segments.append(Segment(" ", base + selected))
         return Strip(segments)
 
+    def _hint_lines(self, width: int) -> list[Text]:
+        """The empty view's hint wrapped to the width, each line's indent kept on its
+        continuation lines."""
+        lines: list[Text] = []
+        for text in self.empty_hint:
+            indent = len(text.plain) - len(text.plain.lstrip(" "))
+            wrapped = text.wrap(self.app.console, max(20, width - 1 - indent) if indent else max(20, width - 1))
+            for i, piece in enumerate(wrapped):
+                lines.append(Text(" " * indent) + piece if i and indent else piece)
+        return lines
+
     def _label_spans(self, start: int, end: int) -> list[tuple[int, int, Style]]:
         """Speaker labels and timestamps on this line, clipped to it; timestamps last so
         their dim style wins."""
@@ -243,19 +281,35 @@ class TranscriptView(ScrollView, can_focus=True, inherit_bindings=False):
             index -= 1
         return [(max(a, start), min(b, end), st) for a, b, st in found + stamps if max(a, start) < min(b, end)]
 
-    def _gutter(self, start: int, end: int, base: Style) -> list[Segment]:
-        """One coloured mark per code that covers part of the line, so overlapping codes
-        stay distinguishable even where the text shows only the innermost colour."""
+    def _gutter(self, line: int, start: int, end: int, base: Style) -> list[Segment]:
+        """One mark per code that covers part of the line (its shortcut digit on its colour,
+        else a bar in its colour), so overlapping codes stay distinguishable even where the
+        text shows only the innermost colour; then a memo mark where a coding with a memo
+        starts."""
         codes: list[int] = []
+        memo = False
         for span in self.coverage.overlapping(start, max(end, start + 1)):
             if span.code_id not in codes:
                 codes.append(span.code_id)
+            if span.coding_id in self.memo_codings and not memo:
+                memo = self.wrapped.line_of(span.start) == line
         if not codes:
             return [Segment(" " * GUTTER, base)]
-        marks = [Segment("▌", base + mark_style(self.colours.get(c, "#888888"))) for c in codes[: GUTTER - 1]]
-        if len(codes) > GUTTER - 1:
+        marks = []
+        for code_id in codes[:MARKS]:
+            colour = self.colours.get(code_id, "#888888")
+            digit = self.shortcuts.get(code_id)
+            if digit:
+                marks.append(Segment(digit[:1], base + highlight_style(colour)))
+            else:
+                marks.append(Segment("▌", base + mark_style(colour)))
+        if len(codes) > MARKS:
             marks[-1] = Segment("+", base + self.get_component_rich_style("transcript--gutter", partial=True))
-        return [*marks, Segment(" " * (GUTTER - len(marks)), base)]
+        tail = Segment(" " * (MARKS - len(marks)), base)
+        note = Segment(
+            MEMO_MARK if memo else " ", base + self.get_component_rich_style("transcript--memo", partial=True)
+        )
+        return [*marks, tail, note, Segment(" ", base)]
 
     # -- selection ------------------------------------------------------------------------
 

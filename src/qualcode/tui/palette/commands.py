@@ -19,6 +19,7 @@ APP_ACTIONS = [
     ("Search the study", "app.search"),
     ("Analyse: code frequencies and crosstabs", "app.analyse"),
     ("Suggested codings", "app.suggestions"),
+    ("Memos: every memo in the study, filter, jump", "app.memos"),
     ("Export study as REFI-QDA project (.qdpx)", "app.export_qdpx"),
     ("Export codebook as REFI-QDA (.qdc)", "app.export_qdc"),
     ("Import REFI-QDA codebook (.qdc)", "app.import_qdc"),
