@@ -545,9 +545,15 @@ def detect(
     for doc in documents:
         if doc.id not in direct:
             continue
-        # An age said as a bare number ("ze is negen") is replaced where it was found, not at
-        # every "negen" of the interview; "elf jaar" and dates are replaced wherever they occur.
-        local = {f.text: f.kind for f in direct[doc.id] if f.kind in LOCAL_KINDS and not f.text.isalpha()}
+        # An age is replaced where it was found, not at every "negen" or "twee jaar" of the
+        # interview (most are marks, hours and durations); a date of several words ("12 mei",
+        # "oktober 2023") and an age that says so ("acht jaar oud") wherever they occur.
+        local = {
+            f.text: f.kind
+            for f in direct[doc.id]
+            if (f.kind == "datum" and not f.text.isalpha())
+            or (f.kind == "leeftijd" and re.search(r"oud|jarig", f.text))
+        }
         extra = [
             Finding(doc.id, s, e, doc.text[s:e], kind, "propagated")
             for surface, kind in {**surfaces, **local}.items()
