@@ -141,6 +141,7 @@ _NOT_IDENTIFYING_WORDS = frozenset(
         "SVB",
         "CBR",
         "Voedselbank",
+        "Jeugdzorg",  # youth care in general ("nou komt Jeugdzorg"); "Jeugdzorg Drenthe" is still a body
         "Kledingbank",
         "Jeugdfonds",
         "Sport",
@@ -198,7 +199,7 @@ _COUNTRIES = frozenset(
     "Duitsland België Frankrijk Portugal Italië Griekenland Curaçao Aruba Bonaire Egypte China India Tokio "
     "Drenthe Friesland Groningen Overijssel Brabant Limburg Holland Zeeland Gelderland Utrecht "
     "Antilliaans Antilliaanse Surinamer Surinaams Surinaamse Marokkaan Marokkaanse Turk Turkse Pool Poolse Drent "
-    "Ajax PSV Meldcode Sint".split()
+    "Ajax PSV Feyenoord Meldcode Sint".split()
 )
 _NOT_IDENTIFYING = _NOT_IDENTIFYING_WORDS | _COUNTRIES
 # Names of several words that are no one's: kept whole, so "Albert" the neighbour is still found.
