@@ -549,12 +549,7 @@ def detect(
         # An age is replaced where it was found, not at every "negen" or "twee jaar" of the
         # interview (most are marks, hours and durations); a date of several words ("12 mei",
         # "oktober 2023") and an age that says so ("acht jaar oud") wherever they occur.
-        local = {
-            f.text: f.kind
-            for f in direct[doc.id]
-            if (f.kind == "datum" and not f.text.isalpha())
-            or (f.kind == "leeftijd" and re.search(r"oud|jarig", f.text))
-        }
+        local = {f.text: f.kind for f in direct[doc.id] if f.kind in LOCAL_KINDS and spreads(f.text, f.kind)}
         extra = [
             Finding(doc.id, s, e, doc.text[s:e], kind, "propagated")
             for surface, kind in {**surfaces, **local}.items()
@@ -565,6 +560,17 @@ def detect(
         merged = _resolve(direct[doc.id] + extra)
         result[doc.id] = [f if f.kind == surfaces.get(f.text, f.kind) else _rekind(f, surfaces[f.text]) for f in merged]
     return result
+
+
+def spreads(surface: str, kind: str) -> bool:
+    """Whether a surface form is the same detail wherever it stands: every kind but dates and
+    ages; a date of several words or with digits ("12 mei", "oktober 2023") and an age that
+    says it is one ("acht jaar oud", "8-jarige"); not a bare "februari", "zes" or "twee jaar"."""
+    if kind == "datum":
+        return not surface.isalpha()
+    if kind == "leeftijd":
+        return bool(re.search(r"oud|jarig", surface))
+    return True
 
 
 def _rekind(f: Finding, kind: str) -> Finding:
