@@ -379,3 +379,64 @@ def test_no_annotated_mention_is_left_in_a_sample_copy(tmp_path: Path) -> None:
     raw = out.read_bytes()
     for surface in sorted(wide):
         assert re.search(rb"(?<![\w-])" + re.escape(surface.encode()) + rb"(?![\w-])", raw) is None, surface
+
+
+# Phrases written for this test, not taken from the sample the patterns were tuned on.
+_AGES_AND_DATES = [
+    ("Femke is negen, ze zit in groep vijf.", "leeftijd", "negen"),
+    ("Toen ze twaalf werd, kreeg ze een telefoon.", "leeftijd", "twaalf"),
+    ("Dat was in maart vorig jaar.", "datum", "maart"),
+    ("Hij is jarig op vijftien juni.", "datum", "vijftien juni"),
+    ("Dat was de zomer van 2019.", "datum", "2019"),
+    ("Ze zorgt voor haar broertjes sinds haar achtste.", "leeftijd", "achtste"),
+    ("Mijn oudste is een jongen van zestien.", "leeftijd", "zestien"),
+    ("Een 8-jarige jongen fietste voorbij.", "leeftijd", "8-jarige"),
+    ("Ze is zeven jaar oud.", "leeftijd", "zeven jaar oud"),
+    ("Mijn vader van tweeënzeventig woont bij ons.", "leeftijd", "tweeënzeventig"),
+    ("Ik ben vierendertig, ik heb drie kinderen.", "leeftijd", "vierendertig"),
+    ("Interviewer: Hoe oud is Noor? Moeder: Elf. Ze zit in groep acht.", "leeftijd", "Elf"),
+    ("Ze is geboren op 3 mei 1988 in Zwolle.", "datum", "3 mei 1988"),
+    ("Dat was in de winter van tweeëntwintig.", "datum", "tweeëntwintig"),
+    ("Mijn dochter wordt zes in april.", "leeftijd", "zes"),
+    ("Hij verhuisde toen hij negen was.", "leeftijd", "negen"),
+]
+_NOT_AGES_OR_DATES = [
+    "We hebben twee kinderen en drie katten.",
+    "Ik ben daar drie keer geweest.",
+    "Het is tien voor elf.",
+    "Ik werk al twaalf jaar bij de gemeente.",
+    "Ze was twee jaar geleden nog radeloos.",
+    "Een moeder van drie kinderen.",
+    "Ik geef het een zeven.",
+    "Ze zit in groep zeven.",
+    "Het kost 2000 euro.",
+    "Met mijn twaalfde kop koffie.",
+    "Ik ben eenendertig jaar juf.",
+    "Dat waren er vijftien.",
+    "Wij zijn met vijf.",
+    "Het was veertien.",
+    "Ik zag Jan 12 keer.",
+]
+
+
+@pytest.mark.parametrize(("text", "kind", "expected"), _AGES_AND_DATES)
+def test_ages_and_dates_said_in_words_are_found(text: str, kind: str, expected: str) -> None:
+    from qualcode.pseudonymise.patterns import find_shapes
+
+    assert (expected, kind) in [(text[s:e], k) for s, e, k in find_shapes(text)]
+
+
+@pytest.mark.parametrize("text", _NOT_AGES_OR_DATES)
+def test_counts_marks_hours_and_durations_are_no_ages_or_dates(text: str) -> None:
+    from qualcode.pseudonymise.patterns import find_shapes
+
+    assert [text[s:e] for s, e, k in find_shapes(text) if k in ("datum", "leeftijd")] == []
+
+
+def test_number_values() -> None:
+    from qualcode.pseudonymise.patterns import number_value
+
+    assert [number_value(w) for w in ("vijfenzeventig", "drieënvijftig", "honderd en één", "twaalf", "12", "zes jaar")] == [
+        75, 53, 101, 12, 12, 6
+    ]  # fmt: skip
+    assert number_value("kinderen") is None

@@ -15,7 +15,15 @@ MONTHS = (
     "januari februari maart april mei juni juli augustus september oktober november december "
     "jan feb mrt apr jun jul aug sep sept okt nov dec"
 )
-_MONTH = "(?:" + "|".join(sorted(MONTHS.split(), key=len, reverse=True)) + r")\.?"
+# A full month name, or an abbreviation with its full stop ("3 mrt. 2016"); not the full stop
+# that ends a sentence after "juni".
+_MONTH = (
+    "(?:"
+    + "|".join(sorted(MONTHS.split()[:12], key=len, reverse=True))
+    + "|(?:"
+    + "|".join(sorted(MONTHS.split()[12:], key=len, reverse=True))
+    + r")\.?)"
+)
 _MONTH_NAME = "|".join(MONTHS.split()[:12])
 # Numbers read out word by word: "nul zes, eenenveertig, achtentachtig", a BSN "twee acht vier, …".
 _NUMBER_WORD = (
@@ -52,7 +60,7 @@ DATE = re.compile(
     rf"(?<!\w)(?:"
     rf"\d{{1,2}}(?:e|ste|de)?\s+{_MONTH}(?:\s+(?:'\d{{2}}|\d{{4}}))?"  # 14 maart 2016, 3 mei
     rf"|(?:{_DAY_WORD})(?:ste|de)?\s+{_MONTH}(?:\s+(?:tweeduizend|negentienhonderd)[a-zë]*|\s+\d{{4}})?"  # twaalf februari tweeduizendzestien
-    rf"|{_MONTH}\s+(?:{_DAY_WORD}|\d{{1,2}})(?!\s*(?:jaar|uur|euro|procent|minuten|dagen|weken|kinderen))"  # mei zevenentwintig
+    rf"|(?:{_MONTH_NAME})\s+(?:{_DAY_WORD}|\d{{1,2}})(?!\s*(?:jaar|uur|euro|procent|minuten|dagen|weken|kinderen))"  # mei zevenentwintig
     rf"|(?:{_MONTH_NAME})\s+(?:\d{{4}}|(?:tweeduizend|negentienhonderd)[a-zë]+)"  # oktober 2023
     rf"|\d{{1,2}}[-/.]\d{{1,2}}[-/.](?:\d{{4}}|\d{{2}})"  # 14-03-2016, 14/3/16
     rf"|\d{{4}}-\d{{2}}-\d{{2}}"  # 2016-03-14
