@@ -197,7 +197,7 @@ _NOT_IDENTIFYING_WORDS = frozenset(
 _COUNTRIES = frozenset(
     "Syrië Eritrea Suriname Marokko Turkije Polen Somalië Afghanistan Irak Iran Ghana Nigeria Oekraïne Rusland "
     "Duitsland België Frankrijk Portugal Italië Griekenland Curaçao Aruba Bonaire Egypte China India Tokio "
-    "Drenthe Friesland Groningen Overijssel Brabant Limburg Holland Zeeland Gelderland Utrecht "
+    "Drenthe Friesland Overijssel Brabant Limburg Holland Zeeland Gelderland "
     "Antilliaans Antilliaanse Surinamer Surinaams Surinaamse Marokkaan Marokkaanse Turk Turkse Pool Poolse Drent "
     "Ajax PSV Feyenoord Meldcode Sint".split()
 )
