@@ -21,7 +21,7 @@ from typing import Any
 
 from qualcode.core.errors import QualcodeError
 from qualcode.core.progress import Progress, report
-from qualcode.pseudonymise.detect import LOCAL_KINDS, Finding, Options, SourceDocument, detect
+from qualcode.pseudonymise.detect import Finding, Options, SourceDocument, detect, spreads
 from qualcode.pseudonymise.remap import OffsetMap, Replacement, apply
 
 KEY_FORMAT = "qualcode-pseudonymisation-key"
@@ -50,9 +50,16 @@ class Plan:
     findings: dict[int, list[Finding]] = field(default_factory=dict)
 
     def field_map(self) -> dict[str, str]:
-        """Surface forms to replace in titles, attributes, memos and codes: names, places and
-        numbers, not the ages and dates that are only ages and dates in their own interview."""
-        return {o: p for o, p in self.placeholders.items() if self.kinds[p] not in LOCAL_KINDS}
+        """Surface forms to replace in titles, attributes, memos and codes: names, places,
+        numbers and whole dates ("12 mei 2016"), not a bare month or number that is a date or
+        an age only where it was said."""
+        found = {o: p for o, p in self.placeholders.items() if spreads(o, self.kinds[p])}
+        # "het Drenthe College" was said; a memo writes "Drenthe College".
+        for original, placeholder in list(found.items()):
+            bare = re.sub(r"^(?:het|de|'t)\s+", "", original)
+            if bare != original and self.kinds[placeholder] in ("school", "instelling"):
+                found.setdefault(bare, placeholder)
+        return found
 
     def replacements(self, document_id: int) -> list[Replacement]:
         return [Replacement(f.start, f.end, self.placeholders[f.text]) for f in self.findings.get(document_id, [])]

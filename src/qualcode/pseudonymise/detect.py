@@ -141,6 +141,7 @@ _NOT_IDENTIFYING_WORDS = frozenset(
         "SVB",
         "CBR",
         "Voedselbank",
+        "Jeugdzorg",  # youth care in general ("nou komt Jeugdzorg"); "Jeugdzorg Drenthe" is still a body
         "Kledingbank",
         "Jeugdfonds",
         "Sport",
@@ -196,9 +197,9 @@ _NOT_IDENTIFYING_WORDS = frozenset(
 _COUNTRIES = frozenset(
     "Syrië Eritrea Suriname Marokko Turkije Polen Somalië Afghanistan Irak Iran Ghana Nigeria Oekraïne Rusland "
     "Duitsland België Frankrijk Portugal Italië Griekenland Curaçao Aruba Bonaire Egypte China India Tokio "
-    "Drenthe Friesland Groningen Overijssel Brabant Limburg Holland Zeeland Gelderland Utrecht "
+    "Drenthe Friesland Overijssel Brabant Limburg Holland Zeeland Gelderland "
     "Antilliaans Antilliaanse Surinamer Surinaams Surinaamse Marokkaan Marokkaanse Turk Turkse Pool Poolse Drent "
-    "Ajax PSV Meldcode Sint".split()
+    "Ajax PSV Feyenoord Meldcode Sint".split()
 )
 _NOT_IDENTIFYING = _NOT_IDENTIFYING_WORDS | _COUNTRIES
 # Names of several words that are no one's: kept whole, so "Albert" the neighbour is still found.
@@ -545,9 +546,10 @@ def detect(
     for doc in documents:
         if doc.id not in direct:
             continue
-        # An age said as a bare number ("ze is negen") is replaced where it was found, not at
-        # every "negen" of the interview; "elf jaar" and dates are replaced wherever they occur.
-        local = {f.text: f.kind for f in direct[doc.id] if f.kind in LOCAL_KINDS and not f.text.isalpha()}
+        # An age is replaced where it was found, not at every "negen" or "twee jaar" of the
+        # interview (most are marks, hours and durations); a date of several words ("12 mei",
+        # "oktober 2023") and an age that says so ("acht jaar oud") wherever they occur.
+        local = {f.text: f.kind for f in direct[doc.id] if f.kind in LOCAL_KINDS and spreads(f.text, f.kind)}
         extra = [
             Finding(doc.id, s, e, doc.text[s:e], kind, "propagated")
             for surface, kind in {**surfaces, **local}.items()
@@ -558,6 +560,17 @@ def detect(
         merged = _resolve(direct[doc.id] + extra)
         result[doc.id] = [f if f.kind == surfaces.get(f.text, f.kind) else _rekind(f, surfaces[f.text]) for f in merged]
     return result
+
+
+def spreads(surface: str, kind: str) -> bool:
+    """Whether a surface form is the same detail wherever it stands: every kind but dates and
+    ages; a date of several words or with digits ("12 mei", "oktober 2023") and an age that
+    says it is one ("acht jaar oud", "8-jarige"); not a bare "februari", "zes" or "twee jaar"."""
+    if kind == "datum":
+        return not surface.isalpha()
+    if kind == "leeftijd":
+        return bool(re.search(r"oud|jarig", surface))
+    return True
 
 
 def _rekind(f: Finding, kind: str) -> Finding:
