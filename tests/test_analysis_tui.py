@@ -42,7 +42,7 @@ async def test_frequencies_tab_and_drill_down_jump(fixed: Study) -> None:
         paths = [c.path for c in fixed.codes()]
         vb_row = paths.index("Relatie/Vertrouwensband")
         # codings, passages (d2's two overlapping codings are one), documents, coded words
-        figures = [column(table, label) for label in ("Codings", "Passages", "Documents", "Coded words")]
+        figures = [column(table, label) for label in ("Codings", "Passages", "Documents", "Words")]
         assert [cell(table, vb_row, i) for i in figures] == ["4", "3", "3", "6"]
         table.move_cursor(row=vb_row)
         await pilot.press("enter")

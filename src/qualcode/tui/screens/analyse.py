@@ -44,7 +44,16 @@ from qualcode.tui.widgets.table import Bar, Column, Table, flat
 
 TABS = ["tab-frequencies", "tab-matrix", "tab-cooccurrence", "tab-compare", "tab-agreement", "tab-panel"]
 TAB_NAMES = ["Frequencies", "Matrix", "Co-occurrence", "Compare", "Agreement", "Panel"]
-TAB_GROUP = Binding.Group("Tab", compact=True)
+TAB_GROUP = Binding.Group("Tab")
+
+
+def group_label(group: str, n: int, width: int = 12) -> str:
+    """A group's heading with its size, cut in the name so "n=" stays in view."""
+    full = f"{group} (n={n})"
+    if len(full) <= width:
+        return full
+    tail = f" n={n}"
+    return group[: max(1, width - len(tail) - 1)] + "…" + tail
 
 
 def heat(value: float, top: float, text: str) -> Text:
@@ -139,8 +148,9 @@ class AnalyseScreen(Screen[None]):
     AnalyseScreen .filters Select { width: 1fr; margin-right: 1; }
     AnalyseScreen #a-unit { width: 20; }
     AnalyseScreen TabPane { padding: 0 0; }
-    AnalyseScreen .notes { height: auto; max-height: 3; color: $text-muted; }
+    AnalyseScreen .notes { height: auto; max-height: 2; color: $text-muted; }
     AnalyseScreen #compare-notes { color: $warning; }
+    AnalyseScreen FooterLabel { margin-right: 1; }
     AnalyseScreen .detail { height: 1; color: $text-muted; background: $boost; }
     """
     BINDINGS = [
@@ -414,15 +424,15 @@ class AnalyseScreen(Screen[None]):
         units = PLURAL[unit]
         columns = [
             Column("Code", max_width=36),
-            Column(f"{units.capitalize()} (of {total})", "number"),
+            Column(units.capitalize(), "number"),
             Column("%", "number"),
-            Column(f"% of {total} {units}", "bar"),
+            Column(f"{total} {units}", "bar"),
             Column("Passages", "number"),
             Column("Codings", "number"),
+            Column("Words", "number"),
+            Column("Per 1,000 w", "number"),
+            Column("Mean ± sd", "number"),
             *([Column("Documents", "number")] if unit != "document" else []),
-            Column("Coded words", "number"),
-            Column("Per 1,000 words", "number"),
-            Column(f"Mean ± sd per {unit}", "number"),
         ]
         cells, details = [], []
         for r in rows:
@@ -436,17 +446,22 @@ class AnalyseScreen(Screen[None]):
                     Bar(r.units_pct / 100.0),
                     r.passages,
                     r.codings,
-                    *([r.documents] if unit != "document" else []),
                     r.coded_words or 0,
                     number(r.per_1000_words),
                     spread,
+                    *([r.documents] if unit != "document" else []),
                 ]
             )
             details.append(
                 f"{r.code}: present in {r.units} of {total} {units} ({number(r.units_pct, 1)} %); "
-                f"{r.passages} passages, {r.codings} codings"
+                f"{r.passages} passages, {r.codings} codings, {r.coded_words or 0} coded words; "
+                f"{number(r.per_1000_words)} passages per 1,000 words said (per {unit}: {spread or 'n/a'})"
             )
-        notes = [f"Counts {units}: a code is present in a {unit} when any of its coded documents has it.", *rows.notes]
+        notes = [
+            f"Counts {units} ({total}): a code is present in a {unit} when one of its documents has it. "
+            f"Words: coded words; per 1,000 w: passages per 1,000 words said; mean ± sd: that rate per {unit}.",
+            *rows.notes,
+        ]
         self.query_one("#frequency-notes", Static).update("\n".join(notes))
         self.query_one("#frequencies", Table).show(columns, cells, details)
 
@@ -471,7 +486,7 @@ class AnalyseScreen(Screen[None]):
         top = max((float(r[g]) for r in rows for g in groups), default=0.0)
         columns = [
             Column("Code", max_width=32),
-            *[Column(f"{g} (n={info.documents})", "mark") for g, info in zip(groups, matrix.groups)],
+            *[Column(group_label(g, info.documents), "mark") for g, info in zip(groups, matrix.groups)],
             Column("Total", "number"),
         ]
         cells = [
@@ -570,7 +585,7 @@ class AnalyseScreen(Screen[None]):
             Column("Code", max_width=32),
             Column("q", "number"),
             Column("p", "number"),
-            *[Column(f"{g} (n={n})", "number") for g, n in comparison.groups],
+            *[Column(group_label(g, n), "number") for g, n in comparison.groups],
             Column("Difference", "number"),
             Column("Odds ratio", "number"),
             Column("Effect", max_width=18),

@@ -13,7 +13,7 @@ from rich.text import Text
 
 from qualcode.analysis.panel import Panel, panel
 from qualcode.study.study import Study
-from qualcode.tui.widgets.table import Column, Table
+from qualcode.tui.widgets.table import LABEL, Column, Table
 
 PRESENT = Text("●", style="bold green", justify="center")
 ABSENT = Text("·", style="dim", justify="center")
@@ -37,11 +37,11 @@ def fill_panel(study: Study, table: Table, coder: str | None, rollup: bool) -> t
     for code_id, path in result.codes:
         for w in result.waves:
             columns.append(PanelColumn(w, code_id=code_id))
-            shown.append(Column(f"{path.rsplit('/', 1)[-1][:16]} @{w}", "mark"))
+            shown.append(Column(_label(path.rsplit("/", 1)[-1], w), "mark"))
     for name, _ in result.variables:
         for w in result.waves:
             columns.append(PanelColumn(w, variable=name))
-            shown.append(Column(f"{name[:16]} @{w}", "number"))
+            shown.append(Column(_label(name, w), "number"))
     rows: list[list[Any]] = []
     for row in result.cases:
         cells: list[Any] = [row.case]
@@ -77,6 +77,12 @@ def fill_panel(study: Study, table: Table, coder: str | None, rollup: bool) -> t
 
     table.show(shown, rows, detail)
     return result, columns
+
+
+def _label(name: str, wave: str, width: int = LABEL) -> str:
+    """A column heading, "name @wave", cut in the name so the wave stays in view."""
+    tail = f" @{wave}"
+    return name + tail if len(name) + len(tail) <= width else name[: max(1, width - len(tail) - 1)] + "…" + tail
 
 
 def panel_fragments(

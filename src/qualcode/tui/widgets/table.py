@@ -34,9 +34,12 @@ PARTIAL = " ▏▎▍▌▋▊▉"
 GAP = 2  # a DataTable column's padding, one cell either side
 SCROLLBAR = 2
 MIN_TEXT = 8
-MIN_PROSE = 16
+MIN_FIRST = 20  # the frozen first column says what a row is: it keeps this much
+MIN_PROSE = 24
 MIN_BAR = 8
 MAX_BAR = 48
+LABEL = 14
+WIDE = 100  # from this many cells on, bars start 4 cells longer
 
 
 @dataclass(frozen=True)
@@ -80,30 +83,41 @@ def bar_text(share: float, width: int, style: str = "blue") -> Text:
 def fit_widths(columns: Sequence[Column], natural: Sequence[int], available: int) -> list[int]:
     """Column widths (content only) that fit ``available`` cells, padding included.
 
-    Bars and prose take the room the others leave; when the row is too wide, prose gives up
-    room first, then bars, then the widest names; numbers and marks never shrink (a table
-    wider than the screen then scrolls sideways, its first column frozen)."""
+    Bars take the room the others leave; when the row is too wide, names give up room first
+    (the widest first, down to ``MIN_TEXT``), then prose (down to ``MIN_PROSE``), then the
+    first column (down to ``MIN_FIRST``); numbers, marks and bars never shrink (a table wider
+    than the screen then scrolls sideways, its first column frozen)."""
     widths = list(natural)
     for i, col in enumerate(columns):
         if col.kind == "text" and col.max_width:
             widths[i] = min(widths[i], col.max_width)
         if col.kind == "bar":
-            widths[i] = MIN_BAR
+            widths[i] = MIN_BAR if available < WIDE else MIN_BAR + 4
     room = available - sum(widths) - GAP * len(widths)
-    if room < 0:
-        for i, col in enumerate(columns):  # prose down to its minimum
-            if col.kind == "prose" and room < 0:
-                give = min(widths[i] - MIN_PROSE, -room)
-                if give > 0:
-                    widths[i] -= give
-                    room += give
-        while room < 0:  # then the widest name, one cell at a time
-            names = [i for i, c in enumerate(columns) if c.kind == "text" and widths[i] > MIN_TEXT]
-            if not names:
-                break
-            widest = max(names, key=lambda i: widths[i])
+
+    def shrink(indices: list[int], floor: int) -> None:
+        nonlocal room
+        while room < 0:  # the widest first, one cell at a time
+            wide = [i for i in indices if widths[i] > floor]
+            if not wide:
+                return
+            widest = max(wide, key=lambda i: widths[i])
             widths[widest] -= 1
             room += 1
+
+    names = [i for i, c in enumerate(columns) if c.kind == "text"]
+    shrink([i for i in names if i > 0], MIN_TEXT)
+    shrink([i for i, c in enumerate(columns) if c.kind == "prose"], MIN_PROSE)
+    shrink([i for i in names if i == 0], MIN_FIRST)
+    prose = [i for i, c in enumerate(columns) if c.kind == "prose"]
+    if room < 0 and prose:
+        # The row cannot fit: rather than a sliver of prose with columns off-screen anyway,
+        # the (first) prose column fills what is left of the screen, the columns after it
+        # are reached by scrolling sideways (and are on the detail line).
+        p = prose[0]
+        left = available - sum(widths[:p]) - GAP * (p + 1)
+        widths[p] = max(widths[p], min(natural[p], left))
+        room = 0
     flexible = [i for i, c in enumerate(columns) if c.kind == "bar"]
     if room > 0 and flexible:
         share = room // len(flexible)
@@ -171,10 +185,10 @@ class Table(DataTable[Any]):
     def available_width(self) -> int:
         """The cells the columns may take: the table's own width once laid out, else the
         screen's (the first fill comes before layout; a resize then fits again)."""
-        width = self.scrollable_content_region.width if self.size.width else 0
-        if width <= 0:
-            width = (self.screen.size.width if self.is_attached else self.app.size.width) - 4
-        return max(20, width - SCROLLBAR)
+        if self.size.width:
+            return max(20, self.scrollable_content_region.width)
+        width = self.screen.size.width if self.is_attached else self.app.size.width
+        return max(20, width - 2 - SCROLLBAR)
 
     def _plain(self, cell: Cell) -> str:
         if cell is None:
@@ -188,9 +202,13 @@ class Table(DataTable[Any]):
         return flat(str(cell))
 
     def _natural(self, index: int, column: Column) -> int:
+        """The widest cell; a figure's label counts up to ``LABEL`` cells (a long group name
+        is cut in the heading, not in every figure below it)."""
         width = cell_len(column.label)
         if column.kind == "bar":
             return width
+        if column.kind in ("number", "mark"):
+            width = min(width, LABEL)
         for row in self._rows:
             cell = row[index] if index < len(row) else None
             width = max(
