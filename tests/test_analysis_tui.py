@@ -26,6 +26,12 @@ def cell(table: DataTable, row: int, column: int) -> str:
     return getattr(value, "plain", str(value))
 
 
+def column(table: DataTable, label: str) -> int:
+    """The index of the column whose label starts with ``label``."""
+    labels = [str(c.label) for c in table.columns.values()]
+    return next(i for i, shown in enumerate(labels) if shown.startswith(label))
+
+
 async def test_frequencies_tab_and_drill_down_jump(fixed: Study) -> None:
     app = ScreenApp(lambda: AnalyseScreen(fixed))
     async with app.run_test(size=(140, 40)) as pilot:
@@ -36,7 +42,8 @@ async def test_frequencies_tab_and_drill_down_jump(fixed: Study) -> None:
         paths = [c.path for c in fixed.codes()]
         vb_row = paths.index("Relatie/Vertrouwensband")
         # codings, passages (d2's two overlapping codings are one), documents, coded words
-        assert [cell(table, vb_row, i) for i in (1, 2, 3, 6)] == ["4", "3", "3", "6"]
+        figures = [column(table, label) for label in ("Codings", "Passages", "Documents", "Words")]
+        assert [cell(table, vb_row, i) for i in figures] == ["4", "3", "3", "6"]
         table.move_cursor(row=vb_row)
         await pilot.press("enter")
         await pilot.pause()
@@ -62,9 +69,10 @@ async def test_filters_and_matrix_measure(fixed: Study) -> None:
         await pilot.pause()
         table = screen.query_one("#frequencies", DataTable)
         vb_row = [c.path for c in fixed.codes()].index("Relatie/Vertrouwensband")
-        assert cell(table, vb_row, 1) == "1"
+        assert cell(table, vb_row, column(table, "Codings")) == "1"
         screen.query_one("#a-coder", Select).clear()
         screen.query_one("#analyse-tabs", TabbedContent).active = "tab-matrix"
+        await pilot.pause()  # the tab is built when first shown
         screen.query_one("#m-measure", Select).value = "count"
         await pilot.pause()
         matrix = screen.query_one("#matrix", DataTable)
@@ -100,8 +108,11 @@ async def test_cooccurrence_and_compare_tabs(fixed: Study) -> None:
         screen.query_one("#analyse-tabs", TabbedContent).active = "tab-compare"
         await pilot.pause()
         compare = screen.query_one("#compare", DataTable)
-        texts = [cell(compare, i, 0) for i in range(compare.row_count)]
-        assert any(t.startswith("Relatie/Vertrouwensband: in 2 of 3 in A") for t in texts)
+        details = []
+        for row in range(compare.row_count):  # the sentence is the highlighted row's detail line
+            compare.move_cursor(row=row)
+            details.append(str(compare.detail_text()))
+        assert any(t.startswith("Relatie/Vertrouwensband: in 2 of 3 in A") for t in details)
 
 
 async def test_tabs_are_filled_when_shown_and_refilled_after_a_filter_change(fixed: Study) -> None:
@@ -109,10 +120,11 @@ async def test_tabs_are_filled_when_shown_and_refilled_after_a_filter_change(fix
     async with app.run_test(size=(140, 40)) as pilot:
         await pilot.pause()
         screen = app.screen
-        compare = screen.query_one("#compare", DataTable)
-        assert compare.row_count == 0  # not computed while nobody looks at it
+        assert not screen.query("#compare")  # neither built nor computed while nobody looks at it
+        assert screen._compare is None
         screen.query_one("#analyse-tabs", TabbedContent).active = "tab-compare"
         await pilot.pause()
+        compare = screen.query_one("#compare", DataTable)
         assert compare.row_count > 0
         screen.query_one("#analyse-tabs", TabbedContent).active = "tab-frequencies"
         await pilot.pause()

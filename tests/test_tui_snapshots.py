@@ -1,6 +1,6 @@
 """Snapshots of every screen on the sample study: the main screen, the code picker, help,
-retrieval, the codebook editor, search, suggestions and each tab of Analyse, at 120×40 and at
-80×24 (Analyse's later tabs at 120×40 only: they lay out as the first one does).
+retrieval, the codebook editor, search, suggestions, each tab of Analyse (Panel included) and
+Analyse's drill-down, at 120×40 and at 80×24.
 
 Nothing on these screens depends on the clock, and conftest.py stops text cursors blinking,
 so the SVGs are stable. Update with ``pytest tests/test_tui_snapshots.py --snapshot-update``
@@ -122,13 +122,13 @@ def test_suggestions(snap_compare, sample, size):
     assert snap_compare(_screen_app(lambda: SuggestionsScreen(sample)), terminal_size=size, run_before=before)
 
 
-ANALYSE_TABS = ["tab-frequencies", "tab-matrix", "tab-cooccurrence", "tab-compare", "tab-agreement"]
+ANALYSE_TABS = ["tab-frequencies", "tab-matrix", "tab-cooccurrence", "tab-compare", "tab-agreement", "tab-panel"]
 
 
 @pytest.mark.parametrize(
     ("tab", "size"),
-    [(tab, BIG) for tab in ANALYSE_TABS] + [("tab-frequencies", SMALL)],
-    ids=[f"{t.removeprefix('tab-')}-120x40" for t in ANALYSE_TABS] + ["frequencies-80x24"],
+    [(tab, size) for tab in ANALYSE_TABS for size in (BIG, SMALL)],
+    ids=[f"{t.removeprefix('tab-')}-{w}x{h}" for t in ANALYSE_TABS for w, h in (BIG, SMALL)],
 )
 def test_analyse(snap_compare, sample, tab, size):
     from qualcode.tui.screens.analyse import AnalyseScreen
@@ -138,6 +138,23 @@ def test_analyse(snap_compare, sample, tab, size):
         pilot.app.screen.query_one("#analyse-tabs", TabbedContent).active = tab
         await pilot.pause()
         await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+
+    assert snap_compare(_screen_app(lambda: AnalyseScreen(sample)), terminal_size=size, run_before=before)
+
+
+@SIZES
+def test_analyse_drill_down(snap_compare, sample, size):
+    """The fragments behind a frequency, their text on screen and in full below."""
+    from qualcode.tui.screens.analyse import AnalyseScreen
+
+    async def before(pilot):
+        await pilot.pause()
+        table = pilot.app.screen.query_one("#frequencies")
+        table.move_cursor(row=1)
+        await pilot.press("enter")
+        await pilot.pause()
+        pilot.app.screen.query_one("#fragment-list").move_cursor(row=2)
         await pilot.pause()
 
     assert snap_compare(_screen_app(lambda: AnalyseScreen(sample)), terminal_size=size, run_before=before)

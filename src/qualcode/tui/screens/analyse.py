@@ -1,6 +1,12 @@
-"""Analyse: frequencies (with a bar chart), code × group matrices as a heat map,
-co-occurrence, the comparison across groups and intercoder agreement — filtered, and every
-cell drillable.
+"""Analyse: frequencies (with bars), code × group matrices as a heat map, co-occurrence, the
+comparison across groups, intercoder agreement and the panel of cases — filtered, counted by
+a chosen unit (documents, participants or cases), and every cell drillable.
+
+The filter row (unit, organisation, project, role, coder) sits at the top; 1–6 (or [ and ])
+switch tabs. Only the tab in view is computed; the others are computed when first shown after
+a change, and a measure switched on a tab redraws what was computed without asking the study
+again. Every table is a :class:`~qualcode.tui.widgets.table.Table`: first column frozen,
+columns sized to their content, the full text of a cut cell on the detail line below it.
 
 Enter on a cell lists the fragments behind it (on the Agreement tab: the passages the two
 coders coded differently); Enter on a fragment jumps to it in the document (posts
@@ -15,23 +21,39 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal
+from textual.containers import Horizontal, Vertical
+from textual.css.query import NoMatches
 from textual.screen import ModalScreen, Screen
+from textual.widget import Widget
 from textual.widgets import DataTable, Footer, Label, Select, Static, TabbedContent, TabPane
 
 from qualcode.analysis import Scope
+from qualcode.analysis import formatting as fmt
 from qualcode.analysis.agreement import agreement, disagreements
 from qualcode.analysis.compare import compare_groups
 from qualcode.analysis.cooccurrence import cooccurrence
 from qualcode.analysis.formatting import number
 from qualcode.analysis.frequencies import code_frequencies
 from qualcode.analysis.matrices import crosstab
+from qualcode.analysis.units import PLURAL, UNITS, default_unit
 from qualcode.core.errors import QualcodeError
 from qualcode.study.study import Study
 from qualcode.tui.messages import JumpTo
 from qualcode.tui.screens.panel_tab import fill_panel, panel_fragments
+from qualcode.tui.widgets.table import Bar, Column, Table, flat
 
-BAR_WIDTH = 24
+TABS = ["tab-frequencies", "tab-matrix", "tab-cooccurrence", "tab-compare", "tab-agreement", "tab-panel"]
+TAB_NAMES = ["Frequencies", "Matrix", "Co-occurrence", "Compare", "Agreement", "Panel"]
+TAB_GROUP = Binding.Group("Tab")
+
+
+def group_label(group: str, n: int, width: int = 12) -> str:
+    """A group's heading with its size, cut in the name so "n=" stays in view."""
+    full = f"{group} (n={n})"
+    if len(full) <= width:
+        return full
+    tail = f" n={n}"
+    return group[: max(1, width - len(tail) - 1)] + "…" + tail
 
 
 def heat(value: float, top: float, text: str) -> Text:
@@ -42,17 +64,15 @@ def heat(value: float, top: float, text: str) -> Text:
     return Text(text, style=f"{colour} on rgb({r},{g},{b})", justify="right")
 
 
-def bar(value: float, top: float) -> Text:
-    cells = 0 if top <= 0 else round(BAR_WIDTH * value / top)
-    return Text("█" * cells, style="blue")
-
-
 class FragmentsScreen(ModalScreen[None]):
-    """The fragments behind a cell; Enter jumps to one."""
+    """The fragments behind a cell, their text in the table and in full below it; Enter
+    jumps to one."""
 
     DEFAULT_CSS = """
     FragmentsScreen { align: center middle; }
-    FragmentsScreen > #fragments-box { width: 90%; height: 80%; border: round $accent; background: $surface; }
+    FragmentsScreen > #fragments-box { width: 90%; height: 85%; border: round $accent; background: $surface; }
+    FragmentsScreen #fragments-title { height: 1; padding: 0 1; text-style: bold; }
+    FragmentsScreen #fragment-detail { height: auto; max-height: 6; padding: 0 1; border-top: solid $primary; }
     """
     BINDINGS = [
         Binding("escape", "dismiss_screen", "Back", id="analyse.fragments_back"),
@@ -66,22 +86,42 @@ class FragmentsScreen(ModalScreen[None]):
         self.role_label = role_label
 
     def compose(self) -> ComposeResult:
-        from textual.containers import Vertical
-
         with Vertical(id="fragments-box"):
-            yield Label(f"{self.heading} — {len(self.fragments)} fragment(s)", id="fragments-title")
-            table: DataTable[Any] = DataTable(cursor_type="row", zebra_stripes=True, id="fragment-list")
-            table.add_columns("Document", self.role_label, "Code", "Coder", "Text")
-            for i, f in enumerate(self.fragments):
-                text = str(f.get("text") or "").replace("\n", " ")
-                table.add_row(
-                    f.get("document"), f.get("role") or "", f.get("code"), f.get("coder"), text[:90], key=str(i)
-                )
-            yield table
+            count = len(self.fragments)
+            yield Label(f"{self.heading} — {count} fragment{'' if count == 1 else 's'}", id="fragments-title")
+            yield Table(detail="fragment-detail", id="fragment-list")
+            yield Static("", id="fragment-detail")
             yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
-        self.query_one("#fragment-list", DataTable).focus()
+        table = self.query_one("#fragment-list", Table)
+        columns = [
+            Column("Document", max_width=24),
+            Column("Code", max_width=22),
+            Column("Text", "prose"),
+            Column(self.role_label, max_width=18),
+            Column("Coder", max_width=14),
+        ]
+        rows = [
+            [
+                f.get("document"),
+                str(f.get("code") or "").rsplit("/", 1)[-1],
+                f.get("text"),
+                f.get("role"),
+                f.get("coder"),
+            ]
+            for f in self.fragments
+        ]
+        table.show(columns, rows, details=[self._detail(f) for f in self.fragments])
+        table.focus()
+
+    def _detail(self, fragment: dict[str, Any]) -> Text:
+        text = Text()
+        text.append(f"{fragment.get('document')} · {fragment.get('code')} · {fragment.get('coder')}", style="dim")
+        if fragment.get("role"):
+            text.append(f" · {fragment.get('role')}", style="dim")
+        text.append("\n" + flat(str(fragment.get("text") or "")))
+        return text
 
     @on(DataTable.RowSelected, "#fragment-list")
     def _selected(self, event: DataTable.RowSelected) -> None:
@@ -89,7 +129,7 @@ class FragmentsScreen(ModalScreen[None]):
         self.action_jump()
 
     def action_jump(self) -> None:
-        table = self.query_one("#fragment-list", DataTable)
+        table = self.query_one("#fragment-list", Table)
         if not self.fragments:
             return
         fragment = self.fragments[table.cursor_row]
@@ -101,19 +141,28 @@ class FragmentsScreen(ModalScreen[None]):
 
 
 class AnalyseScreen(Screen[None]):
-    """Frequencies, matrices, co-occurrence and comparison of the study's codes."""
+    """Frequencies, matrices, co-occurrence, comparison, agreement and the panel."""
 
     DEFAULT_CSS = """
-    AnalyseScreen .filters { height: auto; }
+    AnalyseScreen .filters { height: 1; }
     AnalyseScreen .filters Select { width: 1fr; margin-right: 1; }
-    AnalyseScreen DataTable { height: 1fr; }
-    AnalyseScreen #compare-notes { height: auto; color: $warning; }
-    AnalyseScreen #frequency-notes { height: auto; color: $text-muted; }
-    AnalyseScreen #agreement-notes { height: auto; color: $text-muted; }
+    AnalyseScreen #a-unit { width: 20; }
+    AnalyseScreen TabPane { padding: 0 0; }
+    AnalyseScreen .notes { height: auto; max-height: 2; color: $text-muted; }
+    AnalyseScreen #compare-notes { color: $warning; }
+    AnalyseScreen FooterLabel { margin-right: 1; }
+    AnalyseScreen .detail { height: 1; color: $text-muted; background: $boost; }
     """
     BINDINGS = [
         Binding("escape", "close", "Close", id="analyse.close"),
         Binding("enter", "drill", "Fragments", id="analyse.drill", show=True),
+        Binding("left_square_bracket", "tab(-1)", "Tab", id="analyse.tab_previous", group=TAB_GROUP),
+        Binding("right_square_bracket", "tab(1)", "Tab", id="analyse.tab_next", group=TAB_GROUP),
+        *[
+            Binding(str(i + 1), f"show_tab('{tab}')", f"{name} tab", id=f"analyse.{tab}", show=False)
+            for i, (tab, name) in enumerate(zip(TABS, TAB_NAMES))
+        ],
+        Binding("u", "next_unit", "Unit", id="analyse.unit", tooltip="Count documents, participants or cases"),
         Binding("r", "toggle_rollup", "Roll up", id="analyse.rollup"),
         Binding("f5", "refresh", "Refresh", id="analyse.refresh"),
     ]
@@ -122,7 +171,10 @@ class AnalyseScreen(Screen[None]):
         super().__init__()
         self.study = study
         self.rollup = True
-        self._freq_codes: list[int] = []
+        self._stale: set[str] = set(TABS)
+        self._built: set[str] = set()
+        self._seen: dict[str, Any] = {}
+        self._freq: Any = None
         self._matrix: Any = None
         self._cooc: Any = None
         self._compare: Any = None
@@ -136,10 +188,15 @@ class AnalyseScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         study = self.study
         roles = sorted({d.role for d in study.documents() if d.role})
-        groupings = [("organisation", "organisation"), ("project", "project"), ("role", "role")]
-        groupings += [(f"attribute: {n}", n) for n in study.attribute_names()]
-        yield Label("Analyse", id="analyse-title")
-        with Horizontal(classes="filters"):
+        with Horizontal(id="analyse-filters", classes="filters"):
+            yield Select(
+                [(f"per {u}", u) for u in UNITS],
+                value=default_unit(study),
+                allow_blank=False,
+                compact=True,
+                id="a-unit",
+                tooltip="What the figures count: documents, participants or cases (families)",
+            )
             yield Select(
                 [(o["name"], o["name"]) for o in study.organisations()],
                 prompt="Organisation",
@@ -152,89 +209,113 @@ class AnalyseScreen(Screen[None]):
             yield Select([(r, r) for r in roles], prompt="Role", compact=True, id="a-role")
             yield Select([(c["name"], c["name"]) for c in study.coders()], prompt="Coder", compact=True, id="a-coder")
         with TabbedContent(id="analyse-tabs"):
-            with TabPane("Frequencies", id="tab-frequencies"):
-                yield Static("", id="frequency-notes")
-                yield DataTable(cursor_type="row", zebra_stripes=True, id="frequencies")
-            with TabPane("Matrix", id="tab-matrix"):
-                with Horizontal(classes="filters"):
-                    yield Select(groupings, value="organisation", allow_blank=False, compact=True, id="m-by")
-                    yield Select(
-                        [
-                            ("codings", "count"),
-                            ("passages", "passages"),
-                            ("% of units", "docs"),
-                            ("passages per 1,000 words", "rate"),
-                        ],
-                        value="docs",
-                        allow_blank=False,
-                        compact=True,
-                        id="m-measure",
-                    )
-                yield DataTable(cursor_type="cell", id="matrix")
-            with TabPane("Co-occurrence", id="tab-cooccurrence"):
-                with Horizontal(classes="filters"):
-                    yield Select(
-                        [("overlapping codings", "overlap"), ("same sentence", "sentence"), ("same turn", "turn")],
-                        value="overlap",
-                        allow_blank=False,
-                        compact=True,
-                        id="c-unit",
-                    )
-                    yield Select(
+            for tab, name in zip(TABS, TAB_NAMES):
+                with TabPane(f"{TABS.index(tab) + 1} {name}", id=tab):
+                    if tab == TABS[0]:
+                        yield from self._tab_widgets(tab)
+        yield Footer(compact=True, show_command_palette=False)
+
+    def _tab_widgets(self, tab: str) -> list[Widget]:
+        """A tab's widgets: the first tab's are composed with the screen, the others'
+        mounted when the tab is first shown (a first open builds one tab, not six)."""
+        study = self.study
+        name = tab.removeprefix("tab-")
+        short = {"frequencies": "frequency"}.get(name, name)
+        cursor = "cell" if name in ("matrix", "cooccurrence", "panel") else "row"
+        widgets: list[Widget] = []
+        if name == "matrix":
+            groupings = [("organisation", "organisation"), ("project", "project"), ("role", "role")]
+            groupings += [(f"attribute: {n}", n) for n in study.attribute_names()]
+            measures = [
+                ("codings", "count"),
+                ("passages", "passages"),
+                ("% of units", "docs"),
+                ("passages per 1,000 words", "rate"),
+            ]
+            widgets.append(
+                Horizontal(
+                    Select(groupings, value="organisation", allow_blank=False, compact=True, id="m-by"),
+                    Select(measures, value="docs", allow_blank=False, compact=True, id="m-measure"),
+                    classes="filters",
+                )
+            )
+        elif name == "cooccurrence":
+            units = [("overlapping codings", "overlap"), ("same sentence", "sentence"), ("same turn", "turn")]
+            widgets.append(
+                Horizontal(
+                    Select(units, value="overlap", allow_blank=False, compact=True, id="c-unit"),
+                    Select(
                         [("count", "count"), ("Jaccard", "jaccard")],
                         value="count",
                         allow_blank=False,
                         compact=True,
                         id="c-measure",
-                    )
-                yield DataTable(cursor_type="cell", id="cooccurrence")
-            with TabPane("Compare", id="tab-compare"):
-                yield Static("", id="compare-notes")
-                yield DataTable(cursor_type="row", zebra_stripes=True, id="compare")
-            with TabPane("Agreement", id="tab-agreement"):
-                coders = [c["name"] for c in study.coders() if c["codings"]]
-                first, second = (coders + [None, None])[:2]
-                with Horizontal(classes="filters"):
-                    yield Select(
+                    ),
+                    classes="filters",
+                )
+            )
+        elif name == "agreement":
+            coders = [c["name"] for c in study.coders() if c["codings"]]
+            first, second = (coders + [None, None])[:2]
+            units = [
+                ("sentence units (kappa, alpha)", "sentence"),
+                ("segments (matched codings)", "segment"),
+                ("characters (Jaccard)", "character"),
+            ]
+            widgets.append(
+                Horizontal(
+                    Select(
                         [(c, c) for c in coders],
                         prompt="Coder A",
                         value=first or Select.NULL,
                         compact=True,
                         id="g-coder-a",
-                    )
-                    yield Select(
+                    ),
+                    Select(
                         [(c, c) for c in coders],
                         prompt="Coder B",
                         value=second or Select.NULL,
                         compact=True,
                         id="g-coder-b",
-                    )
-                    yield Select(
-                        [
-                            ("sentence units (kappa, alpha)", "sentence"),
-                            ("segments (matched codings)", "segment"),
-                            ("characters (Jaccard)", "character"),
-                        ],
-                        value="sentence",
-                        allow_blank=False,
-                        compact=True,
-                        id="g-unit",
-                    )
-                yield Static("", id="agreement-notes")
-                yield DataTable(cursor_type="row", zebra_stripes=True, id="agreement")
-            with TabPane("Panel", id="tab-panel"):
-                yield DataTable(cursor_type="cell", zebra_stripes=True, id="panel")
-        yield Footer(compact=True, show_command_palette=False)
+                    ),
+                    Select(units, value="sentence", allow_blank=False, compact=True, id="g-unit"),
+                    classes="filters",
+                )
+            )
+        widgets += [
+            Static("", id=f"{short}-notes", classes="notes"),
+            Table(
+                detail=f"{short}-detail",
+                cursor_type=cursor,
+                zebra_stripes=name not in ("matrix", "cooccurrence"),
+                id=name,
+            ),
+            Static("", id=f"{short}-detail", classes="detail"),
+        ]
+        return widgets
 
-    def on_mount(self) -> None:
-        self.action_refresh()
-        self.query_one("#frequencies", DataTable).focus()
+    async def on_mount(self) -> None:
+        # Selects announce their first value once mounted: remember every select's value, so
+        # those announcements do not compute anything (they computed every hidden tab).
+        self._seen = {s.id: s.value for s in self.query(Select) if s.id}
+        self._built.add(TABS[0])
+        await self._fill_active()
+        self.query_one("#frequencies", Table).focus()
 
     # -- state ----------------------------------------------------------------------------
 
     def _value(self, select_id: str) -> str | None:
-        value = self.query_one(select_id, Select).value
+        """A select's choice; None when blank or when its tab was not shown yet (then the
+        caller's default is what the select would start with)."""
+        try:
+            value = self.query_one(select_id, Select).value
+        except NoMatches:
+            return None
         return None if value == Select.NULL else str(value)
+
+    @property
+    def unit(self) -> str:
+        return self._value("#a-unit") or "document"
 
     def scope(self) -> Scope:
         return Scope(
@@ -245,27 +326,33 @@ class AnalyseScreen(Screen[None]):
         )
 
     @on(Select.Changed)
-    def _filters_changed(self, event: Select.Changed) -> None:
-        if not self.is_mounted:
-            return
+    async def _filters_changed(self, event: Select.Changed) -> None:
         select_id = event.select.id or ""
-        if select_id.startswith("m-"):
-            if select_id == "m-by":  # the Compare tab groups by this choice too
-                self._stale.add("tab-compare")
-            self.fill_matrix()
-        elif select_id.startswith("c-"):
-            self.fill_cooccurrence()
+        if self._seen.get(select_id, event.value) == event.value:
+            return  # a select announcing the value it was built with
+        self._seen[select_id] = event.value
+        if select_id == "m-measure":
+            self.show_matrix()
+            return
+        if select_id == "c-measure":
+            self.show_cooccurrence()
+            return
+        if select_id == "m-by":  # the Compare tab groups by this choice too
+            self._stale |= {"tab-matrix", "tab-compare"}
+        elif select_id == "c-unit":
+            self._stale.add("tab-cooccurrence")
         elif select_id.startswith("g-"):
-            self.fill_agreement()
+            self._stale.add("tab-agreement")
         else:
-            self.action_refresh()
+            self._stale = set(TABS)
+        await self._fill_active()
 
-    def action_refresh(self) -> None:
+    async def action_refresh(self) -> None:
         """Refill the tab in view now and the others when they are shown: opening the screen
         or changing a filter should not wait for tables nobody is looking at (the
         comparison's statistics and the agreement figures are the slow ones)."""
-        self._stale = set(self._FILLERS)
-        self._fill_active()
+        self._stale = set(TABS)
+        await self._fill_active()
 
     _FILLERS = {
         "tab-frequencies": "fill_frequencies",
@@ -276,8 +363,17 @@ class AnalyseScreen(Screen[None]):
         "tab-panel": "fill_panel",
     }
 
-    def _fill_active(self) -> None:
-        active = self.query_one("#analyse-tabs", TabbedContent).active or "tab-frequencies"
+    @property
+    def active_tab(self) -> str:
+        return self.query_one("#analyse-tabs", TabbedContent).active or TABS[0]
+
+    async def _fill_active(self) -> None:
+        active = self.active_tab
+        if active not in self._built:
+            self._built.add(active)
+            widgets = self._tab_widgets(active)
+            await self.query_one(f"#{active}", TabPane).mount_all(widgets)
+            self._seen.update({s.id: s.value for s in self.query(Select) if s.id and s.id not in self._seen})
         if active not in self._stale:
             return
         self._stale.discard(active)
@@ -287,14 +383,34 @@ class AnalyseScreen(Screen[None]):
             self.notify(str(exc), severity="error")
 
     @on(TabbedContent.TabActivated)
-    def _tab_shown(self, event: TabbedContent.TabActivated) -> None:
-        if self.is_mounted and hasattr(self, "_stale"):
-            self._fill_active()
+    async def _tab_shown(self, event: TabbedContent.TabActivated) -> None:
+        if self.is_mounted:
+            await self._fill_active()
+            self._focus_table()
 
-    def action_toggle_rollup(self) -> None:
+    def action_show_tab(self, tab: str) -> None:
+        self.query_one("#analyse-tabs", TabbedContent).active = tab
+
+    def action_tab(self, step: int) -> None:
+        index = TABS.index(self.active_tab) if self.active_tab in TABS else 0
+        self.action_show_tab(TABS[(index + step) % len(TABS)])
+
+    def _focus_table(self) -> None:
+        tab = self.active_tab
+        pane = self.query_one(f"#{tab}", TabPane)
+        tables = list(pane.query(Table))
+        if tables:
+            tables[0].focus()
+
+    def action_next_unit(self) -> None:
+        select = self.query_one("#a-unit", Select)
+        select.value = UNITS[(UNITS.index(self.unit) + 1) % len(UNITS)]
+        self.notify(f"Counting {PLURAL[self.unit]}", timeout=2)
+
+    async def action_toggle_rollup(self) -> None:
         self.rollup = not self.rollup
         self.notify("Sub-codes counted in their parents" if self.rollup else "Each code counts only its own codings")
-        self.action_refresh()
+        await self.action_refresh()
 
     def action_close(self) -> None:
         self.dismiss(None)
@@ -302,88 +418,210 @@ class AnalyseScreen(Screen[None]):
     # -- tables ---------------------------------------------------------------------------
 
     def fill_frequencies(self) -> None:
-        rows = code_frequencies(self.study, self.scope(), rollup=self.rollup)
-        table = self.query_one("#frequencies", DataTable)
-        table.clear(columns=True)
-        table.add_columns(
-            "Code", "Codings", "Passages", "Documents", f"% {rows.unit}s", "Participants", "Coded words",
-            "Per 1,000 words", f"Mean ± sd per {rows.unit}", f"% of {rows.unit}s",
-        )  # fmt: skip
-        self.query_one("#frequency-notes", Static).update("\n".join(rows.notes))
-        self._freq_codes = []
+        self._freq = code_frequencies(self.study, self.scope(), rollup=self.rollup, unit=self.unit)
+        rows = self._freq
+        unit, total = rows.unit, len(rows.frame.units())
+        units = PLURAL[unit]
+        columns = [
+            Column("Code", max_width=36),
+            Column(units.capitalize(), "number"),
+            Column("%", "number"),
+            Column(f"{total} {units}", "bar"),
+            Column("Passages", "number"),
+            Column("Codings", "number"),
+            Column("Words", "number"),
+            Column("Per 1,000 w", "number"),
+            Column("Mean ± sd", "number"),
+            *([Column("Documents", "number")] if unit != "document" else []),
+        ]
+        cells, details = [], []
         for r in rows:
             label = Text("  " * r.depth + r.code.rsplit("/", 1)[-1], style="bold" if r.depth == 0 else "")
             spread = f"{number(r.per_1000_mean)} ± {number(r.per_1000_sd)}" if r.per_1000_mean is not None else ""
-            table.add_row(
-                label,
-                r.codings,
-                r.passages,
-                r.documents,
-                number(r.units_pct, 1),
-                r.participants,
-                r.coded_words or 0,
-                number(r.per_1000_words),
-                spread,
-                bar(r.units_pct, 100.0),
+            cells.append(
+                [
+                    label,
+                    r.units,
+                    number(r.units_pct, 1),
+                    Bar(r.units_pct / 100.0),
+                    r.passages,
+                    r.codings,
+                    r.coded_words or 0,
+                    number(r.per_1000_words),
+                    spread,
+                    *([r.documents] if unit != "document" else []),
+                ]
             )
-            self._freq_codes.append(r.code_id)
+            details.append(
+                f"{r.code}: present in {r.units} of {total} {units} ({number(r.units_pct, 1)} %); "
+                f"{r.passages} passages, {r.codings} codings, {r.coded_words or 0} coded words; "
+                f"{number(r.per_1000_words)} passages per 1,000 words said (per {unit}: {spread or 'n/a'})"
+            )
+        notes = [
+            f"Counts {units} ({total}): a code is present in a {unit} when one of its documents has it. "
+            f"Words: coded words; per 1,000 w: passages per 1,000 words said; mean ± sd: that rate per {unit}.",
+            *rows.notes,
+        ]
+        self.query_one("#frequency-notes", Static).update("\n".join(notes))
+        self.query_one("#frequencies", Table).show(columns, cells, details)
+
+    @property
+    def _freq_codes(self) -> list[int]:
+        return [r.code_id for r in self._freq] if self._freq is not None else []
 
     def fill_matrix(self) -> None:
         by = self._value("#m-by") or "organisation"
+        self._matrix = crosstab(self.study, by, self.scope(), rollup=self.rollup, unit=self.unit)
+        self.show_matrix()
+
+    def show_matrix(self) -> None:
+        """Draw the matrix in the chosen measure (no new query)."""
+        if self._matrix is None:
+            return
+        matrix = self._matrix
         measure = self._value("#m-measure") or "docs"
-        self._matrix = crosstab(self.study, by, self.scope(), rollup=self.rollup)
-        rows = self._matrix.rows(measure)
-        groups = [g.name for g in self._matrix.groups]
+        rows = matrix.rows(measure)
+        groups = [g.name for g in matrix.groups]
+        units = PLURAL[matrix.unit]
         top = max((float(r[g]) for r in rows for g in groups), default=0.0)
-        table = self.query_one("#matrix", DataTable)
-        table.clear(columns=True)
-        table.add_columns(
-            "Code", *[f"{g} (n={info.documents})" for g, info in zip(groups, self._matrix.groups)], "Total"
-        )
-        for (_, path, depth), r in zip(self._matrix.codes, rows):
-            cells = [heat(float(r[g]), top, _fmt(r[g], measure)) for g in groups]
-            table.add_row("  " * depth + path.rsplit("/", 1)[-1], *cells, _fmt(r["total"], measure))
+        columns = [
+            Column("Code", max_width=32),
+            *[Column(group_label(g, info.documents), "mark") for g, info in zip(groups, matrix.groups)],
+            Column("Total", "number"),
+        ]
+        cells = [
+            [
+                "  " * depth + path.rsplit("/", 1)[-1],
+                *[heat(float(r[g]), top, _fmt(r[g], measure)) for g in groups],
+                _fmt(r["total"], measure),
+            ]
+            for (_, path, depth), r in zip(matrix.codes, rows)
+        ]
+
+        def detail(row: int, column: int) -> str:
+            if row >= len(matrix.codes):
+                return ""
+            code_id, path, _ = matrix.codes[row]
+            if not 1 <= column <= len(groups):
+                return f"{path}: in {sum(matrix.documents.get((code_id, g), 0) for g in groups)} of {sum(i.documents for i in matrix.groups)} {units}"
+            info = matrix.groups[column - 1]
+            with_code = matrix.documents.get((code_id, info.name), 0)
+            return (
+                f"{path} · {matrix.by} {info.name}: present in {with_code} of {info.documents} {units} "
+                f"({fmt.percent(with_code, info.documents)}); {matrix.passages.get((code_id, info.name), 0)} passages, "
+                f"{matrix.codings.get((code_id, info.name), 0)} codings"
+            )
+
+        note = f"Columns: {matrix.by}, n = {units} in the group. " + " ".join(matrix.notes)
+        self.query_one("#matrix-notes", Static).update(note)
+        self.query_one("#matrix", Table).show(columns, cells, detail)
 
     def fill_cooccurrence(self) -> None:
         unit = self._value("#c-unit") or "overlap"
-        measure = self._value("#c-measure") or "count"
+        # TODO(issue 11, item 4): count co-occurrence per document/participant/case once
+        # analysis.cooccurrence takes the unit of analysis; it counts codings, sentences or
+        # turns today, whatever the unit selector says (the note says so).
         self._cooc = cooccurrence(self.study, self.scope(), unit=unit)
-        rows = self._cooc.rows(measure)
-        paths = [p for _, p in self._cooc.codes]
+        self.show_cooccurrence()
+
+    def show_cooccurrence(self) -> None:
+        if self._cooc is None:
+            return
+        cooc = self._cooc
+        measure = self._value("#c-measure") or "count"
+        rows = cooc.rows(measure)
+        paths = [p for _, p in cooc.codes]
         off_diagonal = [float(r[p]) for r in rows for p in paths if p != r["code"]]
         top = max(off_diagonal, default=0.0)
-        table = self.query_one("#cooccurrence", DataTable)
-        table.clear(columns=True)
-        table.add_columns("Code", *[p.rsplit("/", 1)[-1][:14] for p in paths])
-        for r in rows:
-            cells = [
-                Text(str(r[p]), style="dim", justify="right") if p == r["code"] else heat(float(r[p]), top, str(r[p]))
-                for p in paths
+        columns = [Column("Code", max_width=28), *[Column(p.rsplit("/", 1)[-1][:12], "mark") for p in paths]]
+        cells = [
+            [
+                r["code"].rsplit("/", 1)[-1],
+                *[
+                    Text(str(r[p]), style="dim", justify="right")
+                    if p == r["code"]
+                    else heat(float(r[p]), top, str(r[p]))
+                    for p in paths
+                ],
             ]
-            table.add_row(r["code"].rsplit("/", 1)[-1], *cells)
+            for r in rows
+        ]
+        what = {
+            "overlap": "pairs of overlapping codings",
+            "sentence": "sentences holding both codes",
+            "turn": "turns holding both codes",
+        }[cooc.unit]
+
+        def detail(row: int, column: int) -> str:
+            if row >= len(rows) or not 1 <= column <= len(paths):
+                return ""
+            a, b = rows[row]["code"], paths[column - 1]
+            if a == b:
+                return f"{a}: {rows[row][b]} (its own total)"
+            return f"{a} × {b}: {rows[row][b]} ({what if measure == 'count' else 'Jaccard'})"
+
+        notes = [f"Counts {what} (not {PLURAL[self.unit]}: the unit of analysis does not apply here).", *cooc.notes()]
+        self.query_one("#cooccurrence-notes", Static).update(" ".join(notes))
+        self.query_one("#cooccurrence", Table).show(columns, cells, detail)
 
     def fill_compare(self) -> None:
         by = self._value("#m-by") or "organisation"
-        table = self.query_one("#compare", DataTable)
-        table.clear(columns=True)
-        table.add_columns("Result")
+        table = self.query_one("#compare", Table)
         notes = self.query_one("#compare-notes", Static)
         try:
-            self._compare = compare_groups(self.study, by, self.scope(), rollup=self.rollup)
+            self._compare = compare_groups(self.study, by, self.scope(), rollup=self.rollup, unit=self.unit)
         except QualcodeError as exc:
             self._compare = None
+            self._compare_order = []
             notes.update(str(exc))
+            table.show([Column("Code")], [])
             return
-        notes.update("\n".join(self._compare.notes))
-        ordered = sorted(self._compare.codes, key=lambda c: (c.q is None, c.q or 1.0, c.code))
+        comparison = self._compare
+        units = PLURAL[comparison.unit]
+        notes.update(" ".join([f"By {by}; counts {units}; sorted by q.", *comparison.notes]))
+        ordered = sorted(comparison.codes, key=lambda c: (c.q is None, c.q or 1.0, c.code))
         self._compare_order = [c.code_id for c in ordered]
+        columns = [
+            Column("Code", max_width=32),
+            Column("q", "number"),
+            Column("p", "number"),
+            *[Column(group_label(g, n), "number") for g, n in comparison.groups],
+            Column("Difference", "number"),
+            Column("Odds ratio", "number"),
+            Column("Effect", max_width=18),
+            Column("Test", max_width=22),
+            Column("Stands out in", max_width=20),
+        ]
+        cells = []
         for c in ordered:
-            table.add_row(Text(c.sentence(), style="bold" if c.significant else ""))
+            shown = c.display_row()
+            style = "bold" if c.significant else ""
+            present = {g.group: f"{g.with_code}/{g.units} {fmt.percent(g.with_code, g.units)}" for g in c.groups}
+            cells.append(
+                [
+                    Text(c.code.rsplit("/", 1)[-1], style=style),
+                    Text(shown["q"] or "", style=style),
+                    shown["p"] or "",
+                    *[present.get(g, "") for g, _ in comparison.groups],
+                    shown["difference"] or "",
+                    shown["odds_ratio"] or "",
+                    shown["effect"] or "",
+                    shown["test"] or "",
+                    shown["standout"] or "",
+                ]
+            )
+        table.show(columns, cells, [c.sentence() for c in ordered])
 
     def fill_panel(self) -> None:
         """Cases by code presence and variables per wave (the coder filter applies)."""
-        table = self.query_one("#panel", DataTable)
+        table = self.query_one("#panel", Table)
         self._panel, self._panel_columns = fill_panel(self.study, table, self.scope().coder, self.rollup)
+        waves = ", ".join(self._panel.waves) or "none"
+        self.query_one("#panel-notes", Static).update(
+            f"One row per case: {len(self._panel.cases)} cases, waves {waves}. "
+            "● the code is present in the case at that wave, · absent, — no document at that wave; "
+            "counts cases whatever the unit selector says."
+        )
 
     def _coders_and_unit(self) -> tuple[str | None, str | None, str]:
         return self._value("#g-coder-a"), self._value("#g-coder-b"), self._value("#g-unit") or "sentence"
@@ -392,12 +630,12 @@ class AnalyseScreen(Screen[None]):
         """Per-code agreement of two coders over the documents both coded (within the
         filters); the coder filter above does not apply, the two coders are chosen here."""
         a, b, unit = self._coders_and_unit()
-        table = self.query_one("#agreement", DataTable)
+        table = self.query_one("#agreement", Table)
         notes = self.query_one("#agreement-notes", Static)
-        table.clear(columns=True)
         self._agreement_codes = []
         if not a or not b or a == b:
             notes.update("Choose two different coders to compare.")
+            table.show([Column("Code")], [])
             return
         scope = self.scope()
         try:
@@ -410,40 +648,55 @@ class AnalyseScreen(Screen[None]):
             )
         except QualcodeError as exc:
             notes.update(str(exc))
+            table.show([Column("Code")], [])
             return
-        notes.update("\n".join(result.describe()) + "\nEnter on a code lists the passages the coders differ on.")
+        notes.update(
+            " ".join(result.describe()) + " Counts " + {"sentence": "sentences", "segment": "codings"}.get(unit, "characters")
+            + "; Enter on a code lists the passages the coders differ on."
+        )  # fmt: skip
         pair = result.pairs[0]
         if unit == "segment":
-            table.add_columns("Code", f"{a}", f"{b}", "Matched", "Only A", "Only B", "Agree %", "Note")
+            columns = [
+                Column("Code", max_width=32),
+                Column("Agree %", "number"),
+                Column("Matched", "number"),
+                Column(f"{a} (A)", "number"),
+                Column(f"{b} (B)", "number"),
+                Column("Only A", "number"),
+                Column("Only B", "number"),
+                Column("Note", "prose"),
+            ]
         else:
-            table.add_columns(
-                "Code",
-                "Units",
-                f"{a}",
-                f"{b}",
-                "Both",
-                "Only A",
-                "Only B",
-                "Neither",
-                "Agree %",
-                "Kappa",
-                "Alpha",
-                "Jaccard",
-                "Note",
-            )
+            columns = [
+                Column("Code", max_width=32),
+                Column("Kappa", "number"),
+                Column("Alpha", "number"),
+                Column("Agree %", "number"),
+                Column("Jaccard", "number"),
+                Column("Units", "number"),
+                Column("Both", "number"),
+                Column("Only A", "number"),
+                Column("Only B", "number"),
+                Column("Neither", "number"),
+                Column(f"{a} (A)", "number"),
+                Column(f"{b} (B)", "number"),
+                Column("Note", "prose"),
+            ]
+        cells = []
         for r in [*pair.rows, pair.overall]:
             label = Text(
                 "  " * r.depth + r.code.rsplit("/", 1)[-1], style="bold" if r.code_id is None or r.depth == 0 else ""
             )
-            figures = [_figure(r.agreement, 1), _figure(r.kappa, 3), _figure(r.alpha, 3), _figure(r.jaccard, 3)]
             note = Text(r.note, style="dim")
             if unit == "segment":
-                table.add_row(label, r.coded_a, r.coded_b, r.both, r.only_a, r.only_b, figures[0], note)
+                cells.append([label, _figure(r.agreement, 1), r.both, r.coded_a, r.coded_b, r.only_a, r.only_b, note])
             else:
-                table.add_row(
-                    label, r.units, r.coded_a, r.coded_b, r.both, r.only_a, r.only_b, r.neither, *figures, note
+                figures = [_figure(r.kappa, 3), _figure(r.alpha, 3), _figure(r.agreement, 1), _figure(r.jaccard, 3)]
+                cells.append(
+                    [label, *figures, r.units, r.both, r.only_a, r.only_b, r.neither, r.coded_a, r.coded_b, note]
                 )
             self._agreement_codes.append(r.code_id)
+        table.show(columns, cells)
 
     def _disagreements(self, row: int) -> tuple[str, list[dict[str, Any]]]:
         """The disagreements behind a row of the agreement table, as fragments."""
@@ -485,17 +738,18 @@ class AnalyseScreen(Screen[None]):
         self.action_drill()
 
     def action_drill(self) -> None:
-        tab = self.query_one("#analyse-tabs", TabbedContent).active
+        tab = self.active_tab
         scope = self.scope()
         title, fragments = "", []
         if tab == "tab-frequencies":
-            row = self.query_one("#frequencies", DataTable).cursor_row
-            if row >= len(self._freq_codes):
+            row = self.query_one("#frequencies", Table).cursor_row
+            codes = self._freq_codes
+            if row >= len(codes):
                 return
-            code = self.study.code(self._freq_codes[row])
+            code = self.study.code(codes[row])
             title, fragments = code.path, self._fragments(scope, [code.id])
         elif tab == "tab-matrix" and self._matrix is not None:
-            coord = self.query_one("#matrix", DataTable).cursor_coordinate
+            coord = self.query_one("#matrix", Table).cursor_coordinate
             if coord.row >= len(self._matrix.codes):
                 return
             code_id, path, _ = self._matrix.codes[coord.row]
@@ -508,7 +762,7 @@ class AnalyseScreen(Screen[None]):
                 title = path
             fragments = self._fragments(scope, [code_id])
         elif tab == "tab-cooccurrence" and self._cooc is not None:
-            coord = self.query_one("#cooccurrence", DataTable).cursor_coordinate
+            coord = self.query_one("#cooccurrence", Table).cursor_coordinate
             codes = self._cooc.codes
             if coord.row >= len(codes) or not 1 <= coord.column <= len(codes):
                 return
@@ -518,18 +772,18 @@ class AnalyseScreen(Screen[None]):
                 self._fragments(scope, [a], children=False), self._fragments(scope, [b], children=False)
             )
         elif tab == "tab-compare" and self._compare is not None:
-            row = self.query_one("#compare", DataTable).cursor_row
+            row = self.query_one("#compare", Table).cursor_row
             if row >= len(self._compare_order):
                 return
             code = self.study.code(self._compare_order[row])
             title, fragments = code.path, self._fragments(scope, [code.id])
         elif tab == "tab-panel" and self._panel is not None:
-            coord = self.query_one("#panel", DataTable).cursor_coordinate
+            coord = self.query_one("#panel", Table).cursor_coordinate
             title, fragments = panel_fragments(
                 self.study, self._panel, self._panel_columns, coord.row, coord.column, scope.coder, self.rollup
             )
         elif tab == "tab-agreement":
-            title, fragments = self._disagreements(self.query_one("#agreement", DataTable).cursor_row)
+            title, fragments = self._disagreements(self.query_one("#agreement", Table).cursor_row)
         if title:
             role_label = "Other coder" if tab == "tab-agreement" else "Role"
             self.app.push_screen(FragmentsScreen(title, fragments, role_label))

@@ -10,10 +10,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from rich.text import Text
-from textual.widgets import DataTable
 
 from qualcode.analysis.panel import Panel, panel
 from qualcode.study.study import Study
+from qualcode.tui.widgets.table import LABEL, Column, Table
 
 PRESENT = Text("●", style="bold green", justify="center")
 ABSENT = Text("·", style="dim", justify="center")
@@ -29,21 +29,20 @@ class PanelColumn:
     variable: str | None = None
 
 
-def fill_panel(study: Study, table: DataTable[Any], coder: str | None, rollup: bool) -> tuple[Panel, list[PanelColumn]]:
+def fill_panel(study: Study, table: Table, coder: str | None, rollup: bool) -> tuple[Panel, list[PanelColumn]]:
     """Fill ``table`` with the study's panel (codings of ``coder``, or of all coders)."""
     result = panel(study, coders=[coder] if coder else None, rollup=rollup)
     columns: list[PanelColumn] = []
-    labels = ["Case"]
+    shown = [Column("Case", max_width=20)]
     for code_id, path in result.codes:
         for w in result.waves:
             columns.append(PanelColumn(w, code_id=code_id))
-            labels.append(f"{path.rsplit('/', 1)[-1][:16]} @{w}")
+            shown.append(Column(_label(path.rsplit("/", 1)[-1], w), "mark"))
     for name, _ in result.variables:
         for w in result.waves:
             columns.append(PanelColumn(w, variable=name))
-            labels.append(f"{name[:16]} @{w}")
-    table.clear(columns=True)
-    table.add_columns(*labels)
+            shown.append(Column(_label(name, w), "number"))
+    rows: list[list[Any]] = []
     for row in result.cases:
         cells: list[Any] = [row.case]
         for col in columns:
@@ -54,8 +53,36 @@ def fill_panel(study: Study, table: DataTable[Any], coder: str | None, rollup: b
                 value = row.values.get(col.variable or "", {}).get(col.wave)
                 text = "" if value is None else f"{value:g}" if isinstance(value, float) else str(value)
                 cells.append(Text(text, justify="right"))
-        table.add_row(*cells)
+        rows.append(cells)
+    paths = dict(result.codes)
+
+    def detail(r: int, c: int) -> str:
+        if r >= len(result.cases):
+            return ""
+        case = result.cases[r].case
+        if not 1 <= c <= len(columns):
+            return f"Case {case}"
+        col = columns[c - 1]
+        if col.code_id is not None:
+            present = result.cases[r].present(col.code_id, col.wave)
+            state = "no document at this wave" if present is None else "present" if present else "absent"
+            counted = result.code_cases.get(col.code_id, {}).get(col.wave, 0)
+            measured = result.measured_cases.get(col.wave, 0)
+            return (
+                f"Case {case}, wave {col.wave}: {paths[col.code_id]} {state} "
+                f"(present in {counted} of {measured} cases at this wave)"
+            )
+        value = result.cases[r].values.get(col.variable or "", {}).get(col.wave)
+        return f"Case {case}, wave {col.wave}: {col.variable} = {'not measured' if value is None else value}"
+
+    table.show(shown, rows, detail)
     return result, columns
+
+
+def _label(name: str, wave: str, width: int = LABEL) -> str:
+    """A column heading, "name @wave", cut in the name so the wave stays in view."""
+    tail = f" @{wave}"
+    return name + tail if len(name) + len(tail) <= width else name[: max(1, width - len(tail) - 1)] + "…" + tail
 
 
 def panel_fragments(

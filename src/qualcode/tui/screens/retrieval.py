@@ -15,7 +15,6 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from rich.cells import cell_len
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -31,14 +30,16 @@ from qualcode.study.study import Study
 from qualcode.tui.dialogs.confirm import ConfirmScreen
 from qualcode.tui.dialogs.prompts import BindingCommands, PromptScreen, code_picker
 from qualcode.tui.messages import JumpTo
+from qualcode.tui.widgets.table import Cell, Column, Table
 
 CONTEXT_CHARS = 14
 """How much text either side of a fragment its one-line context shows: little before, so
 the fragment itself is visible in an 80-column terminal."""
 
 
-class FragmentTable(DataTable):  # type: ignore[type-arg]
-    """A row table whose Enter is shown in the footer (DataTable hides its own)."""
+class FragmentTable(Table):
+    """The fragments: a :class:`Table` (first column frozen, columns sized to their content)
+    whose Enter is shown in the footer (DataTable hides its own)."""
 
     BINDINGS = [
         Binding(
@@ -183,15 +184,6 @@ def context_line(text: str, start: int, end: int, width: int = CONTEXT_CHARS, bo
     return line
 
 
-def _short(value: str | None, width: int) -> str:
-    value = value or ""
-    return value if len(value) <= width else value[: width - 1] + "…"
-
-
-def _width(cell: str | Text) -> int:
-    return cell.cell_len if isinstance(cell, Text) else cell_len(cell)
-
-
 def _short_middle(value: str, width: int) -> str:
     """Shortened in the middle: coders are often "onderzoeker-a" and "onderzoeker-b"."""
     if len(value) <= width:
@@ -286,7 +278,7 @@ class RetrievalScreen(Screen[None]):
             yield Select([(c["name"], c["name"]) for c in study.coders()], prompt="Coder", compact=True, id="f-coder")
             yield Select([(n, n) for n in study.attribute_names()], prompt="Attribute", compact=True, id="f-attribute")
             yield Select([], prompt="Value", compact=True, id="f-value")
-        yield FragmentTable(cursor_type="row", zebra_stripes=True, id="fragments")
+        yield FragmentTable(id="fragments")
         with VerticalScroll(id="preview"):
             yield Static("", id="preview-text")
         yield Footer(compact=True, show_command_palette=False)
@@ -375,30 +367,28 @@ class RetrievalScreen(Screen[None]):
         except QualcodeError as exc:
             self.notify(str(exc), severity="error")
             self.passages = []
-        table = self.query_one("#fragments", DataTable)
+        table = self.query_one("#fragments", FragmentTable)
         # Two coders on one passage look like a duplicate row unless the coder is shown.
         by_coder = len({p.coder for p in self.passages}) > 1
-        coder_width = min(14, max((len(p.coder) for p in self.passages), default=0))
-        rows = [
+        coder_width = 14 if self.app.size.width >= 100 else 10  # cut in the middle: "onde…ker-b"
+        columns = [
+            Column("Document", max_width=16),
+            Column("Speaker", max_width=8),
+            Column("Code", max_width=16 if self.mode == "any" else 28),
+            *([Column("Coder", "mark")] if by_coder else []),
+            Column("Fragment in context", "prose"),
+        ]
+        rows: list[list[Cell]] = [
             [
-                _short(p.document, 18),
-                _short(p.speaker, 10),
-                _short(p.code.rsplit("/", 1)[-1] if self.mode == "any" else p.code, 16),
+                p.document,
+                p.speaker or "",
+                p.code.rsplit("/", 1)[-1] if self.mode == "any" else p.code,
                 *([_short_middle(p.coder, coder_width)] if by_coder else []),
                 context_line(self._text_of(p.document_id), p.start, p.end),
             ]
             for p in self.passages
         ]
-        labels = ["Document", "Speaker", "Code", *(["Coder"] if by_coder else []), "Fragment in context"]
-        # Widths from the cells: a table whose columns are rebuilt does not re-measure its
-        # rows, and would squeeze every column to the width of its label.
-        columns = list(zip(*rows)) if rows else [()] * len(labels)
-        widths = [max([cell_len(label), *(_width(cell) for cell in column)]) for label, column in zip(labels, columns)]
-        table.clear(columns=True)
-        for label, width in zip(labels, widths):
-            table.add_column(label, width=width)
-        for index, row in enumerate(rows):
-            table.add_row(*row, key=str(index))
+        table.show(columns, rows)  # the preview below shows the highlighted fragment in full
         self._update_title()
         self._show_preview(0 if self.passages else None)
 
