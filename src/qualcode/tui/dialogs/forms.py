@@ -29,10 +29,12 @@ FORM_CSS = (
     DIALOG_CSS
     + """
 .qc-form { width: 84; }
-.qc-form .qc-row { height: 1; margin-bottom: 1; }
-.qc-form .qc-row Label { width: 16; }
+.qc-form .qc-title { padding-bottom: 0; margin-bottom: 1; }
+.qc-form .qc-row { height: 1; }
+.qc-form .qc-row Label { width: 16; color: $text-muted; }
 .qc-form .qc-row Input { width: 1fr; }
-.qc-form .qc-note { color: $text-muted; height: auto; }
+.qc-form .qc-note { color: $text-muted; height: auto; width: 1fr; margin-top: 1; }
+.qc-form .qc-buttons { padding-top: 0; }
 """
 )
 
@@ -94,8 +96,8 @@ class FormScreen(ModalScreen[Any]):
                 yield Label(self.note, classes="qc-note")
             yield Label("", classes="qc-error", id="form-error")
             with Horizontal(classes="qc-buttons"):
-                yield Button(self.ok, variant="primary", id="form-ok")
-                yield Button("Cancel", id="form-cancel")
+                yield Button(self.ok, variant="primary", id="form-ok", compact=True)
+                yield Button("Cancel", id="form-cancel", compact=True)
 
     def value(self, name: str) -> str:
         return self.query_one(f"#form-{name}", Input).value.strip()
@@ -144,7 +146,7 @@ IMPORT_FIELDS = [
     FormField("interview_date", "Date", placeholder="YYYY-MM-DD"),
     FormField("attributes", "Attributes", placeholder="gemeente=Coevorden; aanpak=Thuis"),
     FormField(
-        "sidecar", "Attributes CSV", placeholder="a CSV with a `file` column (a folder's attributes.csv is used anyway)"
+        "sidecar", "Attributes CSV", placeholder="a CSV with a `file` column (default: the folder's attributes.csv)"
     ),
 ]
 

@@ -100,6 +100,9 @@ class ExchangeActions:
         def notify(self, message: str, **kw: Any) -> None: ...
         def call_from_thread(self, callback: Any, *args: Any) -> Any: ...
         def post_message(self, message: Any) -> bool: ...
+
+        focused: Any
+
         def open_study(self, path: Path) -> None: ...
 
         main: Any
@@ -320,10 +323,15 @@ class ExchangeActions:
         """Edit the open document's role, participant, date, case, wave and attributes."""
         from qualcode.tui.dialogs.forms import DocumentEdit, DocumentEditScreen
 
-        document = self.main.document  # type: ignore[attr-defined]
-        if document is None:
+        main = self.main
+        chosen = main.document.id if main.document is not None else None
+        tree = main.browser.doc_tree
+        if self.focused is tree and tree.cursor_node is not None and tree.cursor_node.data is not None:
+            chosen = int(tree.cursor_node.data)  # the document highlighted in the browser
+        if chosen is None:
             self.notify("Open a document first (b shows the documents).", severity="warning")
             return
+        document = self.study.document(chosen)  # as it is now (the open one may be edited since)
         fields = {
             "role": document.role,
             "participant": document.participant,
