@@ -139,3 +139,28 @@ async def test_the_sentence_is_on_screen_at_both_sizes(tmp_path: Path) -> None:
             cell = str(table.get_cell_at((0, sentence)))
             assert cell.rstrip("…") and " ".join(first.text.split()).startswith(cell.rstrip("…"))
     study.close()
+
+
+async def test_after_a_decision_the_next_s_opens_at_once_without_the_decided_candidate(tmp_path: Path) -> None:
+    study, _ids = _study(tmp_path)
+    app = ScreenApp(lambda: SuggestionsScreen(study))
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await _ready(app, pilot)
+        screen.query_one("#suggestions-list").focus()
+        await pilot.pause()
+        decided = screen.current
+        assert decided is not None
+        await pilot.press("x")  # reject: a decision changes the study's fingerprint
+        await pilot.pause()
+        left = sorted((s.key, s.code_id) for s in screen.candidates)
+        assert (decided.key, decided.code_id) not in left
+    reopened = Study.open(tmp_path / "s.qualcode", coder="tester")
+    app = ScreenApp(lambda: SuggestionsScreen(reopened))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, SuggestionsScreen)
+        assert not screen.stale and not app.workers  # the kept list fits: no worker at all
+        assert sorted((s.key, s.code_id) for s in screen.candidates) == left
+    study.close()
+    reopened.close()

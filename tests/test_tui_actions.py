@@ -179,6 +179,34 @@ async def test_a_documents_attributes_are_edited_from_the_tui_and_undone_with_u(
         assert study.document(doc.id).attributes == before.attributes
 
 
+async def test_d_in_the_document_browser_edits_the_highlighted_document(study_path: Path):
+    app = app_for(study_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        main = main_screen(app)
+        opened = main.document
+        assert opened is not None
+        tree = main.browser.doc_tree
+        tree.focus()
+        await pilot.pause()
+        other = next(n for n in _nodes(tree.root) if n.data is not None and n.data != opened.id)
+        tree.move_cursor(other)
+        await pilot.pause()
+        await pilot.press("D")
+        form = app.screen
+        assert isinstance(form, DocumentEditScreen)
+        title = app.study.document(other.data).title
+        assert title in str(form.query_one(".qc-title").render())
+        await fill(pilot, {"participant": "P-nieuw"})
+        assert app.study.document(other.data).participant == "P-nieuw"
+        assert app.study.document(opened.id).participant != "P-nieuw"
+
+
+def _nodes(node):  # type: ignore[no-untyped-def]
+    yield node
+    for child in node.children:
+        yield from _nodes(child)
+
+
 def _colleague(study_path: Path, tmp_path: Path) -> Path:
     """A colleague's copy of the study with codings and a memo by two coders."""
     other = tmp_path / "collega.qualcode"

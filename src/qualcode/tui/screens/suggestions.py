@@ -157,7 +157,7 @@ class SuggestionsScreen(Screen[None]):
         self.set_class(narrow, "-narrow")
         codes = 24 if narrow else 38
         code, document = (12, 0) if narrow else (16, 16)
-        fixed = [4, 4, code] + ([document] if document else [])
+        fixed = [5, 4, code] + ([document] if document else [])
         padding = 2 * (len(fixed) + 1) + 2  # cell padding, and the scroll bar
         sentence = max(20, width - codes - sum(fixed) - padding)
         columns = (fixed[0], fixed[1], sentence, *fixed[2:])
@@ -350,9 +350,9 @@ class SuggestionsScreen(Screen[None]):
             return
         before, sentence, after = self.helper.context(current)
         text = Text()
-        text.append(f"{current.code} · {current.document} · {current.key} · {current.source}", style="bold")
+        text.append(f"{current.code} · {current.document} · {current.key}", style="bold")
         if current.score is not None:
-            text.append(f" · model {current.score:.2f}{'' if current.calibrated else ' (uncalibrated)'}")
+            text.append(f" · model score {current.score:.2f}{'' if current.calibrated else ' (uncalibrated)'}")
         if current.keyword_score is not None:
             text.append(f" · keyword {current.keyword_score.describe()}", style="italic")
         text.append("\n")
