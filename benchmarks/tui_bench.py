@@ -276,7 +276,25 @@ async def run_screens(path: Path) -> None:
 
     await open_screen("A", AnalyseScreen, "Analyse: first open, sample study (until shown)", "budget 1000 ms")
     await open_screen("S", SuggestionsScreen, "S: first open (trains, keeps the models)")
-    await open_screen("S", SuggestionsScreen, "S: open in a new session (kept models)", "budget 1000 ms")
+    await open_screen("S", SuggestionsScreen, "S: open in a new session (kept ranking)", "budget 1000 ms")
+
+    # After a new coding the kept ranking is stale: S shows it at once and ranks again in a
+    # worker (from the kept models when they fit, else by training).
+    with Study.open(path, coder="bench") as study:
+        document = study.document_rows()[-1]["id"]
+        code = next(c for c in study.codes() if c.parent_id is not None)
+        study.add_coding(document, code.id, 0, 20)
+    app = make_app(path, coder="bench")
+    async with app.run_test(size=(140, 40)) as pilot:
+        await pilot.pause()
+        t = time.perf_counter()
+        await pilot.press("S")
+        while not (isinstance(app.screen, SuggestionsScreen) and app.screen.candidates):
+            await pilot.pause(0.01)
+        line("S: open after a new coding (stale ranking shown)", ms(time.perf_counter() - t), "budget 1000 ms")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        line("  + retrained in the worker (screen usable meanwhile)", ms(time.perf_counter() - t))
 
 
 async def rss_child(path: Path) -> None:

@@ -66,3 +66,37 @@ def test_include_closed_and_descendant_keywords_for_evaluation() -> None:
     rolled = rule_hits(corpus, [ids["parent"].id], include_closed=True, with_descendants=True)
     texts = {corpus.units[h.unit].text for h in rolled}
     assert set(DEBT) <= texts and SPORT[0] in texts
+
+
+def test_a_keyword_hit_carries_the_keywords_precision_on_the_coded_sentences() -> None:
+    import re
+
+    from assist_helpers import OTHER, document_text
+
+    study, ids = make_study(coded=4, total=5)
+    study.update_code(ids["debt"].id, keywords=["schulden", "de"])
+    # By hand: every respondent sentence of the four coded documents has a known label,
+    # positive exactly when it is one of the debt sentences (all of which are coded).
+    bodies = [s for n in range(4) for s in DEBT + SPORT + OTHER if s in document_text(n)]
+
+    def words(sentence: str) -> set[str]:
+        return set(re.findall(r"\w+", sentence.casefold()))
+
+    with_de = [s for s in bodies if "de" in words(s)]
+    expected = (sum(s in DEBT for s in with_de), len(with_de))
+    assert 0 < expected[0] < expected[1]  # the test means something: "de" is not a debt word
+
+    found = assistant(study).suggestions(ids["debt"].id, source="rules", limit=None)
+    assert found
+    by_best = {s.keyword_score.keyword: s for s in found if s.keyword_score is not None}
+    only_de = by_best["de"]
+    assert (only_de.keyword_score.positives, only_de.keyword_score.matched) == expected
+    assert only_de.keyword_precision == expected[0] / expected[1]
+    assert only_de.as_row()["keyword_basis"] == f"{expected[0]}/{expected[1]}"
+    # a sentence both keywords match is scored by the better one: "schulden" never misses
+    both = next(s for s in found if set(s.keywords) == {"schulden", "de"})
+    assert both.keyword_score is not None and both.keyword_score.keyword == "schulden"
+    assert both.keyword_precision == 1.0
+    # keyword hits are ranked by that precision when the model gives no score
+    precisions = [s.keyword_precision for s in found]
+    assert precisions == sorted(precisions, reverse=True)

@@ -12,6 +12,7 @@ from tui_helpers import ScreenApp
 async def _ready(app: ScreenApp, pilot) -> SuggestionsScreen:  # type: ignore[no-untyped-def]
     screen = app.screen
     assert isinstance(screen, SuggestionsScreen)
+    await pilot.pause()  # the screen paints, then loads (a worker when nothing fits)
     await app.workers.wait_for_complete()
     await pilot.pause()
     return screen

@@ -17,14 +17,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from qualcode.assist.learn import CodeStatus, ModelSet, Settings, train
-from qualcode.assist.rules import KeywordIndex, rule_hits
+from qualcode.assist.rules import KeywordIndex, KeywordScore, best_keyword, keyword_scores, rule_hits
+from qualcode.assist.settings import Settings
 from qualcode.assist.units import Corpus
 from qualcode.core.errors import QualcodeError
 from qualcode.core.progress import Progress
 from qualcode.store import suggest as sql
 
 if TYPE_CHECKING:
+    from qualcode.assist.learn import CodeStatus, ModelSet
     from qualcode.core.models import Code, Coding
     from qualcode.study.study import Study
 
@@ -49,6 +50,19 @@ class Suggestion:
     source: str  # "rules", "model" or "both"
     keywords: tuple[str, ...] = ()
     calibrated: bool = False
+    keyword_score: KeywordScore | None = None
+    """For a keyword hit: its best keyword's precision on the coded sentences so far."""
+
+    @property
+    def keyword_precision(self) -> float | None:
+        return self.keyword_score.precision if self.keyword_score is not None else None
+
+    @property
+    def keyword_basis(self) -> str:
+        """``positives/matched`` of the best keyword ("" for no keyword hit): what its
+        precision is computed on."""
+        ks = self.keyword_score
+        return f"{ks.positives}/{ks.matched}" if ks is not None else ""
 
     @property
     def key(self) -> str:
@@ -62,6 +76,8 @@ class Suggestion:
             "score": None if self.score is None else round(self.score, 3),
             "source": self.source,
             "keywords": ", ".join(self.keywords),
+            "keyword_precision": None if self.keyword_precision is None else round(self.keyword_precision, 3),
+            "keyword_basis": self.keyword_basis,
             "document": self.document,
             "text": self.text,
         }
@@ -125,6 +141,8 @@ class Assistant:
         With a ``snapshot`` (see :meth:`snapshot`) nothing touches the database, so this can
         run in a worker thread while the UI keeps using the study.
         """
+        from qualcode.assist.learn import train
+
         settings = settings or Settings()
         stamp, corpus = snapshot or self.snapshot()
         models = train(corpus, settings=settings, progress=progress)
@@ -219,17 +237,30 @@ class Assistant:
             for i, score in scored.items():
                 if score >= min_score:
                     candidates[i] = self._make(corpus, code_id, i, score, "model", (), calibrated)
-            for (hit_code, i), keywords in hits.items():
-                if hit_code != code_id:
-                    continue
+            code_hits = {i: keywords for (hit_code, i), keywords in hits.items() if hit_code == code_id}
+            precision = (
+                keyword_scores(
+                    corpus,
+                    code_id,
+                    [k for keywords in code_hits.values() for k in keywords],
+                    index=self.keyword_index(corpus),
+                )
+                if code_hits
+                else {}
+            )
+            for i, keywords in code_hits.items():
                 both = i in candidates
                 candidates[i] = self._make(
-                    corpus, code_id, i, scored.get(i), "both" if both else "rules", keywords, calibrated
+                    corpus,
+                    code_id,
+                    i,
+                    scored.get(i),
+                    "both" if both else "rules",
+                    keywords,
+                    calibrated,
+                    best_keyword([precision[k] for k in keywords]),
                 )
-            ranked = sorted(
-                candidates.values(),
-                key=lambda s: (-(s.score if s.score is not None else -1.0), -len(s.keywords), s.document_id, s.start),
-            )
+            ranked = sorted(candidates.values(), key=_rank_key)
             found.extend(ranked[:limit] if limit else ranked)
         return found
 
@@ -242,6 +273,7 @@ class Assistant:
         source: str,
         keywords: tuple[str, ...],
         calibrated: bool,
+        keyword_score: KeywordScore | None = None,
     ) -> Suggestion:
         unit = corpus.units[i]
         return Suggestion(
@@ -257,16 +289,28 @@ class Assistant:
             source=source,
             keywords=keywords,
             calibrated=calibrated,
+            keyword_score=keyword_score,
         )
 
     def context(self, suggestion: Suggestion, width: int = 1, corpus: Corpus | None = None) -> tuple[str, str, str]:
-        """The sentence with its neighbours in the document: (before, sentence, after)."""
-        corpus = corpus or self.corpus()
+        """The sentence with its neighbours in the document: (before, sentence, after).
+
+        Without a ``corpus`` the neighbours are read from the study (one small query), so
+        showing a candidate never waits for the whole corpus to load."""
+        if corpus is None:
+            before_texts, after_texts = sql.neighbour_sentences(
+                self.study.store, suggestion.document_id, suggestion.start, suggestion.end, width
+            )
+            return " ".join(before_texts), suggestion.text, " ".join(after_texts)
         index = corpus.by_key.get((suggestion.document_id, suggestion.start, suggestion.end))
         if index is None:
             return "", suggestion.text, ""
         before, after = corpus.neighbours(index, width)
         return " ".join(u.text for u in before), suggestion.text, " ".join(u.text for u in after)
+
+    def stamp(self) -> tuple[object, ...]:
+        """The study's fingerprint (cheap): what kept models and rankings are keyed by."""
+        return sql.fingerprint(self.study.store)
 
     # -- decisions ------------------------------------------------------------------------
 
@@ -278,7 +322,7 @@ class Assistant:
         match = _KEY.match(text)
         if match:
             span = (int(match[1]), int(match[2]), int(match[3]))
-            if span not in self.corpus().by_key:
+            if not sql.sentence_exists(self.study.store, *span):
                 raise QualcodeError(
                     f"{text.strip()} is not a sentence of document {span[0]}; use an id that `qualcode suggest list` shows"
                 )
@@ -333,6 +377,17 @@ class Assistant:
         code_id = self.study.code(code).id if code is not None else None
         paths = {c.id: c.path for c in self.study.codes()}
         return [{**dict(r), "code": paths.get(r["code_id"], "")} for r in sql.decisions(self.study.store, code_id)]
+
+
+def _rank_key(s: Suggestion) -> tuple[float, float, int, int, int]:
+    """Best first: the model's score, then the keyword's precision, then more keywords."""
+    return (
+        -(s.score if s.score is not None else -1.0),
+        -(s.keyword_precision if s.keyword_precision is not None else -1.0),
+        -len(s.keywords),
+        s.document_id,
+        s.start,
+    )
 
 
 def counts(suggestions: Sequence[Suggestion]) -> dict[str, int]:

@@ -21,23 +21,16 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from qualcode.assist.settings import MIN_DOCUMENTS, MIN_POSITIVES, Settings
 from qualcode.assist.units import Corpus
 from qualcode.core.progress import Progress, report
 
 if TYPE_CHECKING:
     from scipy.sparse import csr_matrix
 
-MIN_POSITIVES = 5
-MIN_DOCUMENTS = 2
+__all__ = ["MIN_DOCUMENTS", "MIN_POSITIVES", "Settings"]
+
 CALIBRATE_MIN_POSITIVES = 15
-
-
-@dataclass(frozen=True)
-class Settings:
-    char_ngrams: bool = False
-    min_positives: int = MIN_POSITIVES
-    min_documents: int = MIN_DOCUMENTS
-    c: float = 1.0  # the logistic regression's inverse regularisation strength
 
 
 class LemmaVectorizer:
@@ -150,6 +143,9 @@ class ModelSet:
     settings: Settings
     matrix: Any = None  # the features of every unit of the corpus, computed once
     fingerprint: tuple[object, ...] = field(default_factory=tuple)
+    trained_at: str = ""
+    """When these models were fitted (UTC, ISO 8601 with microseconds): their identity, kept
+    with them in the study."""
 
     def scores(self, code_id: int) -> np.ndarray:
         """The model's probability of the code for every unit of the corpus."""
@@ -248,4 +244,7 @@ def train(
             status.trained = True
         statuses[code_id] = status
     report(progress, len(wanted), len(wanted), "")
-    return ModelSet(featurizer, models, statuses, settings, matrix)
+    from datetime import datetime, timezone
+
+    trained_at = datetime.now(timezone.utc).isoformat()
+    return ModelSet(featurizer, models, statuses, settings, matrix, trained_at=trained_at)

@@ -17,14 +17,16 @@ import hashlib
 import hmac
 import pickle
 import secrets
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from qualcode.core import config
 from qualcode.core.files import atomic_output
 from qualcode.store import suggest as sql
 
 if TYPE_CHECKING:
-    from qualcode.assist.learn import ModelSet, Settings
+    from qualcode.assist.learn import ModelSet
+    from qualcode.assist.settings import Settings
     from qualcode.store.core import Store
 
 _SECRET_NAME = "model-signing.key"
@@ -70,18 +72,41 @@ def load(store: Store, stamp: tuple[object, ...], settings: Settings) -> ModelSe
     return models
 
 
-def save_ranked(store: Store, stamp: tuple[object, ...], settings: Settings, source: str, ranked: object) -> None:
-    """Keep what the suggestions screen showed (statuses and ranked candidates): unpickling
-    the fitted models of a large study takes seconds, this takes milliseconds."""
+RANKED = "ranked3"
+"""The kind of a kept ranking (its format's version: older kept rankings are not read)."""
+
+
+@dataclass
+class Ranked:
+    """What the suggestions screen shows: every code's status and the ranked candidates (of
+    keyword rules and models both), for one state of the study and one set of settings."""
+
+    stamp: tuple[object, ...]
+    settings: Settings
+    statuses: dict[int, str]
+    candidates: list[Any]  # assist.assistant.Suggestion (not imported: assistant imports this module)
+    trained_at: str = ""
+    """When the models behind the scores were trained (their identity)."""
+
+
+def save_ranked(store: Store, ranked: Ranked) -> None:
+    """Keep what the suggestions screen showed: unpickling the fitted models of a large study
+    takes seconds, this takes milliseconds. Only the newest ranking is kept."""
     blob = pickle.dumps(ranked, protocol=pickle.HIGHEST_PROTOCOL)
-    sql.save_model(store, model_key(stamp, settings, f"ranked-{source}"), blob, _sign(blob))
+    sql.save_model(store, model_key(ranked.stamp, ranked.settings, RANKED), blob, _sign(blob))
 
 
-def load_ranked(store: Store, stamp: tuple[object, ...], settings: Settings, source: str) -> object | None:
-    row = sql.saved_model(store, model_key(stamp, settings, f"ranked-{source}"))
+def latest_ranked(store: Store, settings: Settings) -> Ranked | None:
+    """The newest kept ranking for these settings, whatever state of the study it was made
+    for (compare its ``stamp`` with the study's: a different one is stale); None when there
+    is none, or it is not signed by this user."""
+    row = sql.latest_model(store, RANKED)
     if row is None:
         return None
     blob = bytes(row["model"])
     if not hmac.compare_digest(_sign(blob), str(row["signature"])):
         return None
-    return pickle.loads(blob)
+    found = pickle.loads(blob)
+    if not isinstance(found, Ranked) or found.settings != settings:
+        return None
+    return found

@@ -177,3 +177,53 @@ def rule_hits(
             )
         hits.extend(RuleHit(code_id, i, tuple(k)) for i, k in sorted(matched.items()))
     return hits
+
+
+@dataclass(frozen=True)
+class KeywordScore:
+    """How well one keyword has picked out a code so far: among the respondents' sentences
+    whose label is known (sentences of coded documents, and rejected suggestions) that the
+    keyword matches, how many have the code. Its precision on the coded sentences."""
+
+    keyword: str
+    positives: int  # matched sentences that have the code
+    matched: int  # matched sentences whose label is known
+
+    @property
+    def precision(self) -> float | None:
+        """``positives / matched``; None when no sentence with a known label matches yet."""
+        return self.positives / self.matched if self.matched else None
+
+    def describe(self) -> str:
+        if not self.matched:
+            return f"“{self.keyword}” matches no coded sentence yet"
+        return (
+            f"“{self.keyword}”: {self.positives} of the {self.matched} coded sentence(s) it matches "
+            f"have this code (precision {self.positives / self.matched:.2f})"
+        )
+
+
+def keyword_scores(
+    corpus: Corpus, code_id: int, keywords: Iterable[str], *, index: KeywordIndex | None = None, language: str = "nl"
+) -> dict[str, KeywordScore]:
+    """Each keyword's :class:`KeywordScore` for a code, on the sentences whose label is
+    known (the labelling rule of :mod:`qualcode.assist.units`; the interviewer's sentences
+    left out, as they are never suggested)."""
+    index = index or KeywordIndex(corpus.units)
+    positives = corpus.positives(code_id)
+    labelled = corpus.labelled(code_id)
+    out: dict[str, KeywordScore] = {}
+    for text in dict.fromkeys(keywords):
+        compiled = compile_keyword(text, language)
+        matched = index.match(compiled) & labelled if compiled is not None else set()
+        out[text] = KeywordScore(text, len(matched & positives), len(matched))
+    return out
+
+
+def best_keyword(scores: Sequence[KeywordScore]) -> KeywordScore | None:
+    """The keyword with the highest precision (more evidence first on a tie); a keyword
+    without evidence only when none has any."""
+    known = [s for s in scores if s.matched]
+    if known:
+        return max(known, key=lambda s: (s.positives / s.matched, s.matched))
+    return scores[0] if scores else None

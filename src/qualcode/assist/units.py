@@ -68,6 +68,8 @@ class Corpus:
     coded_documents: set[int] = field(default_factory=set)
     by_key: dict[tuple[int, int, int], int] = field(default_factory=dict)
     by_document: dict[int, list[int]] = field(default_factory=dict)
+    _labelled: dict[int, set[int]] = field(default_factory=dict, repr=False)
+    _respondent_coded: set[int] | None = field(default=None, repr=False)
 
     @classmethod
     def load(cls, study: Study) -> Corpus:
@@ -127,6 +129,26 @@ class Corpus:
         touched = self.touched.get(code_id, set())
         known = {i for doc in self.coded_documents for i in self.by_document.get(doc, []) if i not in touched}
         return known | (self.rejected.get(code_id, set()) - self.positives(code_id))
+
+    def labelled(self, code_id: int) -> set[int]:
+        """The respondents' units whose label for the code is known: positive, or negative
+        (not the ambiguous ones, nor the interviewer's, which are never suggested)."""
+        cached = self._labelled.get(code_id)
+        if cached is not None:
+            return cached
+        if self._respondent_coded is None:
+            self._respondent_coded = {
+                i
+                for doc in self.coded_documents
+                for i in self.by_document.get(doc, [])
+                if not self.units[i].is_interviewer
+            }
+        touched = self.touched.get(code_id, set())
+        positives = self.positives(code_id)
+        found = (self._respondent_coded - touched) | positives | (self.rejected.get(code_id, set()) - positives)
+        found = {i for i in found if not self.units[i].is_interviewer}
+        self._labelled[code_id] = found
+        return found
 
     def open_units(self, code_id: int) -> list[int]:
         """Units that may be suggested for a code: not touched by it, never decided on, and

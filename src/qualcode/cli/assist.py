@@ -101,7 +101,8 @@ def list_cmd(
 
     The id is DOCUMENT:START:END (the sentence's offsets). Score is the model's probability
     (calibrated where the code has 15 or more examples); keywords are the codebook keywords
-    that matched.
+    that matched; keyword_precision is how well the best of them did so far: of the coded
+    sentences it matches (keyword_basis, e.g. 3/4), the share that have the code.
 
     Example: qualcode suggest list --code Vertrouwen --source rules --limit 5
     """
@@ -115,7 +116,11 @@ def list_cmd(
         min_score=DEFAULT_MIN_SCORE if min_score is None else min_score,
         settings=_settings(char_ngrams),
     )
-    emit([s.as_row() for s in found], fmt, ["id", "code", "score", "source", "keywords", "document", "text"])
+    emit(
+        [s.as_row() for s in found],
+        fmt,
+        ["id", "code", "score", "keyword_precision", "keyword_basis", "source", "keywords", "document", "text"],
+    )
 
 
 def _decide(study: Study, ids: tuple[str, ...], code: str, accept: bool) -> None:

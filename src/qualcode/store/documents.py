@@ -241,6 +241,23 @@ def document_attributes(store: Store, doc_id: int) -> dict[str, str]:
     }
 
 
+def set_document_attribute(store: Store, doc_id: int, name: str, value: str | None) -> None:
+    """Set (or, with ``None``, remove) one free attribute of a document, recorded."""
+    found = store.row("SELECT id, value FROM document_attributes WHERE document_id = ? AND name = ?", (doc_id, name))
+    if value is None:
+        if found is not None:
+            store.delete("document_attributes", found["id"])
+    elif found is None:
+        store.insert("document_attributes", {"document_id": doc_id, "name": name, "value": value})
+    else:
+        store.update("document_attributes", found["id"], {"value": value})
+
+
+def set_document_fields(store: Store, doc_id: int, changes: dict[str, Any]) -> None:
+    """Change a document's own fields (role, participant, interview_date, wave, case_id), recorded."""
+    store.update("documents", doc_id, changes)
+
+
 def attribute_names(store: Store) -> list[str]:
     """The names documents can be filtered and grouped by: free attributes, and ``case`` and
     ``wave`` when some document has one."""

@@ -405,4 +405,22 @@ MIGRATIONS: list[tuple[str, str | Callable[[Connection], None]]] = [
         END;
         """,
     ),
+    (
+        "document attributes get an id, so editing them is recorded in the undo log",
+        # The undo log records rows by id; document_attributes had only (document_id, name).
+        # Rebuilt with the rows unchanged; (document_id, name) stays unique.
+        """
+        CREATE TABLE document_attributes_new (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+            name TEXT NOT NULL,
+            value TEXT NOT NULL,
+            UNIQUE (document_id, name)
+        );
+        INSERT INTO document_attributes_new (document_id, name, value)
+            SELECT document_id, name, value FROM document_attributes ORDER BY document_id, name;
+        DROP TABLE document_attributes;
+        ALTER TABLE document_attributes_new RENAME TO document_attributes;
+        """,
+    ),
 ]

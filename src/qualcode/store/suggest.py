@@ -102,3 +102,42 @@ def save_model(store: Store, key: str, model: bytes, signature: str) -> None:
             "INSERT INTO suggestion_models (key, model, signature, created_at) VALUES (?, ?, ?, ?)",
             (key, model, signature, now()),
         )
+
+
+def latest_model(store: Store, kind: str) -> sqlite3.Row | None:
+    """The newest kept row of a kind (the part of the key before ":"), whatever its key."""
+    prefix = kind + ":"
+    return store.row(
+        "SELECT key, model, signature, created_at FROM suggestion_models WHERE substr(key, 1, ?) = ? "
+        "ORDER BY id DESC LIMIT 1",
+        (len(prefix), prefix),
+    )
+
+
+def sentence_exists(store: Store, document_id: int, start: int, end: int) -> bool:
+    """Whether a sentence unit has exactly this span (the only passages a decision is about)."""
+    return (
+        store.scalar(
+            'SELECT 1 FROM sentences WHERE document_id = ? AND start = ? AND "end" = ? LIMIT 1',
+            (document_id, start, end),
+        )
+        is not None
+    )
+
+
+def neighbour_sentences(
+    store: Store, document_id: int, start: int, end: int, width: int = 1
+) -> tuple[list[str], list[str]]:
+    """The texts of up to ``width`` sentences before and after a span in its document."""
+    text = 'substr(d.text, s.start + 1, s."end" - s.start)'
+    before = store.rows(
+        f"SELECT {text} FROM sentences s JOIN documents d ON d.id = s.document_id "
+        'WHERE s.document_id = ? AND s."end" <= ? ORDER BY s.start DESC LIMIT ?',
+        (document_id, start, width),
+    )
+    after = store.rows(
+        f"SELECT {text} FROM sentences s JOIN documents d ON d.id = s.document_id "
+        "WHERE s.document_id = ? AND s.start >= ? ORDER BY s.start LIMIT ?",
+        (document_id, end, width),
+    )
+    return [r[0] for r in reversed(before)], [r[0] for r in after]

@@ -55,6 +55,10 @@ class VariablesImport:
     categorical: list[str] = field(default_factory=list)
 
 
+DOCUMENT_FIELDS = ("role", "participant", "interview_date", "case", "wave")
+"""What :meth:`CaseMixin.edit_document` changes besides the free attributes."""
+
+
 class CaseMixin:
     """The cases, waves and variables of a :class:`~qualcode.study.study.Study`."""
 
@@ -135,6 +139,69 @@ class CaseMixin:
         doc = self.document(document)  # type: ignore[attr-defined]
         with self.store.action(f"set the wave of “{doc.title}”", coder_id=self.coder_id):
             casesql.set_document_wave(self.store, doc.id, normalise_wave(wave))
+
+    def edit_document(
+        self,
+        document: int | str,
+        fields: dict[str, str | None] | None = None,
+        attributes: dict[str, str] | None = None,
+    ) -> list[str]:
+        """Change a document's role, participant, interview date, case and wave (``fields``;
+        an empty value clears one) and replace its free attributes with ``attributes`` (when
+        given), as one undoable action; return the names of what changed.
+
+        A case that does not exist yet is added (as ``qualcode case assign`` does)."""
+        from qualcode.ingest.importer import ALIASES, normalise_wave
+        from qualcode.store import documents as docsql
+
+        doc = self.document(document)  # type: ignore[attr-defined]
+        fields = dict(fields or {})
+        unknown = set(fields) - set(DOCUMENT_FIELDS)
+        if unknown:
+            raise QualcodeError(f"not a document field: {', '.join(sorted(unknown))}")
+        new_attrs: dict[str, str] | None = None
+        if attributes is not None:
+            new_attrs = {}
+            for raw, value in attributes.items():
+                name = raw.strip()
+                if not name:
+                    raise QualcodeError("an attribute needs a name")
+                key = ALIASES.get(name.lower().replace(" ", "_"), name.lower().replace(" ", "_"))
+                if key in DOCUMENT_FIELDS or key in ("title", "organisation", "project", "language"):
+                    raise QualcodeError(f"“{name}” is a field of the document, not a free attribute")
+                if value.strip():
+                    new_attrs[name] = value.strip()
+        old = {
+            "role": doc.role,
+            "participant": doc.participant,
+            "interview_date": doc.interview_date,
+            "case": doc.case,
+            "wave": doc.wave,
+        }
+        wanted = {k: ((v or "").strip() or None) for k, v in fields.items()}
+        if "wave" in wanted:
+            wanted["wave"] = normalise_wave(wanted["wave"])
+        if wanted.get("case"):
+            wanted["case"] = _case_name(str(wanted["case"]))
+        changed = [k for k, v in wanted.items() if v != old[k]]
+        attrs_before = docsql.document_attributes(self.store, doc.id)
+        changed_attrs = (
+            sorted(k for k in set(attrs_before) | set(new_attrs) if attrs_before.get(k) != new_attrs.get(k))
+            if new_attrs is not None
+            else []
+        )
+        if not changed and not changed_attrs:
+            return []
+        with self.store.action(f"edit the attributes of “{doc.title}”", coder_id=self.coder_id):
+            own: dict[str, Any] = {k: wanted[k] for k in changed if k != "case"}
+            if "case" in changed:
+                case = wanted["case"]
+                own["case_id"] = casesql.ensure_case(self.store, str(case)) if case else None
+            if own:
+                docsql.set_document_fields(self.store, doc.id, own)
+            for name in changed_attrs:
+                docsql.set_document_attribute(self.store, doc.id, name, (new_attrs or {}).get(name))
+        return changed + changed_attrs
 
     def set_case_attribute(self, case: str, name: str, value: str) -> None:
         """Set a case attribute (gemeente, aanpak, …); an empty value removes it."""

@@ -123,6 +123,11 @@ PANEL_BINDINGS = [
     _b("E", "app.edit_codebook", "Edit the codebook", "edit-codebook"),
     _b("A", "app.analyse", "Analyse: frequencies and crosstabs", "analyse"),
     _b("S", "app.suggestions", "Suggested codings", "suggestions"),
+    _b("I", "app.import_transcripts", "Import transcripts (files or a folder, with metadata)", "import"),
+    _b("D", "app.edit_document", "Edit the document's attributes (case, wave, role, …)", "edit-document"),
+    _b("G", "app.merge_study", "Merge a colleague's study file", "merge"),
+    _b("C", "app.switch_coder", "Switch coder (who is coding)", "switch-coder"),
+    _b("ctrl+o", "app.switch_study", "Open another study", "switch-study"),
     _b("question_mark,f1", "help", "Keys", "help", show=True),
     _b("q", "app.quit", "Quit", "quit", show=True),
 ]

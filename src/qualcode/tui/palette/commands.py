@@ -28,6 +28,9 @@ APP_ACTIONS = [
     ("Write HTML report", "app.write_report"),
     ("Switch coder (who is coding)", "app.switch_coder"),
     ("Switch study (open another study file)", "app.switch_study"),
+    ("Import transcripts (files or a folder, with metadata)", "app.import_transcripts"),
+    ("Edit the open document's attributes (case, wave, role, …)", "app.edit_document"),
+    ("Merge a colleague's study file", "app.merge_study"),
     ("Pseudonymise: review names before sharing", "app.pseudonymise"),
 ]
 
@@ -40,13 +43,15 @@ class QualcodeCommands(Provider):
 
         screen = self.screen
         seen: set[str] = set()
+        bindings = [b for bindings in screen._bindings.key_to_bindings.values() for b in bindings]
+        keys = {b.action: self.app.get_key_display(b) for b in bindings if b.action.startswith("app.")}
         for name, action in APP_ACTIONS:
             seen.add(action)
-            yield name, action, ""
+            yield name, action, keys.get(action, "")
         if BindingCommands in getattr(type(screen), "COMMANDS", set()):
             return  # that screen's own provider lists its bindings
         # The screen's own bindings (keymap applied), not the focused widget's cursor keys.
-        for binding in (b for bindings in screen._bindings.key_to_bindings.values() for b in bindings):
+        for binding in bindings:
             if binding.description and binding.action not in seen:
                 seen.add(binding.action)
                 action = binding.action if binding.action.startswith("app.") else f"screen.{binding.action}"

@@ -67,6 +67,20 @@ def resolve(answer: str, suffix: str | None = None) -> Path:
     return path
 
 
+def import_lines(report: Any) -> list[str]:
+    """An import's summary: what came in, then one line per file refused or skipped."""
+    lines = [
+        f"Imported {len(report.imported)} document(s): {report.words} words, {report.turns} turns, "
+        f"{report.sentences} sentences."
+    ]
+    if report.cancelled:
+        lines.append("Cancelled: the documents counted above are imported whole; the other files were not imported.")
+    lines += [f"Refused: {error}" for error in report.errors]
+    lines += [f"Already in the study: {shown(Path(path))} (as “{title}”)" for path, title in report.duplicates]
+    lines += [f"Note: {note}" for note in report.unmatched_rows]
+    return lines
+
+
 def free_path(path: Path) -> Path:
     """``path``, or ``name-2``, ``name-3``… when it is taken."""
     candidate, n = path, 2
@@ -86,7 +100,12 @@ class ExchangeActions:
         def notify(self, message: str, **kw: Any) -> None: ...
         def call_from_thread(self, callback: Any, *args: Any) -> Any: ...
         def post_message(self, message: Any) -> bool: ...
+
+        focused: Any
+
         def open_study(self, path: Path) -> None: ...
+
+        main: Any
 
     # -- where files go ------------------------------------------------------------------------
 
@@ -273,6 +292,89 @@ class ExchangeActions:
             "Write an HTML report of the study", self._default_output("-rapport.html"), (".html", ".htm"), start
         )
 
+    # -- transcripts, a document's attributes, a colleague's work --------------------------------
+
+    def action_import_transcripts(self) -> None:
+        """Import transcripts (files or a folder) with metadata, in a worker; the summary
+        lists what came in and, one line each, what was refused."""
+        from qualcode.tui.dialogs.forms import ImportRequest, ImportScreen
+
+        def start(request: ImportRequest | None) -> None:
+            if request is None:
+                return
+            names = request.paths[0].name if len(request.paths) == 1 else f"{len(request.paths)} paths"
+
+            def run(progress: Progress) -> list[str]:
+                with self._worker_study() as study:
+                    report = study.import_files(
+                        request.paths,
+                        metadata=request.metadata,
+                        sidecar=request.sidecar,
+                        skip_errors=True,
+                        progress=progress,
+                    )
+                return import_lines(report)
+
+            self.run_job(Job(f"Importing {names}", run, changes_study=True))
+
+        self.push_screen(ImportScreen(), start)
+
+    def action_edit_document(self) -> None:
+        """Edit the open document's role, participant, date, case, wave and attributes."""
+        from qualcode.tui.dialogs.forms import DocumentEdit, DocumentEditScreen
+
+        main = self.main
+        chosen = main.document.id if main.document is not None else None
+        tree = main.browser.doc_tree
+        if self.focused is tree and tree.cursor_node is not None and tree.cursor_node.data is not None:
+            chosen = int(tree.cursor_node.data)  # the document highlighted in the browser
+        if chosen is None:
+            self.notify("Open a document first (b shows the documents).", severity="warning")
+            return
+        document = self.study.document(chosen)  # as it is now (the open one may be edited since)
+        fields = {
+            "role": document.role,
+            "participant": document.participant,
+            "interview_date": document.interview_date,
+            "case": document.case,
+            "wave": document.wave,
+        }
+
+        def apply(edit: DocumentEdit) -> list[str]:
+            return self.study.edit_document(document.id, dict(edit.fields), edit.attributes)
+
+        def done(changed: list[str] | None) -> None:
+            if changed is None:
+                return
+            if not changed:
+                self.notify("Nothing changed.", timeout=3)
+                return
+            self.post_message(StudyChanged("document attributes"))
+            self.notify(f"Changed {', '.join(changed)} of “{document.title}”; u undoes it.", timeout=5)
+
+        self.push_screen(DocumentEditScreen(document.title, fields, dict(document.attributes), apply), done)
+
+    def action_merge_study(self) -> None:
+        """Merge a colleague's study file (its codings, coders, codes, memos), in a worker."""
+        from qualcode.exchange.merge import merge_study
+        from qualcode.tui.dialogs.forms import MergeRequest, MergeScreen
+
+        def start(request: MergeRequest | None) -> None:
+            if request is None:
+                return
+            if self.study.path is not None and request.other.resolve() == self.study.path.resolve():
+                self.notify("That is this study itself; choose a colleague's file.", severity="error")
+                return
+
+            def run(progress: Progress) -> list[str]:
+                with self._worker_study() as study:
+                    report = merge_study(study, request.other, coders=list(request.coders) or None, progress=progress)
+                return [*report.lines(), "u undoes the whole merge."] if report.changed else report.lines()
+
+            self.run_job(Job(f"Merging {request.other.name}", run, changes_study=True))
+
+        self.push_screen(MergeScreen(self._default_input(STUDY_SUFFIX)), start)
+
     # -- running ---------------------------------------------------------------------------------
 
     @contextmanager
@@ -333,5 +435,10 @@ class ExchangeActions:
             self.notify(lines[0], timeout=6)
         elif lines:
             self.push_screen(
-                SummaryScreen(job.title.replace("Importing", "Imported").replace("Exporting", "Exported"), lines)
+                SummaryScreen(
+                    job.title.replace("Importing", "Imported")
+                    .replace("Exporting", "Exported")
+                    .replace("Merging", "Merged"),
+                    lines,
+                )
             )

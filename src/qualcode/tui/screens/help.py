@@ -42,7 +42,17 @@ def screen_keys(screen: Screen) -> list[tuple[str, str]]:
         else:
             seen[binding.action] = (display, binding.tooltip or binding.description)
     seen.setdefault("command_palette", ("ctrl+p", "Command palette: every action by name"))
-    return list(seen.values())
+    entries = list(seen.values())
+    # What has no key here is still one palette search away: say so, so it can be found.
+    from qualcode.tui.palette.commands import APP_ACTIONS
+
+    bound = {a.removeprefix("app.") for a in seen} | set(seen)
+    more = [name for name, action in APP_ACTIONS if action not in bound and action.removeprefix("app.") not in bound]
+    if more:
+        entries.append(("", ""))
+        entries.append(("ctrl+p, then", "(type a few letters of any of these)"))
+        entries += [("", name) for name in more]
+    return entries
 
 
 class HelpScreen(ModalScreen[None]):

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -34,7 +35,7 @@ class PseudonymiseScreen(Screen[None]):
     CSS = """
     PseudonymiseScreen #pseudo-title { height: 1; padding: 0 1; background: $panel; width: 1fr; }
     PseudonymiseScreen #pseudo-table { height: 1fr; }
-    PseudonymiseScreen #pseudo-context { height: 6; border-top: solid $primary; padding: 0 1; }
+    PseudonymiseScreen #pseudo-context { height: 7; border-top: solid $primary; padding: 0 1; }
     """
     BINDINGS = [
         Binding("a", "accept", "Accept", id="pseudonymise.accept"),
@@ -62,14 +63,15 @@ class PseudonymiseScreen(Screen[None]):
             self.load_error = None
 
     def compose(self) -> ComposeResult:
-        yield Label(f"Pseudonymise: names file {self.names_path}", id="pseudo-title")
+        # The file's name (it sits beside the study): a long path would push the rest away.
+        yield Label(f"Pseudonymise · names file {self.names_path.name}", id="pseudo-title")
         table: DataTable[str] = DataTable(id="pseudo-table", cursor_type="row")
-        table.add_columns("", "kind", "name", "times", "found by")
         yield table
         yield Static("Scanning the study…", id="pseudo-context")
         yield Footer()
 
     def on_mount(self) -> None:
+        self._columns()
         if self.load_error:
             self.notify(self.load_error, severity="error")
         self.query_one(DataTable).focus()
@@ -104,13 +106,33 @@ class PseudonymiseScreen(Screen[None]):
         elif event.state == WorkerState.ERROR:
             self.query_one("#pseudo-context", Static).update(f"Scan failed: {event.worker.error}")
 
+    def _name_width(self) -> int:
+        """The name column: what the others leave, at most 40 (found by gets the rest)."""
+        return max(16, min(40, (self.size.width or 120) - 2 - 12 - 7 - 30))
+
+    def _columns(self) -> None:
+        table = self.query_one(DataTable)
+        table.clear(columns=True)
+        # Short columns first, the name cut to fit (whole in the pane below), so the count
+        # and where it was found stay on screen at 80 columns.
+        table.add_column("", width=1)
+        table.add_column("kind", width=10)
+        table.add_column("times", width=5)
+        table.add_column("name", width=self._name_width())
+        table.add_column("found by")
+
+    def on_resize(self) -> None:
+        if self.is_mounted and self.rows:
+            self._columns()
+            self._fill(keep=self.query_one(DataTable).cursor_row)
+
     def _fill(self, keep: int = 0) -> None:
         table = self.query_one(DataTable)
         table.clear()
+        width = self._name_width()
         for entity in self.rows:
-            table.add_row(
-                _MARK[entity.status], entity.kind, entity.text, str(entity.count), ", ".join(sorted(entity.sources))
-            )
+            name = entity.text if len(entity.text) <= width else entity.text[: width - 1] + "…"
+            table.add_row(_MARK[entity.status], entity.kind, str(entity.count), name, ", ".join(sorted(entity.sources)))
         if self.rows:
             table.move_cursor(row=min(keep, len(self.rows) - 1))
         self._show_context()
@@ -125,8 +147,12 @@ class PseudonymiseScreen(Screen[None]):
     @on(DataTable.RowHighlighted)
     def _show_context(self) -> None:
         entity = self.current
-        text = "Nothing found." if entity is None else "\n".join(entity.contexts) or "(a word marked as not a name)"
-        self.query_one("#pseudo-context", Static).update(text)
+        if entity is None:
+            self.query_one("#pseudo-context", Static).update("Nothing found.")
+            return
+        head = Text(f"{entity.text} ({entity.kind}), {entity.count}×", style="bold")
+        contexts = "\n".join(entity.contexts) or "(a word marked as not a name)"
+        self.query_one("#pseudo-context", Static).update(Text.assemble(head, "\n", contexts))
 
     # -- decisions ------------------------------------------------------------------------
 

@@ -1,16 +1,24 @@
 """Suggested codings for review: keyword hits and model candidates, one sentence each.
 
 Left, the codes with how many candidates each has ("All codes" first); right, the candidates
-of the chosen code, best first, with their score and where they come from; below, the
-sentence with its neighbours. Nothing is coded until the researcher accepts (a); a rejected
-candidate (x) is not shown again and teaches the model. Training runs in a worker thread
-with a progress bar, so the screen stays usable; the worker gets a snapshot of the study
-and touches no database.
+of the chosen code, best first: the model's score, the keyword's precision, the sentence, the
+code and the document; below, the sentence with its neighbours. Nothing is coded until the
+researcher accepts (a); a rejected candidate (x) is not shown again and teaches the model.
+
+Opening is quick: the screen paints at once and shows the ranking kept in the study
+(:mod:`qualcode.assist.persist`) when it fits the study's present state, a page of rows at a
+time (more load as the cursor nears the end). Otherwise (new codings since) it shows the last
+kept ranking, marked stale, while a thread worker loads the corpus, loads the kept models or
+trains new ones (with a progress bar), ranks and keeps the result. The worker reads and
+writes the study on a connection of its own.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import on, work
@@ -21,26 +29,45 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Label, ProgressBar, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
-from qualcode.assist import Suggestion, assistant
-from qualcode.assist.assistant import DEFAULT_MIN_SCORE, SOURCES
-from qualcode.assist.learn import Settings
-from qualcode.assist.units import Corpus
 from qualcode.core.errors import QualcodeError
 from qualcode.core.progress import Cancelled, CancelToken, cancellable
 from qualcode.study.study import Study
 from qualcode.tui.messages import JumpTo, StudyChanged
 
+if TYPE_CHECKING:
+    from qualcode.assist.assistant import Suggestion
+    from qualcode.assist.persist import Ranked
+    from qualcode.assist.settings import Settings
+
 ALL = -1  # the "All codes" row
+PAGE = 100  # rows added to the table at a time: measuring thousands of rows took seconds
+SOURCES = ("both", "model", "rules")
+MIN_SCORE = 0.3  # assist.assistant.DEFAULT_MIN_SCORE (not imported: it pulls in numpy)
 
 
 @dataclass(frozen=True)
 class Trained:
-    """What one training run found, handed from the worker to the UI thread."""
+    """What one worker run found, handed from the worker to the UI thread."""
 
-    statuses: dict[int, str]
-    corpus: Corpus
-    candidates: list[Suggestion]
-    fresh: bool = True  # trained now (to be kept in the study), not loaded from it
+    ranked: Ranked
+    fresh: bool  # trained now, not loaded from the study
+    kept: bool  # already kept in the study (by the worker, on its own connection)
+    warning: str = ""  # why the result could not be kept in the study
+
+
+def by_source(candidates: list[Suggestion], source: str) -> list[Suggestion]:
+    """The candidates of one source, from the ranking of both: model candidates are those
+    the model scores at least 0.3, keyword candidates those a keyword matched."""
+    if source == "model":
+        return [
+            replace(s, source="model", keywords=(), keyword_score=None)
+            for s in candidates
+            if s.score is not None and s.score >= MIN_SCORE
+        ]
+    if source == "rules":
+        found = [replace(s, source="rules") for s in candidates if s.keywords]
+        return sorted(found, key=lambda s: -(s.keyword_precision if s.keyword_precision is not None else -1.0))
+    return list(candidates)
 
 
 class SuggestionTable(DataTable):  # type: ignore[type-arg]
@@ -55,8 +82,10 @@ class SuggestionsScreen(Screen[None]):
     CSS = """
     SuggestionsScreen #suggestions-title { height: 1; padding: 0 1; background: $panel; width: 1fr; }
     SuggestionsScreen #suggestions-codes { width: 38; height: 1fr; }
+    SuggestionsScreen.-narrow #suggestions-codes { width: 24; }
     SuggestionsScreen #suggestions-list { width: 1fr; height: 1fr; }
     SuggestionsScreen #suggestions-context { height: 7; border-top: solid $primary; padding: 0 1; }
+    SuggestionsScreen.-narrow #suggestions-context { height: 6; }
     SuggestionsScreen #suggestions-progress { height: 1; display: none; }
     SuggestionsScreen #suggestions-progress.busy { display: block; }
     """
@@ -65,25 +94,44 @@ class SuggestionsScreen(Screen[None]):
         Binding("x", "reject", "Reject", id="suggestions.reject"),
         Binding("enter", "jump", "Jump", show=False, id="suggestions.jump"),
         Binding("t", "retrain", "Retrain", id="suggestions.retrain", tooltip="Train the models again from scratch"),
-        Binding("s", "cycle_source", "Source", id="suggestions.source"),
+        Binding(
+            "s", "cycle_source", "Source", id="suggestions.source", tooltip="Show both, model or keyword candidates"
+        ),
         Binding("escape", "close", "Close", id="suggestions.close"),
     ]
 
     def __init__(self, study: Study, settings: Settings | None = None) -> None:
         super().__init__()
         self.study = study
-        self.helper = assistant(study)
-        self.settings = settings or Settings()
+        self._settings = settings
         self.source = "both"
+        self.ranked: Ranked | None = None
+        self.stale = False
+        """What is shown was ranked for an earlier state of the study (a worker is on it)."""
         self.candidates: list[Suggestion] = []
+        """The ranking of both sources (what ``ranked`` holds, minus the decided ones)."""
         self.shown: list[Suggestion] = []
+        self.loaded = 0
         self.code_filter = ALL
         self.statuses: dict[int, str] = {}
-        self._corpus: Corpus | None = None
-        self._stamp: tuple[object, ...] = ()
+        self._columns: tuple[int, ...] = ()
+
+    @property
+    def settings(self) -> Settings:
+        if self._settings is None:
+            from qualcode.assist.settings import Settings
+
+            self._settings = Settings()
+        return self._settings
+
+    @property
+    def helper(self):  # type: ignore[no-untyped-def]
+        from qualcode.assist import assistant
+
+        return assistant(self.study)
 
     def compose(self) -> ComposeResult:
-        yield Label("Suggestions", id="suggestions-title")
+        yield Label("Suggestions · loading…", id="suggestions-title")
         yield ProgressBar(id="suggestions-progress", show_eta=False)
         with Horizontal():
             yield DataTable(id="suggestions-codes", cursor_type="row", zebra_stripes=True)
@@ -94,61 +142,105 @@ class SuggestionsScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.query_one("#suggestions-codes", DataTable).add_columns("Code", "#")
-        # The sentence is what the researcher judges: it comes right after the score, so it is
-        # on screen at 80 columns too (the document and source follow).
-        self.query_one("#suggestions-list", SuggestionTable).add_columns(
-            "Score", "Sentence", "Code", "Source", "Document"
-        )
-        self.action_retrain(force=False)
+        self._layout()
+        self.call_after_refresh(self.action_retrain, False)  # paint first, then load
 
-    # -- training and ranking (in a worker) -----------------------------------------------
+    def on_resize(self) -> None:
+        if self.is_mounted and self._layout():
+            self._refresh_list()
+
+    def _layout(self) -> bool:
+        """Size the candidate columns to the screen, the sentence taking what is left (so it
+        is readable at 80 columns too); return whether they changed."""
+        width = self.size.width or 120
+        narrow = width < 100
+        self.set_class(narrow, "-narrow")
+        codes = 24 if narrow else 38
+        code, document = (12, 0) if narrow else (16, 16)
+        fixed = [5, 4, code] + ([document] if document else [])
+        padding = 2 * (len(fixed) + 1) + 2  # cell padding, and the scroll bar
+        sentence = max(20, width - codes - sum(fixed) - padding)
+        columns = (fixed[0], fixed[1], sentence, *fixed[2:])
+        if columns == self._columns:
+            return False
+        self._columns = columns
+        table = self.query_one("#suggestions-list", SuggestionTable)
+        table.clear(columns=True)
+        names = ["Model", "Kw", "Sentence", "Code", "Document"][: len(columns)]
+        for name, size in zip(names, columns, strict=True):
+            table.add_column(name, width=size, key=name)
+        self.loaded = 0
+        return True
+
+    # -- ranking (kept in the study, or in a worker) --------------------------------------
 
     def action_retrain(self, force: bool = True) -> None:
-        """Train the models and rank candidates in a thread; the screen stays usable. Models
-        kept in the study for its present state are used instead of training (unless
-        ``force``: `t` retrains from scratch)."""
+        """Show the ranking kept for the study's present state; otherwise show the last one
+        (stale) and rank again in a worker: from the kept models when they fit, else by
+        training (``force``, `t`: always train from scratch)."""
         from qualcode.assist import persist
 
-        self._corpus = None
-        snapshot = self.helper.snapshot()  # SQL on this thread; the worker gets plain data
-        self._stamp = snapshot[0]
-        shown = None if force else persist.load_ranked(self.study.store, snapshot[0], self.settings, self.source)
-        if isinstance(shown, tuple) and len(shown) == 2:  # what this state of the study ranked last time
-            self.statuses, self.candidates, self._corpus = shown[0], list(shown[1]), snapshot[1]
-            self._refresh_codes()
-            self._refresh_list()
-            return
-        saved = None if force else self.helper.load_saved(self.settings, snapshot[0])
+        if not force:
+            kept = persist.latest_ranked(self.study.store, self.settings)
+            if kept is not None:
+                self._take(kept, stale=kept.stamp != self.helper.stamp())
+                if not self.stale:
+                    return
         bar = self.query_one("#suggestions-progress", ProgressBar)
         bar.add_class("busy")
-        bar.update(total=max(1, len(snapshot[1].codes)), progress=0)
-        self._set_title("ranking…" if saved is not None else "training…")
-        self._train(snapshot, self.source, saved)
+        bar.update(total=None)
+        self._set_title("retraining…" if force else "ranking…")
+        self._rank(force)
+
+    @contextmanager
+    def _worker_study(self) -> Iterator[Study]:
+        """The study on a connection of the worker's own (an in-memory study has only one)."""
+        if self.study.path is None:
+            yield self.study
+            return
+        study = Study.open(self.study.path, coder=self.study.coder)
+        try:
+            yield study
+        finally:
+            study.close()
 
     # exit_on_error=False: a failed training is reported on the screen (see _worker_done),
     # it must not take the user's session down with it.
     @work(thread=True, exclusive=True, group="suggestions-train", exit_on_error=False)
-    def _train(self, snapshot, source: str, saved=None) -> Trained:  # type: ignore[no-untyped-def]
-        """Train and rank off the UI thread. Touches no attribute of the screen: what it
-        found goes back as the worker's result and is taken over in ``_worker_done`` on the
-        UI thread, so a cancelled run that is still finishing cannot overwrite a newer one's."""
+    def _rank(self, force: bool) -> Trained:
+        """Load, train and rank off the UI thread; keep the result in the study. Touches no
+        attribute of the screen: the result is taken over in ``_worker_done``, so a cancelled
+        run that is still finishing cannot overwrite a newer one's."""
+        from qualcode.assist import persist
+        from qualcode.assist.assistant import DEFAULT_MIN_SCORE, Assistant, assistant
+
         worker = get_current_worker()
         token = CancelToken(lambda: worker.is_cancelled)
 
         def show(done: int, total: int, _: str) -> None:
             self.app.call_from_thread(self._progress, done, total)
 
-        if saved is not None:
-            models, statuses = saved, list(saved.statuses.values())
-        else:
-            statuses = self.helper.train(self.settings, progress=cancellable(show, token), snapshot=snapshot)
-            models = self.helper.trained
-        token.check()  # cancelled after the last code: the result is not wanted
-        by_code = {
-            s.code_id: ("calibrated" if s.calibrated else "trained") if s.trained else s.reason for s in statuses
-        }
-        ranked = self.helper.rank(snapshot[1], models, source=source, limit=None, min_score=DEFAULT_MIN_SCORE)
-        return Trained(by_code, snapshot[1], ranked, fresh=saved is None)
+        settings = self.settings
+        with self._worker_study() as study:
+            own = study is not self.study
+            helper = Assistant(study) if own else assistant(study)
+            stamp, corpus = helper.snapshot()
+            token.check()
+            saved = None if force else helper.load_saved(settings, stamp)
+            if saved is None:
+                helper.train(settings, progress=cancellable(show, token), snapshot=(stamp, corpus))
+            models = helper.trained
+            token.check()  # cancelled after the last code: the result is not wanted
+            assert models is not None
+            by_code = {
+                s.code_id: ("calibrated" if s.calibrated else "trained") if s.trained else s.reason
+                for s in models.statuses.values()
+            }
+            candidates = helper.rank(corpus, models, source="both", limit=None, min_score=DEFAULT_MIN_SCORE)
+            ranked = persist.Ranked(stamp, settings, by_code, candidates, models.trained_at)
+            # An in-memory study's one connection is the UI thread's: it is kept there.
+            warning = _keep(study, ranked, helper if saved is None else None) if own else ""
+        return Trained(ranked, fresh=saved is None, kept=own, warning=warning)
 
     def _progress(self, done: int, total: int) -> None:
         self.query_one("#suggestions-progress", ProgressBar).update(total=max(total, 1), progress=done)
@@ -161,19 +253,12 @@ class SuggestionsScreen(Screen[None]):
             self.query_one("#suggestions-progress", ProgressBar).remove_class("busy")
         if event.state == WorkerState.SUCCESS and isinstance(event.worker.result, Trained):
             result = event.worker.result
-            self.statuses, self._corpus, self.candidates = result.statuses, result.corpus, list(result.candidates)
-            try:  # keep them for the next S (on this thread: the worker has no database)
-                from qualcode.assist import persist
-
-                persist.save_ranked(
-                    self.study.store, self._stamp, self.settings, self.source, (result.statuses, result.candidates)
-                )
-                if result.fresh:
-                    self.helper.save_trained()
-            except QualcodeError as exc:  # a read-only study: it still works, only slower next time
-                self.notify(f"the models could not be kept in the study: {exc}", severity="warning")
-            self._refresh_codes()
-            self._refresh_list()
+            warning = result.warning
+            if not result.kept:  # ranked on the app's own (in-memory) study: kept here
+                warning = _keep(self.study, result.ranked, self.helper if result.fresh else None)
+            if warning:  # a read-only study: it still works, only slower next time
+                self.notify(f"the models could not be kept in the study: {warning}", severity="warning")
+            self._take(result.ranked, stale=False)
         elif event.state == WorkerState.ERROR:
             error = event.worker.error
             if isinstance(error, Cancelled):
@@ -182,32 +267,44 @@ class SuggestionsScreen(Screen[None]):
             self.notify(message, severity="error")
             self._set_title("training failed")
 
+    def _take(self, ranked: Ranked, *, stale: bool) -> None:
+        self.ranked, self.stale = ranked, stale
+        self.statuses = dict(ranked.statuses)
+        self.candidates = list(ranked.candidates)
+        self._refresh_codes()
+        self._refresh_list()
+
     # -- showing --------------------------------------------------------------------------
 
     def _set_title(self, state: str = "") -> None:
         trained = sum(1 for s in self.statuses.values() if s in ("trained", "calibrated"))
+        total = len(self.shown)
         parts = [
             f"Suggestions ({self.source})",
-            f"{len(self.candidates)} candidates",
+            f"{len(by_source(self.candidates, self.source))} candidates",
+            f"showing {self.loaded} of {total}, more as you scroll" if self.loaded < total else "",
             f"models for {trained} of {len(self.statuses)} codes" if self.statuses else "",
+            "ranked before your latest codings" if self.stale else "",
             state,
         ]
         self.query_one("#suggestions-title", Label).update(" · ".join(p for p in parts if p))
 
     def _refresh_codes(self) -> None:
         table = self.query_one("#suggestions-codes", DataTable)
+        candidates = by_source(self.candidates, self.source)
         counts: dict[int, int] = {}
-        for s in self.candidates:
+        for s in candidates:
             counts[s.code_id] = counts.get(s.code_id, 0) + 1
         keep = self.code_filter
         table.clear()
-        table.add_row("All codes", str(len(self.candidates)), key=str(ALL))
-        for code in self.study.codes():
+        table.add_row("All codes", str(len(candidates)), key=str(ALL))
+        codes = self.study.codes()
+        for code in codes:
             label = Text("  " * code.depth + code.name)
             if code.id in self.statuses and self.statuses[code.id] not in ("trained", "calibrated"):
                 label.stylize("dim")
             table.add_row(label, str(counts.get(code.id, 0)), key=str(code.id))
-        rows = [str(ALL)] + [str(c.id) for c in self.study.codes()]
+        rows = [str(ALL)] + [str(c.id) for c in codes]
         if str(keep) in rows:
             table.move_cursor(row=rows.index(str(keep)))
         self._set_title()
@@ -216,18 +313,33 @@ class SuggestionsScreen(Screen[None]):
         table = self.query_one("#suggestions-list", SuggestionTable)
         row = table.cursor_row
         table.clear()
-        self.shown = [s for s in self.candidates if self.code_filter in (ALL, s.code_id)]
-        self.shown.sort(key=lambda s: -(s.score if s.score is not None else -1.0))
-        width = max(24, self.size.width - 38 - 6 - 18 - 6 - 22)  # what the other columns leave
-        for i, s in enumerate(self.shown):
-            score = "" if s.score is None else f"{s.score:.2f}"
-            sentence = " ".join(s.text.split())
-            if len(sentence) > width:
-                sentence = sentence[: width - 1] + "…"  # whole in the context pane below
-            table.add_row(score, sentence, s.code.rsplit("/", 1)[-1], s.source, s.document, key=str(i))
+        self.loaded = 0
+        self.shown = [s for s in by_source(self.candidates, self.source) if self.code_filter in (ALL, s.code_id)]
+        self._load_more(max(PAGE, row + 1))
         if self.shown:
             table.move_cursor(row=min(max(row, 0), len(self.shown) - 1))
         self._show_context()
+        self._set_title()
+
+    def _load_more(self, count: int = PAGE) -> None:
+        table = self.query_one("#suggestions-list", SuggestionTable)
+        width = self._columns[2] if self._columns else 40
+        with_document = len(self._columns) > 4
+        for i in range(self.loaded, min(len(self.shown), self.loaded + count)):
+            s = self.shown[i]
+            sentence = " ".join(s.text.split())
+            if len(sentence) > width:
+                sentence = sentence[: width - 1] + "…"  # whole in the context pane below
+            cells: list[object] = [
+                "" if s.score is None else f"{s.score:.2f}",  # two digits: the third is noise
+                "" if s.keyword_precision is None else f"{s.keyword_precision:.2f}",
+                sentence,
+                _cut(s.code.rsplit("/", 1)[-1], self._columns[3] if self._columns else 16),
+            ]
+            if with_document:
+                cells.append(_cut(s.document, self._columns[4]))
+            table.add_row(*cells, key=str(i))
+        self.loaded = min(len(self.shown), self.loaded + count)
 
     def _show_context(self) -> None:
         context = self.query_one("#suggestions-context", Static)
@@ -236,15 +348,13 @@ class SuggestionsScreen(Screen[None]):
             note = self.statuses.get(self.code_filter, "") if self.code_filter != ALL else ""
             context.update(note if note not in ("trained", "calibrated") else "No candidates.")
             return
-        before, sentence, after = (
-            self.helper.context(current, corpus=self._corpus) if self._corpus else ("", current.text, "")
-        )
+        before, sentence, after = self.helper.context(current)
         text = Text()
         text.append(f"{current.code} · {current.document} · {current.key}", style="bold")
-        if current.keywords:
-            text.append(f" · keywords: {', '.join(current.keywords)}", style="italic")
         if current.score is not None:
-            text.append(f" · score {current.score:.2f}{'' if current.calibrated else ' (uncalibrated)'}")
+            text.append(f" · model score {current.score:.2f}{'' if current.calibrated else ' (uncalibrated)'}")
+        if current.keyword_score is not None:
+            text.append(f" · keyword {current.keyword_score.describe()}", style="italic")
         text.append("\n")
         text.append(before + " ", style="dim")
         text.append(sentence, style="bold reverse")
@@ -254,7 +364,7 @@ class SuggestionsScreen(Screen[None]):
     @property
     def current(self) -> Suggestion | None:
         table = self.query_one("#suggestions-list", SuggestionTable)
-        if not self.shown or table.cursor_row < 0 or table.cursor_row >= len(self.shown):
+        if not self.shown or table.cursor_row < 0 or table.cursor_row >= min(self.loaded, len(self.shown)):
             return None
         return self.shown[table.cursor_row]
 
@@ -263,10 +373,14 @@ class SuggestionsScreen(Screen[None]):
         key = int(event.row_key.value) if event.row_key.value is not None else ALL
         if key != self.code_filter:
             self.code_filter = key
+            self.query_one("#suggestions-list", SuggestionTable).move_cursor(row=0)
             self._refresh_list()
 
     @on(DataTable.RowHighlighted, "#suggestions-list")
-    def _candidate_highlighted(self) -> None:
+    def _candidate_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        if event.cursor_row >= self.loaded - 5 and self.loaded < len(self.shown):
+            self._load_more()
+            self._set_title()
         self._show_context()
 
     @on(DataTable.RowSelected, "#suggestions-list")
@@ -289,6 +403,7 @@ class SuggestionsScreen(Screen[None]):
             return
         # the same sentence may stand for several codes; only this code's candidate goes
         self.candidates = [s for s in self.candidates if not (s.key == current.key and s.code_id == current.code_id)]
+        self._keep_decided()
         self._refresh_codes()
         self._refresh_list()
         verb = "Coded" if accept else "Rejected"
@@ -296,6 +411,14 @@ class SuggestionsScreen(Screen[None]):
             f"{verb} {current.key} as “{current.code}”" if accept else f"{verb} {current.key} for “{current.code}”"
         )
         self.app.post_message(StudyChanged("suggestion accepted" if accept else "suggestion rejected"))
+
+    def _keep_decided(self) -> None:
+        """Keep the list as it now is for the study's new state, so the next S shows it at
+        once (the scores are the same models'; `t` retrains with the decisions)."""
+        if self.ranked is None or self.stale:
+            return
+        self.ranked = replace(self.ranked, stamp=self.helper.stamp(), candidates=list(self.candidates))
+        _keep(self.study, self.ranked, None)
 
     def action_accept(self) -> None:
         self._decide(accept=True)
@@ -309,9 +432,29 @@ class SuggestionsScreen(Screen[None]):
             self.app.post_message(JumpTo(current.document_id, current.start, current.end))
 
     def action_cycle_source(self) -> None:
+        """Both → model → keywords: a view of the one ranking, nothing is ranked again."""
         self.source = SOURCES[(SOURCES.index(self.source) + 1) % len(SOURCES)]
-        self.action_retrain(force=False)  # kept models serve every source
+        self._refresh_codes()
+        self._refresh_list()
 
     def action_close(self) -> None:
         self.workers.cancel_group(self, "suggestions-train")
         self.app.pop_screen()
+
+
+def _cut(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: max(1, width - 1)] + "…"
+
+
+def _keep(study: Study, ranked: Ranked, helper) -> str:  # type: ignore[no-untyped-def]
+    """Keep the ranking (and the models just trained, with ``helper``) in the study; return
+    why not ("" when kept)."""
+    from qualcode.assist import persist
+
+    try:
+        persist.save_ranked(study.store, ranked)
+        if helper is not None:
+            helper.save_trained()
+    except QualcodeError as exc:
+        return str(exc)
+    return ""
