@@ -163,6 +163,13 @@ class TranscriptView(ScrollView, can_focus=True, inherit_bindings=False):
         return max(8, self.scrollable_content_region.width - GUTTER)
 
     def _relayout(self, force: bool = False) -> None:
+        if self.scrollable_content_region.width <= 0:
+            # Not laid out yet (a document opened while the screen mounts): wrapping now
+            # would wrap at the 8-column minimum (a 100,000-word transcript in 100,000
+            # lines, 60 ms) only to wrap again at the first resize, which does it.
+            self.wrapped = Layout(0)
+            self._cache.clear()
+            return
         width = self.text_width
         if not force and width == self.wrapped.width:
             return
