@@ -160,7 +160,13 @@ class TranscriptView(ScrollView, can_focus=True, inherit_bindings=False):
 
     @property
     def text_width(self) -> int:
-        return max(8, self.scrollable_content_region.width - GUTTER)
+        region = self.scrollable_content_region
+        width = region.width
+        if not self.show_vertical_scrollbar and len(self.text) > width * max(1, region.height):
+            # More lines than fit: the scrollbar is coming; wrap for the width it leaves
+            # now rather than wrap twice.
+            width -= self.styles.scrollbar_size_vertical
+        return max(8, width - GUTTER)
 
     def _relayout(self, force: bool = False) -> None:
         if self.scrollable_content_region.width <= 0:
@@ -182,6 +188,15 @@ class TranscriptView(ScrollView, can_focus=True, inherit_bindings=False):
         keep = self.cursor.selection[0]
         self._relayout()
         self.call_after_refresh(self.scroll_to_offset, keep)
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        # The vertical scrollbar comes and goes without a Resize: a document first wrapped
+        # while it had none (its lines not yet known) is wrapped again for the narrower text.
+        if self.text and self.scrollable_content_region.width > 0 and self.text_width != self.wrapped.width:
+            keep = self.cursor.selection
+            self._relayout()
+            self.call_after_refresh(self.scroll_to_offset, *keep)
+        return super().render_lines(crop)
 
     def notify_style_update(self) -> None:
         super().notify_style_update()
