@@ -15,7 +15,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.screen import Screen
-from textual.widgets import Footer, Input
+from textual.widgets import Input
 
 from qualcode.core.errors import QualcodeError
 from qualcode.core.models import Code, Document
@@ -25,6 +25,7 @@ from qualcode.tui.main.browser import DocumentBrowser
 from qualcode.tui.main.codebook import CodebookPanel
 from qualcode.tui.main.coding_actions import CodingActions
 from qualcode.tui.main.coverage import Span
+from qualcode.tui.main.footer import SteadyFooter
 from qualcode.tui.main.live import LiveView
 from qualcode.tui.main.status import StatusBar
 from qualcode.tui.main.transcript import TranscriptView
@@ -130,7 +131,7 @@ class MainScreen(LiveView, CodingActions, Screen[None]):
             yield TranscriptView(id="transcript")
             yield CodebookPanel(id="codebook")
         yield StatusBar(id="status")
-        yield Footer(compact=True)
+        yield SteadyFooter(compact=True)
 
     @property
     def transcript(self) -> TranscriptView:
