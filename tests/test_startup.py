@@ -172,3 +172,27 @@ async def test_a_passage_selected_before_the_first_layout_is_on_screen(
         top = view.scroll_offset.y
         assert top > 0
         assert top <= line < top + view.scrollable_content_region.height
+
+
+async def test_the_panels_fill_in_after_the_first_frame_with_the_open_documents_counts(
+    sample_study_path: Path,
+) -> None:
+    """The document tree and the code tree come a frame after the transcript; then they
+    list every document and code, with the counts of the document that is open."""
+    app = app_for(sample_study_path)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await pilot.pause()
+        await pilot.pause()
+        main = main_screen(app)
+        assert main.document is not None
+        study = app.study
+        assert sorted(main.browser.visible_documents()) == sorted(int(r["id"]) for r in study.document_rows())
+        assert set(main.codebook.codes) == {c.id for c in study.codes()}
+        assert main.codebook.here == study.code_counts(main.document.id)
+        assert main.codebook.total == study.code_counts()
+        # a code applied now is counted once, in the tree and in the browser
+        code = next(c for c in study.codes() if c.parent_id is not None)
+        before = main.codebook.here.get(code.id, 0)
+        assert main.apply_code(code.id) is not None
+        await pilot.pause()
+        assert main.codebook.here[code.id] == before + 1 == study.code_counts(main.document.id)[code.id]

@@ -7,7 +7,7 @@ screen (not on the app) so that screens pushed on top do not inherit them.
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from rich.text import Text
 from textual import on
@@ -146,16 +146,29 @@ class MainScreen(LiveView, CodingActions, Screen[None]):
         return self.query_one(CodebookPanel)
 
     def on_mount(self) -> None:
-        self.load_codes()
+        # The first frame shows the transcript; the document tree and the code tree fill in
+        # right after it (building and drawing them was a third of the work before it).
+        codes = self._read_codes()
         rows = self.study.document_rows()
-        self.browser.load(rows)
         self.transcript.focus()
         if rows:
             self.open_document(int(rows[0]["id"]))
         else:
             self.update_status()
+        self.call_after_refresh(self._fill_panels, codes, rows)
         self.start_live()
         self._synced = self._marker()
+
+    def _fill_panels(self, codes: list[Code], rows: list[dict[str, Any]]) -> None:
+        """The code tree and the document browser from what the mount read (the study is
+        read once at start-up); the counts are read now, so a coding made before this
+        frame is counted."""
+        self._load_code_tree(codes)
+        self.browser.load(rows)
+        if self.document is not None:
+            listed = next((r.get("codings") for r in rows if r["id"] == self.document.id), None)
+            if listed is not None and int(listed) != len(self.transcript.coverage):
+                self.browser.update_count(self.document.id, len(self.transcript.coverage))
 
     def on_unmount(self) -> None:
         self.stop_live()
@@ -168,10 +181,17 @@ class MainScreen(LiveView, CodingActions, Screen[None]):
     # -- loading --------------------------------------------------------------------------
 
     def load_codes(self) -> None:
+        self._load_code_tree(self._read_codes())
+
+    def _read_codes(self) -> list[Code]:
+        """The codes, their colours and the coders' names (what the transcript paints with)."""
         codes = self.study.codes()
         self.codes = {c.id: c for c in codes}
         self.coder_names = {int(c["id"]): str(c["name"]) for c in self.study.coders()}  # type: ignore[call-overload]
         self.colours = {c.id: code_colour(c.id, c.color) for c in codes}
+        return codes
+
+    def _load_code_tree(self, codes: list[Code]) -> None:
         here = self.study.code_counts(self.document.id) if self.document else {}
         memos = {m.target_id: m.text for m in self.study.memos("code") if m.coder == self.study.coder}
         self.codebook.load(codes, here, self.study.code_counts(), memos)
@@ -190,7 +210,7 @@ class MainScreen(LiveView, CodingActions, Screen[None]):
             document.text,
             self.study.turns(document_id),
             self.study.sentence_bounds(document_id),
-            self.load_spans(document_id),
+            self.study.coding_spans(document_id),  # plain rows, in Span's order
             self.colours,
         )
         self.codebook.set_counts(self.study.code_counts(document_id), self.codebook.total)
