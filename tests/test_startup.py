@@ -17,6 +17,7 @@ import pytest
 
 from qualcode.cli.group import COMMAND_MODULES
 from qualcode.tui.main.screen import MainScreen
+from qualcode.tui.main.transcript import GUTTER
 from tui_helpers import app_for, main_screen
 
 SRC = Path(__file__).resolve().parent.parent / "src"
@@ -131,7 +132,7 @@ async def test_the_first_document_is_wrapped_once_at_the_views_width(sample_stud
         assert main.document is not None
         assert main.document.id == main.browser.visible_documents()[0]
         assert view.document_id == main.document.id
-        assert view.wrapped.width == view.text_width == view.scrollable_content_region.width - 5
+        assert view.wrapped.width == view.text_width == view.scrollable_content_region.width - GUTTER
         assert len(view.wrapped) > 0
         assert view.virtual_size.height == len(view.wrapped)
         first = view.cursor.sentences[0]

@@ -70,6 +70,8 @@ def test_coverage_from_plain_rows_hands_out_the_same_spans(raw, offset):
         assert found == sorted(
             (s for s in spans if s.start < offset + 40 and s.end > offset), key=lambda s: (s.start, -s.end, s.coding_id)
         )
+    some = {s.coding_id for s in spans[::2]}
+    assert sorted(from_rows.with_ids(some)) == sorted(s for s in spans if s.coding_id in some)
     if spans:
         gone = from_rows.remove(spans[0].coding_id)
         assert gone == spans[0] and type(gone) is Span

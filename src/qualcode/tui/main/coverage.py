@@ -74,6 +74,10 @@ class Coverage:
         yield from map(_as_span, self._short)
         yield from map(_as_span, self._long)
 
+    def with_ids(self, coding_ids: set[int] | frozenset[int]) -> list[Span]:
+        """The spans of these codings (a scan of the plain rows: cheaper than iterating)."""
+        return [_as_span(s) for s in chain(self._short, self._long) if s[2] in coding_ids]
+
     def has(self, coding_id: int) -> bool:
         return any(s[2] == coding_id for s in chain(self._short, self._long))
 
