@@ -52,6 +52,34 @@ def test_adding_and_removing_keeps_queries_right(raw, offset):
     }
 
 
+@given(
+    st.lists(st.tuples(st.integers(0, 3000), st.integers(1, 2500), st.integers(0, 3)), max_size=15),
+    st.integers(0, 5000),
+)
+def test_coverage_from_plain_rows_hands_out_the_same_spans(raw, offset):
+    """Opening a document gives Coverage the study's plain rows (Span's fields in order);
+    what it hands out is Spans, the same as when it was given Spans, also after edits."""
+    spans = [Span(s, s + n, coding_id=i, code_id=c, coder_id=c + 1) for i, (s, n, c) in enumerate(raw)]
+    from_rows = Coverage([tuple(s) for s in spans])
+    from_spans = Coverage(spans)
+    for coverage in (from_rows, from_spans):
+        assert all(type(s) is Span for s in coverage)
+        assert sorted(coverage) == coverage.spans == sorted(spans)
+        found = coverage.overlapping(offset, offset + 40)
+        assert all(type(s) is Span for s in found)
+        assert found == sorted(
+            (s for s in spans if s.start < offset + 40 and s.end > offset), key=lambda s: (s.start, -s.end, s.coding_id)
+        )
+    some = {s.coding_id for s in spans[::2]}
+    assert sorted(from_rows.with_ids(some)) == sorted(s for s in spans if s.coding_id in some)
+    if spans:
+        gone = from_rows.remove(spans[0].coding_id)
+        assert gone == spans[0] and type(gone) is Span
+        assert not from_rows.has(spans[0].coding_id) and len(from_rows) == len(spans) - 1
+        from_rows.add(spans[0])
+        assert from_rows.has(spans[0].coding_id) and from_rows.spans == sorted(spans)
+
+
 def test_innermost_coding_is_painted_last():
     coverage = Coverage([Span(0, 100, coding_id=1, code_id=1), Span(10, 20, coding_id=2, code_id=2)])
     assert [s.coding_id for s in coverage.at(15)] == [1, 2]

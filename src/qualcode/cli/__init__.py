@@ -6,8 +6,8 @@ and scikit-learn are imported inside the commands that need them.
 
 from __future__ import annotations
 
-# Registering the commands; each module imports only click at module level.
-from qualcode.cli import agreement, analysis, assist, cases, codebook, core, exchange, pseudonymise, team  # noqa: F401
+# The command modules register their commands on ``main`` when the group first asks for
+# one of them (cli/group.py, COMMAND_MODULES): none is imported here.
 from qualcode.cli.group import main, run
 
 __all__ = ["main", "run"]

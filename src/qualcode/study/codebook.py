@@ -11,8 +11,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from qualcode.core.errors import QualcodeError, file_error
 from qualcode.core.safe_yaml import safe_load_all as limited_yaml_all
 
@@ -126,6 +124,8 @@ def load_codebooks(path: Path) -> list[Codebook]:
         raise file_error(path, "not UTF-8 text; save the codebook as UTF-8") from None
     except OSError as exc:
         raise file_error(path, exc.strerror or str(exc)) from None
+    import yaml  # ~15 ms (~25 modules); only reading or writing a codebook pays it, not opening a study
+
     try:
         documents = [d for d in limited_yaml_all(raw) if d is not None]  # bounded depth and alias expansion
     except yaml.YAMLError as exc:
@@ -288,6 +288,8 @@ def dump_codebook(book: Codebook) -> str:
     if book.source:
         data["source"] = book.source
     data["codes"] = [_dump_code(c) for c in book.codes]
+    import yaml  # lazily, as in load_codebooks
+
     return yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=100)
 
 

@@ -155,7 +155,7 @@ class CodingMixin:
         return [Coding.from_row(r) for r in sql.document_codings(self.store, document_id)]
 
     def coding_spans(self, document_id: int) -> list[tuple[int, int, int, int, int]]:
-        """``(id, code_id, coder_id, start, end)`` of a document's codings (unordered): the
+        """``(start, end, id, code_id, coder_id)`` of a document's codings (unordered): the
         lean form a coding view paints from (full rows cost too much for 20,000 codings)."""
         from qualcode.store.workbench import document_spans
 

@@ -158,10 +158,25 @@ class CodebookPanel(Vertical):
         return counts.get(code_id, 0) + sum(self._sum(counts, c) for c in self._children.get(code_id, []))
 
     def set_counts(self, here: dict[int, int], total: dict[int, int]) -> None:
-        """New counts without rebuilding the tree (another document, undo)."""
+        """New counts without rebuilding the tree (another document, undo). Only the
+        labels whose counts changed are redrawn (with their parents' sums): opening a
+        document touches the codes it uses, not all of them."""
+        old_here, old_total = self.here, self.total
         self.here, self.total = dict(here), dict(total)
-        for code_id in self.codes:
-            self.refresh_code(code_id)
+        changed = {
+            code_id
+            for code_id in self.codes
+            if old_here.get(code_id, 0) != self.here.get(code_id, 0)
+            or old_total.get(code_id, 0) != self.total.get(code_id, 0)
+        }
+        for code_id in list(changed):
+            parent = self.codes[code_id].parent_id
+            while parent is not None and parent in self.codes and parent not in changed:
+                changed.add(parent)
+                parent = self.codes[parent].parent_id
+        for code_id in self.codes:  # in tree order
+            if code_id in changed:
+                self.refresh_code(code_id)
 
     def bump(self, code_id: int, delta: int) -> None:
         """One coding more (or fewer) for a code, in this document and the study."""

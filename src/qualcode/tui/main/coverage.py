@@ -11,7 +11,10 @@ insertion into a sorted list, not a rebuild.
 from __future__ import annotations
 
 from bisect import bisect_left
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from functools import partial
+from itertools import chain, compress
+from operator import itemgetter, sub
 from typing import NamedTuple
 
 LONG = 2_000  # codings longer than this many characters go in the scanned list
@@ -28,33 +31,55 @@ class Span(NamedTuple):
     coder_id: int = 0
 
 
-def _outer_first(span: Span) -> tuple[int, int, int]:
-    return (span.start, -span.end, span.coding_id)
+SpanRow = tuple[int, int, int, int, int]
+"""A coding as read from the study, Span's fields in order: ``(start, end, coding_id,
+code_id, coder_id)``. Coverage keeps these plain tuples and makes a :class:`Span` only of
+what it hands out: opening a transcript with 20,000 codings then makes none but the few
+on screen (a Span each was a fifth of the opening)."""
+
+_START, _END = itemgetter(0), itemgetter(1)
+_as_span: Callable[[SpanRow], Span] = partial(tuple.__new__, Span)  # type: ignore[assignment]
+
+
+def _outer_first(span: SpanRow) -> tuple[int, int, int]:
+    return (span[0], -span[1], span[2])
 
 
 class Coverage:
     """A document's codings, indexed for "which codings touch this range"."""
 
-    def __init__(self, spans: Sequence[Span] = ()) -> None:
-        self._short: list[Span] = sorted(s for s in spans if s.end - s.start <= LONG)
-        self._starts = [s.start for s in self._short]
-        self._long: list[Span] = [s for s in spans if s.end - s.start > LONG]
-        self._reach = max((s.end - s.start for s in self._short), default=0)
+    def __init__(self, spans: Sequence[SpanRow] = ()) -> None:
+        # Built on every opening of a document (20,000 codings in a long transcript), so in
+        # C-level passes (sort, map) rather than one Python step per coding and field.
+        ordered = sorted(spans)
+        lengths = list(map(sub, map(_END, ordered), map(_START, ordered)))
+        if max(lengths, default=0) <= LONG:  # the usual case: no coding of a whole turn
+            self._short: list[SpanRow] = ordered
+            self._long: list[SpanRow] = []
+        else:
+            self._short = list(compress(ordered, (n <= LONG for n in lengths)))
+            self._long = list(compress(ordered, (n > LONG for n in lengths)))
+        self._starts = list(map(_START, self._short))
+        self._reach = max((n for n in lengths if n <= LONG), default=0)
 
     @property
     def spans(self) -> list[Span]:
-        return sorted(self._short + self._long)
+        return list(map(_as_span, sorted(self._short + self._long)))
 
     def __len__(self) -> int:
         return len(self._short) + len(self._long)
 
     def __iter__(self) -> Iterator[Span]:
         """The spans in no particular order (cheaper than :attr:`spans`)."""
-        yield from self._short
-        yield from self._long
+        yield from map(_as_span, self._short)
+        yield from map(_as_span, self._long)
+
+    def with_ids(self, coding_ids: set[int] | frozenset[int]) -> list[Span]:
+        """The spans of these codings (a scan of the plain rows: cheaper than iterating)."""
+        return [_as_span(s) for s in chain(self._short, self._long) if s[2] in coding_ids]
 
     def has(self, coding_id: int) -> bool:
-        return any(s.coding_id == coding_id for s in self)
+        return any(s[2] == coding_id for s in chain(self._short, self._long))
 
     def add(self, span: Span) -> None:
         if span.end - span.start > LONG:
@@ -68,21 +93,21 @@ class Coverage:
     def remove(self, coding_id: int) -> Span | None:
         for spans in (self._short, self._long):
             for index, span in enumerate(spans):
-                if span.coding_id == coding_id:
+                if span[2] == coding_id:
                     del spans[index]
                     if spans is self._short:
                         del self._starts[index]
-                    return span
+                    return _as_span(span)
         return None
 
     def overlapping(self, start: int, end: int) -> list[Span]:
         """Codings that touch ``[start, end)``, outermost first."""
         lo = bisect_left(self._starts, start - self._reach)
         hi = bisect_left(self._starts, end)
-        found = [s for s in self._short[lo:hi] if s.end > start]
-        found.extend(s for s in self._long if s.start < end and s.end > start)
+        found = [s for s in self._short[lo:hi] if s[1] > start]
+        found.extend(s for s in self._long if s[0] < end and s[1] > start)
         found.sort(key=_outer_first)
-        return found
+        return list(map(_as_span, found))
 
     def at(self, offset: int) -> list[Span]:
         """The codings covering the character at ``offset``."""

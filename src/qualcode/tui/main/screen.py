@@ -15,7 +15,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.screen import Screen
-from textual.widgets import Footer, Input
+from textual.widgets import Input
 
 from qualcode.core import config
 from qualcode.core.errors import QualcodeError
@@ -26,6 +26,7 @@ from qualcode.tui.main.browser import DocumentBrowser
 from qualcode.tui.main.codebook import CodebookPanel
 from qualcode.tui.main.coding_actions import CodingActions
 from qualcode.tui.main.coverage import Span
+from qualcode.tui.main.footer import SteadyFooter
 from qualcode.tui.main.live import LiveView
 from qualcode.tui.main.status import HereCode, StatusBar
 from qualcode.tui.main.transcript import TranscriptView
@@ -229,7 +230,7 @@ class MainScreen(LiveView, CodingActions, Screen[None]):
             yield TranscriptView(id="transcript")
             yield CodebookPanel(id="codebook")
         yield StatusBar(id="status")
-        yield Footer(compact=True)
+        yield SteadyFooter(compact=True)
 
     @property
     def transcript(self) -> TranscriptView:
@@ -244,16 +245,30 @@ class MainScreen(LiveView, CodingActions, Screen[None]):
         return self.query_one(CodebookPanel)
 
     def on_mount(self) -> None:
-        self.load_codes()
+        # The first frame shows the transcript; the document tree and the code tree fill in
+        # right after it (building and drawing them was a third of the work before it).
+        codes = self._read_codes()
         rows = self.study.document_rows()
-        self.browser.load(rows)
         self.transcript.focus()
         if rows:
             self.reopen(rows)
         else:
             self.show_empty_study()
+        self.call_after_refresh(self._fill_panels, codes, rows)
         self.start_live()
         self._synced = self._marker()
+
+    def _fill_panels(self, codes: list[Code], rows: list[dict[str, Any]]) -> None:
+        """The code tree and the document browser from what the mount read (the study is
+        read once at start-up); the counts are read now, so a coding made before this
+        frame is counted."""
+        self._load_code_tree(codes)
+        self.browser.load(rows)
+        if self.document is not None:
+            self.browser.set_current(self.document.id)
+            listed = next((r.get("codings") for r in rows if r["id"] == self.document.id), None)
+            if listed is not None and int(listed) != len(self.transcript.coverage):
+                self.browser.update_count(self.document.id, len(self.transcript.coverage))
 
     def on_unmount(self) -> None:
         self.save_position()
@@ -267,11 +282,18 @@ class MainScreen(LiveView, CodingActions, Screen[None]):
     # -- loading --------------------------------------------------------------------------
 
     def load_codes(self) -> None:
+        self._load_code_tree(self._read_codes())
+
+    def _read_codes(self) -> list[Code]:
+        """The codes, their colours and the coders' names (what the transcript paints with)."""
         codes = self.study.codes()
         self.codes = {c.id: c for c in codes}
         self.coder_names = {int(c["id"]): str(c["name"]) for c in self.study.coders()}  # type: ignore[call-overload]
         self.colours = {c.id: code_colour(c.id, c.color) for c in codes}
         self.transcript.shortcuts = {c.id: c.shortcut for c in codes if c.shortcut}
+        return codes
+
+    def _load_code_tree(self, codes: list[Code]) -> None:
         here = self.study.code_counts(self.document.id) if self.document else {}
         memos = {m.target_id: m.text for m in self.study.memos("code") if m.coder == self.study.coder}
         self.codebook.load(codes, here, self.study.code_counts(), memos)
@@ -327,7 +349,7 @@ class MainScreen(LiveView, CodingActions, Screen[None]):
             document.text,
             self.study.turns(document_id),
             self.study.sentence_bounds(document_id),
-            self.load_spans(document_id),
+            self.study.coding_spans(document_id),  # plain rows, in Span's order
             self.colours,
         )
         self.transcript.set_memos(self.study.memo_coding_ids(document_id))
@@ -342,10 +364,7 @@ class MainScreen(LiveView, CodingActions, Screen[None]):
     def load_spans(self, document_id: int) -> list[Span]:
         """The document's codings as the view paints them (a lean read: 20,000 codings in
         a few milliseconds)."""
-        return [
-            Span(start, end, coding_id, code_id, coder_id)
-            for coding_id, code_id, coder_id, start, end in self.study.coding_spans(document_id)
-        ]
+        return list(map(Span._make, self.study.coding_spans(document_id)))  # rows in Span's order
 
     def reload(self) -> None:
         """Re-read everything that another screen, undo or the CLI may have changed."""

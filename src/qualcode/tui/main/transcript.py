@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
 
 from rich.segment import Segment
 from rich.style import Style
@@ -25,7 +26,7 @@ from textual.strip import Strip
 
 from qualcode.core.models import Turn
 from qualcode.tui.colours import highlight_style, mark_style
-from qualcode.tui.main.coverage import Coverage, Span
+from qualcode.tui.main.coverage import Coverage, Span, SpanRow
 from qualcode.tui.main.cursor import Cursor, Unit
 from qualcode.tui.main.layout import Layout, wrap
 from qualcode.tui.main.status import MEMO_MARK
@@ -35,7 +36,8 @@ GUTTER = MARKS + 2  # the marks, a memo mark and a space
 SCROLL_CONTEXT = 3  # lines kept visible above and below the selection
 INTERVIEWER_ROLES = {"interviewer"}
 TIMESTAMP = re.compile(r"\[?\(?\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d+)?\)?\]?")
-_CONTROL = re.compile(r"[\x00-\x09\x0b-\x1f\x7f]")  # all but the newline
+_CONTROL = str.maketrans(dict.fromkeys([*range(0x0A), *range(0x0B, 0x20), 0x7F], " "))  # all but the newline
+_unit: Callable[[tuple[int, int]], Unit] = partial(tuple.__new__, Unit)  # type: ignore[assignment]  # Unit(*row), cheaper
 
 
 class TranscriptView(ScrollView, can_focus=True, inherit_bindings=False):
@@ -107,16 +109,16 @@ class TranscriptView(ScrollView, can_focus=True, inherit_bindings=False):
         text: str,
         turns: Sequence[Turn],
         sentences: Sequence[tuple[int, int]],
-        spans: Sequence[Span],
+        spans: Sequence[SpanRow],
         colours: dict[int, str],
     ) -> None:
         """Show a document; the selection starts on its first sentence."""
         self.document_id = document_id
-        self.text = _CONTROL.sub(" ", text)  # one cell per code point keeps offsets = columns
+        self.text = text.translate(_CONTROL)  # one cell per code point keeps offsets = columns (5× a regex)
         self.turns = list(turns)
         self.cursor = Cursor(
             text,
-            [Unit(*s) for s in sentences],
+            list(map(_unit, sentences)),
             [Unit(t.body_start, t.end) for t in turns if t.end > t.body_start],
         )
         self._speaker_styles = {}
@@ -140,7 +142,7 @@ class TranscriptView(ScrollView, can_focus=True, inherit_bindings=False):
             stamp = (match.start(), match.end())
         return (turn.start, turn.body_start, style, stamp)
 
-    def set_spans(self, spans: Sequence[Span], colours: dict[int, str] | None = None) -> None:
+    def set_spans(self, spans: Sequence[SpanRow], colours: dict[int, str] | None = None) -> None:
         """Replace the codings shown (after coding, undo, or a change elsewhere)."""
         if colours is not None:
             self.colours = colours
@@ -183,9 +185,22 @@ class TranscriptView(ScrollView, can_focus=True, inherit_bindings=False):
 
     @property
     def text_width(self) -> int:
-        return max(8, self.scrollable_content_region.width - GUTTER)
+        region = self.scrollable_content_region
+        width = region.width
+        if not self.show_vertical_scrollbar and len(self.text) > width * max(1, region.height):
+            # More lines than fit: the scrollbar is coming; wrap for the width it leaves
+            # now rather than wrap twice.
+            width -= self.styles.scrollbar_size_vertical
+        return max(8, width - GUTTER)
 
     def _relayout(self, force: bool = False) -> None:
+        if self.scrollable_content_region.width <= 0:
+            # Not laid out yet (a document opened while the screen mounts): wrapping now
+            # would wrap at the 8-column minimum (a 100,000-word transcript in 100,000
+            # lines, 60 ms) only to wrap again at the first resize, which does it.
+            self.wrapped = Layout(0)
+            self._cache.clear()
+            return
         width = self.text_width
         if not force and width == self.wrapped.width:
             return
@@ -198,6 +213,15 @@ class TranscriptView(ScrollView, can_focus=True, inherit_bindings=False):
         keep = self.cursor.selection[0]
         self._relayout()
         self.call_after_refresh(self.scroll_to_offset, keep)
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        # The vertical scrollbar comes and goes without a Resize: a document first wrapped
+        # while it had none (its lines not yet known) is wrapped again for the narrower text.
+        if self.text and self.scrollable_content_region.width > 0 and self.text_width != self.wrapped.width:
+            keep = self.cursor.selection
+            self._relayout()
+            self.call_after_refresh(self.scroll_to_offset, *keep)
+        return super().render_lines(crop)
 
     def notify_style_update(self) -> None:
         super().notify_style_update()
