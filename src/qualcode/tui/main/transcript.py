@@ -154,7 +154,7 @@ class TranscriptView(ScrollView, can_focus=True, inherit_bindings=False):
         """Which codings have a memo (their first lines get a memo mark)."""
         changed = coding_ids ^ self.memo_codings
         self.memo_codings = set(coding_ids)
-        spans = [s for s in self.coverage if s.coding_id in changed]
+        spans = self.coverage.with_ids(changed)
         if len(spans) > 50:
             self._cache.clear()
             self.refresh()
