@@ -162,6 +162,27 @@ def expected_cooccurrence(
     return dict(totals), dict(pairs)
 
 
+def expected_jaccard(study: Study, unit: str, coders: set[str] | None, across: bool, a: str, b: str) -> float:
+    """Overlap: the share of both codes' codings that meet the other code; units: units with
+    both / units with either."""
+    totals, pairs = expected_cooccurrence(study, unit, coders, across)
+    n1, n2 = totals.get(a, 0), totals.get(b, 0)
+    if unit != "overlap":
+        both = pairs.get((min(a, b), max(a, b)), 0)
+        return round(both / (n1 + n2 - both), 3) if n1 + n2 - both else 0.0
+    made = [c for c in _codings(study) if coders is None or c[2] in coders]
+    meeting = sum(
+        1
+        for d1, c1, k1, s1, e1 in made
+        if c1 in (a, b)
+        and any(
+            d2 == d1 and c2 == (b if c1 == a else a) and (across or k2 == k1) and s1 < e2 and s2 < e1
+            for d2, c2, k2, s2, e2 in made
+        )
+    )
+    return round(meeting / (n1 + n2), 3) if n1 + n2 else 0.0
+
+
 def check(study: Study) -> None:
     for names in ((), ("a",), ("b", "c")):
         scope = Scope(coders=names)
@@ -175,44 +196,57 @@ def check(study: Study) -> None:
         for unit in UNITS:
             for across in (False, True):
                 totals, pairs = expected_cooccurrence(study, unit, chosen, across)
-                # as configured, then a unit per block and every unit OR-ed code by code
-                for block, widest in ((cooc._HELD_BLOCK, cooc._MOST_CODERS_IN_A_UNIT), (1, 0)):
-                    saved = cooc._HELD_BLOCK, cooc._MOST_CODERS_IN_A_UNIT
-                    cooc._HELD_BLOCK, cooc._MOST_CODERS_IN_A_UNIT = block, widest
+                # as configured, then a unit per block, every unit OR-ed code by code and a
+                # document per chunk of overlapping pairs
+                for setting in ((), (1, 0, 1, 1)):
+                    names_ = ("_HELD_BLOCK", "_MOST_CODERS_IN_A_UNIT", "_PAIR_CHUNK", "_FLAG_CHUNK")
+                    saved = [getattr(cooc, n) for n in names_]
+                    for n, value in zip(names_, setting, strict=False):
+                        setattr(cooc, n, value)
                     try:
                         result = cooccurrence(study, scope, unit=unit, across_coders=across)
                     finally:
-                        cooc._HELD_BLOCK, cooc._MOST_CODERS_IN_A_UNIT = saved
+                        for n, value in zip(names_, saved, strict=True):
+                            setattr(cooc, n, value)
+                    block = setting
                     paths = dict(result.codes)
                     where = (names, unit, across, block)
                     assert {paths[c]: n for c, n in result.totals.items() if n} == totals, where
                     assert {(p["code_a"], p["code_b"]): p["count"] for p in result.pairs()} == pairs, where
+                    for p in result.pairs():
+                        want = expected_jaccard(study, unit, chosen, across, p["code_a"], p["code_b"])
+                        assert p["jaccard"] == want, (*where, p)
 
 
+ADD = st.tuples(
+    st.just("add"),
+    st.integers(0, 3),
+    st.sampled_from(CODES),
+    st.sampled_from(CODERS),
+    st.integers(0, 120),
+    st.integers(5, 60),
+)
 OPERATION = st.one_of(
-    st.tuples(
-        st.just("add"),
-        st.integers(0, 3),
-        st.sampled_from(CODES),
-        st.sampled_from(CODERS),
-        st.integers(0, 140),
-        st.integers(1, 60),
+    ADD,  # half the steps code, so that codings overlap
+    st.one_of(
+        st.tuples(st.just("remove"), st.integers(0, 1000)),
+        st.tuples(st.just("undo"), st.sampled_from(CODERS)),
+        st.tuples(st.just("redo"), st.sampled_from(CODERS)),
+        st.tuples(st.just("read")),  # figures read mid-way: derived rows refreshed, then changed again
+        st.tuples(st.just("drop document"), st.integers(0, 3)),
     ),
-    st.tuples(st.just("remove"), st.integers(0, 1000)),
-    st.tuples(st.just("undo"), st.sampled_from(CODERS)),
-    st.tuples(st.just("redo"), st.sampled_from(CODERS)),
-    st.tuples(st.just("read")),  # figures read mid-way: derived rows refreshed, then changed again
-    st.tuples(st.just("drop document"), st.integers(0, 3)),
 )
 
 
-@given(st.lists(OPERATION, min_size=1, max_size=30))
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-def test_fast_paths_equal_a_plain_recomputation(tmp_path_factory: pytest.TempPathFactory, ops: list[tuple]) -> None:
+@given(st.lists(ADD, min_size=4, max_size=20), st.lists(OPERATION, max_size=30))
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_fast_paths_equal_a_plain_recomputation(
+    tmp_path_factory: pytest.TempPathFactory, coded: list[tuple], ops: list[tuple]
+) -> None:
     study, docs = _study(tmp_path_factory.mktemp("fast") / "s.qualcode")
     try:
         gone: set[int] = set()
-        for op in ops:
+        for op in [*coded, ("read",), *ops]:
             try:
                 if op[0] == "add":
                     _, n, code, coder, start, length = op
@@ -307,4 +341,27 @@ def test_bulk_built_codings_carry_the_history_rows_coding_by_hand_writes(tmp_pat
     }
     assert study.undo() == "code 40–50 as “P/C”"
     assert [(c.start, c.end) for c in study.document_codings(docs[0])] == [(20, 30)]
+    study.close()
+
+
+def test_overlapping_codings_of_two_coders_by_hand(tmp_path: Path) -> None:
+    """A fixed case for the same comparison: two coders, overlaps within and across them."""
+    study, docs = _study(tmp_path / "s.qualcode")
+    for doc, code, coder, start, end in [
+        (docs[0], "P", "a", 20, 40),
+        (docs[0], "Q", "a", 30, 50),
+        (docs[0], "Q", "a", 35, 45),
+        (docs[0], "P/C", "b", 25, 60),
+        (docs[0], "R", "b", 55, 90),
+        (docs[1], "P", "a", 60, 80),
+        (docs[1], "R", "c", 70, 75),
+    ]:
+        study.add_coding(doc, code, start, end, coder=coder)
+    result = cooccurrence(study, unit="overlap")
+    pairs = {(p["code_a"], p["code_b"]): (p["count"], p["jaccard"]) for p in result.pairs()}
+    # of P's two codings one meets Q, both of Q's meet P: 3 of 4; P/C meets R, one of R's two meets P/C
+    assert pairs == {("P", "Q"): (2, 0.75), ("P/C", "R"): (1, 0.667)}
+    across = cooccurrence(study, unit="overlap", across_coders=True)
+    assert {(p["code_a"], p["code_b"]): p["count"] for p in across.pairs()}[("P", "R")] == 1  # d1, a and c
+    check(study)
     study.close()

@@ -175,7 +175,7 @@ def _overlaps(result: Cooccurrence, spans: Spans, ids: np.ndarray, index: np.nda
     """
     k = len(ids)
     key = spans.document * SHIFT + spans.start
-    document, end, code = spans.document, spans.end, index.astype(np.int32)
+    document, end, code = spans.document, spans.end, index.astype(np.int64)
     # The packed codings come sorted by (document, coder, start), which is this order when
     # coders are kept apart. Ties need no stable sort: two codings starting at the same
     # place overlap each other, and whichever comes first counts the pair once.
@@ -229,12 +229,11 @@ def _overlap_chunk(
     pairs = int(following.sum())
     if pairs == 0:
         return
-    runs = following.astype(np.int32)
-    first = np.repeat(np.arange(rows, dtype=np.int32), runs)
+    # int64 (intp) indices: numpy would convert narrower ones at every gather and scatter
+    first = np.repeat(np.arange(rows, dtype=np.int64), following)
     # the partner of each pair: i + 1 + its place in i's run
-    base = (np.arange(1, rows + 1) - (np.cumsum(following) - following)).astype(np.int32)
-    second = np.repeat(base, runs)
-    second += np.arange(pairs, dtype=np.int32)
+    second = np.repeat(np.arange(1, rows + 1) - (np.cumsum(following) - following), following)
+    second += np.arange(pairs, dtype=np.int64)
     first_code, second_code = code[first], code[second]
     pair_counts += np.bincount(first_code * k + second_code, minlength=k * k)
     # meets[i, b]: coding i overlaps some coding of code b. Rows stay in text order, so
@@ -249,10 +248,11 @@ def _overlap_chunk(
     second += first_code
     meets[second] = 1
     by_slot = np.argsort(code.astype(np.int16) if k < 1 << 15 else code, kind="stable")
-    grid = meets.reshape(rows, k)[by_slot]
+    grid = np.take(meets.reshape(rows, k), by_slot, axis=0)
     edges = np.concatenate([[0], np.cumsum(np.bincount(code, minlength=k))])
+    narrow = np.uint16 if rows < 1 << 16 else np.int64  # a block's sums fit
     for a in np.flatnonzero(edges[1:] > edges[:-1]):
-        by_code[a] += grid[edges[a] : edges[a + 1]].sum(axis=0, dtype=np.int32)
+        by_code[a] += np.add.reduce(grid[edges[a] : edges[a + 1]], axis=0, dtype=narrow)
 
 
 def _units(

@@ -266,13 +266,15 @@ def _presence(
     """Fill each case's codes present per wave, in numpy: a (case and wave) × code matrix of
     what was coded, rolled up into the chosen codes through an ancestor matrix. Return, per
     chosen code, the number of cases where it is present at each wave."""
+    none = {code_id: {w: 0 for w in waves} for code_id, _ in code_list}
+    if not code_list:
+        return none  # no codes asked for (the variables alone): neither codings nor numpy
     import numpy as np
 
     slots: list[tuple[int, str]] = []
     slot_of: dict[tuple[int, str], int] = {}
     units = casesql.panel_units(store)
-    none = {code_id: {w: 0 for w in waves} for code_id, _ in code_list}
-    if not units or not code_list:
+    if not units:
         return none
     doc_slot = np.full(max(u[0] for u in units) + 1, -1, dtype=np.int64)
     for doc, case_id, wave in units:
