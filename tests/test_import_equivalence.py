@@ -17,7 +17,6 @@ import gzip
 import hashlib
 import json
 import re
-import sys
 from importlib import resources
 from itertools import islice
 from pathlib import Path
@@ -33,7 +32,6 @@ from qualcode.study.study import Study
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "sample_transcripts"
-sys.path.insert(0, str(ROOT / "benchmarks"))
 
 # -- the plain rules ---------------------------------------------------------------------
 
@@ -309,7 +307,13 @@ def test_sample_corpus_imports_as_the_plain_rules_segment_it(tmp_path: Path) -> 
 
 
 def test_generated_transcripts_and_edge_cases_import_as_the_plain_rules_segment_them(tmp_path: Path) -> None:
-    from corpus import write_corpus
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("bench_corpus", ROOT / "benchmarks" / "corpus.py")
+    assert spec is not None and spec.loader is not None
+    corpus = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(corpus)
+    write_corpus = corpus.write_corpus
 
     folder = tmp_path / "corpus"
     files = write_corpus(folder, 12, 1500, seed=17)
