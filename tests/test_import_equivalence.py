@@ -429,3 +429,50 @@ def test_the_fast_front_matter_path_takes_the_common_case() -> None:
         "wave": "1",
         "participant": "007",
     }
+
+
+def test_insert_document_takes_rows_as_tuples_or_mappings(tmp_path: Path) -> None:
+    """The importer passes tuples; benchmarks and older callers pass mappings: same rows."""
+    from qualcode.store import documents as docsql
+
+    text = "I: Hallo daar. Ja.\nR: Nee!"
+    found = turns.parse_turns(text)
+    spans = [(t.start, t.body_start, t.end) for t in found]
+    sentence_rows = nlp.segment(text, "nl", spans)
+    turn_rows = [(i, t.speaker, t.role, t.timestamp, t.start, t.body_start, t.end) for i, t in enumerate(found)]
+    keys = ("seq", "speaker", "role", "timestamp", "start", "body_start", "end")
+    as_maps = (
+        [dict(zip(keys, row, strict=True)) for row in turn_rows],
+        [{"seq": i, **s._asdict()} for i, s in enumerate(sentence_rows)],
+    )
+    stored = []
+    for n, (given_turns, given_sentences) in enumerate([(turn_rows, sentence_rows), as_maps]):
+        study = Study.create(tmp_path / f"s{n}.qualcode", "s")
+        with study.store.action("insert", record=False):
+            doc = docsql.insert_document(
+                study.store,
+                project_id=None,
+                title="t",
+                text=text,
+                language="nl",
+                role=None,
+                participant=None,
+                interview_date=None,
+                source_name="t.txt",
+                encoding="utf-8",
+                sha256=hashlib.sha256(text.encode()).hexdigest(),
+                char_count=len(text),
+                word_count=3,
+                attributes={},
+                turns=given_turns,
+                sentences=given_sentences,
+            )
+        stored.append(
+            (
+                [tuple(r) for r in docsql.turns(study.store, doc)],
+                [tuple(r) for r in docsql.sentences(study.store, doc)],
+            )
+        )
+        study.close()
+    assert stored[0] == stored[1]
+    assert [row[3:] for row in stored[0][1]] == [(3, 14, "hallo daar"), (15, 18, "ja"), (22, 26, "nee")]
