@@ -164,9 +164,11 @@ def analyse(text: str, language: str = "nl", turns: Sequence[tuple[int, int, int
     letters = lowered.translate(_ALNUM_OR_SPACE)
     tokens = f" {_MARK} ".join([letters[begin:end] for _, begin, end in spans]).split()
     lemmas = " ".join(map(lookup, tokens)).split(_MARK)
-    sentences = [
-        Sentence(begin, end, seq, found) for (seq, begin, end), found in zip(spans, map(str.strip, lemmas)) if found
-    ]
+    if len(lemmas) > 1:
+        # Each mark stands between two spaces (one, if the sentence before it had no token):
+        # take off exactly those, not whitespace a lemma holds ("hertogen" → "hertog ").
+        lemmas = [lemmas[0][:-1], *[piece[1:-1] for piece in lemmas[1:-1]], lemmas[-1][1:]]
+    sentences = [Sentence(begin, end, seq, found) for (seq, begin, end), found in zip(spans, lemmas) if found]
     words = len(tokens) - max(len(spans) - 1, 0) if "_" not in text else spoken_word_count(text, turns)
     return Segmented(sentences, words)
 
