@@ -534,3 +534,33 @@ def test_remembered_state_survives_a_hand_edited_config_and_stays_small(tmp_path
         "end": 1,
     }
     assert config.load()["coder"] == "tester"  # other settings untouched
+
+
+async def test_memo_overview_edits_a_memo_in_place(study_path: Path) -> None:
+    places = _memos_everywhere(study_path)
+    app = app_for(study_path)
+    async with app.run_test(size=BIG) as pilot:
+        await pilot.pause()
+        await pilot.press("N")
+        await settle(pilot, lambda: isinstance(app.screen, MemoOverviewScreen))
+        overview = app.screen
+        await pilot.press(*"zenuwachtig")
+        await pilot.pause()
+        assert [r.target for r in overview.shown] == ["document"]
+        await pilot.press("f2")
+        await settle(pilot, lambda: isinstance(app.screen, MemoScreen))
+        await pilot.press("end", *" Later rustiger.", "ctrl+s")
+        await settle(pilot, lambda: app.screen is overview)
+        await pilot.pause()
+        memo = app.study.memos("document", places["parent"])[0].text
+        assert memo.endswith("Later rustiger.")
+        assert overview.current is not None and overview.current.text == memo
+        # Emptied, it is removed (the overview and the study agree).
+        await pilot.press("f2")
+        await settle(pilot, lambda: isinstance(app.screen, MemoScreen))
+        app.screen.query_one("#memo-text").clear()
+        await pilot.press("ctrl+s")
+        await settle(pilot, lambda: app.screen is overview)
+        await pilot.pause()
+        assert app.study.memos("document", places["parent"]) == []
+        assert overview.shown == []

@@ -534,9 +534,8 @@ class MainScreen(LiveView, CodingActions, Screen[None]):
     def action_focus_mode(self) -> None:
         """Only the transcript and the status lines (the codes here, where you are)."""
         self.toggle_class("-focus")
-        if self.has_class("-focus"):
+        if self.has_class("-focus"):  # the status line says how to come back
             self.transcript.focus()
-            self.notify("Focus: z brings the panels back (b and o show one).", timeout=3)
         self._remember_panels()
         self.update_status()
 

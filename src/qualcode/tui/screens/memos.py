@@ -144,6 +144,9 @@ class MemoOverviewScreen(Screen[MemoPlace | None]):
             "enter", "go", "Go to", id="memos.go", tooltip="Go to the memo's place (its passage, document or code)"
         ),
         Binding("ctrl+t", "next_kind", "Kind", id="memos.kind", tooltip="Show one kind of memo, the next, or all"),
+        Binding(
+            "f2,e", "edit", "Edit", id="memos.edit", tooltip="Edit the memo (e in the list; yours, or a coding's memo)"
+        ),
         Binding("down", "step(1)", "Next memo", show=False, id="memos.next"),
         Binding("up", "step(-1)", "Previous memo", show=False, id="memos.previous"),
         Binding("slash", "focus_filter", "Filter", show=False, id="memos.filter", tooltip="Filter the memos"),
@@ -269,3 +272,48 @@ class MemoOverviewScreen(Screen[MemoPlace | None]):
 
     def action_close(self) -> None:
         self.dismiss(None)
+
+    def action_edit(self) -> None:
+        """Edit the highlighted memo in place: one's own memo on the study, a document or a
+        code, or a coding's memo (which belongs to the coding). An empty memo is deleted."""
+        from qualcode.tui.dialogs.memo import MemoScreen
+
+        row = self.current
+        if row is None:
+            return
+        if row.target != "coding" and row.coder != self.study.coder:
+            self.notify(f"This memo is {row.coder}'s; yours on the same {row.target} is written there.", timeout=4)
+            return
+        title = Text.assemble("Memo ", row.where())
+
+        def saved(text: str | None) -> None:
+            if text is None or text == row.text:
+                return
+            self._save(row, text)
+
+        self.app.push_screen(MemoScreen(title.plain, row.text), saved)
+
+    def _save(self, row: MemoRow, text: str) -> None:
+        from qualcode.core.errors import QualcodeError
+        from qualcode.study import team
+        from qualcode.tui.dialogs.memo import save_draft
+
+        try:
+            if row.target == "coding":
+                self.study.set_coding_memo(row.target_id, text)
+            else:
+                self.study.set_memo(row.target, row.target_id if row.target != "study" else None, text)
+        except Exception as exc:  # gone meanwhile, or the study is busy: nothing typed is lost
+            if not isinstance(exc, QualcodeError) and not team.is_busy(exc):
+                raise
+            path = save_draft(text)
+            self.notify(f"{exc}. Your memo is kept as a draft: {path}", severity="warning", timeout=15)
+            return
+        self.notify("Memo saved." if text.strip() else "Memo removed.", timeout=2)
+        keep = (row.target, row.target_id)
+        self.rows = memo_rows(self.study)
+        self._refilter()
+        for index, shown in enumerate(self.shown):
+            if (shown.target, shown.target_id) == keep:
+                self.options.highlighted = index
+                break
