@@ -233,7 +233,7 @@ INSTITUTION = re.compile(
 # Streets and neighbourhoods: a capitalised name ending in a street word, with its house number
 # when one follows (the bare street is then also replaced wherever it occurs).
 STREET = re.compile(
-    r"(?<!\w)(?:(?!(?:In|Op|Aan|Naar|Bij|Van|Uit|En|Maar|Dus|Want|Dat|Die|Het|De|Wij|Ik|We|Over|Met|Voor|Door|Om|Tot|Tegen|Langs|Achter)\s)[A-Z][\w'’-]+\s+){0,2}"
+    r"(?<!\w)(?:(?!(?:In|Op|Aan|Naar|Bij|Van|Uit|En|Maar|Dus|Want|Dat|Die|Het|De|Wij|Ik|We|Over|Met|Voor|Door|Om|Tot|Tegen|Langs|Achter)\s)[A-Z][a-zà-ÿ'’-][\w'’-]*\s+){0,2}"
     r"[A-Z][\w'’-]{2,}(?:straat|laan|weg|diep|haven|wal|plein|singel|gracht|kade|dijk|dreef|hof|park|pad|steeg|markt|baan|"
     r"veld|wijk|kamp|hoek|akker|stede|burg|oord)(?:\s+\d{1,4}(?:\s?[a-z](?!\w))?|\s+(?:een|twee|drie|vier|vijf|zes|zeven|acht|negen|tien|elf|twaalf|dertien|veertien|vijftien|zestien|zeventien|achttien|negentien|twintig)(?!\w))?(?!\w)"
 )
