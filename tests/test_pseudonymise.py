@@ -301,6 +301,20 @@ def test_deduce_ships_its_lists_and_caches_outside_site_packages(
     assert {"Henk", "Daan", "Ilse"} <= first and "Brouwer" in surnames and "Dalen" in places and "hoop" in common
     monkeypatch.setenv("QUALCODE_CACHE_DIR", str(tmp_path))
     assert deduce_engine.cache_dir() == tmp_path / "deduce-3.0.6"
+    # The lean build reuses deduce's own loaders; a deduce that renames them must fail here.
+    import logging
+
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    from deduce import lookup_structs  # its import sets up logging to stdout: undone below
+    from deduce.data.lookup.src import all_lists
+
+    root.handlers[:] = handlers
+    root.setLevel(level)
+
+    assert set(deduce_engine.SKIPPED_LISTS) <= set(lookup_structs._LOOKUP_TRIE_LOADERS)
+    assert {f"locations/lst_{name}" for name in deduce_engine.SKIPPED_LISTS} <= set(all_lists)
+    assert callable(lookup_structs.load_raw_itemsets) and callable(lookup_structs._LOOKUP_SET_LOADERS["prefix"])
 
 
 SAMPLE = Path(__file__).parent.parent / "sample_transcripts"

@@ -5,7 +5,18 @@ with its kind. A gold *mention* is every occurrence of a surface form in that do
 word boundaries, or, when the entry says ``in: "Mette is zeven"``, only where the surface
 stands inside that phrase (an age or a date said as a bare number word: "zeven" is an age
 there and a mark or an hour elsewhere). A mention inside a longer one ("februari" in "twaalf
-februari tweeduizendzestien") is not counted twice. A mention is found when findings cover every character of it but spaces
+februari tweeduizendzestien") is not counted twice.
+
+What the sample's gold marks as a date or an age (one rule for all 24 files):
+
+- ``datum``: the calendar words only, as said: a day with its month and year ("3 februari
+  2016", "negen juni", "Mei zevenentwintig"), a month on its own ("sinds februari"), a year
+  in digits or words ("sinds 2016", "de zomer van tweeëntwintig" → "tweeëntwintig"), a year
+  of birth. Not seasons, feasts, weekdays, "vorig jaar" or decades ("de jaren negentig").
+- ``leeftijd``: a person's age, now or at a moment of the story, as its number words with
+  "jaar (oud)" when they follow ("Femke is acht" → "acht", "op haar negentiende", "een man,
+  eind vijftig" → "vijftig", "drieënvijftig jaar"); not the name or the verb beside it. Not
+  durations, marks, hours, counts, a pet's age or a size ("een fiets voor een kind van zes"). A mention is found when findings cover every character of it but spaces
 (one finding, or adjacent ones: "Femke is negen" needs "is" covered too, so a name and an age
 side by side do not count). A finding is right when it overlaps a gold mention (precision per
 the finding's kind).

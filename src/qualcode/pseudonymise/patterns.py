@@ -104,10 +104,10 @@ _CHILD = (
 _ADULT = r"man|vrouw|mevrouw|meneer|moeder|vader|oma|opa|buurvrouw|buurman|tante|oom|dame"
 AGE = re.compile(
     # "Femke is acht", "dan ben ik eenenvijftig", "die is honderd en één", "hij was toen nog geen twee"
-    rf"(?<!het )(?<!dat )(?<!dit )(?<!wat )(?<!\ber )\b(?:is|was|ben|bent|wordt|werd|word)\s+"
+    rf"\b(?=[ibw])(?<!het )(?<!dat )(?<!dit )(?<!wat )(?<!\ber )(?:is|was|ben|bent|wordt|werd|word)\s+"
     rf"(?:(?:hij|zij|ze|ik|die|je|jij)\s+)?(?:{_ADVERB}\s+){{0,3}}(?P<a>{_N}(?:\s+jaar(?:\s+oud)?)?){_AFTER}"
-    rf"|(?<!\w)(?P<b>{_N}\s+jaar\s+oud)(?!\w)"
-    rf"|(?<!\w)(?P<c>{_N}-?jarige?)(?!\w)"
+    rf"|(?<!\w)(?=[\dhetdvzané])(?P<b>{_N}\s+jaar\s+oud)(?!\w)"
+    rf"|(?<!\w)(?=[\dhetdvzané])(?P<c>{_N}-?jarige?)(?!\w)"
     # "een meisje van zeven", "mijn moeder van vijfenzeventig" (an adult's only from sixteen)
     rf"|\b(?:(?P<child>{_CHILD})|(?P<adult>{_ADULT}))\s+van\s+(?P<d>(?!een\b|één\b){_N}(?:\s+jaar(?:\s+oud)?)?)"
     rf"(?!\s+(?:kinderen|kids|jongens|meiden|zonen|dochters|weken|maanden|dagen|uur|keer|euro|procent|kantjes)\b)(?!\w)"
@@ -233,7 +233,7 @@ INSTITUTION = re.compile(
 # Streets and neighbourhoods: a capitalised name ending in a street word, with its house number
 # when one follows (the bare street is then also replaced wherever it occurs).
 STREET = re.compile(
-    r"(?<!\w)(?:(?!(?:In|Op|Aan|Naar|Bij|Van|Uit|En|Maar|Dus|Want|Dat|Die|Het|De|Wij|Ik|We|Over|Met|Voor|Door|Om|Tot|Tegen|Langs|Achter)\s)[A-Z][\w'’-]+\s+){0,2}"
+    r"(?<!\w)(?:(?!(?:In|Op|Aan|Naar|Bij|Van|Uit|En|Maar|Dus|Want|Dat|Die|Het|De|Wij|Ik|We|Over|Met|Voor|Door|Om|Tot|Tegen|Langs|Achter)\s)[A-Z][a-zà-ÿ'’-][\w'’-]*\s+){0,2}"
     r"[A-Z][\w'’-]{2,}(?:straat|laan|weg|diep|haven|wal|plein|singel|gracht|kade|dijk|dreef|hof|park|pad|steeg|markt|baan|"
     r"veld|wijk|kamp|hoek|akker|stede|burg|oord)(?:\s+\d{1,4}(?:\s?[a-z](?!\w))?|\s+(?:een|twee|drie|vier|vijf|zes|zeven|acht|negen|tien|elf|twaalf|dertien|veertien|vijftien|zestien|zeventien|achttien|negentien|twintig)(?!\w))?(?!\w)"
 )
