@@ -53,8 +53,13 @@ def test_list_accept_reject_decisions(assist_study: Path) -> None:
 def test_rules_only_and_limit(assist_study: Path) -> None:
     result = run("suggest", "list", "--source", "rules", "--limit", "1", "--csv", "--study", str(assist_study))
     lines = result.output.removeprefix("\ufeff").strip().splitlines()  # --csv starts with a BOM
-    assert lines[0] == "id,code,score,source,keywords,document,text"
-    assert {line.split(",")[3] for line in lines[1:]} == {"rules"}
+    assert lines[0] == "id,code,score,keyword_precision,keyword_basis,source,keywords,document,text"
+    assert {line.split(",")[5] for line in lines[1:]} == {"rules"}
+    # each keyword hit says how its keyword did on the coded sentences (every debt and sport
+    # sentence of the coded documents is coded, so their keywords have never missed)
+    assert {
+        (line.split(",")[3], line.split(",")[4].split("/")[0] == line.split(",")[4].split("/")[1]) for line in lines[1:]
+    } == {("1.0", True)}
     assert len(lines) - 1 == 2  # one per code that has keyword hits: Schulden and Sport
 
 

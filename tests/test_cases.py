@@ -133,7 +133,7 @@ def test_old_wave_attributes_migrate_to_the_field(tmp_path: Path) -> None:
     ]
     conn.executescript(
         f"DELETE FROM migrations WHERE id = {number}; DROP TABLE case_variables; DROP TABLE case_attributes;"
-        f"UPDATE documents SET wave = NULL; INSERT INTO document_attributes VALUES ({doc}, 'wave', '2');"
+        f"UPDATE documents SET wave = NULL; INSERT INTO document_attributes (document_id, name, value) VALUES ({doc}, 'wave', '2');"
     )
     conn.close()
     with Study.open(path) as study:

@@ -280,3 +280,12 @@ async def test_every_new_action_has_a_key_and_the_help_lists_it_and_the_palette_
         await pilot.press("enter")
         await pilot.pause()
         assert app.study.coder == "onderzoeker-b"
+        await pilot.press("ctrl+o")  # open another study: a prompt with this one's path
+        await pilot.pause()
+        from qualcode.tui.dialogs.prompts import PromptScreen
+
+        assert isinstance(app.screen, PromptScreen)
+        assert app.screen.query_one(Input).value == str(study_path)
+        await pilot.press("escape")
+        await pilot.pause()
+        main_screen(app)

@@ -113,3 +113,13 @@ def test_pseudonymise_review(snap_compare, sample, size, tmp_path):
         return PseudonymiseScreen(sample, tmp_path / "namen.txt", use_deduce=False)
 
     assert snap_compare(ScreenApp(make), terminal_size=size, run_before=before)
+
+
+@SIZES
+def test_coder_dialog(snap_compare, size):
+    from qualcode.tui.dialogs.coder import CoderScreen
+
+    def make() -> CoderScreen:
+        return CoderScreen(["onderzoeker-a", "onderzoeker-b", "tester"], current="tester", can_cancel=True)
+
+    assert snap_compare(ScreenApp(make), terminal_size=size)

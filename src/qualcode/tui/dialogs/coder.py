@@ -39,7 +39,8 @@ class CoderScreen(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="qc-dialog"):
-            yield Label("Who is coding? Pick a name below or type a new one (Enter).", classes="qc-title")
+            now = f" Now: {self.current}." if self.current else ""
+            yield Label(f"Who is coding?{now} Pick a name below or type a new one (Enter).", classes="qc-title")
             yield Input(placeholder="your name as a coder, e.g. onderzoeker-b", id="coder-name")
             yield Label("", classes="qc-error", id="coder-error")
             options = [Option(name, id=f"c{i}") for i, name in enumerate(self.coders)]

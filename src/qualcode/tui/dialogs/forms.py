@@ -173,6 +173,8 @@ class ImportScreen(FormScreen):
         for path in paths:
             if not path.exists():
                 raise ValueError(f"{path}: no such file or folder")
+            if path.is_file() and path.suffix.lower() in (".qdpx", ".qdc"):
+                raise ValueError(f"{path.name}: a REFI-QDA file; ctrl+p “Import REFI-QDA…” imports it")
             if path.is_file() and path.suffix.lower() not in TRANSCRIPT_SUFFIXES:
                 raise ValueError(f"{path.name}: qualcode imports {', '.join(TRANSCRIPT_SUFFIXES)}")
         metadata = {
