@@ -154,7 +154,7 @@ def test_analyse_drill_down(snap_compare, sample, size):
         table.move_cursor(row=1)
         await pilot.press("enter")
         await pilot.pause()
-        pilot.app.screen.query_one("#fragment-list").move_cursor(row=2)
+        pilot.app.screen.query_one("#fragment-list").move_to_row(2)
         await pilot.pause()
 
     assert snap_compare(_screen_app(lambda: AnalyseScreen(sample)), terminal_size=size, run_before=before)

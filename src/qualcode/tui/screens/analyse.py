@@ -150,7 +150,7 @@ class AnalyseScreen(Screen[None]):
     AnalyseScreen TabPane { padding: 0 0; }
     AnalyseScreen .notes { height: auto; max-height: 2; color: $text-muted; }
     AnalyseScreen #compare-notes { color: $warning; }
-    AnalyseScreen FooterLabel { margin-right: 1; }
+    AnalyseScreen Footer.-compact FooterLabel { margin-right: 1; }
     AnalyseScreen .detail { height: 1; color: $text-muted; background: $boost; }
     """
     BINDINGS = [
