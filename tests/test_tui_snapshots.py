@@ -139,6 +139,7 @@ def test_analyse(snap_compare, sample, tab, size):
         await pilot.pause()
         await pilot.app.workers.wait_for_complete()
         await pilot.pause()
+        await pilot.pause()  # a table is filled once laid out
 
     assert snap_compare(_screen_app(lambda: AnalyseScreen(sample)), terminal_size=size, run_before=before)
 
@@ -150,11 +151,29 @@ def test_analyse_drill_down(snap_compare, sample, size):
 
     async def before(pilot):
         await pilot.pause()
+        await pilot.pause()  # the table is filled once laid out
         table = pilot.app.screen.query_one("#frequencies")
-        table.move_cursor(row=1)
+        table.move_to_row(1)
         await pilot.press("enter")
         await pilot.pause()
         pilot.app.screen.query_one("#fragment-list").move_to_row(2)
+        await pilot.pause()
+        await pilot.pause()
+
+    assert snap_compare(_screen_app(lambda: AnalyseScreen(sample)), terminal_size=size, run_before=before)
+
+
+@SIZES
+def test_analyse_frequency_chart(snap_compare, sample, size):
+    """g on Frequencies: the highlighted code and its siblings as bars (textual-plotext)."""
+    from qualcode.tui.screens.analyse import AnalyseScreen
+
+    async def before(pilot):
+        await pilot.pause()
+        await pilot.pause()
+        pilot.app.screen.query_one("#frequencies").move_to_row(2)
+        await pilot.press("g")
+        await pilot.pause()
         await pilot.pause()
 
     assert snap_compare(_screen_app(lambda: AnalyseScreen(sample)), terminal_size=size, run_before=before)

@@ -69,8 +69,9 @@ Cell = str | int | float | Text | Bar | None
 
 
 def flat(value: str) -> str:
-    """One line: runs of white space (newlines included) become one space."""
-    return re.sub(r"\s+", " ", value).strip()
+    """One line: line breaks and tabs (with the white space around them) become one space;
+    leading spaces stay (they indent sub-codes)."""
+    return re.sub(r"\s*[\r\n\t]\s*", " ", value).rstrip()
 
 
 def bar_text(share: float, width: int, style: str = "blue") -> Text:
