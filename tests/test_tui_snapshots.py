@@ -122,6 +122,16 @@ def test_suggestions(snap_compare, sample, size):
     assert snap_compare(_screen_app(lambda: SuggestionsScreen(sample)), terminal_size=size, run_before=before)
 
 
+async def filled(pilot, selector: str) -> Any:
+    """The table, once its rows are in (a Table is filled once laid out)."""
+    table = pilot.app.screen.query_one(selector)
+    for _ in range(50):
+        if table.row_count:
+            break
+        await pilot.pause()
+    return table
+
+
 ANALYSE_TABS = ["tab-frequencies", "tab-matrix", "tab-cooccurrence", "tab-compare", "tab-agreement", "tab-panel"]
 
 
@@ -150,13 +160,10 @@ def test_analyse_drill_down(snap_compare, sample, size):
     from qualcode.tui.screens.analyse import AnalyseScreen
 
     async def before(pilot):
-        await pilot.pause()
-        await pilot.pause()  # the table is filled once laid out
-        table = pilot.app.screen.query_one("#frequencies")
-        table.move_to_row(1)
+        (await filled(pilot, "#frequencies")).move_to_row(1)
         await pilot.press("enter")
         await pilot.pause()
-        pilot.app.screen.query_one("#fragment-list").move_to_row(2)
+        (await filled(pilot, "#fragment-list")).move_to_row(2)
         await pilot.pause()
         await pilot.pause()
 
@@ -169,9 +176,7 @@ def test_analyse_frequency_chart(snap_compare, sample, size):
     from qualcode.tui.screens.analyse import AnalyseScreen
 
     async def before(pilot):
-        await pilot.pause()
-        await pilot.pause()
-        pilot.app.screen.query_one("#frequencies").move_to_row(2)
+        (await filled(pilot, "#frequencies")).move_to_row(2)
         await pilot.press("g")
         await pilot.pause()
         await pilot.pause()

@@ -123,7 +123,7 @@ async def test_tabs_switch_by_key_and_the_keys_are_listed(sample: Study):
         await pilot.pause()
         assert tabs.active == "tab-frequencies"
         keys = dict(screen_keys(screen))
-        assert keys["4"] == "Compare tab" and keys["]"] == "Tab"
+        assert keys["4"] == "Compare tab" and keys["]"] == "Next tab" and keys["["] == "Previous tab"
         assert keys["u"].startswith("Count documents")
 
 
@@ -208,10 +208,12 @@ async def test_compare_and_agreement_put_statistics_first_at_80_columns(sample: 
 async def test_g_draws_the_highlighted_code_and_its_siblings_as_a_chart(sample: Study):
     app = ScreenApp(lambda: AnalyseScreen(sample))
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.pause()
-        await pilot.pause()
         screen = app.screen
         table = screen.query_one("#frequencies", Table)
+        for _ in range(50):  # a Table is filled once laid out
+            if table.row_count:
+                break
+            await pilot.pause()
         table.move_cursor(row=2)  # a sub-code of the first top-level code
         await pilot.press("g")
         await pilot.pause()

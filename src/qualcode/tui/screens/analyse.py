@@ -174,8 +174,8 @@ class AnalyseScreen(Screen[None]):
     BINDINGS = [
         Binding("escape", "close", "Close", id="analyse.close"),
         Binding("enter", "drill", "Fragments", id="analyse.drill", show=True),
-        Binding("left_square_bracket", "tab(-1)", "Tab", id="analyse.tab_previous", group=TAB_GROUP),
-        Binding("right_square_bracket", "tab(1)", "Tab", id="analyse.tab_next", group=TAB_GROUP),
+        Binding("left_square_bracket", "tab(-1)", "Previous tab", id="analyse.tab_previous", group=TAB_GROUP),
+        Binding("right_square_bracket", "tab(1)", "Next tab", id="analyse.tab_next", group=TAB_GROUP),
         *[
             Binding(str(i + 1), f"show_tab('{tab}')", f"{name} tab", id=f"analyse.{tab}", show=False)
             for i, (tab, name) in enumerate(zip(TABS, TAB_NAMES))
