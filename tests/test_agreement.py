@@ -270,8 +270,10 @@ async def test_agreement_tab_drills_to_disagreements_and_jumps(built: Study) -> 
         await pilot.pause()
         screen = app.screen
         screen.query_one("#analyse-tabs", TabbedContent).active = "tab-agreement"
+        await pilot.pause()  # the tab is built when first shown
         screen.query_one("#g-coder-a", Select).value = "a"
         screen.query_one("#g-coder-b", Select).value = "b"
+        await pilot.pause()
         await pilot.pause()
         table = screen.query_one("#agreement", DataTable)
         codes = [
@@ -279,7 +281,8 @@ async def test_agreement_tab_drills_to_disagreements_and_jumps(built: Study) -> 
             for r in range(table.row_count)
         ]
         x_row = codes.index("X")
-        assert str(table.get_cell_at((x_row, 4))) == "3"  # both
+        both = [str(c.label) for c in table.columns.values()].index("Both")
+        assert str(table.get_cell_at((x_row, both))) == "3"
         table.focus()
         table.move_cursor(row=x_row)
         await pilot.press("enter")

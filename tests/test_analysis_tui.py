@@ -73,6 +73,7 @@ async def test_filters_and_matrix_measure(fixed: Study) -> None:
         screen.query_one("#a-coder", Select).clear()
         screen.query_one("#analyse-tabs", TabbedContent).active = "tab-matrix"
         await pilot.pause()  # the tab is built when first shown
+        await pilot.pause()
         screen.query_one("#m-measure", Select).value = "count"
         await pilot.pause()
         matrix = screen.query_one("#matrix", DataTable)
@@ -95,6 +96,7 @@ async def test_cooccurrence_and_compare_tabs(fixed: Study) -> None:
         screen = app.screen
         screen.query_one("#analyse-tabs", TabbedContent).active = "tab-cooccurrence"
         await pilot.pause()
+        await pilot.pause()
         table = screen.query_one("#cooccurrence", DataTable)
         codes = [p for _, p in screen._cooc.codes]
         a, b = codes.index("Relatie/Vertrouwensband"), codes.index("Relatie/Huisbezoek")
@@ -107,6 +109,7 @@ async def test_cooccurrence_and_compare_tabs(fixed: Study) -> None:
         await pilot.press("escape")
         screen.query_one("#analyse-tabs", TabbedContent).active = "tab-compare"
         await pilot.pause()
+        await pilot.pause()  # a table is filled once laid out
         compare = screen.query_one("#compare", DataTable)
         details = []
         for row in range(compare.row_count):  # the sentence is the highlighted row's detail line
@@ -124,6 +127,7 @@ async def test_tabs_are_filled_when_shown_and_refilled_after_a_filter_change(fix
         assert screen._compare is None
         screen.query_one("#analyse-tabs", TabbedContent).active = "tab-compare"
         await pilot.pause()
+        await pilot.pause()  # a table is filled once laid out
         compare = screen.query_one("#compare", DataTable)
         assert compare.row_count > 0
         screen.query_one("#analyse-tabs", TabbedContent).active = "tab-frequencies"
@@ -143,11 +147,14 @@ async def test_compare_follows_the_grouping_chosen_on_the_matrix_tab(fixed: Stud
         tabs = screen.query_one("#analyse-tabs", TabbedContent)
         tabs.active = "tab-compare"
         await pilot.pause()
+        await pilot.pause()
         assert screen._compare.by == "organisation"
         tabs.active = "tab-matrix"
         await pilot.pause()
+        await pilot.pause()  # the tab is built when first shown
         screen.query_one("#m-by", Select).value = "role"
         await pilot.pause()
         tabs.active = "tab-compare"
+        await pilot.pause()
         await pilot.pause()
         assert screen._compare.by == "role"

@@ -23,6 +23,7 @@ async def test_panel_tab_and_drill_down(panel_path: Path) -> None:  # noqa: F811
             assert isinstance(screen, AnalyseScreen)
             screen.query_one("#analyse-tabs", TabbedContent).active = "tab-panel"
             await pilot.pause()
+            await pilot.pause()  # a table is filled once laid out
             table = screen.query_one("#panel", DataTable)
             labels = [str(c.label) for c in table.columns.values()]
             assert labels == [

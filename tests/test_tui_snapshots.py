@@ -128,6 +128,16 @@ def test_suggestions(snap_compare, sample, size):
         assert snap_compare(_screen_app(lambda: SuggestionsScreen(sample)), terminal_size=size, run_before=before)
 
 
+async def filled(pilot, selector: str) -> Any:
+    """The table, once its rows are in (a Table is filled once laid out)."""
+    table = pilot.app.screen.query_one(selector)
+    for _ in range(50):
+        if table.row_count:
+            break
+        await pilot.pause()
+    return table
+
+
 ANALYSE_TABS = ["tab-frequencies", "tab-matrix", "tab-cooccurrence", "tab-compare", "tab-agreement", "tab-panel"]
 
 
@@ -145,6 +155,7 @@ def test_analyse(snap_compare, sample, tab, size):
         await pilot.pause()
         await pilot.app.workers.wait_for_complete()
         await pilot.pause()
+        await pilot.pause()  # a table is filled once laid out
 
     assert snap_compare(_screen_app(lambda: AnalyseScreen(sample)), terminal_size=size, run_before=before)
 
@@ -155,12 +166,25 @@ def test_analyse_drill_down(snap_compare, sample, size):
     from qualcode.tui.screens.analyse import AnalyseScreen
 
     async def before(pilot):
-        await pilot.pause()
-        table = pilot.app.screen.query_one("#frequencies")
-        table.move_cursor(row=1)
+        (await filled(pilot, "#frequencies")).move_to_row(1)
         await pilot.press("enter")
         await pilot.pause()
-        pilot.app.screen.query_one("#fragment-list").move_cursor(row=2)
+        (await filled(pilot, "#fragment-list")).move_to_row(2)
+        await pilot.pause()
+        await pilot.pause()
+
+    assert snap_compare(_screen_app(lambda: AnalyseScreen(sample)), terminal_size=size, run_before=before)
+
+
+@SIZES
+def test_analyse_frequency_chart(snap_compare, sample, size):
+    """g on Frequencies: the highlighted code and its siblings as bars (textual-plotext)."""
+    from qualcode.tui.screens.analyse import AnalyseScreen
+
+    async def before(pilot):
+        (await filled(pilot, "#frequencies")).move_to_row(2)
+        await pilot.press("g")
+        await pilot.pause()
         await pilot.pause()
 
     assert snap_compare(_screen_app(lambda: AnalyseScreen(sample)), terminal_size=size, run_before=before)

@@ -117,12 +117,13 @@ async def test_tabs_switch_by_key_and_the_keys_are_listed(sample: Study):
         assert tabs.active == "tab-cooccurrence"
         await pilot.press("6")
         await pilot.pause()
+        await pilot.pause()
         assert tabs.active == "tab-panel" and screen.query_one("#panel", Table).row_count > 0
         await pilot.press("1")
         await pilot.pause()
         assert tabs.active == "tab-frequencies"
         keys = dict(screen_keys(screen))
-        assert keys["4"] == "Compare tab" and keys["]"] == "Tab"
+        assert keys["4"] == "Compare tab" and keys["]"] == "Next tab" and keys["["] == "Previous tab"
         assert keys["u"].startswith("Count documents")
 
 
@@ -152,6 +153,7 @@ async def test_unit_selector_changes_what_the_figures_count(sample: Study):
             )
         # the matrix counts the same unit: "n=" in its headings is the group's participants
         await pilot.press("2")
+        await pilot.pause()
         await pilot.pause()
         matrix = crosstab(sample, "organisation", Scope(), unit="participant")
         headings = labels(screen.query_one("#matrix", Table))[1:-1]
@@ -191,11 +193,44 @@ async def test_compare_and_agreement_put_statistics_first_at_80_columns(sample: 
         screen = app.screen
         await pilot.press("4")
         await pilot.pause()
+        await pilot.pause()  # a table is filled once laid out
         compare = screen.query_one("#compare", Table)
         assert labels(compare)[:3] == ["Code", "q", "p"]
         assert sum(c.width + GAP for c in compare.ordered_columns[:3]) <= compare.size.width
         await pilot.press("5")
         await pilot.pause()
+        await pilot.pause()
         agreement = screen.query_one("#agreement", Table)
         assert labels(agreement)[:3] == ["Code", "Kappa", "Alpha"]
         assert sum(c.width + GAP for c in agreement.ordered_columns[:3]) <= agreement.size.width
+
+
+async def test_g_draws_the_highlighted_code_and_its_siblings_as_a_chart(sample: Study):
+    app = ScreenApp(lambda: AnalyseScreen(sample))
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = app.screen
+        table = screen.query_one("#frequencies", Table)
+        for _ in range(50):  # a Table is filled once laid out
+            if table.row_count:
+                break
+            await pilot.pause()
+        table.move_cursor(row=2)  # a sub-code of the first top-level code
+        await pilot.press("g")
+        await pilot.pause()
+        await pilot.pause()
+        assert not table.display and screen.query("#frequency-chart")
+        frequencies = code_frequencies(sample, Scope(), unit="case")
+        current = frequencies[2]
+        parent = current.code.rsplit("/", 1)[0]
+        siblings = [
+            r.code.rsplit("/", 1)[-1]
+            for r in frequencies
+            if r.code.rsplit("/", 1)[0] == parent and r.depth == current.depth
+        ]
+        strips = app.screen._compositor.render_update(full=True).strips
+        shown = "\n".join("".join(segment.text for segment in strip) for strip in strips)
+        assert f"% of {len(frequencies.frame.units())} cases with the code: {parent}" in shown
+        assert all(name[:23] in shown for name in siblings)
+        await pilot.press("g")
+        await pilot.pause()
+        assert table.display and not screen.query("#frequency-chart")

@@ -15,6 +15,7 @@ coders coded differently); Enter on a fragment jumps to it in the document (post
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any
 
 from rich.text import Text
@@ -40,20 +41,30 @@ from qualcode.core.errors import QualcodeError
 from qualcode.study.study import Study
 from qualcode.tui.messages import JumpTo
 from qualcode.tui.screens.panel_tab import fill_panel, panel_fragments
-from qualcode.tui.widgets.table import Bar, Column, Table, flat
+from qualcode.tui.widgets.table import LABEL, Bar, Column, Table, flat
 
 TABS = ["tab-frequencies", "tab-matrix", "tab-cooccurrence", "tab-compare", "tab-agreement", "tab-panel"]
 TAB_NAMES = ["Frequencies", "Matrix", "Co-occurrence", "Compare", "Agreement", "Panel"]
 TAB_GROUP = Binding.Group("Tab")
 
 
-def group_label(group: str, n: int, width: int = 12) -> str:
+def group_label(group: str, n: int, width: int = LABEL) -> str:
     """A group's heading with its size, cut in the name so "n=" stays in view."""
     full = f"{group} (n={n})"
     if len(full) <= width:
         return full
     tail = f" n={n}"
     return group[: max(1, width - len(tail) - 1)] + "…" + tail
+
+
+def short_names(names: list[str]) -> dict[str, str]:
+    """Group names without a first word several of them share ("Gemeente Helmond",
+    "Gemeente Leeuwarden" → "Helmond", "Leeuwarden"), so narrow headings still tell them
+    apart; the full name is on the detail line."""
+    words = {n: n.split() for n in names}
+    firsts = Counter(w[0] for w in words.values() if len(w) > 1)
+    short = {n: " ".join(w[1:]) if len(w) > 1 and firsts[w[0]] > 1 else n for n, w in words.items()}
+    return short if len(set(short.values())) == len(short) else {n: n for n in names}
 
 
 def heat(value: float, top: float, text: str) -> Text:
@@ -67,6 +78,8 @@ def heat(value: float, top: float, text: str) -> Text:
 class FragmentsScreen(ModalScreen[None]):
     """The fragments behind a cell, their text in the table and in full below it; Enter
     jumps to one."""
+
+    AUTO_FOCUS = "#fragment-list"
 
     DEFAULT_CSS = """
     FragmentsScreen { align: center middle; }
@@ -143,25 +156,37 @@ class FragmentsScreen(ModalScreen[None]):
 class AnalyseScreen(Screen[None]):
     """Frequencies, matrices, co-occurrence, comparison, agreement and the panel."""
 
+    AUTO_FOCUS = "#frequencies"  # straight to the table: each focus change rebuilds the footer
+
     DEFAULT_CSS = """
     AnalyseScreen .filters { height: 1; }
     AnalyseScreen .filters Select { width: 1fr; margin-right: 1; }
     AnalyseScreen #a-unit { width: 20; }
-    AnalyseScreen TabPane { padding: 0 0; }
+    AnalyseScreen #analyse-tabs { height: 1fr; }
+    AnalyseScreen #analyse-tabs > ContentSwitcher { height: 1fr; }
+    AnalyseScreen TabPane { padding: 0 0; height: 1fr; }
     AnalyseScreen .notes { height: auto; max-height: 2; color: $text-muted; }
     AnalyseScreen #compare-notes { color: $warning; }
-    AnalyseScreen FooterLabel { margin-right: 1; }
+    AnalyseScreen #frequency-chart { height: 1fr; }
+    AnalyseScreen Footer.-compact FooterLabel { margin-right: 1; }
     AnalyseScreen .detail { height: 1; color: $text-muted; background: $boost; }
     """
     BINDINGS = [
         Binding("escape", "close", "Close", id="analyse.close"),
         Binding("enter", "drill", "Fragments", id="analyse.drill", show=True),
-        Binding("left_square_bracket", "tab(-1)", "Tab", id="analyse.tab_previous", group=TAB_GROUP),
-        Binding("right_square_bracket", "tab(1)", "Tab", id="analyse.tab_next", group=TAB_GROUP),
+        Binding("left_square_bracket", "tab(-1)", "Previous tab", id="analyse.tab_previous", group=TAB_GROUP),
+        Binding("right_square_bracket", "tab(1)", "Next tab", id="analyse.tab_next", group=TAB_GROUP),
         *[
             Binding(str(i + 1), f"show_tab('{tab}')", f"{name} tab", id=f"analyse.{tab}", show=False)
             for i, (tab, name) in enumerate(zip(TABS, TAB_NAMES))
         ],
+        Binding(
+            "g",
+            "chart",
+            "Chart",
+            id="analyse.chart",
+            tooltip="Frequencies: a bar chart of the highlighted code and its siblings",
+        ),
         Binding("u", "next_unit", "Unit", id="analyse.unit", tooltip="Count documents, participants or cases"),
         Binding("r", "toggle_rollup", "Roll up", id="analyse.rollup"),
         Binding("f5", "refresh", "Refresh", id="analyse.refresh"),
@@ -300,7 +325,6 @@ class AnalyseScreen(Screen[None]):
         self._seen = {s.id: s.value for s in self.query(Select) if s.id}
         self._built.add(TABS[0])
         await self._fill_active()
-        self.query_one("#frequencies", Table).focus()
 
     # -- state ----------------------------------------------------------------------------
 
@@ -402,6 +426,46 @@ class AnalyseScreen(Screen[None]):
         if tables:
             tables[0].focus()
 
+    async def action_chart(self) -> None:
+        """On Frequencies: swap the table for a chart (textual-plotext) of the share of units
+        with the highlighted code and its sibling codes, drawn to the screen's width; again
+        brings the table back."""
+        if self.active_tab != "tab-frequencies" or self._freq is None:
+            self.notify("The chart is on the Frequencies tab (1)", timeout=2)
+            return
+        table = self.query_one("#frequencies", Table)
+        pane = self.query_one("#tab-frequencies", TabPane)
+        shown = list(pane.query("#frequency-chart"))
+        if shown:
+            await shown[0].remove()
+            table.display = True
+            table.focus()
+            return
+        from textual_plotext import PlotextPlot  # plotting is imported when first asked for
+
+        chart = PlotextPlot(id="frequency-chart")
+        await pane.mount(chart, after=table)
+        table.display = False
+        self._draw_chart(chart, table.cursor_row)
+
+    def _draw_chart(self, chart: Any, row: int) -> None:
+        rows = list(self._freq)
+        if not rows:
+            return
+        current = rows[min(max(row, 0), len(rows) - 1)]
+        parent = current.code.rsplit("/", 1)[0] if current.depth else None
+        siblings = [
+            r for r in rows if r.depth == current.depth and (r.code.rsplit("/", 1)[0] if r.depth else None) == parent
+        ]
+        total, units = len(self._freq.frame.units()), PLURAL[self._freq.unit]
+        names = [_cut(r.code.rsplit("/", 1)[-1], 24) for r in siblings]
+        plt = chart.plt
+        plt.clear_data()
+        plt.bar(names[::-1], [r.units_pct for r in siblings][::-1], orientation="horizontal")  # first on top
+        plt.xlim(0, 100)
+        plt.title(f"% of {total} {units} with the code: {parent or 'top-level codes'}")
+        chart.refresh()
+
     def action_next_unit(self) -> None:
         select = self.query_one("#a-unit", Select)
         select.value = UNITS[(UNITS.index(self.unit) + 1) % len(UNITS)]
@@ -463,7 +527,10 @@ class AnalyseScreen(Screen[None]):
             *rows.notes,
         ]
         self.query_one("#frequency-notes", Static).update("\n".join(notes))
-        self.query_one("#frequencies", Table).show(columns, cells, details)
+        table = self.query_one("#frequencies", Table)
+        table.show(columns, cells, details)
+        for chart in self.query("#frequency-chart"):
+            self._draw_chart(chart, table.cursor_row)
 
     @property
     def _freq_codes(self) -> list[int]:
@@ -484,9 +551,10 @@ class AnalyseScreen(Screen[None]):
         groups = [g.name for g in matrix.groups]
         units = PLURAL[matrix.unit]
         top = max((float(r[g]) for r in rows for g in groups), default=0.0)
+        short = short_names(groups)
         columns = [
             Column("Code", max_width=32),
-            *[Column(group_label(g, info.documents), "mark") for g, info in zip(groups, matrix.groups)],
+            *[Column(group_label(short[g], info.documents), "mark") for g, info in zip(groups, matrix.groups)],
             Column("Total", "number"),
         ]
         cells = [
@@ -580,12 +648,13 @@ class AnalyseScreen(Screen[None]):
         units = PLURAL[comparison.unit]
         notes.update(" ".join([f"By {by}; counts {units}; sorted by q.", *comparison.notes]))
         ordered = sorted(comparison.codes, key=lambda c: (c.q is None, c.q or 1.0, c.code))
+        short = short_names([g for g, _ in comparison.groups])
         self._compare_order = [c.code_id for c in ordered]
         columns = [
             Column("Code", max_width=32),
             Column("q", "number"),
             Column("p", "number"),
-            *[Column(group_label(g, n), "number") for g, n in comparison.groups],
+            *[Column(group_label(short[g], n), "number") for g, n in comparison.groups],
             Column("Difference", "number"),
             Column("Odds ratio", "number"),
             Column("Effect", max_width=18),
@@ -822,6 +891,10 @@ def _meeting(first: list[dict[str, Any]], second: list[dict[str, Any]]) -> list[
 
     chosen = [f for f in first if overlaps(f, second)] + [f for f in second if overlaps(f, first)]
     return sorted(chosen, key=lambda f: (str(f["document"]), f["start"]))
+
+
+def _cut(name: str, width: int) -> str:
+    return name if len(name) <= width else name[: width - 1] + "…"
 
 
 def _figure(value: float | None, digits: int) -> Text:

@@ -292,9 +292,9 @@ class RetrievalScreen(Screen[None]):
             self._restore_filters(state.filters)
             row = state.row
         self.reload()
-        table = self.query_one("#fragments", DataTable)
-        if 0 < row < table.row_count:
-            table.move_cursor(row=row)
+        table = self.query_one("#fragments", FragmentTable)
+        if row > 0:
+            table.move_to_row(row)
         table.focus()
 
     def _restore_filters(self, filters: dict[str, str | None]) -> None:
@@ -395,11 +395,11 @@ class RetrievalScreen(Screen[None]):
     def refresh_from_study(self) -> None:
         """Colleagues' commits came in (the main screen's live view calls this): show them,
         keeping the cursor's row."""
-        table = self.query_one("#fragments", DataTable)
+        table = self.query_one("#fragments", FragmentTable)
         row = table.cursor_row
         self.reload()
         if self.passages:
-            table.move_cursor(row=min(row, len(self.passages) - 1))
+            table.move_to_row(min(row, len(self.passages) - 1))
 
     def _update_title(self) -> None:
         if self.code_ids:

@@ -69,8 +69,9 @@ Cell = str | int | float | Text | Bar | None
 
 
 def flat(value: str) -> str:
-    """One line: runs of white space (newlines included) become one space."""
-    return re.sub(r"\s+", " ", value).strip()
+    """One line: line breaks and tabs (with the white space around them) become one space;
+    leading spaces stay (they indent sub-codes)."""
+    return re.sub(r"\s*[\r\n\t]\s*", " ", value).rstrip()
 
 
 def bar_text(share: float, width: int, style: str = "blue") -> Text:
@@ -157,6 +158,7 @@ class Table(DataTable[Any]):
         self._details: Sequence[str | Text] | Callable[[int, int], str | Text] | None = None
         self._cut: dict[tuple[int, int], str] = {}
         self._fitted = -1
+        self._pending_row: int | None = None
 
     # -- filling ----------------------------------------------------------------------------
 
@@ -172,7 +174,20 @@ class Table(DataTable[Any]):
         self._columns = list(columns)
         self._rows = [list(r) for r in rows]
         self._details = details
+        if not self.size.width:
+            # Not laid out yet: the first Resize fills it. Filling now would render every
+            # visible cell twice (DataTable renders its cells anew after each resize).
+            self._fitted = -1
+            return
         self._render_rows(keep_cursor=False)
+
+    def move_to_row(self, row: int) -> None:
+        """Put the cursor on ``row`` now, or once the rows are in (before the first layout
+        they wait for it)."""
+        if self._fitted < 0 and self._columns:
+            self._pending_row = row
+        elif 0 <= row < self.row_count:
+            self.move_cursor(row=row, animate=False)
 
     @property
     def columns_shown(self) -> list[Column]:
@@ -186,7 +201,8 @@ class Table(DataTable[Any]):
         """The cells the columns may take: the table's own width once laid out, else the
         screen's (the first fill comes before layout; a resize then fits again)."""
         if self.size.width:
-            return max(20, self.scrollable_content_region.width)
+            # the vertical scrollbar is reserved: it appears once the rows are in
+            return max(20, self.size.width - self.styles.gutter.width - SCROLLBAR)
         width = self.screen.size.width if self.is_attached else self.app.size.width
         return max(20, width - 2 - SCROLLBAR)
 
@@ -240,6 +256,10 @@ class Table(DataTable[Any]):
         )
         if cursor is not None and self.row_count:
             self.move_cursor(row=min(cursor.row, self.row_count - 1), column=cursor.column, animate=False)
+        if self._pending_row is not None:
+            row, self._pending_row = self._pending_row, None
+            if 0 <= row < self.row_count:
+                self.move_cursor(row=row, animate=False)
         self._update_detail()
 
     def _cell(self, row: int, index: int, cell: Cell, column: Column, width: int) -> Text:
@@ -263,7 +283,7 @@ class Table(DataTable[Any]):
 
     def on_resize(self, event: events.Resize) -> None:
         if self._columns and self.available_width() != self._fitted:
-            self._render_rows()
+            self._render_rows(keep_cursor=self._fitted >= 0)
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         self._update_detail()
