@@ -433,7 +433,6 @@ MIGRATIONS: list[tuple[str, str | Callable[[Connection], None]]] = [
         CREATE INDEX IF NOT EXISTS codings_document_spans ON codings (document_id, start, "end", code_id, coder_id);
         DROP INDEX IF EXISTS codings_document;
         """,
-        """,
     ),
     (
         "codings with a memo: a partial index (memo marks in the text, the memo overview)",
