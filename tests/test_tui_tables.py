@@ -234,3 +234,33 @@ async def test_g_draws_the_highlighted_code_and_its_siblings_as_a_chart(sample: 
         await pilot.press("g")
         await pilot.pause()
         assert table.display and not screen.query("#frequency-chart")
+
+
+async def test_cooccurrence_counts_the_unit_of_analysis_or_the_chosen_passages(sample: Study):
+    """By default the Co-occurrence tab counts the unit chosen in the filter row (both codes
+    present in the same case, document or participant); a passage meaning can be chosen."""
+    from qualcode.analysis.cooccurrence import cooccurrence
+
+    app = ScreenApp(lambda: AnalyseScreen(sample))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        await pilot.press("3")
+        await pilot.pause()
+        await pilot.pause()
+        for unit, choice in (("case", "unit"), ("document", "unit"), ("document", "sentence"), ("case", "overlap")):
+            screen.query_one("#a-unit", Select).value = unit
+            await pilot.pause()
+            screen.query_one("#c-unit", Select).value = choice
+            await pilot.pause()
+            await pilot.pause()
+            expected = cooccurrence(sample, Scope(), unit=unit if choice == "unit" else choice)
+            rows = expected.rows("count")
+            paths = [p for _, p in expected.codes]
+            table = screen.query_one("#cooccurrence", Table)
+            assert table.row_count == len(rows)
+            for r in range(min(3, len(rows))):
+                assert [plain(table, r, c + 1).strip() for c in range(len(paths))] == [str(rows[r][p]) for p in paths]
+            notes = str(screen.query_one("#cooccurrence-notes", Static).render())
+            assert expected.notes()[0] in notes
+            assert ("Passages, not" in notes) == (choice != "unit")

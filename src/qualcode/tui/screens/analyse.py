@@ -265,10 +265,15 @@ class AnalyseScreen(Screen[None]):
                 )
             )
         elif name == "cooccurrence":
-            units = [("overlapping codings", "overlap"), ("same sentence", "sentence"), ("same turn", "turn")]
+            units = [
+                ("in the same unit", "unit"),  # the unit of analysis chosen in the filter row
+                ("overlapping codings", "overlap"),
+                ("same sentence", "sentence"),
+                ("same turn", "turn"),
+            ]
             widgets.append(
                 Horizontal(
-                    Select(units, value="overlap", allow_blank=False, compact=True, id="c-unit"),
+                    Select(units, value="unit", allow_blank=False, compact=True, id="c-unit"),
                     Select(
                         [("count", "count"), ("Jaccard", "jaccard")],
                         value="count",
@@ -585,10 +590,10 @@ class AnalyseScreen(Screen[None]):
         self.query_one("#matrix", Table).show(columns, cells, detail)
 
     def fill_cooccurrence(self) -> None:
-        unit = self._value("#c-unit") or "overlap"
-        # TODO(issue 11, item 4): count co-occurrence per document/participant/case once
-        # analysis.cooccurrence takes the unit of analysis; it counts codings, sentences or
-        # turns today, whatever the unit selector says (the note says so).
+        chosen = self._value("#c-unit") or "unit"
+        # both codes present in the same document, participant or case (the unit of analysis),
+        # or a passage meaning: overlapping codings, the same sentence, the same turn
+        unit = self.unit if chosen == "unit" else chosen
         self._cooc = cooccurrence(self.study, self.scope(), unit=unit)
         self.show_cooccurrence()
 
@@ -614,11 +619,12 @@ class AnalyseScreen(Screen[None]):
             ]
             for r in rows
         ]
-        what = {
+        passage = {
             "overlap": "pairs of overlapping codings",
             "sentence": "sentences holding both codes",
             "turn": "turns holding both codes",
-        }[cooc.unit]
+        }
+        what = passage.get(cooc.unit) or f"{PLURAL[cooc.unit]} where both codes are present"
 
         def detail(row: int, column: int) -> str:
             if row >= len(rows) or not 1 <= column <= len(paths):
@@ -628,7 +634,9 @@ class AnalyseScreen(Screen[None]):
                 return f"{a}: {rows[row][b]} (its own total)"
             return f"{a} × {b}: {rows[row][b]} ({what if measure == 'count' else 'Jaccard'})"
 
-        notes = [f"Counts {what} (not {PLURAL[self.unit]}: the unit of analysis does not apply here).", *cooc.notes()]
+        notes = cooc.notes()
+        if cooc.unit in passage:
+            notes = [f"Passages, not {PLURAL[self.unit]}: choose “in the same unit” to count those.", *notes]
         self.query_one("#cooccurrence-notes", Static).update(" ".join(notes))
         self.query_one("#cooccurrence", Table).show(columns, cells, detail)
 
