@@ -264,3 +264,27 @@ async def test_cooccurrence_counts_the_unit_of_analysis_or_the_chosen_passages(s
             notes = str(screen.query_one("#cooccurrence-notes", Static).render())
             assert expected.notes()[0] in notes
             assert ("Passages, not" in notes) == (choice != "unit")
+
+
+async def test_matrix_groups_by_wave_and_case_attributes(sample: Study):
+    """Case attributes and the wave are groupings like any other (issue 11, item 4)."""
+    case_names = sample.case_attribute_names()
+    assert case_names  # the sample's families carry attributes
+    app = ScreenApp(lambda: AnalyseScreen(sample))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        await pilot.press("2")
+        await pilot.pause()
+        await pilot.pause()
+        by = screen.query_one("#m-by", Select)
+        offered = {value: label for label, value in by._options if value is not None}  # noqa: SLF001
+        assert "wave" in offered
+        assert all(offered.get(n, offered.get(f"case:{n}", "")).startswith("case: ") for n in case_names)
+        name = case_names[0] if case_names[0] in offered else f"case:{case_names[0]}"
+        by.value = name
+        await pilot.pause()
+        await pilot.pause()
+        matrix = crosstab(sample, name, Scope(), unit=screen.unit)
+        headings = labels(screen.query_one("#matrix", Table))[1:-1]
+        assert [h.rsplit("n=", 1)[1].rstrip(")") for h in headings] == [str(g.documents) for g in matrix.groups]

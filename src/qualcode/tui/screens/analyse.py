@@ -36,7 +36,7 @@ from qualcode.analysis.cooccurrence import cooccurrence
 from qualcode.analysis.formatting import number
 from qualcode.analysis.frequencies import code_frequencies
 from qualcode.analysis.matrices import crosstab
-from qualcode.analysis.units import PLURAL, UNITS, default_unit
+from qualcode.analysis.units import BUILTIN_GROUPS, PLURAL, UNITS, default_unit, grouping_names
 from qualcode.core.errors import QualcodeError
 from qualcode.study.study import Study
 from qualcode.tui.messages import JumpTo
@@ -240,6 +240,21 @@ class AnalyseScreen(Screen[None]):
                         yield from self._tab_widgets(tab)
         yield Footer(compact=True, show_command_palette=False)
 
+    def _groupings(self) -> list[tuple[str, str]]:
+        """(label, value) of what Matrix and Compare can group by: the document fields, wave,
+        document attributes and case attributes (as ``doc:``/``case:`` where a name is both)."""
+        case = set(self.study.case_attribute_names())
+
+        def label(name: str) -> str:
+            if name in BUILTIN_GROUPS:
+                return name
+            kind, _, bare = name.partition(":") if name.startswith(("doc:", "case:")) else ("", "", name)
+            if kind == "case" or (not kind and bare in case):
+                return f"case: {bare}"
+            return f"attribute: {bare}"
+
+        return [(label(n), n) for n in grouping_names(self.study) if n not in ("participant", "document", "case")]
+
     def _tab_widgets(self, tab: str) -> list[Widget]:
         """A tab's widgets: the first tab's are composed with the screen, the others'
         mounted when the tab is first shown (a first open builds one tab, not six)."""
@@ -249,8 +264,7 @@ class AnalyseScreen(Screen[None]):
         cursor = "cell" if name in ("matrix", "cooccurrence", "panel") else "row"
         widgets: list[Widget] = []
         if name == "matrix":
-            groupings = [("organisation", "organisation"), ("project", "project"), ("role", "role")]
-            groupings += [(f"attribute: {n}", n) for n in study.attribute_names()]
+            groupings = self._groupings()
             measures = [
                 ("codings", "count"),
                 ("passages", "passages"),
