@@ -7,7 +7,8 @@ SQLite file (see README, "The study file").
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -97,6 +98,20 @@ class Study(CodeTreeMixin, CodingMixin, CaseMixin):
 
     def close(self) -> None:
         self.store.close()
+
+    @contextmanager
+    def own_connection(self) -> Iterator[Study]:
+        """This study on a connection of its own, closed afterwards: for work in another
+        thread (a TUI worker), since a SQLite connection belongs to one thread. An in-memory
+        study has only the one connection, so it is given as it is."""
+        if self.path is None:
+            yield self
+            return
+        study = Study.open(self.path, coder=self.coder)
+        try:
+            yield study
+        finally:
+            study.close()
 
     def __enter__(self) -> Study:
         return self

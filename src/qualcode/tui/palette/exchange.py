@@ -13,8 +13,7 @@ its file last, an import is one transaction, a new study file is removed).
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -174,7 +173,7 @@ class ExchangeActions:
 
         def start(path: Path) -> None:
             def run(progress: Progress) -> list[str]:
-                with self._worker_study() as study:
+                with self.study.own_connection() as study:
                     s = export_qdpx(study, path, progress)
                 return [
                     (
@@ -194,7 +193,7 @@ class ExchangeActions:
 
         def start(path: Path) -> None:
             def run(progress: Progress) -> list[str]:
-                with self._worker_study() as study:
+                with self.study.own_connection() as study:
                     s = export_qdc(study, path)
                 return [f"Wrote {shown(path)}: {s.codes} code(s) in {max(s.sets, 1)} codebook(s)."]
 
@@ -207,7 +206,7 @@ class ExchangeActions:
 
         def start(path: Path) -> None:
             def run(progress: Progress) -> list[str]:
-                with self._worker_study() as study:
+                with self.study.own_connection() as study:
                     counts = import_qdc(study, path)
                 return [
                     (
@@ -230,7 +229,7 @@ class ExchangeActions:
         if not self.study.document_rows():
 
             def into_this(progress: Progress) -> list[str]:
-                with self._worker_study() as study:
+                with self.study.own_connection() as study:
                     return import_qdpx(study, qdpx, progress).lines()
 
             self.run_job(Job(f"Importing {qdpx.name}", into_this, changes_study=True))
@@ -264,7 +263,7 @@ class ExchangeActions:
 
         def start(path: Path) -> None:
             def run(progress: Progress) -> list[str]:
-                with self._worker_study() as study:
+                with self.study.own_connection() as study:
                     count = write_fragments(study, path)
                 return [f"Wrote {count} coded fragment(s) to {shown(path)}."]
 
@@ -282,7 +281,7 @@ class ExchangeActions:
 
         def start(path: Path) -> None:
             def run(progress: Progress) -> list[str]:
-                with self._worker_study() as study:
+                with self.study.own_connection() as study:
                     write_report(study, path)
                 return [f"Wrote the report to {shown(path)}; open it in a browser."]
 
@@ -305,7 +304,7 @@ class ExchangeActions:
             names = request.paths[0].name if len(request.paths) == 1 else f"{len(request.paths)} paths"
 
             def run(progress: Progress) -> list[str]:
-                with self._worker_study() as study:
+                with self.study.own_connection() as study:
                     report = study.import_files(
                         request.paths,
                         metadata=request.metadata,
@@ -367,7 +366,7 @@ class ExchangeActions:
                 return
 
             def run(progress: Progress) -> list[str]:
-                with self._worker_study() as study:
+                with self.study.own_connection() as study:
                     report = merge_study(study, request.other, coders=list(request.coders) or None, progress=progress)
                 return [*report.lines(), "u undoes the whole merge."] if report.changed else report.lines()
 
@@ -376,18 +375,6 @@ class ExchangeActions:
         self.push_screen(MergeScreen(self._default_input(STUDY_SUFFIX)), start)
 
     # -- running ---------------------------------------------------------------------------------
-
-    @contextmanager
-    def _worker_study(self) -> Iterator[Study]:
-        """The study on a connection of the worker's own (the app's one for an in-memory study)."""
-        if self.study.path is None:
-            yield self.study
-            return
-        study = Study.open(self.study.path, coder=self.study.coder)
-        try:
-            yield study
-        finally:
-            study.close()
 
     def run_job(self, job: Job) -> None:
         """Show the progress dialog and start the job in the worker."""

@@ -15,8 +15,6 @@ writes the study on a connection of its own.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
@@ -192,18 +190,6 @@ class SuggestionsScreen(Screen[None]):
         self._set_title("retraining…" if force else "ranking…")
         self._rank(force)
 
-    @contextmanager
-    def _worker_study(self) -> Iterator[Study]:
-        """The study on a connection of the worker's own (an in-memory study has only one)."""
-        if self.study.path is None:
-            yield self.study
-            return
-        study = Study.open(self.study.path, coder=self.study.coder)
-        try:
-            yield study
-        finally:
-            study.close()
-
     # exit_on_error=False: a failed training is reported on the screen (see _worker_done),
     # it must not take the user's session down with it.
     @work(thread=True, exclusive=True, group="suggestions-train", exit_on_error=False)
@@ -221,7 +207,7 @@ class SuggestionsScreen(Screen[None]):
             self.app.call_from_thread(self._progress, done, total)
 
         settings = self.settings
-        with self._worker_study() as study:
+        with self.study.own_connection() as study:
             own = study is not self.study
             helper = Assistant(study) if own else assistant(study)
             stamp, corpus = helper.snapshot()
