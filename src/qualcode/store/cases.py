@@ -13,7 +13,7 @@ import sqlite3
 from collections.abc import Sequence
 from typing import Any
 
-from qualcode.store.core import Store, now
+from qualcode.store.core import Store, now, set_named_value
 
 # -- cases --------------------------------------------------------------------------------
 
@@ -129,14 +129,7 @@ def case_attributes(store: Store, case_id: int | None = None) -> list[sqlite3.Ro
 
 def set_case_attribute(store: Store, case_id: int, name: str, value: str | None) -> None:
     """Set (or, with ``None``, remove) one attribute of a case, recorded."""
-    found = store.row("SELECT id, value FROM case_attributes WHERE case_id = ? AND name = ?", (case_id, name))
-    if value is None:
-        if found is not None:
-            store.delete("case_attributes", found["id"])
-    elif found is None:
-        store.insert("case_attributes", {"case_id": case_id, "name": name, "value": value})
-    else:
-        store.update("case_attributes", found["id"], {"value": value})
+    set_named_value(store, "case_attributes", "case_id", case_id, name, value)
 
 
 def case_attribute_names(store: Store) -> list[str]:

@@ -436,6 +436,20 @@ class Store:
         )
 
 
+def set_named_value(store: Store, table: str, owner: str, owner_id: int, name: str, value: str | None) -> None:
+    """Set (or, with ``None``, remove) the ``name`` row of ``owner_id`` in a name/value table
+    (a document's or a case's attributes), recorded in the undo log. ``table`` and ``owner``
+    are the store's own names, never user input."""
+    found = store.row(f"SELECT id, value FROM {table} WHERE {owner} = ? AND name = ?", (owner_id, name))
+    if value is None:
+        if found is not None:
+            store.delete(table, found["id"])
+    elif found is None:
+        store.insert(table, {owner: owner_id, "name": name, "value": value})
+    else:
+        store.update(table, found["id"], {"value": value})
+
+
 def _touched(changes: list[list[Any]]) -> set[tuple[str, int]]:
     """The (table, row id) pairs an action's changes wrote."""
     return {(table, (after if before is None else before)["id"]) for _, table, before, after, *_ in changes}

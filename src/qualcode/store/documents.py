@@ -6,7 +6,7 @@ import sqlite3
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from qualcode.store.core import Store, now
+from qualcode.store.core import Store, now, set_named_value
 
 DOCUMENT_COLUMNS = (
     "d.id, d.title, d.language, d.role, d.participant, d.interview_date, d.source_name, "
@@ -243,14 +243,7 @@ def document_attributes(store: Store, doc_id: int) -> dict[str, str]:
 
 def set_document_attribute(store: Store, doc_id: int, name: str, value: str | None) -> None:
     """Set (or, with ``None``, remove) one free attribute of a document, recorded."""
-    found = store.row("SELECT id, value FROM document_attributes WHERE document_id = ? AND name = ?", (doc_id, name))
-    if value is None:
-        if found is not None:
-            store.delete("document_attributes", found["id"])
-    elif found is None:
-        store.insert("document_attributes", {"document_id": doc_id, "name": name, "value": value})
-    else:
-        store.update("document_attributes", found["id"], {"value": value})
+    set_named_value(store, "document_attributes", "document_id", doc_id, name, value)
 
 
 def set_document_fields(store: Store, doc_id: int, changes: dict[str, Any]) -> None:
