@@ -106,6 +106,36 @@ def case_set(study: Study, name: str, pairs: tuple[str, ...]) -> None:
     click.echo(f"Set {len(pairs)} attribute(s) of case {name}.")
 
 
+@main.group("document")
+def document_group() -> None:
+    """Edit a document's metadata: role, participant, interview date, case, wave and free
+    attributes (opleiding, woonsituatie, …).
+
+    Example: qualcode document set ouder-03.txt wave=2 opleiding=mbo
+    """
+
+
+@document_group.command("set")
+@click.argument("document")
+@click.argument("pairs", nargs=-1, required=True, metavar="NAME=VALUE...")
+@study_options
+def document_set(study: Study, document: str, pairs: tuple[str, ...]) -> None:
+    """Set a document's role, participant, date, case, wave or free attributes; an empty
+    value clears one. One action: `qualcode undo` takes it back.
+
+    DOCUMENT is its number or title. Names as in import sidecars (rol, deelnemer, datum,
+    gezin, golf work too); a case the study lacks is added.
+
+    Example: qualcode document set ouder-03.txt wave=2 opleiding=mbo woonsituatie=
+    """
+    changed = study.set_document_values(document, parse_pairs(pairs, "document set"))
+    title = study.document(document).title
+    if changed:
+        click.echo(f"Changed {', '.join(changed)} of {title}.")
+    else:
+        click.echo(f"{title} already had these values; nothing changed.")
+
+
 @main.command("cases")
 @study_options
 @output_options

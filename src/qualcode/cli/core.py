@@ -247,7 +247,8 @@ def show(study: Study, document: str) -> None:
     doc = study.document(document)
     click.echo(f"# {doc.title}  (id {doc.id})")
     for key in ("organisation", "project", "role", "participant", "interview_date", "case", "wave"):
-        click.echo(f"{key}: {getattr(doc, key)}")
+        value = getattr(doc, key)
+        click.echo(f"{key}: {'—' if value in (None, '') else value}")
     for key in ("language", "word_count"):
         click.echo(f"{key}: {getattr(doc, key)}")
     for key, value in doc.attributes.items():

@@ -22,7 +22,7 @@ COMMAND_MODULES = {
     **dict.fromkeys(("agreement", "merge"), "agreement"),
     **dict.fromkeys(("compare", "cooccur", "crosstab", "kwic", "recount", "report", "stats", "words"), "analysis"),
     **dict.fromkeys(("suggest", "topics"), "assist"),
-    **dict.fromkeys(("case", "cases", "panel", "variables"), "cases"),
+    **dict.fromkeys(("case", "cases", "document", "panel", "variables"), "cases"),
     **dict.fromkeys(("codebook", "codes"), "codebook"),
     **dict.fromkeys(
         (

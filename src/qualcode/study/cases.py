@@ -203,6 +203,32 @@ class CaseMixin:
                 docsql.set_document_attribute(self.store, doc.id, name, (new_attrs or {}).get(name))
         return changed + changed_attrs
 
+    def set_document_values(self, document: int | str, values: dict[str, str]) -> list[str]:
+        """Set some of a document's fields (role, participant, interview date, case, wave; the
+        importer's Dutch and English aliases work) and free attributes, leaving the rest as
+        they are: an empty value clears a field or removes an attribute. One undoable action;
+        returns the names of what changed.
+
+        Organisation, project, title and language are set at import and refused here."""
+        from qualcode.ingest.importer import ALIASES
+        from qualcode.store import documents as docsql
+
+        doc = self.document(document)  # type: ignore[attr-defined]
+        fields: dict[str, str | None] = {}
+        attributes = docsql.document_attributes(self.store, doc.id)
+        by_lower = {name.lower(): name for name in attributes}
+        for raw, value in values.items():
+            name = raw.strip()
+            key = name.lower().replace(" ", "_")
+            key = ALIASES.get(key, key)
+            if key in DOCUMENT_FIELDS:
+                fields[key] = value
+            elif key in ("title", "organisation", "project", "language"):
+                raise QualcodeError(f"the {key} of a document is set when it is imported and cannot be changed here")
+            else:
+                attributes[by_lower.get(name.lower(), name)] = value
+        return self.edit_document(doc.id, fields, attributes)
+
     def set_case_attribute(self, case: str, name: str, value: str) -> None:
         """Set a case attribute (gemeente, aanpak, …); an empty value removes it."""
         case_id = self.case_id(case)
