@@ -13,6 +13,7 @@ from qualcode.cli.common import (
     note_rows,
     open_study,
     scope_from,
+    stats_table,
     study_options,
     warn_label_counts,
 )
@@ -79,39 +80,21 @@ def stats(
     per unit). Notes say whose coding counts and which documents were left out. With --by,
     the table per group: "in 3 of 4 cases" counts the group's units.
 
+    \b
     Example: qualcode stats --organisation Leergeld --role ouder --coders onderzoeker-a --csv
     Example: qualcode stats --by wave --unit case
     """
     from qualcode.analysis.formatting import number
-    from qualcode.analysis.frequencies import code_frequencies
-    from qualcode.analysis.units import default_unit, group_scopes
 
-    scope = scope_from(filters, by_coder)
-    groups: list[tuple[str | None, Any]] = [(None, scope)]
-    notes: list[str] = []
-    if by:
-        unit = unit or default_unit(study, scope)  # the same unit in every group
-        split, notes = group_scopes(study, scope, by, unit)
-        groups = list(split)
-    data: list[dict[str, Any]] = []
-    columns: list[str] = []
-    per_group: list[tuple[str | None, list[str]]] = []
-    for group, group_scope in groups:
-        rows = code_frequencies(
-            study, group_scope, rollup=rollup, words=not no_words, include_empty=include_empty, unit=unit
-        )
-        columns = rows.columns(words=not no_words)
-        data += [({by: group} if by else {}) | r.as_row() for r in rows]
-        per_group.append((group, rows.notes))
-    # a note every group has is said once; the others name their group
-    for group, group_notes in per_group:
-        for note in group_notes:
-            shared = group is None or all(note in other for _, other in per_group)
-            line = note if shared else f"{by} {group}: {note}"
-            if line not in notes:
-                notes.append(line)
-    if by:
-        columns = [by, *columns]
+    data, columns, notes = stats_table(
+        study,
+        scope_from(filters, by_coder),
+        by=by,
+        unit=unit,
+        rollup=rollup,
+        words=not no_words,
+        include_empty=include_empty,
+    )
     if not no_words:
         warn_label_counts(study)
     if fmt == "table":

@@ -15,6 +15,7 @@ from qualcode.cli.common import (
     open_study,
     progress_bar,
     scope_from,
+    stats_table,
     study_options,
     warn_label_counts,
 )
@@ -62,7 +63,10 @@ def export_fragments(
 @click.option(
     "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True, help="A .csv or .xlsx file."
 )
-@click.option("--by", default="organisation", show_default=True, help="For crosstab, compare and words.")
+@click.option(
+    "--by",
+    help="crosstab, compare and words: the groups (default organisation); stats: one table per group, stacked.",
+)
 @click.option(
     "--measure", default="count", show_default=True, help="crosstab: count, docs or rate; cooccur: count or jaccard."
 )
@@ -81,7 +85,7 @@ def export_table(
     study: Study,
     kind: str,
     output: Path,
-    by: str,
+    by: str | None,
     measure: str,
     unit: str | None,
     stratify: str | None,
@@ -120,7 +124,7 @@ def table_rows(
     kind: str,
     scope: Scope,
     *,
-    by: str,
+    by: str | None,
     measure: str,
     unit: str | None,
     stratify: str | None = None,
@@ -132,10 +136,10 @@ def table_rows(
     if kind in ("stats", "crosstab", "compare") and unit not in (None, *ANALYSIS_UNITS):
         raise QualcodeError(f"--unit {unit}: {kind} counts document, participant or case")
     if kind == "stats":
-        from qualcode.analysis.frequencies import code_frequencies
-
-        freqs = code_frequencies(study, scope, unit=unit)
-        return [r.as_row() for r in freqs], freqs.columns(), freqs.notes
+        return stats_table(study, scope, by=by, unit=unit)
+    if kind == "cooccur" and by is not None:
+        raise QualcodeError("--by does not apply to export table cooccur (it pairs codes across the scope)")
+    by = by or "organisation"
     if kind == "crosstab":
         from qualcode.analysis.matrices import crosstab as build
 
