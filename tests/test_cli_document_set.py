@@ -62,3 +62,17 @@ def test_bad_input_is_one_line_and_the_study_is_unchanged(sample_study_path: Pat
         lines = result.output.strip().splitlines()
         assert len(lines) == 1 and reason in lines[0], result.output
     assert sample_study_path.read_bytes() == original
+
+
+def test_listings_refuse_a_filter_name_that_is_both_a_document_and_a_case_attribute(sample_study_path: Path) -> None:
+    """As the analysis commands do: `-w gemeente=…` would mean a different set of documents
+    depending on which attribute is read."""
+    assert run(sample_study_path, "document", "set", "leeuwarden-ouder-01", "gemeente=Leeuwarden").exit_code == 0
+    with Study.open(sample_study_path, coder="tester") as study:
+        case = next(c["case"] for c in study.cases())
+    assert run(sample_study_path, "case", "set", case, "gemeente=Leeuwarden").exit_code == 0
+    for command in (["documents"], ["codings"], ["stats"]):
+        result = run(sample_study_path, *command, "-w", "gemeente=Leeuwarden")
+        assert result.exit_code == 1 and "say which: -w doc:gemeente" in result.output, (command, result.output)
+    documents = run(sample_study_path, "documents", "-w", "doc:gemeente=Leeuwarden", "--json")
+    assert documents.exit_code == 0 and "leeuwarden-ouder-01" in documents.output

@@ -104,16 +104,7 @@ def check_grouping(study: Study, by: str) -> None:
 def check_filters(study: Study, scope: Scope) -> None:
     """Refuse a filter (``-w NAME=VALUE``) whose name is both a document and a case
     attribute: which one it means would change the documents counted."""
-    names = [n for n in scope.attributes if n not in BUILTIN_GROUPS and not n.startswith(("doc:", "case:"))]
-    if not names:
-        return
-    both = set(study.attribute_names()) & set(study.case_attribute_names())
-    for name in names:
-        if name in both:
-            raise QualcodeError(
-                f"“{name}” is both a document attribute and a case attribute; "
-                f"say which: -w doc:{name}=… or -w case:{name}=…"
-            )
+    study.check_attribute_filters(scope.attributes)
 
 
 def group_scopes(

@@ -249,6 +249,7 @@ class CodingMixin:
 
         if scope is None:
             scope = Scope(organisation, project, role, dict(attributes or {}), coder)
+        self.check_attribute_filters(scope.attributes)  # type: ignore[attr-defined]
         code_ids: list[int] | None = None
         if codes:
             found = [self.code(ref).id for ref in codes]

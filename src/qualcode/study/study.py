@@ -210,7 +210,24 @@ class Study(CodeTreeMixin, CodingMixin, CaseMixin):
 
     def document_rows(self, **filters: Any) -> list[dict[str, Any]]:
         """Documents with their counts of turns, sentences and codings, for listings."""
+        self.check_attribute_filters(filters.get("attributes"))
         return [dict(r) for r in docsql.list_documents(self.store, **filters)]
+
+    def check_attribute_filters(self, attributes: dict[str, str] | None) -> None:
+        """Refuse a filter (``-w NAME=VALUE``) whose bare name is both a document and a case
+        attribute: which one it means would change the documents that count."""
+        from qualcode.store.cases import case_attribute_names
+
+        names = [n for n in attributes or {} if n not in ("wave", "case") and not n.startswith(("doc:", "case:"))]
+        if not names:
+            return
+        both = set(docsql.attribute_names(self.store)) & set(case_attribute_names(self.store))
+        for name in names:
+            if name in both:
+                raise QualcodeError(
+                    f"“{name}” is both a document attribute and a case attribute; "
+                    f"say which: -w doc:{name}=… or -w case:{name}=…"
+                )
 
     def document(self, ref: int | str) -> Document:
         """A document by id, title or source file name."""
