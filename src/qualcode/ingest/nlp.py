@@ -288,6 +288,25 @@ def is_known_word(word: str, language: str = "nl") -> bool:
     return lower in lemmas or lower in table or lower in stop_words(language)
 
 
+def is_verb_stem(word: str, language: str = "nl") -> bool:
+    """Whether ``word`` (any case) is the stem of a Dutch verb of the lemma table, as said in
+    the imperative or the first person: "leg" (leggen), "zeg" (zeggen), "geef" (geven), "lees"
+    (lezen), "blijf" (blijven). Pseudonymisation uses it to keep "Leg het eens uit" from
+    becoming a place."""
+    if language != "nl" or len(word) < 2:
+        return False
+    _, lemmas = _lexicon(language)
+    lower = word.lower()
+    bases = {lower}
+    if len(lower) >= 3 and lower[-3] == lower[-2] and lower[-2] in "aeou":
+        bases.add(lower[:-2] + lower[-1])  # a long vowel written single before -en: geef → gev-en
+    candidates = set()
+    for base in bases:
+        for stem in {base, base[:-1] + {"f": "v", "s": "z"}.get(base[-1], base[-1])}:
+            candidates.update((stem + "en", stem + stem[-1] + "en"))
+    return any(c in lemmas for c in candidates)
+
+
 @lru_cache(maxsize=4)
 def _lexicon(language: str) -> tuple[dict[str, str], frozenset[str]]:
     table = _lemma_table(language if language in SUPPORTED_LANGUAGES else "nl")

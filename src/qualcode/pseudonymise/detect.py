@@ -412,7 +412,23 @@ def _ordinary_word_at_start(text: str, start: int, end: int, kind: str) -> bool:
     initial = start == 0 or bool(_SENTENCE_START.search(text[max(0, start - 4) : start]))
     if not initial:
         return False
-    return word not in _first_names() if kind == "persoon" else _ordinary(word)
+    if kind == "persoon":
+        return word not in _first_names()
+    return _ordinary(word) or _imperative(word, text[end : end + 12])
+
+
+# What follows a verb said as a command ("Leg het eens uit", "Zeg maar", "Geef me"), where a
+# place opening a sentence is followed by a verb ("Emmen is klein", "Veen ligt …").
+_AFTER_IMPERATIVE = re.compile(
+    r"[ ]+(?:het|'t|'m|hem|haar|me|mij|je|ze|ons|maar|eens|es|even|nou|toch|dat|dit|die|de|een|gewoon)\b"
+)
+
+
+def _imperative(word: str, after: str) -> bool:
+    """A verb's stem opening a command: "Leg het eens uit" (deduce: the hamlet Leg)."""
+    from qualcode.ingest.nlp import is_verb_stem
+
+    return bool(_AFTER_IMPERATIVE.match(after)) and is_verb_stem(word)
 
 
 def _trim(text: str, start: int, end: int) -> tuple[int, int]:
