@@ -300,7 +300,7 @@ def is_verb_stem(word: str, language: str = "nl") -> bool:
     bases = {lower}
     if len(lower) >= 3 and lower[-3] == lower[-2] and lower[-2] in "aeou":
         bases.add(lower[:-2] + lower[-1])  # a long vowel written single before -en: geef → gev-en
-    candidates = set()
+    candidates: set[str] = set()
     for base in bases:
         for stem in {base, base[:-1] + {"f": "v", "s": "z"}.get(base[-1], base[-1])}:
             candidates.update((stem + "en", stem + stem[-1] + "en"))
