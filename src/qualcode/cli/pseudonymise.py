@@ -134,7 +134,7 @@ def _preview(source: Path, document: str | None, options: object, as_json: bool)
                         "end": f.end,
                         "kind": f.kind,
                         "text": f.text,
-                        "placeholder": plan.placeholders[f.text],
+                        "placeholder": plan.placeholder(doc_id, f.text),
                         "source": f.source,
                         "context": f.context(doc.text),
                     }
@@ -146,7 +146,7 @@ def _preview(source: Path, document: str | None, options: object, as_json: bool)
         click.echo(
             f"{r['document']}\t{r['start']}\t{r['kind']}\t{r['text']}\t→ {r['placeholder']}\t({r['source']})\t{r['context']}"
         )
-    click.echo(f"{len(rows)} finding(s) of {len(plan.placeholders)} entit(ies).", err=True)
+    click.echo(f"{len(rows)} finding(s) of {len(plan.kinds)} entit(ies).", err=True)
 
 
 def pseudonymised_option(func):  # type: ignore[no-untyped-def]

@@ -21,7 +21,7 @@ from typing import Any
 
 from qualcode.core.errors import QualcodeError
 from qualcode.core.progress import Progress, report
-from qualcode.pseudonymise.detect import Finding, Options, SourceDocument, detect, spreads
+from qualcode.pseudonymise.detect import LOCAL_KINDS, Finding, Options, SourceDocument, detect, spreads
 from qualcode.pseudonymise.remap import OffsetMap, Replacement, apply
 
 KEY_FORMAT = "qualcode-pseudonymisation-key"
@@ -48,6 +48,18 @@ class Plan:
     placeholders: dict[str, str] = field(default_factory=dict)  # original → placeholder
     kinds: dict[str, str] = field(default_factory=dict)  # placeholder → kind
     findings: dict[int, list[Finding]] = field(default_factory=dict)
+    # (document, original) → placeholder: an age or date said as a bare number ("negen",
+    # "maart") gets a placeholder of its own in each document, so that two interviews' ages
+    # do not read as the same age.
+    local: dict[tuple[int, str], str] = field(default_factory=dict)
+
+    def placeholder(self, document_id: int, original: str) -> str:
+        """The placeholder of ``original`` where ``document_id`` said it."""
+        return self.local.get((document_id, original)) or self.placeholders[original]
+
+    def entries(self) -> list[tuple[str, str]]:
+        """(original, placeholder) of every placeholder, study-wide and per document."""
+        return [*self.placeholders.items(), *((o, p) for (_, o), p in self.local.items())]
 
     def field_map(self) -> dict[str, str]:
         """Surface forms to replace in titles, attributes, memos and codes: names, places,
@@ -62,20 +74,32 @@ class Plan:
         return found
 
     def replacements(self, document_id: int) -> list[Replacement]:
-        return [Replacement(f.start, f.end, self.placeholders[f.text]) for f in self.findings.get(document_id, [])]
+        return [
+            Replacement(f.start, f.end, self.placeholder(document_id, f.text))
+            for f in self.findings.get(document_id, [])
+        ]
 
 
 def make_plan(findings: dict[int, list[Finding]]) -> Plan:
-    """Number placeholders per kind in order of first appearance (documents by id)."""
+    """Number placeholders per kind in order of first appearance (documents by id). A name,
+    place or whole date is one placeholder across the study; an age or date said as a bare
+    number word is one per document (:attr:`Plan.local`)."""
     plan = Plan(findings=findings)
     counters: Counter[str] = Counter()
+
+    def number(kind: str) -> str:
+        counters[kind] += 1
+        placeholder = f"[{LABELS[kind]}-{counters[kind]}]"
+        plan.kinds[placeholder] = kind
+        return placeholder
+
     for doc_id in sorted(findings):
         for f in findings[doc_id]:
-            if f.text not in plan.placeholders:
-                counters[f.kind] += 1
-                placeholder = f"[{LABELS[f.kind]}-{counters[f.kind]}]"
-                plan.placeholders[f.text] = placeholder
-                plan.kinds[placeholder] = f.kind
+            if f.kind in LOCAL_KINDS and not spreads(f.text, f.kind):
+                if (doc_id, f.text) not in plan.local:
+                    plan.local[doc_id, f.text] = number(f.kind)
+            elif f.text not in plan.placeholders:
+                plan.placeholders[f.text] = number(f.kind)
     return plan
 
 
@@ -296,8 +320,7 @@ def pseudonymise(
             "version": 1,
             "copy": copy_id,
             "placeholders": {
-                p: {"original": o, "kind": plan.kinds[p], "count": counts.get(p, 0)}
-                for o, p in plan.placeholders.items()
+                p: {"original": o, "kind": plan.kinds[p], "count": counts.get(p, 0)} for o, p in plan.entries()
             },
             "restore": done.snapped,
         }
