@@ -373,13 +373,17 @@ class Store:
         else:
             return  # removing a coding needs no check
         assert row is not None
-        if "document_id" not in row and "start" not in row and "end" not in row:
-            return  # a memo or code change on a coding that is there
         current = self.row('SELECT document_id, start, "end" FROM codings WHERE id = ?', (row["id"],))
+        what = f"cannot {verb} “{entry['description']}”"
+        if "document_id" not in row and "start" not in row and "end" not in row:
+            if current is not None:
+                return  # a memo or code change on a coding that is there
+            # The coding went with its transcript (removing one is not undoable): changing its
+            # memo or code would change nothing, and saying it was done would be false.
+            raise QualcodeError(f"{what}: the transcript it was made on has been removed from the study")
         merged = {**(dict(current) if current is not None else {}), **row}
         document_id = merged.get("document_id")
         document = self.row("SELECT sha256, char_count, title FROM documents WHERE id = ?", (document_id,))
-        what = f"cannot {verb} “{entry['description']}”"
         if document is None:
             raise QualcodeError(f"{what}: the transcript it was made on has been removed from the study")
         expected = guard[0].get("sha256") if guard else None
