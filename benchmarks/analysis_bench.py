@@ -159,8 +159,9 @@ def main() -> None:
     args = parser.parse_args()
     print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     # v2: word counts without speaker labels; an older cached study is not reused
-    # v3: wave a field of the document; v4: codings with their history rows
-    path = Path(tempfile.gettempdir()) / f"qualcode-analysis-bench-v4-{args.documents}-{args.codings}.qualcode"
+    # v3: wave a field of the document; v4: codings with their history rows; v5: opened by a
+    # schema with packed passages (an older checkout must not open a migrated file)
+    path = Path(tempfile.gettempdir()) / f"qualcode-analysis-bench-v5-{args.documents}-{args.codings}.qualcode"
     if args.fresh or not path.exists():
         for suffix in ("", "-wal", "-shm"):
             Path(f"{path}{suffix}").unlink(missing_ok=True)

@@ -206,9 +206,23 @@ def test_derived_passages_follow_every_change(tmp_path: Path) -> None:
                 stored = derived.columns(study, scope, rollup=rollup)
                 spans = Spans.load(study.store, scope)
                 live = code_document_figures(study.store, spans.rolled_up(study.codes()) if rollup else spans)
+                # codings per (code, document) counted by hand: rolled up, in each ancestor
+                parents = {c.id: c.parent_id for c in study.codes()}
+                tally: dict[tuple[int, int], int] = {}
+                for code, doc in zip(spans.code.tolist(), spans.document.tolist()):
+                    current: int | None = code
+                    while current is not None:
+                        tally[(current, doc)] = tally.get((current, doc), 0) + 1
+                        current = parents.get(current) if rollup else None
                 got = sorted(zip(*(a.tolist() for a in stored)))
                 want = sorted(
-                    zip(live.code.tolist(), live.document.tolist(), live.passages.tolist(), live.words.tolist())
+                    zip(
+                        live.code.tolist(),
+                        live.document.tolist(),
+                        live.passages.tolist(),
+                        live.words.tolist(),
+                        [tally[(c, d)] for c, d in zip(live.code.tolist(), live.document.tolist())],
+                    )
                 )
                 assert got == want, (rollup, names)
 

@@ -572,17 +572,16 @@ def document_spans(store: Store, document_ids: Sequence[int]) -> tuple[str, str,
     return found[0], found[1], found[2], found[3], found[4]
 
 
-def replace_passage_counts(
-    store: Store, document_ids: Sequence[int], rows: Sequence[tuple[int, int, int, int, int, int]]
+def replace_passage_arrays(
+    store: Store, document_ids: Sequence[int], rows: Sequence[tuple[int, int, int, int, bytes]]
 ) -> None:
-    """Replace the derived rows (rollup, coder_id, code_id, document_id, passages, words) of
-    some documents and clear their dirty marks. Unrecorded: derived data, no user's work;
-    the caller holds the write transaction, so no coding slips in between."""
+    """Replace the packed (rollup, coder_id, document_id, n, data) rows of some documents
+    and clear their dirty marks. Unrecorded: derived data, no user's work; the caller holds
+    the write transaction, so no coding slips in between."""
     ids = json.dumps([int(i) for i in document_ids])
-    store.conn.execute("DELETE FROM passage_counts WHERE document_id IN (SELECT value FROM json_each(?))", [ids])
+    store.conn.execute("DELETE FROM passage_arrays WHERE document_id IN (SELECT value FROM json_each(?))", [ids])
     store.conn.executemany(
-        "INSERT INTO passage_counts (rollup, coder_id, code_id, document_id, passages, words) VALUES (?, ?, ?, ?, ?, ?)",
-        rows,
+        "INSERT INTO passage_arrays (rollup, coder_id, document_id, n, data) VALUES (?, ?, ?, ?, ?)", rows
     )
     store.conn.execute("DELETE FROM passage_dirty WHERE document_id IN (SELECT value FROM json_each(?))", [ids])
 
@@ -603,21 +602,17 @@ def store_respondent_words(store: Store, counts: dict[int, int]) -> None:
     )
 
 
-def passage_columns(store: Store, scope: Scope, *, rollup: bool, coder_id: int) -> tuple[str, str, str, str]:
-    """The derived (code_id, document_id, passages, words) of the scope's documents, as four
-    comma-separated columns for numpy."""
+def passage_array_rows(store: Store, scope: Scope, *, rollup: bool, coder_id: int) -> list[tuple[int, int, bytes]]:
+    """The packed (document_id, n, data) passages of the scope's documents for one rollup
+    and coder (0: every coder merged)."""
     clause, params = "", []  # type: tuple[str, list[Any]]
-    if scope.organisation or scope.project or scope.role or scope.attributes:
+    if scope.filters_documents:
         docs, params = scope_documents_sql(scope)
         clause = f"AND p.document_id IN ({docs})"
-    found = store.conn.execute(
-        "SELECT group_concat(p.code_id), group_concat(p.document_id), group_concat(p.passages), "
-        f"group_concat(p.words) FROM passage_counts p WHERE p.rollup = ? AND p.coder_id = ? {clause}",
+    return store.conn.execute(
+        f"SELECT p.document_id, p.n, p.data FROM passage_arrays p WHERE p.rollup = ? AND p.coder_id = ? {clause}",
         [int(rollup), coder_id, *params],
-    ).fetchone()
-    if found is None or found[0] is None:
-        return "", "", "", ""
-    return found[0], found[1], found[2], found[3]
+    ).fetchall()
 
 
 # -- derived coding arrays (see the schema's "codings per document as packed arrays") -------
