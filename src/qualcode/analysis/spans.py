@@ -31,6 +31,9 @@ class Spans:
     start: np.ndarray
     end: np.ndarray
     coder: np.ndarray
+    # from the packed arrays (sorted by document, coder and start): per coding, how many of
+    # the same coder's codings after it start before it ends (see analysis.derived)
+    run: np.ndarray | None = None
 
     def __len__(self) -> int:
         return len(self.document)
