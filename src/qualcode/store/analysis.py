@@ -643,6 +643,28 @@ def replace_coding_arrays(
         store.conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, '1')", (CODING_ARRAYS_KEY,))
 
 
+def clear_derived(store: Store) -> None:
+    """Forget every derived row (packed passages and codings) and mark every coded document
+    dirty: the next read derives them all again, as for a study seen for the first time.
+    Unrecorded, like the rows themselves; the caller holds the write transaction."""
+    store.conn.execute("DELETE FROM passage_arrays")
+    store.conn.execute("DELETE FROM coding_arrays")
+    store.conn.execute("DELETE FROM meta WHERE key = ?", (CODING_ARRAYS_KEY,))
+    store.conn.execute(
+        "INSERT OR IGNORE INTO passage_dirty (document_id) SELECT DISTINCT document_id FROM coding_counts"
+    )
+
+
+def derived_rows(store: Store) -> tuple[list[tuple[int, int, int, int, bytes]], list[tuple[int, int, bytes]]]:
+    """Every packed passage row (rollup, coder_id, document_id, n, data) and coding row
+    (document_id, n, data), in key order: to compare what was kept up to date with a rebuild."""
+    passages = store.conn.execute(
+        "SELECT rollup, coder_id, document_id, n, data FROM passage_arrays ORDER BY rollup, coder_id, document_id"
+    ).fetchall()
+    codings = store.conn.execute("SELECT document_id, n, data FROM coding_arrays ORDER BY document_id").fetchall()
+    return [tuple(r) for r in passages], [tuple(r) for r in codings]
+
+
 def coding_array_rows(store: Store, scope: Scope) -> list[tuple[int, int, bytes]]:
     """The packed (document_id, n, data) rows of the scope's documents (every coder's
     codings: the caller keeps the counted coders')."""
