@@ -183,10 +183,10 @@ def _overlaps(
     key = spans.document * SHIFT + spans.start
     document, end, code = spans.document, spans.end, index.astype(np.int64)
     # The packed codings come sorted by (document, coder, start), which is this order when
-    # coders are kept apart. Ties need no stable sort: two codings starting at the same
-    # place overlap each other, and whichever comes first counts the pair once.
+    # coders are kept apart. Ties would need no stable sort (two codings starting at the same
+    # place overlap each other, and whichever comes first counts the pair once), but known
+    # runs were counted in the packed order, which a stable sort keeps.
     if len(key) > 1 and not bool((key[1:] >= key[:-1]).all()):
-        # stable: codings starting at one place keep their order, which their runs count in
         order = np.argsort(key, kind="stable")
         key, document, end, code = key[order], document[order], end[order], code[order]
         run = run[order] if run is not None else None

@@ -3,14 +3,16 @@
 Merging a million codings into passages takes about a second; a frequency table must take a
 fifth of that. So the merge is done per document and stored (``passage_arrays``: per
 rollup, coder — 0 for every coder merged — and document, packed int32 columns of code,
-passages, coded words and codings), and triggers on ``codings`` and on the code tree mark a document dirty when anything that
-feeds its passages changes (see the schema). :func:`refresh` recomputes only the dirty
-documents, inside one write transaction, before a figure is read: adding a coding costs the
-next ``stats`` one document's worth of work.
+passages, coded words and codings), and triggers on ``codings`` and on the code tree mark a
+document dirty when anything that feeds its passages changes (see the schema).
+:func:`refresh` recomputes only the dirty documents, inside one write transaction, before a
+figure is read: adding a coding costs the next ``stats`` one document's worth of work (a
+few milliseconds: the document's codings read again, its 6 packed rows rewritten).
 
-The same refresh packs each dirty document's codings into int32 arrays (``coding_arrays``):
-:func:`spans` reads a million codings from them in tens of milliseconds, where converting
-them out of the ``codings`` table costs half a second (co-occurrence's budget is 500 ms).
+The same refresh packs each dirty document's codings into int32 arrays (``coding_arrays``,
+with each coding's run of overlapping codings for co-occurrence): :func:`spans` reads a
+million codings from them in tens of milliseconds, where converting them out of the
+``codings`` table costs half a second (co-occurrence's budget is 500 ms).
 
 A study opened read-only (a colleague's file in ``compare A B``) cannot be refreshed; the
 callers then compute from the codings directly.
