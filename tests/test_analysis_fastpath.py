@@ -20,6 +20,7 @@ import qualcode.analysis.cooccurrence as cooc
 from qualcode.analysis import Scope
 from qualcode.analysis.cooccurrence import UNITS, cooccurrence
 from qualcode.analysis.frequencies import code_frequencies
+from qualcode.analysis.matrices import crosstab
 from qualcode.core.errors import QualcodeError
 from qualcode.store import analysis as analysis_sql
 from qualcode.study.study import Study
@@ -88,6 +89,26 @@ def _words(study: Study, doc: int) -> list[tuple[int, int]]:
         for m in re.finditer(r"\w+", study.document_text(doc))
         if not any(a <= m.start() < b for a, b in labels)
     ]
+
+
+def _derived(study: Study) -> tuple[list[Any], list[Any]]:
+    """The derived rows after a reading (which refreshes the dirty documents)."""
+    code_frequencies(study)
+    cooccurrence(study, unit="overlap")
+    return analysis_sql.derived_rows(study.store)
+
+
+def expected_cells(study: Study, coders: set[str] | None, rollup: bool) -> dict[tuple[str, str], tuple[int, int]]:
+    """(code path, document title) → (codings, passages) with any, by plain Python."""
+    titles = {d.id: d.title for d in study.documents()}
+    spans: dict[tuple[str, str], list[tuple[int, int]]] = defaultdict(list)
+    for doc, path, coder, start, end in _codings(study):
+        if coders is not None and coder not in coders:
+            continue
+        parts = path.split("/")
+        for code in ["/".join(parts[:i]) for i in range(1, len(parts) + 1)] if rollup else [path]:
+            spans[(code, titles[doc])].append((start, end))
+    return {key: (len(found), len(_merge(found))) for key, found in spans.items()}
 
 
 def expected_frequencies(study: Study, coders: set[str] | None, rollup: bool) -> dict[str, tuple[int, ...]]:
@@ -184,6 +205,11 @@ def expected_jaccard(study: Study, unit: str, coders: set[str] | None, across: b
 
 
 def check(study: Study) -> None:
+    # what was kept up to date through the steps equals what a first reading derives
+    kept = _derived(study)
+    with study.store.action("forget derived rows", record=False):
+        analysis_sql.clear_derived(study.store)
+    assert _derived(study) == kept
     for names in ((), ("a",), ("b", "c")):
         scope = Scope(coders=names)
         chosen = set(names) or None
@@ -193,6 +219,19 @@ def check(study: Study) -> None:
                 for r in code_frequencies(study, scope, rollup=rollup, unit="document")
             }
             assert got == expected_frequencies(study, chosen, rollup), (names, rollup)
+            matrix = crosstab(study, "document", scope, rollup=rollup, unit="document")
+            cells = {
+                (path, g.name): (
+                    int(matrix.value(code_id, g.name, "count")),
+                    int(matrix.value(code_id, g.name, "passages")),
+                )
+                for code_id, path, _ in matrix.codes
+                for g in matrix.groups
+            }
+            assert {c: v for c, v in cells.items() if v != (0, 0)} == expected_cells(study, chosen, rollup), (
+                names,
+                rollup,
+            )
         for unit in UNITS:
             for across in (False, True):
                 totals, pairs = expected_cooccurrence(study, unit, chosen, across)

@@ -206,9 +206,23 @@ def test_derived_passages_follow_every_change(tmp_path: Path) -> None:
                 stored = derived.columns(study, scope, rollup=rollup)
                 spans = Spans.load(study.store, scope)
                 live = code_document_figures(study.store, spans.rolled_up(study.codes()) if rollup else spans)
+                # codings per (code, document) counted by hand: rolled up, in each ancestor
+                parents = {c.id: c.parent_id for c in study.codes()}
+                tally: dict[tuple[int, int], int] = {}
+                for code, doc in zip(spans.code.tolist(), spans.document.tolist()):
+                    current: int | None = code
+                    while current is not None:
+                        tally[(current, doc)] = tally.get((current, doc), 0) + 1
+                        current = parents.get(current) if rollup else None
                 got = sorted(zip(*(a.tolist() for a in stored)))
                 want = sorted(
-                    zip(live.code.tolist(), live.document.tolist(), live.passages.tolist(), live.words.tolist())
+                    zip(
+                        live.code.tolist(),
+                        live.document.tolist(),
+                        live.passages.tolist(),
+                        live.words.tolist(),
+                        [tally[(c, d)] for c, d in zip(live.code.tolist(), live.document.tolist())],
+                    )
                 )
                 assert got == want, (rollup, names)
 
@@ -232,3 +246,62 @@ def test_derived_passages_follow_every_change(tmp_path: Path) -> None:
     study.move_code("P/C", None)  # C no longer rolls up into P
     check()
     study.close()
+
+
+def test_a_study_from_before_packed_passages_migrates_with_the_same_figures(tmp_path: Path) -> None:
+    """A study whose derived rows are in the old shape (passage_counts, codings packed in four
+    columns and marked complete) opens migrated: the old rows are dropped, not misread, and
+    every figure is what it was."""
+    import sqlite3
+
+    from qualcode.store.schema import MIGRATIONS
+
+    path = tmp_path / "oud.qualcode"
+    study = Study.create(path, "oud", coder="a")
+    study.add_code("P")
+    study.add_code("C", parent="P")
+    study.add_code("Q")
+    docs = [study.add_document(TEXT + "." * n, title=f"d{n}") for n in range(2)]
+    for doc, code, start, end, coder in [
+        (docs[0], "P", BODY, BODY + 10, "a"),
+        (docs[0], "P/C", BODY + 5, BODY + 20, "b"),
+        (docs[0], "Q", BODY + 8, BODY + 30, "a"),
+        (docs[1], "Q", BODY, BODY + 4, "b"),
+        (docs[1], "P/C", BODY + 2, BODY + 12, "b"),
+    ]:
+        study.add_coding(doc, code, start, end, coder=coder)
+
+    def figures() -> tuple:
+        return (
+            [r.as_row() for r in code_frequencies(study)],
+            [sorted(cooccurrence(study, unit=u).counts.items()) for u in ("overlap", "sentence")],
+        )
+
+    before = figures()
+    study.close()
+    number = next(
+        i for i, (name, _) in enumerate(MIGRATIONS, start=1) if name.startswith("passages per document as packed")
+    )
+    conn = sqlite3.connect(path)
+    old_blob = np.zeros((4, 3), dtype="<i4").tobytes()  # what the old shape held: 4 columns, here nonsense
+    conn.executescript(
+        "DROP TRIGGER passage_arrays_document_gone; DROP TABLE passage_arrays; DROP INDEX documents_frame;"
+        "CREATE TABLE passage_counts (rollup INTEGER NOT NULL, coder_id INTEGER NOT NULL, code_id INTEGER NOT NULL,"
+        " document_id INTEGER NOT NULL, passages INTEGER NOT NULL, words INTEGER NOT NULL,"
+        " PRIMARY KEY (rollup, coder_id, code_id, document_id)) WITHOUT ROWID;"
+        "CREATE TRIGGER passage_counts_document_gone AFTER DELETE ON documents BEGIN"
+        " DELETE FROM passage_counts WHERE document_id = old.id;"
+        " DELETE FROM passage_dirty WHERE document_id = old.id; END;"
+        "DELETE FROM coding_arrays;"
+        f"DELETE FROM migrations WHERE id = {number};"
+    )
+    conn.executemany("INSERT INTO coding_arrays (document_id, n, data) VALUES (?, 3, ?)", [(d, old_blob) for d in docs])
+    conn.commit()
+    conn.close()
+    study = Study.open(path, coder="a")
+    try:
+        assert figures() == before
+        study.remove_document(docs[1])  # the new trigger drops its rows
+        assert [r.codings for r in code_frequencies(study)] == [2, 1, 1]
+    finally:
+        study.close()

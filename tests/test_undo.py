@@ -20,7 +20,16 @@ def content(study: Study) -> dict[str, list[tuple]]:
     """The study's contents, without the undo log itself (and who has ever coded), nor the
     highest id ever given (an undone insert keeps its id used: ids are never reused), nor the
     analysis's derived caches (passages are recomputed for documents marked dirty)."""
-    skip = {"history", "migrations", "coders", "sqlite_sequence", "passage_counts", "passage_dirty", "respondent_words"}
+    skip = {
+        "history",
+        "migrations",
+        "coders",
+        "sqlite_sequence",
+        "passage_counts",
+        "passage_arrays",
+        "passage_dirty",
+        "respondent_words",
+    }
     tables = [
         r[0]
         for r in study.store.rows("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")

@@ -143,11 +143,13 @@ def cooccurrence(
     coder_ids, coder_rank = _dense(spans.coder)
     one_coder = across_coders or len(coder_ids) == 1
     if unit == "overlap":
+        # the packed runs are each coder's own: right unless pairs may cross coders
+        run = spans.run if not (across_coders and len(coder_ids) > 1) else None
         if not one_coder:
             # each coder's codings of a document form a document of their own: no pair
             # crosses coders, and totals still count every coding once
             spans = Spans(spans.document * len(coder_ids) + coder_rank, spans.code, spans.start, spans.end, spans.coder)
-        _overlaps(result, spans, ids, index)
+        _overlaps(result, spans, ids, index, run)
     else:
         _units(result, study, spans, ids, index, unit, None if one_coder else (coder_rank, len(coder_ids)))
     return result
@@ -164,27 +166,34 @@ def _dense(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return np.flatnonzero(seen), rank[values]
 
 
-def _overlaps(result: Cooccurrence, spans: Spans, ids: np.ndarray, index: np.ndarray) -> None:
+def _overlaps(
+    result: Cooccurrence, spans: Spans, ids: np.ndarray, index: np.ndarray, run: np.ndarray | None = None
+) -> None:
     """Pairs of overlapping codings, counted per pair of codes.
 
     A sweep over the codings sorted by (document, start): the codings that start at or
     after coding *i* and before its end are exactly those it overlaps to the right, a
     contiguous run, so every overlapping pair is seen once, as (i, j) with i before j. The
     pairs are materialised a chunk of whole documents at a time (no pair crosses a
-    document), as int32 arrays, and counted with ``bincount``.
+    document), and counted with ``bincount``. ``run`` gives each coding's run when known
+    (the packed arrays keep it per coder: see :mod:`qualcode.analysis.derived`), which saves
+    looking up a million ends.
     """
     k = len(ids)
     key = spans.document * SHIFT + spans.start
     document, end, code = spans.document, spans.end, index.astype(np.int64)
     # The packed codings come sorted by (document, coder, start), which is this order when
-    # coders are kept apart. Ties need no stable sort: two codings starting at the same
-    # place overlap each other, and whichever comes first counts the pair once.
+    # coders are kept apart. Ties would need no stable sort (two codings starting at the same
+    # place overlap each other, and whichever comes first counts the pair once), but known
+    # runs were counted in the packed order, which a stable sort keeps.
     if len(key) > 1 and not bool((key[1:] >= key[:-1]).all()):
-        order = np.argsort(key)
+        order = np.argsort(key, kind="stable")
         key, document, end, code = key[order], document[order], end[order], code[order]
-    end_key = document * SHIFT + end
-    n = len(key)
-    following = np.searchsorted(key, end_key, side="left") - np.arange(1, n + 1)
+        run = run[order] if run is not None else None
+    if run is not None:
+        following = run.astype(np.int64)
+    else:
+        following = np.searchsorted(key, document * SHIFT + end, side="left") - np.arange(1, len(key) + 1)
     pair_counts = np.zeros(k * k, dtype=np.int64)
     by_code = np.zeros((k, k), dtype=np.int64)  # codings of code a that meet code b
     for lo, hi in _document_chunks(document, following, k):

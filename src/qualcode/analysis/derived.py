@@ -1,16 +1,18 @@
 """Passages and coded words kept up to date as codings change.
 
 Merging a million codings into passages takes about a second; a frequency table must take a
-fifth of that. So the merge is done per document and stored (``passage_counts``: per
-rollup, coder — 0 for every coder merged — code and document: passages and coded words),
-and triggers on ``codings`` and on the code tree mark a document dirty when anything that
-feeds its passages changes (see the schema). :func:`refresh` recomputes only the dirty
-documents, inside one write transaction, before a figure is read: adding a coding costs the
-next ``stats`` one document's worth of work.
+fifth of that. So the merge is done per document and stored (``passage_arrays``: per
+rollup, coder — 0 for every coder merged — and document, packed int32 columns of code,
+passages, coded words and codings), and triggers on ``codings`` and on the code tree mark a
+document dirty when anything that feeds its passages changes (see the schema).
+:func:`refresh` recomputes only the dirty documents, inside one write transaction, before a
+figure is read: adding a coding costs the next ``stats`` one document's worth of work (a
+few milliseconds: the document's codings read again, its 6 packed rows rewritten).
 
-The same refresh packs each dirty document's codings into int32 arrays (``coding_arrays``):
-:func:`spans` reads a million codings from them in tens of milliseconds, where converting
-them out of the ``codings`` table costs half a second (co-occurrence's budget is 500 ms).
+The same refresh packs each dirty document's codings into int32 arrays (``coding_arrays``,
+with each coding's run of overlapping codings for co-occurrence): :func:`spans` reads a
+million codings from them in tens of milliseconds, where converting them out of the
+``codings`` table costs half a second (co-occurrence's budget is 500 ms).
 
 A study opened read-only (a colleague's file in ``compare A B``) cannot be refreshed; the
 callers then compute from the codings directly.
@@ -23,7 +25,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from qualcode.analysis.spans import Spans, code_document_figures, respondent_words
+from qualcode.analysis.spans import SHIFT, CodeDocumentFigures, Spans, code_document_figures, respondent_words
 from qualcode.store import analysis as sql
 
 if TYPE_CHECKING:
@@ -48,7 +50,7 @@ def refresh(study: Study) -> bool:
                 batch = sql.dirty_documents(store, limit=_BATCH)  # read again under the write lock
                 if batch:
                     spans = _document_spans(study, batch)
-                    sql.replace_passage_counts(store, batch, _derive(study, spans, codes))
+                    sql.replace_passage_arrays(store, batch, _derive(study, spans, codes))
                     sql.replace_coding_arrays(store, batch, _packed(spans))
             if len(batch) < _BATCH:
                 break
@@ -78,14 +80,25 @@ def _document_spans(study: Study, documents: list[int]) -> Spans:
     return Spans(*columns)
 
 
+CODING_COLUMNS = 5  # code, coder, start, end, run
+
+
 def _packed(spans: Spans) -> list[tuple[int, int, bytes]]:
-    """(document_id, n, int32 code, coder, start and end columns) per document, sorted
-    by coder and start (the order co-occurrence sweeps them in)."""
+    """(document_id, n, int32 code, coder, start, end and run columns) per document, sorted
+    by coder and start (the order co-occurrence sweeps them in). A coding's run is the
+    number of the same coder's codings after it that start before it ends: the codings it
+    overlaps to the right, which co-occurrence would otherwise look up for every coding."""
     if len(spans) == 0:
         return []
     order = np.lexsort((spans.start, spans.coder, spans.document))
-    document = spans.document[order]
-    table = np.stack([spans.code[order], spans.coder[order], spans.start[order], spans.end[order]]).astype("<i4")
+    document, coder, start = spans.document[order], spans.coder[order], spans.start[order]
+    # (document, coder) as a rank, so that one sorted int64 key orders every coding
+    new = np.ones(len(order), dtype=bool)
+    new[1:] = (document[1:] != document[:-1]) | (coder[1:] != coder[:-1])
+    group = (np.cumsum(new) - 1) * SHIFT
+    key = group + start
+    run = np.searchsorted(key, group + spans.end[order], side="left") - np.arange(1, len(order) + 1)
+    table = np.stack([spans.code[order], coder, start, spans.end[order], run]).astype("<i4")
     cuts = np.concatenate([[0], np.flatnonzero(document[1:] != document[:-1]) + 1, [len(document)]])
     return [
         (int(document[lo]), int(hi - lo), np.ascontiguousarray(table[:, lo:hi]).tobytes())
@@ -102,47 +115,62 @@ def spans(study: Study, scope: sql.Scope) -> Spans:
     rows = sql.coding_array_rows(study.store, scope)
     empty = np.zeros(0, dtype=np.int64)
     if not rows:
-        return Spans(empty, empty, empty, empty, empty)
+        return Spans(empty, empty, empty, empty, empty, empty)
     counts = np.array([n for _, n, _ in rows], dtype=np.int64)
-    packed = np.concatenate([np.frombuffer(data, dtype="<i4").reshape(4, n) for _, n, data in rows], axis=1)
+    packed = np.concatenate(
+        [np.frombuffer(data, dtype="<i4").reshape(CODING_COLUMNS, n) for _, n, data in rows], axis=1
+    )
     document = np.repeat(np.array([d for d, _, _ in rows], dtype=np.int64), counts)
-    code, coder, start, end = (column.astype(np.int64) for column in packed)
+    # int32 as stored: offsets, codes and coders fit, and every key built from them is
+    # int64 (the document column is); a conversion of each column would cost 10 ms
+    code, coder, start, end, run = packed
     names = scope.coder_names()
     if names:
+        # whole coders go: the runs (within one coder's codings) stay right
         keep = np.isin(coder, np.array(sql.coder_ids(study.store, names), dtype=np.int64))
-        return Spans(document[keep], code[keep], start[keep], end[keep], coder[keep])
-    return Spans(document, code, start, end, coder)
+        return Spans(document[keep], code[keep], start[keep], end[keep], coder[keep], run[keep])
+    return Spans(document, code, start, end, coder, run)
 
 
-def _derive(study: Study, spans: Spans, codes: list) -> list[tuple[int, int, int, int, int, int]]:
+def _derive(study: Study, spans: Spans, codes: list) -> list[tuple[int, int, int, int, bytes]]:
+    """The packed (rollup, coder, document, n, data) passage rows of the spans' documents:
+    per (code, document) its passages, coded words and codings, for every coder merged
+    (coder 0) and for each coder, as coded and rolled up."""
     if len(spans) == 0:
         return []
-    rows: list[tuple[int, int, int, int, int, int]] = []
+    rows: list[tuple[int, int, int, int, bytes]] = []
     coders = int(spans.coder.max()) + 1
     for rollup, source in ((0, spans), (1, spans.rolled_up(codes))):
-        every = code_document_figures(study.store, source, words=True)
-        rows += _rows(rollup, np.full(len(every.code), ALL_CODERS), every)
+        every = code_document_figures(study.store, source, words=True, codings=True)
+        rows += _packed_passages(rollup, np.full(len(every.code), ALL_CODERS), every)
         # per coder: (code, coder) as one code number, split again afterwards
         keyed = Spans(source.document, source.code * coders + source.coder, source.start, source.end, source.coder)
-        own = code_document_figures(study.store, keyed, words=True)
+        own = code_document_figures(study.store, keyed, words=True, codings=True)
         code, coder = np.divmod(own.code, coders)
         own.code = code
-        rows += _rows(rollup, coder, own)
+        rows += _packed_passages(rollup, coder, own)
     return rows
 
 
-def _rows(rollup: int, coder: np.ndarray, figures) -> list[tuple[int, int, int, int, int, int]]:
-    words = figures.words if figures.words is not None else np.zeros(len(figures.code), dtype=np.int64)
-    return list(
-        zip(
-            [rollup] * len(figures.code),
-            coder.tolist(),
-            figures.code.tolist(),
-            figures.document.tolist(),
-            figures.passages.tolist(),
-            np.asarray(words, dtype=np.int64).tolist(),
-        )
-    )
+def _packed_passages(
+    rollup: int, coder: np.ndarray, figures: CodeDocumentFigures
+) -> list[tuple[int, int, int, int, bytes]]:
+    """One (rollup, coder, document, n, data) row per coder and document: int32 columns
+    code, passages, words, codings."""
+    if len(figures.code) == 0:
+        return []
+    zeros = np.zeros(len(figures.code), dtype=np.int64)
+    words = figures.words if figures.words is not None else zeros
+    codings = figures.codings if figures.codings is not None else zeros
+    order = np.lexsort((figures.code, figures.document, coder))
+    who, document = coder[order], figures.document[order]
+    table = np.stack([figures.code[order], figures.passages[order], words[order], codings[order]]).astype("<i4")
+    cut = np.flatnonzero((who[1:] != who[:-1]) | (document[1:] != document[:-1])) + 1
+    cuts = np.concatenate([[0], cut, [len(order)]]).tolist()
+    return [
+        (rollup, int(who[lo]), int(document[lo]), hi - lo, np.ascontiguousarray(table[:, lo:hi]).tobytes())
+        for lo, hi in zip(cuts[:-1], cuts[1:])
+    ]
 
 
 def said(study: Study, documents: list[int]) -> dict[int, int]:
@@ -162,15 +190,21 @@ def said(study: Study, documents: list[int]) -> dict[int, int]:
 
 
 def columns(study: Study, scope: sql.Scope, *, rollup: bool) -> tuple[np.ndarray, ...] | None:
-    """(code, document, passages, words) for the scope from the derived table, or None when
-    it cannot serve the scope (several but not all coders named, or a read-only study)."""
+    """(code, document, passages, words, codings) per (code, document) for the scope from
+    the derived table, or None when it cannot serve the scope (several but not all coders
+    named, or a read-only study). ``codings`` counts as :func:`qualcode.analysis.frequencies.
+    rolled_codings` does: rolled up, a sub-code's coding counts in each ancestor."""
     names = scope.coder_names()
     if len(names) > 1:
         return None
     coder = ALL_CODERS if not names else sql.coder_ids(study.store, names)[0]
     if not refresh(study):
         return None
-    found = sql.passage_columns(study.store, scope, rollup=rollup, coder_id=coder)
-    return tuple(
-        np.fromstring(text, dtype=np.int64, sep=",") if text else np.zeros(0, dtype=np.int64) for text in found
-    )
+    rows = sql.passage_array_rows(study.store, scope, rollup=rollup, coder_id=coder)
+    if not rows:
+        return tuple(np.zeros(0, dtype=np.int64) for _ in range(5))
+    counts = np.array([n for _, n, _ in rows], dtype=np.int64)
+    packed = np.concatenate([np.frombuffer(data, dtype="<i4").reshape(4, n) for _, n, data in rows], axis=1)
+    document = np.repeat(np.array([d for d, _, _ in rows], dtype=np.int64), counts)
+    code, passages, words, codings = (column.astype(np.int64) for column in packed)
+    return code, document, passages, words, codings

@@ -125,14 +125,20 @@ def code_frequencies(
     scope = scope or Scope()
     codes = study.codes()
     frame = unit_frame(study, scope, unit)
-    codings = rolled_codings(codes, sql.own_codings(study.store, scope), rollup)
     found = derived.columns(study, scope, rollup=rollup)
     if found is None:
+        codings = rolled_codings(codes, sql.own_codings(study.store, scope), rollup)
         spans = Spans.load(study.store, scope)
         live = code_document_figures(study.store, spans.rolled_up(codes) if rollup else spans, words=words)
         zeros = np.zeros(len(live.code), dtype=np.int64)
-        found = (live.code, live.document, live.passages, live.words if live.words is not None else zeros)
-    code, document, passages, coded = found
+        code, document, passages = live.code, live.document, live.passages
+        coded = live.words if live.words is not None else zeros
+    else:
+        # the derived rows carry the codings per (code, document), rolled up as rolled_codings does
+        code, document, passages, coded, counts = found
+        coded_ids, which = np.unique(code, return_inverse=True)
+        summed = np.bincount(which, weights=counts, minlength=len(coded_ids)) if len(code) else np.zeros(0)
+        codings = {int(c): int(n) for c, n in zip(coded_ids.tolist(), summed.tolist()) if n}
     kept = frame.document_unit
     said = derived.said(study, list(kept))
 

@@ -175,22 +175,24 @@ def crosstab(
         doc_obs[doc] = obs_index[(frame.document_group[doc], key)]
     n_groups = len(group_names)
 
-    # codings (raw): the tally per (code, document), rolled up over the code tree
-    raw = [np.fromstring(t, dtype=np.int64, sep=",") if t else np.zeros(0, dtype=np.int64)
-           for t in sql.own_coding_columns(study.store, scope)]  # fmt: skip
-    code, document, n = raw
-    if rollup and len(code):
-        zeros = np.zeros(len(code), dtype=np.int64)
-        rolled = Spans(document, code, n, zeros, zeros).rolled_up(codes)
-        code, document, n = rolled.code, rolled.document, rolled.start
-    _add_cells(matrix.codings, code, document, n, doc_group, group_names, top)
-
     found = derived.columns(study, scope, rollup=rollup)
     if found is None:
+        # codings (raw): the tally per (code, document), rolled up over the code tree
+        raw = [np.fromstring(t, dtype=np.int64, sep=",") if t else np.zeros(0, dtype=np.int64)
+               for t in sql.own_coding_columns(study.store, scope)]  # fmt: skip
+        code, document, n = raw
+        if rollup and len(code):
+            zeros = np.zeros(len(code), dtype=np.int64)
+            rolled = Spans(document, code, n, zeros, zeros).rolled_up(codes)
+            code, document, n = rolled.code, rolled.document, rolled.start
+        _add_cells(matrix.codings, code, document, n, doc_group, group_names, top)
         spans = Spans.load(study.store, scope)
         live = code_document_figures(study.store, spans.rolled_up(codes) if rollup else spans, words=False)
-        found = (live.code, live.document, live.passages)
-    code, document, passages = found[0], found[1], found[2]
+        code, document, passages = live.code, live.document, live.passages
+    else:
+        # the derived rows carry the codings per (code, document), rolled up like the tally above
+        code, document, passages = found[0], found[1], found[2]
+        _add_cells(matrix.codings, code, document, found[4], doc_group, group_names, top)
     inside = document < top
     code, document, passages = code[inside], document[inside], passages[inside]
     obs = doc_obs[document]

@@ -31,6 +31,9 @@ class Spans:
     start: np.ndarray
     end: np.ndarray
     coder: np.ndarray
+    # from the packed arrays (sorted by document, coder and start): per coding, how many of
+    # the same coder's codings after it start before it ends (see analysis.derived)
+    run: np.ndarray | None = None
 
     def __len__(self) -> int:
         return len(self.document)
@@ -211,6 +214,7 @@ class CodeDocumentFigures:
     document: np.ndarray
     passages: np.ndarray
     words: np.ndarray | None
+    codings: np.ndarray | None = None  # the codings that went in, when counted
 
     def per_code(self) -> dict[int, tuple[int, int | None]]:
         """code → (passages, words) summed over documents."""
@@ -224,15 +228,18 @@ class CodeDocumentFigures:
         }
 
 
-def code_document_figures(store: Store, spans: Spans, *, words: bool = True) -> CodeDocumentFigures:
+def code_document_figures(
+    store: Store, spans: Spans, *, words: bool = True, codings: bool = False
+) -> CodeDocumentFigures:
     """Merge each code's spans per document once; count the passages and, with ``words``,
-    the words inside them."""
+    the words inside them; with ``codings``, the spans that went in."""
     empty = np.zeros(0, dtype=np.int64)
     if len(spans) == 0:
-        return CodeDocumentFigures(empty, empty, empty, empty if words else None)
+        return CodeDocumentFigures(empty, empty, empty, empty if words else None, empty if codings else None)
     # (code, document) as one small group number, so that merge() sorts a single key
     documents = int(spans.document.max()) + 1
-    merged_group, merged_start, merged_end = merge(spans.code * documents + spans.document, spans.start, spans.end)
+    group = spans.code * documents + spans.document
+    merged_group, merged_start, merged_end = merge(group, spans.start, spans.end)
     groups, first, passages = np.unique(merged_group, return_index=True, return_counts=True)
     code, document = np.divmod(groups, documents)
     counted = None
@@ -240,7 +247,11 @@ def code_document_figures(store: Store, spans: Spans, *, words: bool = True) -> 
         m_document = merged_group % documents
         per_passage = WordIndex(store, m_document).count(m_document, merged_start, merged_end)
         counted = np.add.reduceat(per_passage, first) if len(first) else empty
-    return CodeDocumentFigures(code, document, passages, counted)
+    spans_in = None
+    if codings:
+        # every group with a span has a passage: the same groups, in the same (sorted) order
+        spans_in = np.unique(group, return_counts=True)[1]
+    return CodeDocumentFigures(code, document, passages, counted, spans_in)
 
 
 def coded_words(store: Store, spans: Spans) -> dict[int, int]:

@@ -125,11 +125,12 @@ def document_frame(store: Store, scope: Scope, by: str | None = None) -> list[sq
     """The scope's documents with what units and groups are made of: id, title, group (when
     ``by``), participant (a document without one is a participant of its own), case_id and
     word_count."""
-    docs, doc_params = scope_documents_sql(scope)
+    # the filter straight on d (not ``d.id IN (…)``): the covering index documents_frame serves it
+    where, doc_params = document_filter(scope.organisation, scope.project, scope.role, scope.attributes)
     expr, join, join_params = group_expression(store, by) if by else ("NULL", "", [])
     return store.rows(
         f"SELECT d.id, d.title, {expr} AS grp, ifnull(d.participant, '#' || d.id) AS participant, "
-        f"d.case_id, d.word_count FROM {DOC_FROM} {join} WHERE d.id IN ({docs}) ORDER BY d.id",
+        f"d.case_id, d.word_count FROM {DOC_FROM} {join} {where} ORDER BY d.id",
         [*join_params, *doc_params],
     )
 
@@ -572,17 +573,16 @@ def document_spans(store: Store, document_ids: Sequence[int]) -> tuple[str, str,
     return found[0], found[1], found[2], found[3], found[4]
 
 
-def replace_passage_counts(
-    store: Store, document_ids: Sequence[int], rows: Sequence[tuple[int, int, int, int, int, int]]
+def replace_passage_arrays(
+    store: Store, document_ids: Sequence[int], rows: Sequence[tuple[int, int, int, int, bytes]]
 ) -> None:
-    """Replace the derived rows (rollup, coder_id, code_id, document_id, passages, words) of
-    some documents and clear their dirty marks. Unrecorded: derived data, no user's work;
-    the caller holds the write transaction, so no coding slips in between."""
+    """Replace the packed (rollup, coder_id, document_id, n, data) rows of some documents
+    and clear their dirty marks. Unrecorded: derived data, no user's work; the caller holds
+    the write transaction, so no coding slips in between."""
     ids = json.dumps([int(i) for i in document_ids])
-    store.conn.execute("DELETE FROM passage_counts WHERE document_id IN (SELECT value FROM json_each(?))", [ids])
+    store.conn.execute("DELETE FROM passage_arrays WHERE document_id IN (SELECT value FROM json_each(?))", [ids])
     store.conn.executemany(
-        "INSERT INTO passage_counts (rollup, coder_id, code_id, document_id, passages, words) VALUES (?, ?, ?, ?, ?, ?)",
-        rows,
+        "INSERT INTO passage_arrays (rollup, coder_id, document_id, n, data) VALUES (?, ?, ?, ?, ?)", rows
     )
     store.conn.execute("DELETE FROM passage_dirty WHERE document_id IN (SELECT value FROM json_each(?))", [ids])
 
@@ -603,21 +603,17 @@ def store_respondent_words(store: Store, counts: dict[int, int]) -> None:
     )
 
 
-def passage_columns(store: Store, scope: Scope, *, rollup: bool, coder_id: int) -> tuple[str, str, str, str]:
-    """The derived (code_id, document_id, passages, words) of the scope's documents, as four
-    comma-separated columns for numpy."""
+def passage_array_rows(store: Store, scope: Scope, *, rollup: bool, coder_id: int) -> list[tuple[int, int, bytes]]:
+    """The packed (document_id, n, data) passages of the scope's documents for one rollup
+    and coder (0: every coder merged)."""
     clause, params = "", []  # type: tuple[str, list[Any]]
-    if scope.organisation or scope.project or scope.role or scope.attributes:
+    if scope.filters_documents:
         docs, params = scope_documents_sql(scope)
         clause = f"AND p.document_id IN ({docs})"
-    found = store.conn.execute(
-        "SELECT group_concat(p.code_id), group_concat(p.document_id), group_concat(p.passages), "
-        f"group_concat(p.words) FROM passage_counts p WHERE p.rollup = ? AND p.coder_id = ? {clause}",
+    return store.conn.execute(
+        f"SELECT p.document_id, p.n, p.data FROM passage_arrays p WHERE p.rollup = ? AND p.coder_id = ? {clause}",
         [int(rollup), coder_id, *params],
-    ).fetchone()
-    if found is None or found[0] is None:
-        return "", "", "", ""
-    return found[0], found[1], found[2], found[3]
+    ).fetchall()
 
 
 # -- derived coding arrays (see the schema's "codings per document as packed arrays") -------
@@ -645,6 +641,28 @@ def replace_coding_arrays(
     store.conn.executemany("INSERT INTO coding_arrays (document_id, n, data) VALUES (?, ?, ?)", arrays)
     if complete:
         store.conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, '1')", (CODING_ARRAYS_KEY,))
+
+
+def clear_derived(store: Store) -> None:
+    """Forget every derived row (packed passages and codings) and mark every coded document
+    dirty: the next read derives them all again, as for a study seen for the first time.
+    Unrecorded, like the rows themselves; the caller holds the write transaction."""
+    store.conn.execute("DELETE FROM passage_arrays")
+    store.conn.execute("DELETE FROM coding_arrays")
+    store.conn.execute("DELETE FROM meta WHERE key = ?", (CODING_ARRAYS_KEY,))
+    store.conn.execute(
+        "INSERT OR IGNORE INTO passage_dirty (document_id) SELECT DISTINCT document_id FROM coding_counts"
+    )
+
+
+def derived_rows(store: Store) -> tuple[list[tuple[int, int, int, int, bytes]], list[tuple[int, int, bytes]]]:
+    """Every packed passage row (rollup, coder_id, document_id, n, data) and coding row
+    (document_id, n, data), in key order: to compare what was kept up to date with a rebuild."""
+    passages = store.conn.execute(
+        "SELECT rollup, coder_id, document_id, n, data FROM passage_arrays ORDER BY rollup, coder_id, document_id"
+    ).fetchall()
+    codings = store.conn.execute("SELECT document_id, n, data FROM coding_arrays ORDER BY document_id").fetchall()
+    return [tuple(r) for r in passages], [tuple(r) for r in codings]
 
 
 def coding_array_rows(store: Store, scope: Scope) -> list[tuple[int, int, bytes]]:
