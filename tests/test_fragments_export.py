@@ -11,14 +11,20 @@ different organisations, no organisation at all, sub-codes, two coders, cases an
 
 from __future__ import annotations
 
+import csv
+import io
 import sqlite3
 from pathlib import Path
+from typing import Any
 
+import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from qualcode.core.clean import clean_field
 from qualcode.core.scope import Scope
-from qualcode.exchange.csv import FRAGMENT_COLUMNS, write_fragments_csv
+from qualcode.exchange.csv import FRAGMENT_COLUMNS, neutralise, write_csv, write_csv_stream, write_fragments_csv
 from qualcode.exchange.tables import write_fragments
 from qualcode.study.study import Study
 
@@ -179,3 +185,80 @@ def test_a_filtered_export_is_the_recomputation_s_rows_in_scope(hostile: Study, 
     target = tmp_path / "a.csv"
     assert write_fragments(hostile, target, Scope(organisation="A-org", coders=("anna",))) == len(wanted) == 3
     assert target.read_bytes() == oracle_csv(wanted)
+
+
+def test_fragments_without_every_field_leave_the_missing_cells_empty(tmp_path: Path) -> None:
+    """The retrieval screen writes its passages, which have no case or wave."""
+    target = tmp_path / "f.csv"
+    assert write_fragments_csv([{"document": "=d", "start": 3, "text": "a,b"}, {}], target, "s") == 2
+    assert target.read_bytes().decode("utf-8-sig").split("\r\n")[1:] == [
+        's,,,\'=d,,,,,,3,,"a,b",,,',
+        "s,,,,,,,,,,,,,,",
+        "",
+    ]
+
+
+# -- every CSV: the fast writer against the csv module ---------------------------------------
+
+
+def reference_csv(columns: list[str], rows: list[list[Any]], *, excel_nl: bool) -> bytes:
+    """What the writer wrote before it was tuned: the csv module over neutralised cells."""
+
+    def nl(cell: Any) -> Any:
+        return float.__repr__(cell).replace(".", ",") if excel_nl and isinstance(cell, float) else cell
+
+    out = io.StringIO(newline="")
+    writer = csv.writer(out, delimiter=";" if excel_nl else ",", lineterminator="\r\n")
+    writer.writerow([neutralise(c) for c in columns])
+    for row in rows:
+        writer.writerow([nl("" if c is None else neutralise(c)) for c in row])
+    return b"\xef\xbb\xbf" + out.getvalue().encode("utf-8")
+
+
+CELLS = st.one_of(
+    st.text(alphabet=st.sampled_from("ab =+-@\t\r\n,;\"'\x1b[]0m\x07\x9béĳ"), max_size=12),
+    st.text(max_size=8),
+    st.integers(),
+    st.floats(allow_nan=False),
+    st.booleans(),
+    st.none(),
+    st.sampled_from([np.float64(0.25), np.int64(7), ["a, b"]]),
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    width=st.integers(1, 4),
+    cells=st.lists(CELLS, max_size=40),
+    excel_nl=st.booleans(),
+)
+def test_any_table_is_written_as_the_csv_module_writes_it(
+    tmp_path_factory: pytest.TempPathFactory, width: int, cells: list[Any], excel_nl: bool
+) -> None:
+    rows = [cells[i : i + width] for i in range(0, len(cells), width)]
+    columns = ["=kolom", "b", "c;d", "e"][:width]
+    expected = reference_csv(columns, rows, excel_nl=excel_nl)
+    target = tmp_path_factory.mktemp("csv") / "t.csv"
+    assert write_csv(target, columns, rows, excel_nl=excel_nl) == len(rows)
+    assert target.read_bytes() == expected
+    stream = io.BytesIO()
+    assert write_csv_stream(stream, columns, rows, excel_nl=excel_nl) == len(rows)
+    assert stream.getvalue() == expected
+
+
+def test_the_same_value_as_text_and_as_number_keeps_its_own_form(tmp_path: Path) -> None:
+    """1, 1.0 and True are one key to a dictionary; the writer must still tell them apart."""
+    rows = [["1", 1], [1.0, True], ["1.0", "True"], [np.float64(0.5), None], ["", None]]
+    target = tmp_path / "t.csv"
+    write_csv(target, ["a", "b"], rows, excel_nl=True)
+    assert target.read_bytes().decode("utf-8-sig").split("\r\n") == [
+        "a;b",
+        "1;1",
+        "1,0;True",
+        "1.0;True",
+        "0,5;",
+        ";",
+        "",
+    ]
+    write_csv(target, ["a"], [[""], [None], ["x"]], excel_nl=False)
+    assert target.read_bytes() == reference_csv(["a"], [[""], [None], ["x"]], excel_nl=False)
