@@ -363,9 +363,9 @@ def main() -> None:
         from qualcode.analysis.prepared import prepare
         from qualcode.study.sample import build_demo
 
-        sample = CACHE / "sample-screens.qualcode"
+        sample = CACHE / "sample-screens-prepared.qualcode"  # built as qualcode demo builds it
         CACHE.mkdir(exist_ok=True)
-        for old in CACHE.glob("sample-screens.qualcode*"):
+        for old in CACHE.glob("sample-screens-prepared.qualcode*"):
             old.unlink()
         build_demo(sample, cache=False, prepare=prepare)  # as `qualcode demo` builds it
         print("Screens on the sample study (one run each):")
