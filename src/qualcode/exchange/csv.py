@@ -9,6 +9,13 @@ OWASP). Rows end in CRLF (RFC 4180), so a cell holding a line break or a lone ca
 return is quoted and stays one cell. ``excel_nl`` (``--excel-nl``, or ``"csv_excel_nl": true``
 in the config) writes what Dutch Excel opens by double-click: ``;`` between cells and
 decimal commas.
+
+Rows are joined here rather than by the csv module, cell by cell, with the csv module's own
+rules (quoted when holding the delimiter, a quote or a line break; quotes doubled; a row of
+one empty cell written ``""``): a cell met before is one dictionary lookup, so the 50,000
+rows of a fragments export take a fraction of what the csv module took over neutralised
+cells. ``tests/test_fragments_export.py`` holds the writer to the csv module's output, byte
+for byte, and the fragments export to an independent recomputation.
 """
 
 from __future__ import annotations
