@@ -20,6 +20,9 @@ screen has painted its first document; the child runs `qualcode open STUDY` as t
 the study check, the launch), with only the app's run made headless. The colleague's commit is made through a second
 connection (another Study on the same file), as another process would.
 
+--screens builds the sample study as ``qualcode demo`` does, analysis tables derived at the
+build (``qualcode.analysis.prepared``), and opens Analyse and S on it.
+
 Run: python benchmarks/tui_bench.py [--fresh] [--skip-rss]   (or --screens: Analyse and S only)
 """
 
@@ -357,13 +360,14 @@ def main() -> None:
         asyncio.run(rss_child(args.rss_child))
         return
     if args.screens:
+        from qualcode.analysis.prepared import prepare
         from qualcode.study.sample import build_demo
 
-        sample = CACHE / "sample-screens.qualcode"
+        sample = CACHE / "sample-screens-prepared.qualcode"  # built as qualcode demo builds it
         CACHE.mkdir(exist_ok=True)
-        for old in CACHE.glob("sample-screens.qualcode*"):
+        for old in CACHE.glob("sample-screens-prepared.qualcode*"):
             old.unlink()
-        build_demo(sample, cache=False)
+        build_demo(sample, cache=False, prepare=prepare)  # as `qualcode demo` builds it
         print("Screens on the sample study (one run each):")
         asyncio.run(run_screens(sample))
         return

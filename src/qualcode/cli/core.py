@@ -548,8 +548,10 @@ def demo(path: Path | None, no_open: bool, fresh: bool, no_cache: bool) -> None:
 
     target = path or default_demo_path()
     if fresh or not target.exists():
+        from qualcode.analysis.prepared import prepare  # numpy: only when building
+
         with progress_bar("Building the sample study") as progress:
-            summary = build_demo(target, progress=progress, cache=not no_cache)
+            summary = build_demo(target, progress=progress, cache=not no_cache, prepare=prepare)
         click.echo(
             f"Built {target}: {summary['documents']} documents, {summary['codes']} codes, {summary['codings']} codings."
         )

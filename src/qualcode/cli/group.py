@@ -139,6 +139,8 @@ def open_default() -> None:
     target = default_demo_path()
     if not target.exists():
         click.echo("Building the sample study…", err=True)
-        build_demo(target)
+        from qualcode.analysis.prepared import prepare  # numpy: only when building
+
+        build_demo(target, prepare=prepare)
     config.remember_study(target)
     launch_tui(target)

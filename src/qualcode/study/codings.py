@@ -260,27 +260,36 @@ class CodingMixin:
             wanted = self.document(document).id  # type: ignore[attr-defined]
             docs = {wanted: docs[wanted]} if wanted in docs else {}
         paths = {c.id: c.path for c in self.codes()}  # type: ignore[attr-defined]
-        codings = [r for r in anasql.fragment_codings(self.store, scope, code_ids) if r["document_id"] in docs]
-
-        def order(r: Any) -> tuple[Any, ...]:
-            d = docs[r["document_id"]]
-            return (d["organisation"] or "", d["project"] or "", d["title"], r["start"], r["end"], r["id"])
-
-        codings.sort(key=order)
+        read = anasql.fragment_codings(self.store, scope, code_ids)
+        if not read:
+            return []
+        # Per coding only C-speed work where it can be: rows read by position, documents
+        # ranked once, each fragment one dictionary display (BUILD_CONST_KEY_MAP).
+        # (id, document_id, code_id, coder_id, start, end, memo, origin, created_at, coder):
+        # fragment_codings's columns, unpacked below (tests/test_fragments_export.py checks)
+        i_id, i_doc, i_start, i_end = 0, 1, 4, 5
+        codings = [r for r in read if r[i_doc] in docs]
+        # Ordered by organisation, project, title, then position: documents sharing all three
+        # interleave by position, as one sort over (organisation, project, title, start, end, id).
+        titles = sorted({(d["organisation"] or "", d["project"] or "", d["title"]) for d in docs.values()})
+        title_rank = {t: n for n, t in enumerate(titles)}
+        rank = {i: title_rank[(d["organisation"] or "", d["project"] or "", d["title"])] for i, d in docs.items()}
+        codings.sort(key=lambda r: (rank[r[i_doc]], r[i_start], r[i_end], r[i_id]))
         by_role = speaker_role is not None or not_speaker_role is not None
         if limit is not None and not by_role:
             codings = codings[:limit]
         turns: dict[int, tuple[list[int], list[str | None], list[str | None]]] = {}
-        for t in anasql.turn_starts(self.store, sorted({r["document_id"] for r in codings})):
+        for t in anasql.turn_starts(self.store, sorted({r[i_doc] for r in codings})):
             starts, speakers, roles = turns.setdefault(t["document_id"], ([], [], []))
             starts.append(t["start"])
             speakers.append(t["speaker"])
             roles.append(t["role"])
+        no_turns: tuple[list[int], list[str | None], list[str | None]] = ([], [], [])
 
         def turn_of(r: Any) -> tuple[str | None, str | None]:
-            starts, speakers, roles = turns.get(r["document_id"], ([], [], []))
-            at = bisect_right(starts, r["start"]) - 1
-            return (speakers[at], roles[at]) if at >= 0 else (None, None)
+            starts, speakers, roles = turns.get(r[i_doc], no_turns)
+            n = bisect_right(starts, r[i_start]) - 1
+            return (speakers[n], roles[n]) if n >= 0 else (None, None)
 
         if by_role:
             codings = [
@@ -291,26 +300,41 @@ class CodingMixin:
             ]
             if limit is not None:
                 codings = codings[:limit]
-        used = sorted({r["document_id"] for r in codings})
+        used = sorted({r[i_doc] for r in codings})
         texts = {r["id"]: r["text"] for r in anasql.document_texts(self.store, used)}
+        context = {
+            i: (d["organisation"], d["project"], d["title"], d["role"], d["participant"], d["case"], d["wave"])
+            for i, d in docs.items()
+        }
         out = []
-        for r in codings:
-            d = docs[r["document_id"]]
-            speaker, turn_role = turn_of(r)
+        for cid, doc_id, code_id, coder_id, start, end, memo, origin, created_at, coder in codings:
+            organisation, project, title, role, participant, case, wave = context[doc_id]
+            starts, speakers, roles = turns.get(doc_id, no_turns)
+            n = bisect_right(starts, start) - 1
+            speaker, turn_role = (speakers[n], roles[n]) if n >= 0 else (None, None)
             out.append(
                 {
-                    **dict(r),
-                    "code": paths.get(r["code_id"], ""),
-                    "organisation": d["organisation"],
-                    "project": d["project"],
-                    "document": d["title"],
-                    "role": d["role"],
-                    "participant": d["participant"],
-                    "case": d["case"],
-                    "wave": d["wave"],
+                    "id": cid,
+                    "document_id": doc_id,
+                    "code_id": code_id,
+                    "coder_id": coder_id,
+                    "start": start,
+                    "end": end,
+                    "memo": memo,
+                    "origin": origin,
+                    "created_at": created_at,
+                    "coder": coder,
+                    "code": paths.get(code_id, ""),
+                    "organisation": organisation,
+                    "project": project,
+                    "document": title,
+                    "role": role,
+                    "participant": participant,
+                    "case": case,
+                    "wave": wave,
                     "speaker": speaker,
                     "speaker_role": turn_role,
-                    "text": texts[r["document_id"]][r["start"] : r["end"]],
+                    "text": texts[doc_id][start:end],
                 }
             )
         return out

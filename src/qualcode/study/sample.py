@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import yaml
@@ -55,6 +56,7 @@ def build_demo(
     root: Path | None = None,
     *,
     cache: bool = True,
+    prepare: Callable[[Study], object] | None = None,
 ) -> dict[str, int]:
     """Build the sample study at ``target`` (replacing it) and return its totals.
 
@@ -62,7 +64,9 @@ def build_demo(
     sample). With ``cache``, a study built before from the same files is copied instead
     (see the module's docstring), and a new build is kept for next time. The study is built
     beside the target and moved into place at the end, so a failure leaves no half-built
-    study.
+    study. ``prepare`` runs on the built (or copied) study before it is kept and moved into
+    place: ``qualcode demo`` derives there what the first analysis needs
+    (:func:`qualcode.analysis.prepared.prepare`, a layer above this one, so passed in).
     """
     root = root or sample_root()
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -73,11 +77,13 @@ def build_demo(
     if cached is not None and cached.is_file():
         shutil.copyfile(cached, partial)
         with Study.open(partial, coder="onderzoeker-a") as study:  # the builder, so no new coder is added
+            if prepare is not None:  # a copy kept by a build without it (nothing to do otherwise)
+                prepare(study)
             totals = study.info()
         if progress is not None:
             progress(1, 1, "copied the sample study built before")
     else:
-        totals = _build(partial, root, progress)
+        totals = _build(partial, root, progress, prepare)
         if cached is not None:
             _keep_in_cache(partial, cached)
     for suffix in ("-wal", "-shm"):
@@ -86,7 +92,9 @@ def build_demo(
     return {**totals, "path": str(target)}
 
 
-def _build(path: Path, root: Path, progress: Progress | None) -> dict[str, int]:
+def _build(
+    path: Path, root: Path, progress: Progress | None, prepare: Callable[[Study], object] | None = None
+) -> dict[str, int]:
     study = Study.create(path, "Voorbeeldstudie armoede en gezinnen", coder="onderzoeker-a")
     try:
         for book in sorted((root / "codebooks").glob("*.yaml")):
@@ -94,6 +102,8 @@ def _build(path: Path, root: Path, progress: Progress | None) -> dict[str, int]:
         study.import_files([root / "sample_transcripts"], progress=progress)
         import_demo_scores(study, root / "sample_transcripts" / SCORES_FILE)
         apply_demo_codings(study, root / "sample_transcripts" / "demo_codings")
+        if prepare is not None:
+            prepare(study)
         return study.info()
     finally:
         study.close()

@@ -26,7 +26,7 @@ from textual.containers import Horizontal, Vertical
 from textual.css.query import NoMatches
 from textual.screen import ModalScreen, Screen
 from textual.widget import Widget
-from textual.widgets import DataTable, Footer, Label, Select, Static, TabbedContent, TabPane
+from textual.widgets import DataTable, Label, Select, Static, TabbedContent, TabPane
 
 from qualcode.analysis import Scope
 from qualcode.analysis import formatting as fmt
@@ -41,6 +41,7 @@ from qualcode.core.errors import QualcodeError
 from qualcode.study.study import Study
 from qualcode.tui.messages import JumpTo
 from qualcode.tui.screens.panel_tab import fill_panel, panel_fragments
+from qualcode.tui.widgets.footer import Footer
 from qualcode.tui.widgets.table import LABEL, Bar, Column, Table, flat
 
 TABS = ["tab-frequencies", "tab-matrix", "tab-cooccurrence", "tab-compare", "tab-agreement", "tab-panel"]
