@@ -97,7 +97,7 @@ async def test_a_failed_training_is_reported_and_the_session_goes_on() -> None:
     screen says training failed and accepting keyword candidates still works."""
     from qualcode.core.errors import QualcodeError
 
-    study, _ids = make_study(coded=4, total=5)
+    study, ids = make_study(coded=4, total=5)
     app = ScreenApp(lambda: SuggestionsScreen(study))
     async with app.run_test(size=(140, 40)) as pilot:
         screen = await _ready(app, pilot)
@@ -107,6 +107,9 @@ async def test_a_failed_training_is_reported_and_the_session_goes_on() -> None:
             raise QualcodeError("training: the model could not be fitted; add codings and press t")
 
         screen.helper.train = broken  # type: ignore[method-assign]
+        doc = ids["documents"][-1]  # a new coding, so that there is something to train
+        at = study.document_text(doc).find(DEBT[0])
+        study.add_coding(doc, ids["debt"], at, at + len(DEBT[0]))
         await pilot.press("t")
         await app.workers.wait_for_complete()
         await pilot.pause()
