@@ -37,12 +37,12 @@ async def test_accept_codes_the_highlighted_candidate_and_counts_update() -> Non
         top = screen.current
         assert top is not None and top.text in DEBT  # the best-ranked debt candidate is a debt sentence
         codes = screen.query_one("#suggestions-codes", DataTable)
-        before = int(codes.get_cell(str(ids["debt"].id), codes.ordered_columns[1].key))
+        before = int(str(codes.get_cell(str(ids["debt"].id), codes.ordered_columns[1].key)))
         await pilot.press("a")
         await pilot.pause()
         coded = [c for c in study.document_codings(top.document_id) if c.origin == "suggested"]
         assert [(c.start, c.end, c.coder, c.code_id) for c in coded] == [(top.start, top.end, "tester", ids["debt"].id)]
-        after = int(codes.get_cell(str(ids["debt"].id), codes.ordered_columns[1].key))
+        after = int(str(codes.get_cell(str(ids["debt"].id), codes.ordered_columns[1].key)))
         assert after == before - 1
         assert top.key not in {s.key for s in screen.shown}
         assert app.changes

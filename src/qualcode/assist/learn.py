@@ -237,9 +237,11 @@ def training_set(corpus: Corpus, code_id: int) -> tuple[np.ndarray, np.ndarray]:
     """Unit indices to train on and their labels."""
     positives = corpus.positives(code_id)
     negatives = corpus.negatives(code_id) - positives
-    indices = np.array(sorted(positives | negatives), dtype=np.int64)
-    labels = np.array([1 if i in positives else 0 for i in indices], dtype=np.int64)
-    return indices, labels
+    indices = np.fromiter([*positives, *negatives], dtype=np.int64, count=len(positives) + len(negatives))
+    labels = np.zeros(len(indices), dtype=np.int64)
+    labels[: len(positives)] = 1
+    order = np.argsort(indices, kind="stable")
+    return indices[order], labels[order]
 
 
 def features_key(corpus: Corpus, settings: Settings) -> str:

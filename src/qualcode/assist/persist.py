@@ -42,7 +42,7 @@ if TYPE_CHECKING:
     from qualcode.assist.settings import Settings
     from qualcode.store.core import Store
 
-_SECRET_NAME = "model-signing.key"
+SECRET_NAME = "model-signing.key"
 
 
 def model_key(stamp: tuple[object, ...], settings: Settings, kind: str = "models") -> str:
@@ -50,7 +50,7 @@ def model_key(stamp: tuple[object, ...], settings: Settings, kind: str = "models
 
 
 def _secret() -> bytes:
-    path = config.data_dir() / _SECRET_NAME
+    path = config.data_dir() / SECRET_NAME
     if path.exists():
         data = path.read_bytes()
         if len(data) >= 32:

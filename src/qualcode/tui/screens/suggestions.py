@@ -154,12 +154,12 @@ class SuggestionsScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one("#suggestions-codes", DataTable).add_columns("Code", "#")
         self._layout()
         self.call_after_refresh(self._open)  # paint first, then load
 
     def on_resize(self) -> None:
         if self.is_mounted and self._layout():
+            self._refresh_codes()
             self._refresh_list()
 
     def _layout(self) -> bool:
@@ -169,6 +169,14 @@ class SuggestionsScreen(Screen[None]):
         narrow = width < 100
         self.set_class(narrow, "-narrow")
         codes = 24 if narrow else 38
+        # the code list: names cut to what is left beside the count (the whole path is in the
+        # context pane), so that the count is never pushed off the panel
+        code_list = self.query_one("#suggestions-codes", DataTable)
+        name_width = codes - 4 - 2 * 2 - 2  # the count, cell padding, the scroll bar
+        if not code_list.columns or code_list.ordered_columns[0].width != name_width:
+            code_list.clear(columns=True)
+            code_list.add_column("Code", width=name_width, key="code")
+            code_list.add_column("#", width=4, key="count")
         code, document = (12, 0) if narrow else (16, 16)
         fixed = [5, 4, code] + ([document] if document else [])
         padding = 2 * (len(fixed) + 1) + 2  # cell padding, and the scroll bar
@@ -216,8 +224,9 @@ class SuggestionsScreen(Screen[None]):
         bar.update(total=None)
         self.updating = True
         self._set_title(state)
-        # after the next paint: the kept list is on screen before the worker takes its share
-        self.call_after_refresh(self._rank)
+        # a moment after the next paint: the kept list is on screen, and answers the first
+        # keys, before the worker takes its share of the interpreter
+        self.call_after_refresh(self.set_timer, 0.3, self._rank)
 
     # exit_on_error=False: a failed training is reported on the screen (see _worker_done),
     # it must not take the user's session down with it.
@@ -319,13 +328,14 @@ class SuggestionsScreen(Screen[None]):
             counts[s.code_id] = counts.get(s.code_id, 0) + 1
         keep = self.code_filter
         table.clear()
-        table.add_row("All codes", str(len(candidates)), key=str(ALL))
+        table.add_row("All codes", Text(str(len(candidates)), justify="right"), key=str(ALL))
         codes = self.study.codes()
+        width = table.ordered_columns[0].width
         for code in codes:
-            label = Text("  " * code.depth + code.name)
+            label = Text(_cut("  " * code.depth + code.name, width))
             if code.id in self.statuses and self.statuses[code.id] not in ("trained", "calibrated"):
                 label.stylize("dim")
-            table.add_row(label, str(counts.get(code.id, 0)), key=str(code.id))
+            table.add_row(label, Text(str(counts.get(code.id, 0)), justify="right"), key=str(code.id))
         rows = [str(ALL)] + [str(c.id) for c in codes]
         if str(keep) in rows:
             table.move_cursor(row=rows.index(str(keep)))
