@@ -224,9 +224,9 @@ class SuggestionsScreen(Screen[None]):
         bar.update(total=None)
         self.updating = True
         self._set_title(state)
-        # a moment after the next paint: the kept list is on screen, and answers the first
-        # keys, before the worker takes its share of the interpreter
-        self.call_after_refresh(self.set_timer, 0.3, self._rank)
+        # The kept list is in the tables already; the worker shares the interpreter with the
+        # paint (it no longer unpickles 69 MB of models first, which held it for a second).
+        self._rank()
 
     # exit_on_error=False: a failed training is reported on the screen (see _worker_done),
     # it must not take the user's session down with it.
