@@ -19,6 +19,7 @@ says they were ranked before it.
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
@@ -224,14 +225,16 @@ class SuggestionsScreen(Screen[None]):
         bar.update(total=None)
         self.updating = True
         self._set_title(state)
-        # The kept list is in the tables already; the worker shares the interpreter with the
-        # paint (it no longer unpickles 69 MB of models first, which held it for a second).
-        self._rank()
+        # The worker waits for the kept list to be painted before it takes its share of the
+        # interpreter (at most a second): the list shows, and answers keys, first.
+        painted = threading.Event()
+        self.call_after_refresh(painted.set)
+        self._rank(painted)
 
     # exit_on_error=False: a failed training is reported on the screen (see _worker_done),
     # it must not take the user's session down with it.
     @work(thread=True, exclusive=True, group="suggestions-train", exit_on_error=False)
-    def _rank(self) -> Trained:
+    def _rank(self, painted: threading.Event | None = None) -> Trained:
         """Load, train and rank off the UI thread; keep the result in the study. Touches no
         attribute of the screen: the result is taken over in ``_worker_done``, so a cancelled
         run that is still finishing cannot overwrite a newer one's."""
@@ -239,6 +242,8 @@ class SuggestionsScreen(Screen[None]):
 
         worker = get_current_worker()
         token = CancelToken(lambda: worker.is_cancelled)
+        if painted is not None:
+            painted.wait(1.0)
 
         def show(done: int, total: int, _: str) -> None:
             self.app.call_from_thread(self._progress, done, total)
