@@ -10,6 +10,14 @@ which ranks well but is not a calibrated chance, and the model says so.
 
 Which sentences are positive, negative or unknown is :mod:`qualcode.assist.units`' rule.
 scikit-learn is imported inside the functions (about 0.5 s).
+
+A fit is deterministic (liblinear's example order is seeded), so a code's model is a function
+of its ``basis`` (the units and their lemmas, the settings, its training examples and their
+labels). :func:`train` therefore keeps a previous model whose basis is unchanged instead of
+fitting it again: after one new coding only that code and the codes above it are fitted, and
+the result is what training everything from scratch would give, number for number (a test
+holds it to that). What a model is kept as is its score for every unit (float32): all the
+ranking needs (see :mod:`qualcode.assist.persist`).
 """
 
 from __future__ import annotations
