@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -270,6 +271,27 @@ def basis(features: str, settings: Settings, indices: np.ndarray, labels: np.nda
     return digest.hexdigest()
 
 
+_LAST_FEATURES: tuple[str, Featurizer, Any] | None = None
+"""The features computed last (key, featurizer, matrix): the next update in this process, on
+the same units, needs them again. One entry; the matrix of 14,000 sentences is about 2 MB."""
+_FEATURES_LOCK = threading.Lock()
+
+
+def _features(corpus: Corpus, settings: Settings, key: str) -> tuple[Featurizer, Any]:
+    """The fitted featurizer and the features of every unit (the same for the same key)."""
+    global _LAST_FEATURES
+    with _FEATURES_LOCK:
+        last = _LAST_FEATURES
+    if last is not None and last[0] == key:
+        return last[1], last[2]
+    docs = [u.lemmas for u in corpus.units]
+    featurizer = Featurizer(settings.char_ngrams).fit(docs)
+    matrix = featurizer.transform(docs)
+    with _FEATURES_LOCK:
+        _LAST_FEATURES = (key, featurizer, matrix)
+    return featurizer, matrix
+
+
 def train(
     corpus: Corpus,
     code_ids: Sequence[int] | None = None,
@@ -307,9 +329,7 @@ def train(
             kept = previous.models.get(code_id) if previous is not None else None
             if kept is None or kept.basis != key:
                 if matrix is None:
-                    docs = [u.lemmas for u in corpus.units]
-                    featurizer = Featurizer(settings.char_ngrams).fit(docs)
-                    matrix = featurizer.transform(docs)
+                    featurizer, matrix = _features(corpus, settings, features)
                 estimator, calibrated = fit_code(matrix[indices], labels, groups[indices], settings)
                 kept = CodeModel(key, positive_probability(estimator, matrix), calibrated, estimator)
                 fitted.append(code_id)
