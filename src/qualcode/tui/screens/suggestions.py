@@ -287,6 +287,7 @@ class SuggestionsScreen(Screen[None]):
         elif event.state == WorkerState.ERROR:
             error = event.worker.error
             if isinstance(error, Cancelled):
+                self._set_title()
                 return
             message = str(error) if isinstance(error, QualcodeError) else f"training failed: {error!r}"
             self.notify(message, severity="error")
