@@ -311,25 +311,84 @@ async def run_screens(path: Path) -> None:
 
     await open_screen("A", AnalyseScreen, "Analyse: first open, sample study (until shown)", "budget 1000 ms")
     await open_screen("S", SuggestionsScreen, "S: first open (trains, keeps the models)")
-    await open_screen("S", SuggestionsScreen, "S: open in a new session (kept ranking)", "budget 1000 ms")
 
-    # After a new coding the kept ranking is stale: S shows it at once and ranks again in a
-    # worker (from the kept models when they fit, else by training).
+    # S's list: the time to its first frame with rows (the list's render_line with rows, as
+    # first paint is measured), and to the settled screen (Pilot's pause, which also waits out
+    # the progress bar's animation while a worker runs).
+    from qualcode.tui.screens.suggestions import SuggestionTable
+
+    first_row: list[float] = []
+    render_line = SuggestionTable.render_line
+
+    def watched(self: SuggestionTable, y: int):  # type: ignore[no-untyped-def]
+        if self.row_count and not first_row:
+            first_row.append(time.perf_counter())
+        return render_line(self, y)
+
+    SuggestionTable.render_line = watched  # type: ignore[method-assign]
+
+    async def open_suggestions(label: str, stale: bool) -> None:
+        first_row.clear()
+        app = make_app(path, coder="bench")
+        async with app.run_test(size=(140, 40)) as pilot:
+            await pilot.pause()
+            t = time.perf_counter()
+            await pilot.press("S")
+            while not (isinstance(app.screen, SuggestionsScreen) and app.screen.candidates and first_row):
+                await pilot.pause(0.01)
+            screen = app.screen
+            title = str(screen.query_one("#suggestions-title").render())
+            assert screen.stale == stale and (not stale or "ranked before 1 new coding · updating" in title), title
+            line(label, ms(first_row[0] - t), "budget 1000 ms")
+            await pilot.pause()
+            settled = time.perf_counter() - t
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            assert not screen.stale
+            if not stale:
+                line("  + settled", ms(settled))
+                return
+            fitted = next((n.message for n in app._notifications if n.message.startswith("Models updated")), "")
+            done = fitted.split(":")[1].split(",")[0].strip() if fitted else "no model fitted"
+            line(f"  + up to date ({done}; a code {depth} deep)", ms(time.perf_counter() - t))
+
+    depth = 0
+    await open_suggestions("S: open in a new session (kept list, first frame)", stale=False)
+
+    # After a new coding the kept ranking is stale: S shows it at once, saying so, and brings
+    # it up to date in a worker (only the codes whose examples changed are fitted again).
+    # The new coding is a respondent's sentence of a coded document that the code did not
+    # have, so its examples (and those of the codes above it) really change.
+    from qualcode.assist.units import Corpus
+
     with Study.open(path, coder="bench") as study:
-        document = study.document_rows()[-1]["id"]
+        corpus = Corpus.load(study)
         code = next(c for c in study.codes() if c.parent_id is not None)
-        study.add_coding(document, code.id, 0, 20)
-    app = make_app(path, coder="bench")
-    async with app.run_test(size=(140, 40)) as pilot:
-        await pilot.pause()
-        t = time.perf_counter()
-        await pilot.press("S")
-        while not (isinstance(app.screen, SuggestionsScreen) and app.screen.candidates):
-            await pilot.pause(0.01)
-        line("S: open after a new coding (stale ranking shown)", ms(time.perf_counter() - t), "budget 1000 ms")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-        line("  + retrained in the worker (screen usable meanwhile)", ms(time.perf_counter() - t))
+        unit = next(
+            u
+            for i, u in enumerate(corpus.units)
+            if u.document_id in corpus.coded_documents
+            and not u.is_interviewer
+            and i not in corpus.touched.get(code.id, set())
+            and len(u.text) > 40
+        )
+        study.add_coding(unit.document_id, code.id, unit.start, unit.end)
+        depth = len(code.path.split("/"))
+    await open_suggestions("S: open after a new coding (kept list marked stale, first frame)", stale=True)
+    SuggestionTable.render_line = render_line  # type: ignore[method-assign]
+
+    from qualcode.assist import persist
+    from qualcode.store import suggest as suggest_sql
+
+    with Study.open(path, coder="bench") as study:
+        sizes = {
+            kind: len(bytes(row["model"])) if (row := suggest_sql.latest_model(study.store, kind)) else 0
+            for kind in (persist.MODELS, persist.RANKED)
+        }
+    kept, ranked = sizes[persist.MODELS], sizes[persist.RANKED]  # the file's size once closed (WAL folded in)
+    line("kept models in the study (scores, compressed)", f"{kept / 1e6:8.1f} MB", "was 69 MB (pickle)")
+    line("kept ranking in the study", f"{ranked / 1e6:8.1f} MB")
+    line("sample study file with both", f"{path.stat().st_size / 1e6:8.1f} MB")
 
 
 async def rss_child(path: Path) -> None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -137,6 +138,51 @@ def sample_study_path(sample_study_built: Path, tmp_path: Path) -> Path:
 def sample_study(sample_study_path: Path):
     with Study.open(sample_study_path, coder="tester") as opened:
         yield opened
+
+
+@dataclass(frozen=True)
+class TrainedSample:
+    path: Path  # the study, with its suggestion models and ranking kept
+    key: Path  # the signing key they were kept with (see qualcode.assist.persist)
+    ranked: Any  # qualcode.assist.persist.Ranked: the ranking of the models just trained
+
+
+@pytest.fixture(scope="session")
+def sample_trained_built(sample_study_built: Path, tmp_path_factory: pytest.TempPathFactory) -> TrainedSample:
+    """The demo study with its suggestion models trained and kept, and the ranking `S` shows,
+    built once per test session (training takes half a minute). Read-only: tests take a copy
+    through ``sample_trained_path``."""
+    from threadpoolctl import threadpool_limits
+
+    from qualcode.assist import assistant, persist
+
+    base = tmp_path_factory.mktemp("sample-trained")
+    path = base / "sample.qualcode"
+    shutil.copy(sample_study_built, path)
+    with pytest.MonkeyPatch.context() as patch:  # a user of its own, like every test's
+        patch.setenv("QUALCODE_DATA_DIR", str(base / "data"))
+        patch.setenv("QUALCODE_CONFIG_DIR", str(base / "config"))
+        # one BLAS thread: threaded sums could make a score differ in its last digit
+        with threadpool_limits(limits=1), Study.open(path, coder="tester") as study:
+            helper = assistant(study)
+            ranked, fitted = helper.update_ranking()
+            assert fitted is not None and fitted > 0  # trained here, not found kept
+            persist.save_ranked(study.store, ranked)
+            helper.save_trained()
+    return TrainedSample(path, base / "data" / persist.SECRET_NAME, ranked)
+
+
+@pytest.fixture
+def sample_trained_path(sample_trained_built: TrainedSample, tmp_path: Path, isolated_user: None) -> Path:
+    """A private copy of the demo study with its suggestion models and ranking kept, and
+    this test's user holding the key they were signed with (so `S` shows them at once)."""
+    from qualcode.core import config
+
+    target = tmp_path / "sample-trained.qualcode"
+    shutil.copy(sample_trained_built.path, target)
+    config.data_dir().mkdir(parents=True, exist_ok=True)
+    shutil.copy(sample_trained_built.key, config.data_dir() / sample_trained_built.key.name)
+    return target
 
 
 def requires_shared(*parts: str) -> Path:

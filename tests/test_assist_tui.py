@@ -37,12 +37,12 @@ async def test_accept_codes_the_highlighted_candidate_and_counts_update() -> Non
         top = screen.current
         assert top is not None and top.text in DEBT  # the best-ranked debt candidate is a debt sentence
         codes = screen.query_one("#suggestions-codes", DataTable)
-        before = int(codes.get_cell(str(ids["debt"].id), codes.ordered_columns[1].key))
+        before = int(str(codes.get_cell(str(ids["debt"].id), codes.ordered_columns[1].key)))
         await pilot.press("a")
         await pilot.pause()
         coded = [c for c in study.document_codings(top.document_id) if c.origin == "suggested"]
         assert [(c.start, c.end, c.coder, c.code_id) for c in coded] == [(top.start, top.end, "tester", ids["debt"].id)]
-        after = int(codes.get_cell(str(ids["debt"].id), codes.ordered_columns[1].key))
+        after = int(str(codes.get_cell(str(ids["debt"].id), codes.ordered_columns[1].key)))
         assert after == before - 1
         assert top.key not in {s.key for s in screen.shown}
         assert app.changes
@@ -97,7 +97,7 @@ async def test_a_failed_training_is_reported_and_the_session_goes_on() -> None:
     screen says training failed and accepting keyword candidates still works."""
     from qualcode.core.errors import QualcodeError
 
-    study, _ids = make_study(coded=4, total=5)
+    study, ids = make_study(coded=4, total=5)
     app = ScreenApp(lambda: SuggestionsScreen(study))
     async with app.run_test(size=(140, 40)) as pilot:
         screen = await _ready(app, pilot)
@@ -107,6 +107,9 @@ async def test_a_failed_training_is_reported_and_the_session_goes_on() -> None:
             raise QualcodeError("training: the model could not be fitted; add codings and press t")
 
         screen.helper.train = broken  # type: ignore[method-assign]
+        doc = ids["documents"][-1]  # a new coding, so that there is something to train
+        at = study.document_text(doc).find(DEBT[0])
+        study.add_coding(doc, ids["debt"], at, at + len(DEBT[0]))
         await pilot.press("t")
         await app.workers.wait_for_complete()
         await pilot.pause()

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 import weakref
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -26,6 +26,7 @@ from qualcode.store import suggest as sql
 
 if TYPE_CHECKING:
     from qualcode.assist.learn import CodeStatus, ModelSet
+    from qualcode.assist.persist import Ranked
     from qualcode.core.models import Code, Coding
     from qualcode.study.study import Study
 
@@ -135,17 +136,25 @@ class Assistant:
         *,
         progress: Progress | None = None,
         snapshot: tuple[tuple[object, ...], Corpus] | None = None,
+        reuse: bool = True,
     ) -> list[CodeStatus]:
-        """(Re)train a model per code; return each code's status (trained, or why not).
+        """Bring a model per code up to date; return each code's status (trained, or why not).
 
-        With a ``snapshot`` (see :meth:`snapshot`) nothing touches the database, so this can
-        run in a worker thread while the UI keeps using the study.
+        With ``reuse`` a code whose examples are unchanged keeps its model (from this session,
+        or kept in the study): the same model a new fit would give, as fitting is
+        deterministic (see :func:`qualcode.assist.learn.train`). Without, every code is fitted.
+        With a ``snapshot`` (see :meth:`snapshot`) the study is read only for the kept models,
+        so this can run in a worker thread on a connection of its own.
         """
         from qualcode.assist.learn import train
 
         settings = settings or Settings()
         stamp, corpus = snapshot or self.snapshot()
-        models = train(corpus, settings=settings, progress=progress)
+        previous = None
+        if reuse:
+            previous = self._models if self._models is not None and self._models.settings == settings else None
+            previous = previous or self.kept(settings)
+        models = train(corpus, settings=settings, progress=progress, previous=previous)
         models.fingerprint = stamp
         self._models = models
         return list(models.statuses.values())
@@ -154,6 +163,13 @@ class Assistant:
     def trained(self) -> ModelSet | None:
         """The models trained last (possibly stale), without training."""
         return self._models
+
+    def kept(self, settings: Settings | None = None) -> ModelSet | None:
+        """The newest models kept in the study for these settings, whatever state of the
+        study they were trained for (None when there are none, or not this user's)."""
+        from qualcode.assist import persist
+
+        return persist.latest(self.study.store, settings or Settings())
 
     def load_saved(self, settings: Settings | None = None, stamp: tuple[object, ...] | None = None) -> ModelSet | None:
         """The models kept in the study for its present state (see assist/persist.py), made
@@ -179,6 +195,42 @@ class Assistant:
             self.save_trained()
         assert self._models is not None
         return self._models
+
+    def update_ranking(
+        self,
+        settings: Settings | None = None,
+        *,
+        progress: Progress | None = None,
+        check: Callable[[], None] | None = None,
+    ) -> tuple[Ranked, int | None]:
+        """What the suggestions screen shows, for the study as it is now: the models kept for
+        this state, or brought up to date from the newest kept ones (see :meth:`train`),
+        and the candidates of both sources ranked by them. Returns the ranking and how many
+        codes were fitted (None: the kept models fitted as they were). Keeps nothing: the
+        caller keeps the ranking (:func:`qualcode.assist.persist.save_ranked`) and, when
+        codes were fitted, the models (:meth:`save_trained`). ``check`` is called where the
+        work may stop (it raises to cancel)."""
+        from qualcode.assist import persist
+
+        settings = settings or Settings()
+        stamp, corpus = self.snapshot()
+        if check is not None:
+            check()
+        fitted: int | None = None
+        if self.load_saved(settings, stamp) is None:
+            self.train(settings, progress=progress, snapshot=(stamp, corpus))
+            assert self._models is not None
+            fitted = len(self._models.fitted)
+        models = self._models
+        assert models is not None
+        if check is not None:
+            check()  # cancelled after the last code: the result is not wanted
+        by_code = {
+            s.code_id: ("calibrated" if s.calibrated else "trained") if s.trained else s.reason
+            for s in models.statuses.values()
+        }
+        candidates = self.rank(corpus, models, source="both", limit=None, min_score=DEFAULT_MIN_SCORE)
+        return persist.Ranked(stamp, settings, by_code, candidates, models.trained_at), fitted
 
     def statuses(self) -> list[CodeStatus]:
         return list(self.models().statuses.values())
@@ -218,26 +270,27 @@ class Assistant:
         min_score: float = DEFAULT_MIN_SCORE,
     ) -> list[Suggestion]:
         """Rank candidates from a corpus and trained models (no database access)."""
+        import numpy as np  # here: a kept ranking's Suggestions are read without numpy
+
         code_ids = list(code_ids) if code_ids is not None else list(corpus.codes)
         found: list[Suggestion] = []
-        hits: dict[tuple[int, int], tuple[str, ...]] = {}
+        hits: dict[int, dict[int, tuple[str, ...]]] = {}  # code -> unit -> keywords
         if source in ("rules", "both"):
             for hit in rule_hits(corpus, code_ids, index=self.keyword_index(corpus)):
-                hits[(hit.code_id, hit.unit)] = hit.keywords
+                hits.setdefault(hit.code_id, {})[hit.unit] = hit.keywords
         if source == "rules":
             models = None
         for code_id in code_ids:
-            scored: dict[int, float] = {}
+            scores = None
             calibrated = False
+            candidates: dict[int, Suggestion] = {}
             if models is not None and code_id in models.models:
                 scores = models.scores(code_id)
                 calibrated = models.statuses[code_id].calibrated
-                scored = {i: float(scores[i]) for i in corpus.open_units(code_id)}
-            candidates: dict[int, Suggestion] = {}
-            for i, score in scored.items():
-                if score >= min_score:
-                    candidates[i] = self._make(corpus, code_id, i, score, "model", (), calibrated)
-            code_hits = {i: keywords for (hit_code, i), keywords in hits.items() if hit_code == code_id}
+                open_units = np.array(corpus.open_units(code_id), dtype=np.int64)
+                for i in open_units[scores[open_units] >= min_score].tolist():
+                    candidates[i] = self._make(corpus, code_id, i, float(scores[i]), "model", (), calibrated)
+            code_hits = hits.get(code_id, {})
             precision = (
                 keyword_scores(
                     corpus,
@@ -254,7 +307,7 @@ class Assistant:
                     corpus,
                     code_id,
                     i,
-                    scored.get(i),
+                    float(scores[i]) if scores is not None else None,
                     "both" if both else "rules",
                     keywords,
                     calibrated,

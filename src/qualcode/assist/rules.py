@@ -16,6 +16,7 @@ through an inverted index, so a study of 100,000 sentences is scanned in well un
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -66,21 +67,43 @@ class KeywordIndex:
     def __init__(self, units: Sequence[Unit]) -> None:
         self.lemma_tokens = [u.lemmas.split() for u in units]
         self.word_tokens = [_WORD.findall(u.text.casefold()) for u in units]
-        self.lemma_index = _inverted(self.lemma_tokens)
-        self.word_index = _inverted(self.word_tokens)
+        self.lemma_index = _Inverted(self.lemma_tokens)
+        self.word_index = _Inverted(self.word_tokens)
+        self._matched: dict[Keyword, frozenset[int]] = {}
 
-    def match(self, keyword: Keyword) -> set[int]:
-        """Indices of the units in which the keyword occurs."""
-        found = _match(keyword.lemma_steps, self.lemma_index, self.lemma_tokens)
-        return found | _match(keyword.word_steps, self.word_index, self.word_tokens)
+    def match(self, keyword: Keyword) -> frozenset[int]:
+        """Indices of the units in which the keyword occurs (remembered: ranking asks for
+        each keyword's units twice, for its hits and for its precision)."""
+        found = self._matched.get(keyword)
+        if found is None:
+            found = frozenset(
+                _match(keyword.lemma_steps, self.lemma_index, self.lemma_tokens)
+                | _match(keyword.word_steps, self.word_index, self.word_tokens)
+            )
+            self._matched[keyword] = found
+        return found
 
 
-def _inverted(tokens: list[list[str]]) -> dict[str, set[int]]:
-    index: dict[str, set[int]] = defaultdict(set)
-    for i, sentence in enumerate(tokens):
-        for token in sentence:
-            index[token].add(i)
-    return dict(index)
+class _Inverted:
+    """The units of each token, and the tokens in order (so a prefix is a range of them)."""
+
+    def __init__(self, tokens: list[list[str]]) -> None:
+        index: dict[str, set[int]] = defaultdict(set)
+        for i, sentence in enumerate(tokens):
+            for token in sentence:
+                index[token].add(i)
+        self.units = dict(index)
+        self.sorted = sorted(self.units)
+
+    def get(self, token: str) -> set[int]:
+        return self.units.get(token, set())
+
+    def with_prefix(self, prefix: str) -> list[str]:
+        at = bisect_left(self.sorted, prefix)
+        end = at
+        while end < len(self.sorted) and self.sorted[end].startswith(prefix):
+            end += 1
+        return self.sorted[at:end]
 
 
 def _step_matches(step: tuple[frozenset[str], str | None], token: str) -> bool:
@@ -88,22 +111,17 @@ def _step_matches(step: tuple[frozenset[str], str | None], token: str) -> bool:
     return token.startswith(prefix) if prefix is not None else token in forms
 
 
-def _step_units(step: tuple[frozenset[str], str | None], index: dict[str, set[int]]) -> set[int]:
+def _step_units(step: tuple[frozenset[str], str | None], index: _Inverted) -> set[int]:
     forms, prefix = step
     out: set[int] = set()
-    if prefix is not None:
-        for token, units in index.items():
-            if token.startswith(prefix):
-                out |= units
-    else:
-        for form in forms:
-            out |= index.get(form, set())
+    for token in index.with_prefix(prefix) if prefix is not None else forms:
+        out |= index.get(token)
     return out
 
 
 def _match(
     steps: Sequence[tuple[frozenset[str], str | None]],
-    index: dict[str, set[int]],
+    index: _Inverted,
     tokens: list[list[str]],
 ) -> set[int]:
     candidates = _step_units(steps[0], index)

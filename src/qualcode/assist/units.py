@@ -70,6 +70,8 @@ class Corpus:
     by_document: dict[int, list[int]] = field(default_factory=dict)
     _labelled: dict[int, set[int]] = field(default_factory=dict, repr=False)
     _respondent_coded: set[int] | None = field(default=None, repr=False)
+    _coded_units: set[int] | None = field(default=None, repr=False)
+    _respondents: list[int] | None = field(default=None, repr=False)
 
     @classmethod
     def load(cls, study: Study) -> Corpus:
@@ -126,8 +128,9 @@ class Corpus:
     def negatives(self, code_id: int) -> set[int]:
         """Units known not to have the code: rejected ones, and the untouched units of coded
         documents."""
-        touched = self.touched.get(code_id, set())
-        known = {i for doc in self.coded_documents for i in self.by_document.get(doc, []) if i not in touched}
+        if self._coded_units is None:
+            self._coded_units = {i for doc in self.coded_documents for i in self.by_document.get(doc, [])}
+        known = self._coded_units - self.touched.get(code_id, set())
         return known | (self.rejected.get(code_id, set()) - self.positives(code_id))
 
     def labelled(self, code_id: int) -> set[int]:
@@ -145,10 +148,16 @@ class Corpus:
             }
         touched = self.touched.get(code_id, set())
         positives = self.positives(code_id)
-        found = (self._respondent_coded - touched) | positives | (self.rejected.get(code_id, set()) - positives)
-        found = {i for i in found if not self.units[i].is_interviewer}
+        extra = positives | (self.rejected.get(code_id, set()) - positives)
+        found = (self._respondent_coded - touched) | {i for i in extra if not self.units[i].is_interviewer}
         self._labelled[code_id] = found
         return found
+
+    def respondents(self) -> list[int]:
+        """The units that are not the interviewer's words, in order."""
+        if self._respondents is None:
+            self._respondents = [i for i, u in enumerate(self.units) if not u.is_interviewer]
+        return self._respondents
 
     def open_units(self, code_id: int) -> list[int]:
         """Units that may be suggested for a code: not touched by it, never decided on, and
@@ -156,7 +165,7 @@ class Corpus:
         closed = (
             self.touched.get(code_id, set()) | self.rejected.get(code_id, set()) | self.accepted.get(code_id, set())
         )
-        return [i for i, u in enumerate(self.units) if i not in closed and not u.is_interviewer]
+        return [i for i in self.respondents() if i not in closed]
 
     def documents_of(self, indices: set[int] | list[int]) -> set[int]:
         return {self.units[i].document_id for i in indices}

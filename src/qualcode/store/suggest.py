@@ -104,6 +104,16 @@ def save_model(store: Store, key: str, model: bytes, signature: str) -> None:
         )
 
 
+def forget_models(store: Store, kind: str) -> None:
+    """Drop the kept rows of a kind (a format no longer read); not an undoable action."""
+    prefix = kind + ":"
+    where = "FROM suggestion_models WHERE substr(key, 1, ?) = ?"
+    if store.scalar(f"SELECT 1 {where} LIMIT 1", (len(prefix), prefix)) is None:
+        return
+    with store.action("drop suggestion models of an old format", record=False):
+        store.conn.execute(f"DELETE {where}", (len(prefix), prefix))
+
+
 def latest_model(store: Store, kind: str) -> sqlite3.Row | None:
     """The newest kept row of a kind (the part of the key before ":"), whatever its key."""
     prefix = kind + ":"

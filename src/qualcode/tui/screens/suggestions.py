@@ -7,14 +7,19 @@ researcher accepts (a); a rejected candidate (x) is not shown again and teaches 
 
 Opening is quick: the screen paints at once and shows the ranking kept in the study
 (:mod:`qualcode.assist.persist`) when it fits the study's present state, a page of rows at a
-time (more load as the cursor nears the end). Otherwise (new codings since) it shows the last
-kept ranking, marked stale, while a thread worker loads the corpus, loads the kept models or
-trains new ones (with a progress bar), ranks and keeps the result. The worker reads and
-writes the study on a connection of its own.
+time (more load as the cursor nears the end). Otherwise (new codings or decisions since) it
+shows the last kept ranking, its title saying what it was ranked before ("ranked before 1 new
+coding · updating…"), while a thread worker brings the models up to date — fitting again only
+the codes whose examples changed (the others keep their models: see
+:func:`qualcode.assist.learn.train`), with a progress bar — ranks and keeps the result. The
+worker reads and writes the study on a connection of its own. A decision made here (accept,
+reject) removes its candidate at once; the scores wait for `t` or the next `S`, and the title
+says they were ranked before it.
 """
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
@@ -49,6 +54,7 @@ class Trained:
 
     ranked: Ranked
     fresh: bool  # trained now, not loaded from the study
+    fitted: int  # codes whose models were fitted in this run (the others' were kept)
     kept: bool  # already kept in the study (by the worker, on its own connection)
     warning: str = ""  # why the result could not be kept in the study
 
@@ -91,7 +97,13 @@ class SuggestionsScreen(Screen[None]):
         Binding("a", "accept", "Accept", id="suggestions.accept"),
         Binding("x", "reject", "Reject", id="suggestions.reject"),
         Binding("enter", "jump", "Jump", show=False, id="suggestions.jump"),
-        Binding("t", "retrain", "Retrain", id="suggestions.retrain", tooltip="Train the models again from scratch"),
+        Binding(
+            "t",
+            "retrain",
+            "Update",
+            id="suggestions.retrain",
+            tooltip="Bring the models up to date with the codings and decisions (only the codes they changed)",
+        ),
         Binding(
             "s", "cycle_source", "Source", id="suggestions.source", tooltip="Show both, model or keyword candidates"
         ),
@@ -105,7 +117,9 @@ class SuggestionsScreen(Screen[None]):
         self.source = "both"
         self.ranked: Ranked | None = None
         self.stale = False
-        """What is shown was ranked for an earlier state of the study (a worker is on it)."""
+        """What is shown was ranked for an earlier state of the study (the title says so)."""
+        self.updating = False
+        """A worker is bringing the models and the ranking up to date."""
         self.candidates: list[Suggestion] = []
         """The ranking of both sources (what ``ranked`` holds, minus the decided ones)."""
         self.shown: list[Suggestion] = []
@@ -113,6 +127,8 @@ class SuggestionsScreen(Screen[None]):
         self.code_filter = ALL
         self.statuses: dict[int, str] = {}
         self._columns: tuple[int, ...] = ()
+        self._decided: set[tuple[str, int]] = set()
+        """(key, code) of the candidates decided on since ``ranked`` was made."""
 
     @property
     def settings(self) -> Settings:
@@ -139,12 +155,12 @@ class SuggestionsScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one("#suggestions-codes", DataTable).add_columns("Code", "#")
         self._layout()
-        self.call_after_refresh(self.action_retrain, False)  # paint first, then load
+        self.call_after_refresh(self._open)  # paint first, then load
 
     def on_resize(self) -> None:
         if self.is_mounted and self._layout():
+            self._refresh_codes()
             self._refresh_list()
 
     def _layout(self) -> bool:
@@ -154,6 +170,14 @@ class SuggestionsScreen(Screen[None]):
         narrow = width < 100
         self.set_class(narrow, "-narrow")
         codes = 24 if narrow else 38
+        # the code list: names cut to what is left beside the count (the whole path is in the
+        # context pane), so that the count is never pushed off the panel
+        code_list = self.query_one("#suggestions-codes", DataTable)
+        name_width = codes - 4 - 2 * 2 - 2  # the count, cell padding, the scroll bar
+        if not code_list.columns or code_list.ordered_columns[0].width != name_width:
+            code_list.clear(columns=True)
+            code_list.add_column("Code", width=name_width, key="code")
+            code_list.add_column("#", width=4, key="count")
         code, document = (12, 0) if narrow else (16, 16)
         fixed = [5, 4, code] + ([document] if document else [])
         padding = 2 * (len(fixed) + 1) + 2  # cell padding, and the scroll bar
@@ -172,61 +196,65 @@ class SuggestionsScreen(Screen[None]):
 
     # -- ranking (kept in the study, or in a worker) --------------------------------------
 
-    def action_retrain(self, force: bool = True) -> None:
-        """Show the ranking kept for the study's present state; otherwise show the last one
-        (stale) and rank again in a worker: from the kept models when they fit, else by
-        training (``force``, `t`: always train from scratch)."""
+    def _open(self) -> None:
+        """Show the newest kept ranking; when it was ranked before the study's present state
+        (or there is none), bring it up to date in a worker once it has been painted."""
         from qualcode.assist import persist
 
-        if not force:
-            kept = persist.latest_ranked(self.study.store, self.settings)
-            if kept is not None:
-                self._take(kept, stale=kept.stamp != self.helper.stamp())
-                if not self.stale:
-                    return
+        kept = persist.latest_ranked(self.study.store, self.settings)
+        if kept is not None:
+            self._take(kept, stale=kept.stamp != self.helper.stamp())
+            if not self.stale:
+                return
+        self._start("updating…" if kept is not None else "training the models (the first time only)…")
+
+    def action_retrain(self) -> None:
+        """`t`: bring the models up to date with the codings and decisions since they were
+        trained (a fit is deterministic, so the codes whose examples did not change keep
+        their models: the result is what training from scratch would give)."""
+        if self.updating:
+            return
+        if self.ranked is not None and not self.stale and self.ranked.stamp == self.helper.stamp():
+            self.notify("Up to date: no coding or decision since this ranking.")
+            return
+        self._start("updating…")
+
+    def _start(self, state: str) -> None:
         bar = self.query_one("#suggestions-progress", ProgressBar)
         bar.add_class("busy")
         bar.update(total=None)
-        self._set_title("retraining…" if force else "ranking…")
-        self._rank(force)
+        self.updating = True
+        self._set_title(state)
+        # The worker waits for the kept list to be painted before it takes its share of the
+        # interpreter (at most a second): the list shows, and answers keys, first.
+        painted = threading.Event()
+        self.call_after_refresh(painted.set)
+        self._rank(painted)
 
     # exit_on_error=False: a failed training is reported on the screen (see _worker_done),
     # it must not take the user's session down with it.
     @work(thread=True, exclusive=True, group="suggestions-train", exit_on_error=False)
-    def _rank(self, force: bool) -> Trained:
+    def _rank(self, painted: threading.Event | None = None) -> Trained:
         """Load, train and rank off the UI thread; keep the result in the study. Touches no
         attribute of the screen: the result is taken over in ``_worker_done``, so a cancelled
         run that is still finishing cannot overwrite a newer one's."""
-        from qualcode.assist import persist
-        from qualcode.assist.assistant import DEFAULT_MIN_SCORE, Assistant, assistant
+        from qualcode.assist.assistant import Assistant, assistant
 
         worker = get_current_worker()
         token = CancelToken(lambda: worker.is_cancelled)
+        if painted is not None:
+            painted.wait(1.0)
 
         def show(done: int, total: int, _: str) -> None:
             self.app.call_from_thread(self._progress, done, total)
 
-        settings = self.settings
         with self.study.own_connection() as study:
             own = study is not self.study
             helper = Assistant(study) if own else assistant(study)
-            stamp, corpus = helper.snapshot()
-            token.check()
-            saved = None if force else helper.load_saved(settings, stamp)
-            if saved is None:
-                helper.train(settings, progress=cancellable(show, token), snapshot=(stamp, corpus))
-            models = helper.trained
-            token.check()  # cancelled after the last code: the result is not wanted
-            assert models is not None
-            by_code = {
-                s.code_id: ("calibrated" if s.calibrated else "trained") if s.trained else s.reason
-                for s in models.statuses.values()
-            }
-            candidates = helper.rank(corpus, models, source="both", limit=None, min_score=DEFAULT_MIN_SCORE)
-            ranked = persist.Ranked(stamp, settings, by_code, candidates, models.trained_at)
+            ranked, fitted = helper.update_ranking(self.settings, progress=cancellable(show, token), check=token.check)
             # An in-memory study's one connection is the UI thread's: it is kept there.
-            warning = _keep(study, ranked, helper if saved is None else None) if own else ""
-        return Trained(ranked, fresh=saved is None, kept=own, warning=warning)
+            warning = _keep(study, ranked, helper if fitted is not None else None) if own else ""
+        return Trained(ranked, fresh=fitted is not None, fitted=fitted or 0, kept=own, warning=warning)
 
     def _progress(self, done: int, total: int) -> None:
         self.query_one("#suggestions-progress", ProgressBar).update(total=max(total, 1), progress=done)
@@ -237,6 +265,7 @@ class SuggestionsScreen(Screen[None]):
             return
         if event.state in (WorkerState.SUCCESS, WorkerState.ERROR, WorkerState.CANCELLED):
             self.query_one("#suggestions-progress", ProgressBar).remove_class("busy")
+            self.updating = False
         if event.state == WorkerState.SUCCESS and isinstance(event.worker.result, Trained):
             result = event.worker.result
             warning = result.warning
@@ -244,33 +273,55 @@ class SuggestionsScreen(Screen[None]):
                 warning = _keep(self.study, result.ranked, self.helper if result.fresh else None)
             if warning:  # a read-only study: it still works, only slower next time
                 self.notify(f"the models could not be kept in the study: {warning}", severity="warning")
-            self._take(result.ranked, stale=False)
+            decided = self._decided
+            # decisions made while the worker ran: their candidates stay away, and the list
+            # says it was ranked before them
+            self._take(result.ranked, stale=result.ranked.stamp != self.helper.stamp(), decided=decided)
+            if decided:
+                self._keep_decided()
+            trained = sum(1 for s in self.statuses.values() if s in ("trained", "calibrated"))
+            if result.fresh and result.fitted < trained:  # an update (not the first training)
+                self.notify(
+                    f"Models updated: {result.fitted} of {trained} fitted again, the others' examples unchanged."
+                )
         elif event.state == WorkerState.ERROR:
             error = event.worker.error
             if isinstance(error, Cancelled):
+                self._set_title()
                 return
             message = str(error) if isinstance(error, QualcodeError) else f"training failed: {error!r}"
             self.notify(message, severity="error")
             self._set_title("training failed")
+        elif event.state == WorkerState.CANCELLED:
+            self._set_title()
 
-    def _take(self, ranked: Ranked, *, stale: bool) -> None:
+    def _take(self, ranked: Ranked, *, stale: bool, decided: set[tuple[str, int]] | None = None) -> None:
+        current = self.current
         self.ranked, self.stale = ranked, stale
         self.statuses = dict(ranked.statuses)
-        self.candidates = list(ranked.candidates)
+        self.candidates = [s for s in ranked.candidates if (s.key, s.code_id) not in (decided or set())]
+        self._decided = set(decided or set())
         self._refresh_codes()
-        self._refresh_list()
+        self._refresh_list(keep=(current.key, current.code_id) if current is not None else None)
 
     # -- showing --------------------------------------------------------------------------
 
     def _set_title(self, state: str = "") -> None:
         trained = sum(1 for s in self.statuses.values() if s in ("trained", "calibrated"))
         total = len(self.shown)
+        since = ""
+        if self.stale and self.ranked is not None:
+            from qualcode.assist.persist import describe_changes
+
+            since = f"ranked before {describe_changes(self.ranked.stamp, self.helper.stamp())}"
+            if not self.updating and not state:
+                state = "t updates"
         parts = [
             f"Suggestions ({self.source})",
             f"{len(by_source(self.candidates, self.source))} candidates",
             f"showing {self.loaded} of {total}, more as you scroll" if self.loaded < total else "",
             f"models for {trained} of {len(self.statuses)} codes" if self.statuses else "",
-            "ranked before your latest codings" if self.stale else "",
+            since,
             state,
         ]
         self.query_one("#suggestions-title", Label).update(" · ".join(p for p in parts if p))
@@ -283,24 +334,29 @@ class SuggestionsScreen(Screen[None]):
             counts[s.code_id] = counts.get(s.code_id, 0) + 1
         keep = self.code_filter
         table.clear()
-        table.add_row("All codes", str(len(candidates)), key=str(ALL))
+        table.add_row("All codes", Text(str(len(candidates)), justify="right"), key=str(ALL))
         codes = self.study.codes()
+        width = table.ordered_columns[0].width
         for code in codes:
-            label = Text("  " * code.depth + code.name)
+            label = Text(_cut("  " * code.depth + code.name, width))
             if code.id in self.statuses and self.statuses[code.id] not in ("trained", "calibrated"):
                 label.stylize("dim")
-            table.add_row(label, str(counts.get(code.id, 0)), key=str(code.id))
+            table.add_row(label, Text(str(counts.get(code.id, 0)), justify="right"), key=str(code.id))
         rows = [str(ALL)] + [str(c.id) for c in codes]
         if str(keep) in rows:
             table.move_cursor(row=rows.index(str(keep)))
         self._set_title()
 
-    def _refresh_list(self) -> None:
+    def _refresh_list(self, keep: tuple[str, int] | None = None) -> None:
+        """Fill the list again; the cursor stays on the candidate ``keep`` (key, code) when it
+        is still listed, else on the same row."""
         table = self.query_one("#suggestions-list", SuggestionTable)
         row = table.cursor_row
         table.clear()
         self.loaded = 0
         self.shown = [s for s in by_source(self.candidates, self.source) if self.code_filter in (ALL, s.code_id)]
+        if keep is not None:
+            row = next((k for k, s in enumerate(self.shown) if (s.key, s.code_id) == keep), row)
         self._load_more(max(PAGE, row + 1))
         if self.shown:
             table.move_cursor(row=min(max(row, 0), len(self.shown) - 1))
@@ -389,6 +445,8 @@ class SuggestionsScreen(Screen[None]):
             return
         # the same sentence may stand for several codes; only this code's candidate goes
         self.candidates = [s for s in self.candidates if not (s.key == current.key and s.code_id == current.code_id)]
+        self._decided.add((current.key, current.code_id))
+        self.stale = True  # the models have not learnt from this decision yet
         self._keep_decided()
         self._refresh_codes()
         self._refresh_list()
@@ -399,12 +457,14 @@ class SuggestionsScreen(Screen[None]):
         self.app.post_message(StudyChanged("suggestion accepted" if accept else "suggestion rejected"))
 
     def _keep_decided(self) -> None:
-        """Keep the list as it now is for the study's new state, so the next S shows it at
-        once (the scores are the same models'; `t` retrains with the decisions)."""
-        if self.ranked is None or self.stale:
+        """Keep the list without the decided candidates, so the next S shows them gone at
+        once; it keeps the state of the study it was ranked for, so that S also says it was
+        ranked before the decisions and brings it up to date."""
+        if self.ranked is None:
             return
-        self.ranked = replace(self.ranked, stamp=self.helper.stamp(), candidates=list(self.candidates))
-        _keep(self.study, self.ranked, None)
+        decided = self._decided
+        kept = [s for s in self.ranked.candidates if (s.key, s.code_id) not in decided]
+        _keep(self.study, replace(self.ranked, candidates=kept), None)
 
     def action_accept(self) -> None:
         self._decide(accept=True)
