@@ -332,3 +332,14 @@ def set_meta(store: Store, key: str, value: str) -> None:
         "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
         (key, value),
     )
+
+
+def titles_by_sha(store: Store, digests: Sequence[str]) -> dict[str, str]:
+    """The titles of the documents whose text has one of these SHA-256 digests, by digest."""
+    found: dict[str, str] = {}
+    for at in range(0, len(digests), 500):
+        chunk = digests[at : at + 500]
+        marks = ",".join("?" * len(chunk))
+        for row in store.rows(f"SELECT sha256, title FROM documents WHERE sha256 IN ({marks})", chunk):
+            found[row["sha256"]] = row["title"]
+    return found
