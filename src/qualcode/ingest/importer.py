@@ -23,7 +23,7 @@ from qualcode.core.progress import report as tell
 
 if TYPE_CHECKING:
     from qualcode.ingest import SourceDocument
-    from qualcode.ingest.nlp import Sentence
+    from qualcode.ingest.nlp import SentenceRow
     from qualcode.store.core import Store
 
 KNOWN_FIELDS = (
@@ -361,7 +361,7 @@ class Prepared:
     meta: dict[str, str]
     attributes: dict[str, str]
     turns: list[tuple[int, str, str | None, str | None, int, int, int]]
-    sentences: list[Sentence]
+    sentences: list[SentenceRow]  # (start, end, turn_seq, lemmas)
     words: int
 
 
