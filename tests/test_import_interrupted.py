@@ -213,3 +213,21 @@ def test_documents_are_committed_while_the_import_runs(tmp_path: Path, monkeypat
     assert all(count <= done for done, count in seen)  # none before it was segmented
     assert max(during) >= 1  # not one transaction for the whole import
     assert seen[-1] == (len(files), len(files))
+
+
+def test_a_file_stored_after_the_look_up_is_reported_not_stored_twice(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Duplicates are looked up before segmenting, and again in the writer's transaction
+    (another import of the same files may have stored them in between)."""
+    from qualcode.store import documents as docsql
+
+    folder = tmp_path / "in"
+    files = corpus(folder, 4)
+    with Study.create(tmp_path / "s.qualcode", "s") as study:
+        study.import_files([folder / files[1].name])
+        monkeypatch.setattr(docsql, "titles_by_sha", lambda store, digests: {})  # looked up too early
+        report = study.import_files([folder])
+        assert [Path(p).name for p, _ in report.imported] == [files[0].name, files[2].name, files[3].name]
+        assert report.duplicates == [(str(files[1]), files[1].stem)]
+        assert len(study.documents()) == 4

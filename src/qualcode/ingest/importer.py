@@ -153,7 +153,7 @@ def import_files(
     skip_errors: bool,
     progress: Progress | None = None,
 ) -> ImportReport:
-    from qualcode.ingest import detect_language, read_source
+    from qualcode.ingest import read_source
 
     report = ImportReport()
     files = collect_files(paths)
@@ -179,8 +179,8 @@ def import_files(
         meta = {**normalise_metadata(source.metadata), **(sheet[row][1] if row else {}), **overrides}
         # The title it will have in the study, as for duplicates of documents already there.
         seen[digest] = meta.get("title") or source.title
-        if "language" not in meta:
-            meta["language"] = detect_language(source.text)
+        # The language, when no metadata gives it, is read as the document is segmented: not
+        # for files already in the study (an import run again to finish an interrupted one).
         sources.append((path, source, meta, digest))
     # A misspelt file name in a sidecar would otherwise just mean missing attributes.
     report.unmatched_rows = [
