@@ -82,7 +82,7 @@ main(["import", sys.argv[1], "--study", sys.argv[2]])
 
 def test_an_import_killed_mid_way_keeps_whole_documents_and_a_second_run_finishes_it(tmp_path: Path) -> None:
     folder = tmp_path / "in"
-    files = corpus(folder, 40)
+    files = corpus(folder, 60, 200)
     path = tmp_path / "s.qualcode"
     Study.create(path, "s").close()
     child = subprocess.Popen([sys.executable, "-c", CHILD, str(folder), str(path)])
