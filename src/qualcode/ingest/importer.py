@@ -194,8 +194,10 @@ def import_files(
     return report
 
 
-# An import commits what it has finished at least this often: a crash, a kill -9 or a power
-# cut loses at most the documents of the last half second, which the next run imports again.
+# An import commits what it has finished at least this often: a crash of qualcode or a kill -9
+# loses at most the batch under way, whose documents the next run imports. A power cut or an
+# operating system crash may lose recent commits too (synchronous=NORMAL, see Store), never
+# part of a document: a batch is one transaction.
 COMMIT_EVERY = 0.5  # seconds
 # Segmented documents waiting for the writer thread (each holds its text and sentences).
 _QUEUED = 8
