@@ -2,8 +2,10 @@
 
 Files are read and checked first, all of them; only then is anything written. A batch with a
 bad file is refused whole (unless the user asks to skip bad files), so bad input leaves the
-study unchanged. Each document is then committed on its own, so an interrupted import keeps
-what it finished and a second run skips those as duplicates.
+study unchanged. Documents are then segmented one by one and stored by a writer thread that
+commits at least every half second (:data:`COMMIT_EVERY`), so an interrupted import keeps
+what it finished (all but the last half second's after a crash or kill -9) and a second run
+skips those as duplicates before segmenting them again.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from qualcode.core.progress import report as tell
 
 if TYPE_CHECKING:
     from qualcode.ingest import SourceDocument
+    from qualcode.ingest.nlp import SentenceRow
     from qualcode.store.core import Store
 
 KNOWN_FIELDS = (
@@ -125,13 +128,15 @@ def _sheet_key(name: str) -> str:
     return name.replace("\\", "/").strip().removeprefix("./")
 
 
-def _sheet_row(sheet: dict[str, tuple[Path, dict[str, str]]], path: Path, roots: list[Path]) -> str | None:
+def _sheet_row(sheet: dict[str, tuple[Path, dict[str, str]]], path: Path, folders: list[Path]) -> str | None:
     """The key of one file's sidecar row: by its path under an imported folder
     (``coevorden/ouder-01.txt``), else by its bare name if only one row has that name.
     Matching on the name alone would give two ``ouder-01.txt`` in different organisation
     folders the same row, silently."""
-    for root in roots:
-        if root.is_dir() and path.is_relative_to(root):
+    if not sheet:
+        return None
+    for root in folders:
+        if path.is_relative_to(root):
             key = path.relative_to(root).as_posix()
             if key in sheet:
                 return key
@@ -148,7 +153,7 @@ def import_files(
     skip_errors: bool,
     progress: Progress | None = None,
 ) -> ImportReport:
-    from qualcode.ingest import detect_language, read_source
+    from qualcode.ingest import read_source
 
     report = ImportReport()
     files = collect_files(paths)
@@ -157,6 +162,7 @@ def import_files(
     sources: list[tuple[Path, SourceDocument, dict[str, str], str]] = []
     seen: dict[str, str] = {}
     used_rows: set[str] = set()
+    folders = [p for p in paths if p.is_dir()]  # once, not once a file (`import *.txt` names thousands)
     for path in files:
         try:
             source = read_source(path)
@@ -167,14 +173,14 @@ def import_files(
         if digest in seen:
             report.duplicates.append((str(path), seen[digest]))
             continue
-        row = _sheet_row(sheet, path, paths)
+        row = _sheet_row(sheet, path, folders)
         if row is not None:
             used_rows.add(row)
         meta = {**normalise_metadata(source.metadata), **(sheet[row][1] if row else {}), **overrides}
         # The title it will have in the study, as for duplicates of documents already there.
         seen[digest] = meta.get("title") or source.title
-        if "language" not in meta:
-            meta["language"] = detect_language(source.text)
+        # The language, when no metadata gives it, is read as the document is segmented: not
+        # for files already in the study (an import run again to finish an interrupted one).
         sources.append((path, source, meta, digest))
     # A misspelt file name in a sidecar would otherwise just mean missing attributes.
     report.unmatched_rows = [
@@ -188,40 +194,151 @@ def import_files(
     return report
 
 
+# An import commits what it has finished at least this often: a crash of qualcode or a kill -9
+# loses at most the batch under way, whose documents the next run imports. A power cut or an
+# operating system crash may lose recent commits too (synchronous=NORMAL, see Store), never
+# part of a document: a batch is one transaction.
+COMMIT_EVERY = 0.5  # seconds
+# Segmented documents waiting for the writer thread (each holds its text and sentences).
+_QUEUED = 8
+_AFTER_COMMIT = object()  # the writer's next item is fetched once the batch is committed
+
+
 def _store_sources(
     store: Store,
     sources: list[tuple[Path, SourceDocument, dict[str, str], str]],
     report: ImportReport,
     progress: Progress | None,
 ) -> None:
+    """Segment each document here and store it in a writer thread, so that SQLite's work
+    (the rows, the full-text index, the commits; the sqlite3 module lets other threads run
+    meanwhile) overlaps with the segmenting of the next document.
+
+    The writer commits at least every :data:`COMMIT_EVERY` seconds, and on a cancel, an
+    error or Ctrl+C commits what was segmented before it: every document is either stored
+    whole or not at all, and a second run skips those stored as duplicates.
+    """
     from qualcode.store import documents as docsql
 
     total = len(sources)
-    for done, (path, source, meta, digest) in enumerate(sources, start=1):
-        # Each document is committed on its own: a cancel keeps those already imported.
-        try:
-            tell(progress, done - 1, total, path.name)
-        except Cancelled:
-            report.cancelled = True
-            return
-        existing = docsql.document_id_by_sha(store, digest)
-        if existing is not None:
-            report.duplicates.append((str(path), _title(store, existing)))
-        else:
-            stored = store_text(
-                store,
-                source.text,
-                meta,
-                title=source.title,
-                source_name=source.source_name,
-                encoding=source.encoding,
-                digest=digest,
+    # Documents already in the study are skipped before they are segmented, so that running an
+    # interrupted import again costs no more than reading the files it had finished.
+    stored = docsql.titles_by_sha(store, [digest for *_, digest in sources])
+    writer = _Writer(store, report)
+    try:
+        for done, (path, source, meta, digest) in enumerate(sources, start=1):
+            try:
+                tell(progress, done - 1, total, path.name)
+            except Cancelled:
+                report.cancelled = True
+                break
+            if writer.failed:
+                break
+            if digest in stored:
+                writer.put((str(path), stored[digest]))
+                continue
+            writer.put(
+                (str(path), prepare_text(source.text, meta, source.title, source.source_name, source.encoding, digest))
             )
-            report.imported.append((str(path), stored.document_id))
-            report.turns += stored.turns
-            report.sentences += stored.sentences
-            report.words += stored.words
-    tell(progress, total, total, "")
+    finally:
+        writer.finish()  # stores what was queued, then raises the writer's error if it had one
+    if not report.cancelled:
+        tell(progress, total, total, "")
+
+
+class _Writer:
+    """A thread that stores prepared documents in batches of at most :data:`COMMIT_EVERY`
+    seconds, in the order given, and reports each in ``report``."""
+
+    def __init__(self, store: Store, report: ImportReport) -> None:
+        import queue
+        import threading
+
+        self._store = store
+        self._report = report
+        self._queue: queue.Queue[tuple[str, Prepared | str] | None] = queue.Queue(_QUEUED)
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, name="qualcode-import-writer", daemon=False)
+        self._thread.start()
+
+    @property
+    def failed(self) -> bool:
+        return self._error is not None
+
+    def put(self, item: tuple[str, Prepared | str]) -> None:
+        """Queue a prepared document, or ``(file, title)`` of one already in the study."""
+        self._queue.put(item)
+
+    def finish(self) -> None:
+        """Wait until everything queued is stored and committed; then raise the writer's
+        error, if it had one. A Ctrl+C meanwhile (the queue holds a few documents, a few
+        milliseconds of writing) is raised after the wait, so the thread never outlives its
+        connection with work half done."""
+        interrupted = False
+        for step in (lambda: self._queue.put(None), self._thread.join):
+            while True:
+                try:
+                    step()
+                    break
+                except KeyboardInterrupt:
+                    interrupted = True
+        if self._error is not None:
+            raise self._error
+        if interrupted:
+            raise KeyboardInterrupt
+
+    def _run(self) -> None:
+        from queue import Empty
+        from time import monotonic
+
+        get = self._queue.get
+        item: object = get()
+        try:
+            while item is not None:
+                batch = ImportReport()  # reported once committed
+                with self._store.action("import", record=False):
+                    deadline = monotonic() + COMMIT_EVERY
+                    while isinstance(item, tuple):
+                        self._store_one(item[0], item[1], batch)
+                        item = _AFTER_COMMIT
+                        left = deadline - monotonic()
+                        if left <= 0:
+                            break
+                        try:
+                            item = get(timeout=left)
+                        except Empty:
+                            break  # nothing more within the time: commit what is done
+                self._committed(batch)
+                if item is _AFTER_COMMIT:
+                    item = get()
+        except BaseException as exc:  # handed to the importing thread, which raises it
+            self._error = exc
+            while item is not None:  # let the importing thread's puts and finish() through
+                item = get()
+
+    def _store_one(self, path: str, item: Prepared | str, batch: ImportReport) -> None:
+        if isinstance(item, str):
+            batch.duplicates.append((path, item))
+            return
+        stored = write_prepared(self._store, item)
+        if stored is None:  # stored since the titles were looked up (another import at once)
+            from qualcode.store import documents as docsql
+
+            existing = docsql.document_id_by_sha(self._store, item.digest)
+            batch.duplicates.append((path, _title(self._store, existing) if existing is not None else item.title))
+            return
+        batch.imported.append((path, stored.document_id))
+        batch.turns += stored.turns
+        batch.sentences += stored.sentences
+        batch.words += stored.words
+
+    def _committed(self, batch: ImportReport) -> None:
+        report = self._report
+        report.imported += batch.imported
+        report.duplicates += batch.duplicates
+        report.turns += batch.turns
+        report.sentences += batch.sentences
+        report.words += batch.words
 
 
 @dataclass
@@ -232,11 +349,89 @@ class StoredDocument:
     words: int
 
 
+@dataclass
+class Prepared:
+    """A document segmented and ready to be written: everything but its ids."""
+
+    text: str
+    title: str  # as stored: the metadata's title or the file's
+    source_name: str
+    encoding: str
+    digest: str
+    language: str
+    role: str | None
+    meta: dict[str, str]
+    attributes: dict[str, str]
+    turns: list[tuple[int, str, str | None, str | None, int, int, int]]
+    sentences: list[SentenceRow]  # (start, end, turn_seq, lemmas)
+    words: int
+
+
 def _title(store: Store, document_id: int) -> str:
     from qualcode.store import documents as docsql
 
     row = docsql.get_document(store, document_id, with_text=False)
     return str(row["title"]) if row is not None else f"document {document_id}"
+
+
+def prepare_text(
+    text: str, meta: dict[str, str], title: str, source_name: str, encoding: str, digest: str | None = None
+) -> Prepared:
+    """Segment an already normalised text: turns, sentences with lemmas, the word count (no
+    database)."""
+    from qualcode.ingest import detect_language, nlp, parse_turns
+
+    language = meta.get("language") or detect_language(text)
+    turns = parse_turns(text)
+    segmented = nlp.analyse(text, language, [(t.start, t.body_start, t.end) for t in turns])
+    return Prepared(
+        text=text,
+        title=meta.get("title") or title,
+        source_name=source_name,
+        encoding=encoding,
+        digest=digest or hashlib.sha256(text.encode("utf-8")).hexdigest(),
+        language=language,
+        role=meta.get("role") or _respondent_role(turns),
+        meta=meta,
+        attributes={k: v for k, v in meta.items() if k not in KNOWN_FIELDS},
+        turns=[(i, t.speaker, t.role, t.timestamp, t.start, t.body_start, t.end) for i, t in enumerate(turns)],
+        sentences=segmented.sentences,
+        words=segmented.words,
+    )
+
+
+def write_prepared(store: Store, doc: Prepared) -> StoredDocument | None:
+    """Write a prepared document in the current action (``None`` if its text is in the
+    study already)."""
+    from qualcode.store import documents as docsql
+    from qualcode.store.cases import ensure_case
+
+    if docsql.document_id_by_sha(store, doc.digest) is not None:
+        return None
+    meta = doc.meta
+    project_id = docsql.ensure_project(store, meta.get("organisation"), meta.get("project"))
+    case_id = ensure_case(store, meta["case"]) if meta.get("case") else None
+    doc_id = docsql.insert_document(
+        store,
+        project_id=project_id,
+        title=doc.title,
+        text=doc.text,
+        language=doc.language,
+        role=doc.role,
+        participant=meta.get("participant"),
+        interview_date=meta.get("interview_date"),
+        source_name=doc.source_name,
+        encoding=doc.encoding,
+        sha256=doc.digest,
+        char_count=len(doc.text),
+        word_count=doc.words,
+        attributes=doc.attributes,
+        case_id=case_id,
+        wave=normalise_wave(meta.get("wave")),
+        turns=doc.turns,
+        sentences=doc.sentences,
+    )
+    return StoredDocument(doc_id, len(doc.turns), len(doc.sentences), doc.words)
 
 
 def store_text(
@@ -250,44 +445,19 @@ def store_text(
     digest: str | None = None,
 ) -> StoredDocument:
     """Segment an already normalised text and store it as one document (one transaction)."""
-    from qualcode.ingest import detect_language, nlp, parse_turns
     from qualcode.store import documents as docsql
-    from qualcode.store.cases import ensure_case
 
     digest = digest or hashlib.sha256(text.encode("utf-8")).hexdigest()
     existing = docsql.document_id_by_sha(store, digest)
     if existing is not None:
         raise QualcodeError(f"{source_name}: already in the study as “{_title(store, existing)}”")
-    language = meta.get("language") or detect_language(text)
-    turns = parse_turns(text)
-    segmented = nlp.analyse(text, language, [(t.start, t.body_start, t.end) for t in turns])
-    sentences, words = segmented.sentences, segmented.words
-    role = meta.get("role") or _respondent_role(turns)
-    attributes = {k: v for k, v in meta.items() if k not in KNOWN_FIELDS}
+    prepared = prepare_text(text, meta, title, source_name, encoding, digest)
     with store.action(f"import {source_name}", record=False):
-        project_id = docsql.ensure_project(store, meta.get("organisation"), meta.get("project"))
-        case_id = ensure_case(store, meta["case"]) if meta.get("case") else None
-        doc_id = docsql.insert_document(
-            store,
-            project_id=project_id,
-            title=meta.get("title") or title,
-            text=text,
-            language=language,
-            role=role,
-            participant=meta.get("participant"),
-            interview_date=meta.get("interview_date"),
-            source_name=source_name,
-            encoding=encoding,
-            sha256=digest,
-            char_count=len(text),
-            word_count=words,
-            attributes=attributes,
-            case_id=case_id,
-            wave=normalise_wave(meta.get("wave")),
-            turns=[(i, t.speaker, t.role, t.timestamp, t.start, t.body_start, t.end) for i, t in enumerate(turns)],
-            sentences=sentences,
-        )
-    return StoredDocument(doc_id, len(turns), len(sentences), words)
+        stored = write_prepared(store, prepared)
+    if stored is None:
+        existing = docsql.document_id_by_sha(store, digest)
+        raise QualcodeError(f"{source_name}: already in the study as “{_title(store, existing or 0)}”")
+    return stored
 
 
 def normalise_wave(value: str | None) -> str | None:

@@ -121,8 +121,13 @@ def _block_spans(text: str, turns: Sequence[tuple[int, int, int]]) -> Iterator[t
             yield cursor, end, seq
 
 
+# A sentence as the importer stores it: what :class:`Sentence` holds, as a plain tuple (a
+# named tuple costs ten times as much to make, a few hundred times a transcript).
+SentenceRow = tuple[int, int, int | None, str]
+
+
 class Segmented(NamedTuple):
-    sentences: list[Sentence]
+    sentences: list[SentenceRow]  # (start, end, turn_seq, lemmas), as in Sentence
     words: int  # the spoken word count, as spoken_word_count counts it
 
 
@@ -133,7 +138,7 @@ def segment(text: str, language: str = "nl", turns: Sequence[tuple[int, int, int
     ``turns`` are ``(start, body_start, end)`` triples in text order; speaker labels are
     left out of the sentences, so a sentence unit is what was said.
     """
-    return analyse(text, language, turns).sentences
+    return [Sentence(*row) for row in analyse(text, language, turns).sentences]
 
 
 def analyse(text: str, language: str = "nl", turns: Sequence[tuple[int, int, int]] = ()) -> Segmented:
@@ -155,9 +160,7 @@ def analyse(text: str, language: str = "nl", turns: Sequence[tuple[int, int, int
         # Offsets would shift: lower-case and lemmatise sentence by sentence.
         find = _LEMMA_WORD.findall
         plain = [(seq, begin, end, " ".join(map(lookup, find(text[begin:end].lower())))) for seq, begin, end in spans]
-        return Segmented(
-            [Sentence(b, e, q, lemmas) for q, b, e, lemmas in plain if lemmas], spoken_word_count(text, turns)
-        )
+        return Segmented([(b, e, q, lemmas) for q, b, e, lemmas in plain if lemmas], spoken_word_count(text, turns))
     # Every character that is not part of a lemma token ([^\W_], what str.isalnum accepts)
     # made a space, once for the text; the sentences' slices joined with a marker between
     # them, split into tokens, lemmatised and joined in one go, and cut at the markers again.
@@ -168,7 +171,7 @@ def analyse(text: str, language: str = "nl", turns: Sequence[tuple[int, int, int
         # Each mark stands between two spaces (one, if the sentence before it had no token):
         # take off exactly those, not whitespace a lemma holds ("hertogen" → "hertog ").
         lemmas = [lemmas[0][:-1], *[piece[1:-1] for piece in lemmas[1:-1]], lemmas[-1][1:]]
-    sentences = [Sentence(begin, end, seq, found) for (seq, begin, end), found in zip(spans, lemmas) if found]
+    sentences = [(begin, end, seq, found) for (seq, begin, end), found in zip(spans, lemmas) if found]
     words = len(tokens) - max(len(spans) - 1, 0) if "_" not in text else spoken_word_count(text, turns)
     return Segmented(sentences, words)
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from qualcode.store.core import Store, now, set_named_value
@@ -109,15 +109,18 @@ def insert_document(
         [(doc_id, *t) for t in _tuples(turns, _TURN_KEYS)],
     )
     turn_ids = [r[0] for r in store.rows("SELECT id FROM turns WHERE document_id = ? ORDER BY seq", (doc_id,))]
-    rows = _tuples(sentences, _SENTENCE_KEYS)
-    if rows and isinstance(sentences[0], tuple):
-        rows = [(seq, *row) for seq, row in enumerate(rows)]  # a tuple's place is its seq
+    # A tuple's place is its seq; a mapping names it.
+    rows: Iterable[tuple[int, Sequence[Any]]] = (
+        enumerate(sentences)  # type: ignore[arg-type]  # tuples: (start, end, turn_seq, lemmas)
+        if sentences and isinstance(sentences[0], tuple)
+        else ((seq, rest) for seq, *rest in _tuples(sentences, _SENTENCE_KEYS))
+    )
     store.insert_rows(
         "sentences",
         ("document_id", "turn_id", "seq", "start", "end", "lemmas"),
         [
             (doc_id, None if turn is None else turn_ids[turn], seq, start, end, lemmas)
-            for seq, start, end, turn, lemmas in rows
+            for seq, (start, end, turn, lemmas) in rows
         ],
     )
     return doc_id
@@ -332,3 +335,14 @@ def set_meta(store: Store, key: str, value: str) -> None:
         "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
         (key, value),
     )
+
+
+def titles_by_sha(store: Store, digests: Sequence[str]) -> dict[str, str]:
+    """The titles of the documents whose text has one of these SHA-256 digests, by digest."""
+    found: dict[str, str] = {}
+    for at in range(0, len(digests), 500):
+        chunk = digests[at : at + 500]
+        marks = ",".join("?" * len(chunk))
+        for row in store.rows(f"SELECT sha256, title FROM documents WHERE sha256 IN ({marks})", chunk):
+            found[row["sha256"]] = row["title"]
+    return found
