@@ -154,12 +154,16 @@ class CodingMixin:
     def document_codings(self, document_id: int) -> list[Coding]:
         return [Coding.from_row(r) for r in sql.document_codings(self.store, document_id)]
 
-    def coding_spans(self, document_id: int) -> list[tuple[int, int, int, int, int]]:
+    def coding_spans(
+        self, document_id: int, within: tuple[int, int] | None = None
+    ) -> list[tuple[int, int, int, int, int]]:
         """``(start, end, id, code_id, coder_id)`` of a document's codings (unordered): the
-        lean form a coding view paints from (full rows cost too much for 20,000 codings)."""
+        lean form a coding view paints from (full rows cost too much for 20,000 codings);
+        with ``within=(lo, hi)`` only the codings that touch ``[lo, hi)`` (a screenful of a
+        long transcript, read first so that it paints before the rest is read)."""
         from qualcode.store.workbench import document_spans
 
-        return document_spans(self.store, document_id)
+        return document_spans(self.store, document_id, within)
 
     def sentence_bounds(self, document_id: int) -> list[tuple[int, int]]:
         """``(start, end)`` of a document's sentences: what a cursor moving by sentence needs,
@@ -167,6 +171,13 @@ class CodingMixin:
         from qualcode.store.workbench import sentence_bounds
 
         return sentence_bounds(self.store, document_id)
+
+    def turn_bounds(self, document_id: int) -> list[tuple[int, int, int, str | None, str | None]]:
+        """``(start, body_start, end, speaker, role)`` of a document's turns in order: the
+        lean form of :meth:`turns` a transcript view needs (a fifth of its cost)."""
+        from qualcode.store.workbench import turn_bounds
+
+        return turn_bounds(self.store, document_id)
 
     def codings_at(self, document_id: int, offset: int) -> list[Coding]:
         return [Coding.from_row(r) for r in sql.codings_at(self.store, document_id, offset)]

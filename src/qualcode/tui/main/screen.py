@@ -7,6 +7,7 @@ screen (not on the app) so that screens pushed on top do not inherit them.
 
 from __future__ import annotations
 
+from functools import partial
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
@@ -25,7 +26,7 @@ from qualcode.tui.colours import code_colour
 from qualcode.tui.main.browser import DocumentBrowser
 from qualcode.tui.main.codebook import CodebookPanel
 from qualcode.tui.main.coding_actions import CodingActions
-from qualcode.tui.main.coverage import Span
+from qualcode.tui.main.coverage import Coverage, Span
 from qualcode.tui.main.footer import SteadyFooter
 from qualcode.tui.main.live import LiveView
 from qualcode.tui.main.status import HereCode, StatusBar
@@ -336,7 +337,11 @@ class MainScreen(LiveView, CodingActions, Screen[None]):
         self._position_timer = self.set_timer(SAVE_POSITION_AFTER, self.save_position)
 
     def open_document(self, document_id: int, select: tuple[int, int] | None = None) -> None:
-        """Show a document (its text, turns, sentences and codings); select a passage in it."""
+        """Show a document (its text, turns, sentences and codings); select a passage in it.
+
+        A long transcript paints before all its codings are read: the view gets those
+        around the passage it shows (one indexed read) and reads the rest right after the
+        first frame (or sooner, if anything asks about a passage outside them)."""
         try:
             document = self.study.document(document_id)
         except QualcodeError as exc:
@@ -344,22 +349,41 @@ class MainScreen(LiveView, CodingActions, Screen[None]):
             return
         self.document = document
         self.active_coding = None
-        self.transcript.show_document(
+        view = self.transcript
+        sentences = self.study.sentence_bounds(document_id)
+        where = select or (sentences[0] if sentences else (0, 0))
+        lo, hi = view.window_around(*where)
+        spans: list[tuple[int, int, int, int, int]] | Coverage
+        if lo > 0 or hi < len(document.text):
+            spans = Coverage(
+                self.study.coding_spans(document_id, within=(lo, hi)),
+                window=(lo, hi),
+                rest=partial(self.study.coding_spans, document_id),
+            )
+            self.call_after_refresh(self._read_all_codings, view, spans)
+        else:
+            spans = self.study.coding_spans(document_id)  # plain rows, in Span's order
+        view.show_document(
             document_id,
             document.text,
-            self.study.turns(document_id),
-            self.study.sentence_bounds(document_id),
-            self.study.coding_spans(document_id),  # plain rows, in Span's order
+            self.study.turn_bounds(document_id),
+            sentences,
+            spans,
             self.colours,
+            memos=self.study.memo_coding_ids(document_id),
+            select=select,
         )
-        self.transcript.set_memos(self.study.memo_coding_ids(document_id))
         self.browser.set_current(document_id)
         self.codebook.set_counts(self.study.code_counts(document_id), self.codebook.total)
-        if select is not None:
-            self.transcript.select(*select)
         self.update_status()
         if self.session:
             self.heartbeat(force=True)  # colleagues see where this coder is now
+
+    @staticmethod
+    def _read_all_codings(view: TranscriptView, coverage: Coverage) -> None:
+        """After the first frame of a long transcript: the codings outside its window."""
+        if view.coverage is coverage:
+            coverage.complete()
 
     def load_spans(self, document_id: int) -> list[Span]:
         """The document's codings as the view paints them (a lean read: 20,000 codings in
