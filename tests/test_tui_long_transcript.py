@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from qualcode.study.study import Study
 from qualcode.tui.main.coverage import Coverage, Span
+from qualcode.tui.main.screen import MainScreen
 from qualcode.tui.main.status import MEMO_MARK, StatusBar
 from qualcode.tui.main.transcript import GUTTER, MARKS
 from tui_helpers import app_for, main_screen
@@ -145,10 +146,13 @@ async def test_a_long_transcript_paints_the_same_before_and_after_the_rest_is_re
 
         # The first sentence, reopened; then the end of the document (End), with the memo.
         main.open_document(document_id)
-        assert not view.coverage.is_complete
+        bounds = app.study.sentence_bounds(document_id)
+        assert not view.coverage.is_complete and not view.cursor.has_sentences
+        assert view.selection == bounds[0]
         first = _lines(view)
         await pilot.pause()
-        assert view.coverage.is_complete
+        assert view.coverage.is_complete and view.cursor.has_sentences
+        assert view.cursor.sentences == bounds
         view._cache.clear()
         assert _lines(view) == first
         assert any(text[:MARKS].strip() for text, _ in first)  # the gutter shows the codes
@@ -175,6 +179,8 @@ async def test_coding_before_the_rest_is_read_keeps_every_coding(tmp_path: Path)
         view = main.transcript
         main.open_document(document_id)
         assert not view.coverage.is_complete
+        main.action_move("move_sentence", 1)  # a move before the sentences are read reads them
+        assert view.selection == app.study.sentence_bounds(document_id)[1]
         code = next(c for c in main.codes.values() if c.parent_id is not None and c.id not in codings.values())
         made = main.apply_code(code.id)  # before the first frame of the reopened document
         assert made is not None
@@ -182,3 +188,53 @@ async def test_coding_before_the_rest_is_read_keeps_every_coding(tmp_path: Path)
         assert len(view.coverage) == len(codings) + 1
         await pilot.pause()
         assert {s.coding_id for s in view.coverage} == {*codings, made.id}
+
+
+# -- the first frame --------------------------------------------------------------------------
+
+
+async def test_the_side_panels_come_right_after_the_first_frame_in_the_places_it_kept(
+    study_path: Path, monkeypatch
+) -> None:
+    """The first frame has the panels' places (so the transcript is wrapped once, to the
+    width it keeps); the panels are mounted in them right after, with every document and
+    code, in the same order as before."""
+    seen: dict[str, object] = {}
+    original = MainScreen._fill_panels
+
+    async def fill(self: MainScreen, codes, rows) -> None:
+        seen.update(ready=self.panels_ready, width=self.transcript.wrapped.width, slots=len(self.query(".panel-slot")))
+        await original(self, codes, rows)
+
+    monkeypatch.setattr(MainScreen, "_fill_panels", fill)
+    app = app_for(study_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        main = main_screen(app)
+        assert seen == {"ready": False, "width": main.transcript.wrapped.width, "slots": 2}
+        assert main.panels_ready and not main.query(".panel-slot")
+        assert [w.id for w in main.query_one("#panes").children] == ["browser", "transcript", "codebook"]
+        assert sorted(main.browser.visible_documents()) == sorted(r["id"] for r in app.study.document_rows())
+        assert set(main.codebook._code_nodes) == {c.id for c in app.study.codes()}
+        assert main.browser.current == main.document.id
+        await pilot.press("b")  # the panels' keys work on the mounted panels
+        await pilot.pause()
+        assert main.has_class("-hide-browser")
+
+
+async def test_keys_typed_before_the_side_panels_are_there_wait_for_them(study_path: Path) -> None:
+    """A key typed ahead (before the panels are mounted) is handled once they are, in order:
+    here "b" hides the browser and "1" codes the selection (the browser counts it)."""
+    app = app_for(study_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        main = main_screen(app)
+        typed_early = not main.panels_ready
+        await pilot.press("b", "1")
+        await pilot.pause()
+        assert main.panels_ready
+        assert main.has_class("-hide-browser")
+        coded = len(main.transcript.coverage)
+        assert coded == 1 and app.study.info()["codings"] == 1
+        row = next(r for r in main.browser.rows if r["id"] == main.document.id)
+        assert int(row["codings"]) == 1
+    assert typed_early  # the keys were typed before the panels were there

@@ -30,10 +30,15 @@ def document_spans(
     ).fetchall()
 
 
-def sentence_bounds(store: Store, document_id: int) -> list[tuple[int, int]]:
-    """``(start, end)`` of a document's sentences in order, without their lemmas."""
+def sentence_bounds(store: Store, document_id: int, first: bool = False) -> list[tuple[int, int]]:
+    """``(start, end)`` of a document's sentences in order, without their lemmas (with
+    ``first``, only the first)."""
     cursor = store.conn.cursor()
     cursor.row_factory = None
+    if first:
+        return cursor.execute(
+            'SELECT start, "end" FROM sentences WHERE document_id = ? ORDER BY start LIMIT 1', (document_id,)
+        ).fetchall()
     return cursor.execute(
         'SELECT start, "end" FROM sentences WHERE document_id = ? ORDER BY seq', (document_id,)
     ).fetchall()

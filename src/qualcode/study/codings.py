@@ -165,12 +165,13 @@ class CodingMixin:
 
         return document_spans(self.store, document_id, within)
 
-    def sentence_bounds(self, document_id: int) -> list[tuple[int, int]]:
+    def sentence_bounds(self, document_id: int, first: bool = False) -> list[tuple[int, int]]:
         """``(start, end)`` of a document's sentences: what a cursor moving by sentence needs,
-        a fifth of the cost of :meth:`sentences` on a long transcript."""
+        a fifth of the cost of :meth:`sentences` on a long transcript (with ``first``, only
+        the first sentence: where a long transcript's selection starts, before the rest)."""
         from qualcode.store.workbench import sentence_bounds
 
-        return sentence_bounds(self.store, document_id)
+        return sentence_bounds(self.store, document_id, first)
 
     def turn_bounds(self, document_id: int) -> list[tuple[int, int, int, str | None, str | None]]:
         """``(start, body_start, end, speaker, role)`` of a document's turns in order: the

@@ -7,6 +7,7 @@ screen (not on the app) so that screens pushed on top do not inherit them.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import partial
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -14,7 +15,7 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal
+from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Input
 
@@ -224,12 +225,18 @@ class MainScreen(LiveView, CodingActions, Screen[None]):
         """The open document and the selection, as the next start should find them."""
         self._synced: tuple[int, int] | None = None
         """The study's change marker when the view was last brought up to date."""
+        self._panels_ready = False
 
     def compose(self) -> ComposeResult:
+        # The side panels' places (their ids: their widths, frames and hiding) on the first
+        # frame; the panels themselves are mounted in them right after it (their trees,
+        # filter box and detail boxes, with their styles, were a third of the work before
+        # the first frame). Their widths are there from the start, so the transcript is
+        # wrapped once.
         with Horizontal(id="panes"):
-            yield DocumentBrowser(id="browser")
+            yield Vertical(id="browser", classes="panel-slot")
             yield TranscriptView(id="transcript")
-            yield CodebookPanel(id="codebook")
+            yield Vertical(id="codebook", classes="panel-slot")
         yield StatusBar(id="status")
         yield SteadyFooter(compact=True)
 
@@ -248,6 +255,9 @@ class MainScreen(LiveView, CodingActions, Screen[None]):
     def on_mount(self) -> None:
         # The first frame shows the transcript; the document tree and the code tree fill in
         # right after it (building and drawing them was a third of the work before it).
+        hold = getattr(self.app, "hold_keys", None)
+        if hold is not None:  # keys typed before the side panels are there wait for them
+            hold()
         codes = self._read_codes()
         rows = self.study.document_rows()
         self.transcript.focus()
@@ -259,17 +269,32 @@ class MainScreen(LiveView, CodingActions, Screen[None]):
         self.start_live()
         self._synced = self._marker()
 
-    def _fill_panels(self, codes: list[Code], rows: list[dict[str, Any]]) -> None:
-        """The code tree and the document browser from what the mount read (the study is
-        read once at start-up); the counts are read now, so a coding made before this
-        frame is counted."""
-        self._load_code_tree(codes)
-        self.browser.load(rows)
-        if self.document is not None:
-            self.browser.set_current(self.document.id)
-            listed = next((r.get("codings") for r in rows if r["id"] == self.document.id), None)
-            if listed is not None and int(listed) != len(self.transcript.coverage):
-                self.browser.update_count(self.document.id, len(self.transcript.coverage))
+    @property
+    def panels_ready(self) -> bool:
+        """Whether the side panels are mounted (they are, from just after the first frame)."""
+        return self._panels_ready
+
+    async def _fill_panels(self, codes: list[Code], rows: list[dict[str, Any]]) -> None:
+        """The side panels in their places, then the code tree and the document browser
+        from what the mount read (the study is read once at start-up); the counts are read
+        now, so a coding made before this frame is counted."""
+        panes = self.query_one("#panes", Horizontal)
+        await self.query(".panel-slot").remove()
+        await panes.mount(DocumentBrowser(id="browser"), before=self.transcript)
+        await panes.mount(CodebookPanel(id="codebook"), after=self.transcript)
+        self._panels_ready = True
+        try:
+            self._load_code_tree(codes)
+            self.browser.load(rows)
+            if self.document is not None:
+                self.browser.set_current(self.document.id)
+                listed = next((r.get("codings") for r in rows if r["id"] == self.document.id), None)
+                if listed is not None and int(listed) != len(self.transcript.coverage):
+                    self.browser.update_count(self.document.id, len(self.transcript.coverage))
+        finally:
+            release = getattr(self.app, "release_keys", None)
+            if release is not None:
+                release()
 
     def on_unmount(self) -> None:
         self.save_position()
@@ -350,19 +375,24 @@ class MainScreen(LiveView, CodingActions, Screen[None]):
         self.document = document
         self.active_coding = None
         view = self.transcript
-        sentences = self.study.sentence_bounds(document_id)
-        where = select or (sentences[0] if sentences else (0, 0))
+        first = self.study.sentence_bounds(document_id, first=True)
+        where = select or (first[0] if first else (0, 0))
         lo, hi = view.window_around(*where)
         spans: list[tuple[int, int, int, int, int]] | Coverage
-        if lo > 0 or hi < len(document.text):
+        sentences: list[tuple[int, int]] | Callable[[], list[tuple[int, int]]]
+        if first and (lo > 0 or hi < len(document.text)):
+            # A long transcript: what the first frame shows now, the rest right after it.
             spans = Coverage(
                 self.study.coding_spans(document_id, within=(lo, hi)),
                 window=(lo, hi),
                 rest=partial(self.study.coding_spans, document_id),
             )
-            self.call_after_refresh(self._read_all_codings, view, spans)
+            sentences = partial(self.study.sentence_bounds, document_id)
+            select = where
+            self.call_after_refresh(self._read_the_rest, view, spans)
         else:
             spans = self.study.coding_spans(document_id)  # plain rows, in Span's order
+            sentences = self.study.sentence_bounds(document_id)
         view.show_document(
             document_id,
             document.text,
@@ -373,17 +403,20 @@ class MainScreen(LiveView, CodingActions, Screen[None]):
             memos=self.study.memo_coding_ids(document_id),
             select=select,
         )
-        self.browser.set_current(document_id)
-        self.codebook.set_counts(self.study.code_counts(document_id), self.codebook.total)
+        if self._panels_ready:  # else they are filled when they are mounted
+            self.browser.set_current(document_id)
+            self.codebook.set_counts(self.study.code_counts(document_id), self.codebook.total)
         self.update_status()
         if self.session:
             self.heartbeat(force=True)  # colleagues see where this coder is now
 
     @staticmethod
-    def _read_all_codings(view: TranscriptView, coverage: Coverage) -> None:
-        """After the first frame of a long transcript: the codings outside its window."""
+    def _read_the_rest(view: TranscriptView, coverage: Coverage) -> None:
+        """After the first frame of a long transcript: the codings outside its window and
+        the sentences."""
         if view.coverage is coverage:
             coverage.complete()
+            view.cursor.sentences  # noqa: B018  (reads them)
 
     def load_spans(self, document_id: int) -> list[Span]:
         """The document's codings as the view paints them (a lean read: 20,000 codings in

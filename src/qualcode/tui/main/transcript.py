@@ -98,6 +98,8 @@ class TranscriptView(ScrollView, can_focus=True, inherit_bindings=False):
         self._label_starts: list[int] = []
         self._stamps: dict[int, tuple[int, int] | None] = {}  # label start: its timestamp
         self._cache: LRUCache[int, Strip] = LRUCache(512)
+        self._styles: dict[str, Style] = {}
+        self._base_style: Style | None = None
         self._dragging = False
         self.empty_hint: list[Text] = [Text(" Choose a document (b shows the browser)")]
         """What the view says when it shows no document (lines; the screen sets it)."""
@@ -109,7 +111,7 @@ class TranscriptView(ScrollView, can_focus=True, inherit_bindings=False):
         document_id: int,
         text: str,
         turns: Sequence[TurnRow],
-        sentences: Sequence[tuple[int, int]],
+        sentences: Sequence[tuple[int, int]] | Callable[[], Sequence[tuple[int, int]]],
         spans: Sequence[SpanRow] | Coverage,
         colours: dict[int, str],
         *,
@@ -118,17 +120,17 @@ class TranscriptView(ScrollView, can_focus=True, inherit_bindings=False):
     ) -> None:
         """Show a document; the selection starts on ``select`` (else its first sentence).
         ``spans`` may be a :class:`Coverage` of only the codings around that passage (see
-        :meth:`window_around`); ``memos`` are the codings with a memo."""
+        :meth:`window_around`), and ``sentences`` a function that reads them when the
+        cursor first needs them; ``memos`` are the codings with a memo."""
         self.document_id = document_id
         self.text = text.translate(_CONTROL)  # one cell per code point keeps offsets = columns (5× a regex)
         self.turns = list(turns)
         self.cursor = Cursor(
             text,
-            list(map(_unit, sentences)),
+            (lambda: list(map(_unit, sentences()))) if callable(sentences) else list(map(_unit, sentences)),
             [Unit(body, end) for _, body, end, _, _ in turns if end > body],
+            selection=select,
         )
-        if select is not None:
-            self.cursor.select(*select)
         # Each speaker's label style, in order of first appearance (the interviewer's apart);
         # the timestamps in the labels are found when a line with one is painted.
         styles: dict[str, int] = {}
@@ -254,7 +256,28 @@ class TranscriptView(ScrollView, can_focus=True, inherit_bindings=False):
 
     def notify_style_update(self) -> None:
         super().notify_style_update()
+        self._restyle()
+
+    def _restyle(self) -> None:
+        """Forget the painted lines and the styles they were painted with."""
         self._cache.clear()
+        self._styles.clear()
+        self._base_style = None
+
+    @property
+    def _base(self) -> Style:
+        """The view's own style (Textual works it out from every ancestor on each call:
+        a tenth of a line's painting), kept until the styles change."""
+        if self._base_style is None:
+            self._base_style = self.rich_style
+        return self._base_style
+
+    def _component(self, name: str) -> Style:
+        """A component class's style (partial), kept until the styles change."""
+        style = self._styles.get(name)
+        if style is None:
+            style = self._styles[name] = self.get_component_rich_style(name, partial=True)
+        return style
 
     # -- painting -------------------------------------------------------------------------
 
@@ -265,23 +288,23 @@ class TranscriptView(ScrollView, can_focus=True, inherit_bindings=False):
         if not self.text:
             hint = self._hint_lines(width)
             if line >= len(hint):
-                return Strip.blank(width, self.rich_style)
+                return Strip.blank(width, self._base)
             style = self.get_component_rich_style("transcript--empty")
             segments = hint[line].render(self.app.console)
-            return Strip(Segment.apply_style(segments, style)).crop_extend(0, width, self.rich_style)
+            return Strip(Segment.apply_style(segments, style)).crop_extend(0, width, self._base)
         if line >= len(self.wrapped):
-            return Strip.blank(width, self.rich_style)
+            return Strip.blank(width, self._base)
         strip = self._cache.get(line)
         if strip is None:
             strip = self._paint(line)
             self._cache[line] = strip
-        return strip.crop_extend(0, width, self.rich_style)
+        return strip.crop_extend(0, width, self._base)
 
     def _paint(self, line: int) -> Strip:
         start, end = self.wrapped.starts[line], self.wrapped.ends[line]
-        base = self.rich_style
+        base = self._base
         sel_start, sel_end = self.cursor.selection
-        selected = self.get_component_rich_style("transcript--selection", partial=True)
+        selected = self._component("transcript--selection")
         breaks = {start, end}
         for point in (sel_start, sel_end):
             if start < point < end:
@@ -329,9 +352,9 @@ class TranscriptView(ScrollView, can_focus=True, inherit_bindings=False):
             label_start, body, which = self._labels[index]
             stamp = self._stamp(label_start, body)
             name = "transcript--interviewer" if which == 0 else f"transcript--speaker-{which}"
-            found.append((label_start, body, self.get_component_rich_style(name, partial=True)))
+            found.append((label_start, body, self._component(name)))
             if stamp is not None:
-                stamps.append((*stamp, self.get_component_rich_style("transcript--timestamp", partial=True)))
+                stamps.append((*stamp, self._component("transcript--timestamp")))
             index -= 1
         return [(max(a, start), min(b, end), st) for a, b, st in found + stamps if max(a, start) < min(b, end)]
 
@@ -358,11 +381,9 @@ class TranscriptView(ScrollView, can_focus=True, inherit_bindings=False):
             else:
                 marks.append(Segment("▌", base + mark_style(colour)))
         if len(codes) > MARKS:
-            marks[-1] = Segment("+", base + self.get_component_rich_style("transcript--gutter", partial=True))
+            marks[-1] = Segment("+", base + self._component("transcript--gutter"))
         tail = Segment(" " * (MARKS - len(marks)), base)
-        note = Segment(
-            MEMO_MARK if memo else " ", base + self.get_component_rich_style("transcript--memo", partial=True)
-        )
+        note = Segment(MEMO_MARK if memo else " ", base + self._component("transcript--memo"))
         return [*marks, tail, note, Segment(" ", base)]
 
     # -- selection ------------------------------------------------------------------------
@@ -402,11 +423,11 @@ class TranscriptView(ScrollView, can_focus=True, inherit_bindings=False):
         )
 
     def on_focus(self) -> None:
-        self._cache.clear()
+        self._restyle()
         self.refresh()
 
     def on_blur(self) -> None:
-        self._cache.clear()
+        self._restyle()
         self.refresh()
 
     # The moves the screen's key bindings call.
