@@ -69,6 +69,8 @@ def test_opening_a_document_uses_indexes(study_path: Path) -> None:
             study.document(doc.id)
             study.turns(doc.id)
             study.turn_bounds(doc.id)
+            study.document_order()
+            study.coder_names()
             study.sentence_bounds(doc.id)
             study.sentence_bounds(doc.id, first=True)
             study.coding_spans(doc.id)

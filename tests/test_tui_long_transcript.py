@@ -200,18 +200,28 @@ async def test_the_side_panels_come_right_after_the_first_frame_in_the_places_it
     width it keeps); the panels are mounted in them right after, with every document and
     code, in the same order as before."""
     seen: dict[str, object] = {}
+    counted: list[str] = []  # reads that count every coding: none before the first frame
     original = MainScreen._fill_panels
+    rows, coders = Study.document_rows, Study.coders
 
-    async def fill(self: MainScreen, codes, rows) -> None:
-        seen.update(ready=self.panels_ready, width=self.transcript.wrapped.width, slots=len(self.query(".panel-slot")))
-        await original(self, codes, rows)
+    async def fill(self: MainScreen, codes) -> None:
+        seen.update(
+            ready=self.panels_ready,
+            width=self.transcript.wrapped.width,
+            slots=len(self.query(".panel-slot")),
+            counted=list(counted),
+        )
+        await original(self, codes)
 
     monkeypatch.setattr(MainScreen, "_fill_panels", fill)
+    monkeypatch.setattr(Study, "document_rows", lambda self, **kw: counted.append("rows") or rows(self, **kw))
+    monkeypatch.setattr(Study, "coders", lambda self: counted.append("coders") or coders(self))
     app = app_for(study_path)
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
         main = main_screen(app)
-        assert seen == {"ready": False, "width": main.transcript.wrapped.width, "slots": 2}
+        assert seen == {"ready": False, "width": main.transcript.wrapped.width, "slots": 2, "counted": []}
+        assert counted == ["rows"]
         assert main.panels_ready and not main.query(".panel-slot")
         assert [w.id for w in main.query_one("#panes").children] == ["browser", "transcript", "codebook"]
         assert sorted(main.browser.visible_documents()) == sorted(r["id"] for r in app.study.document_rows())

@@ -8,6 +8,7 @@ transcript with 20,000 codings would feel on opening.
 from __future__ import annotations
 
 from qualcode.store.core import Store
+from qualcode.store.documents import DOCUMENT_FROM
 
 
 def document_spans(
@@ -52,3 +53,14 @@ def turn_bounds(store: Store, document_id: int) -> list[tuple[int, int, int, str
     return cursor.execute(
         'SELECT start, body_start, "end", speaker, role FROM turns WHERE document_id = ? ORDER BY seq', (document_id,)
     ).fetchall()
+
+
+def document_order(store: Store) -> list[int]:
+    """The documents' ids in the browser's order (organisation, project, title), without
+    the counts a listing reads (which grow with the codings)."""
+    return [r[0] for r in store.conn.execute(f"SELECT d.id FROM {DOCUMENT_FROM} ORDER BY o.name, p.name, d.title")]
+
+
+def coder_names(store: Store) -> dict[int, str]:
+    """Every coder's name by id (without their counts of codings)."""
+    return dict(store.conn.execute("SELECT id, name FROM coders").fetchall())

@@ -173,6 +173,19 @@ class CodingMixin:
 
         return sentence_bounds(self.store, document_id, first)
 
+    def document_order(self) -> list[int]:
+        """The documents' ids in the order listings show them, without their counts (those
+        of :meth:`document_rows` grow with the codings): what a start-up needs first."""
+        from qualcode.store.workbench import document_order
+
+        return document_order(self.store)
+
+    def coder_names(self) -> dict[int, str]:
+        """Every coder's name by id (:meth:`coders` also counts their codings)."""
+        from qualcode.store.workbench import coder_names
+
+        return coder_names(self.store)
+
     def turn_bounds(self, document_id: int) -> list[tuple[int, int, int, str | None, str | None]]:
         """``(start, body_start, end, speaker, role)`` of a document's turns in order: the
         lean form of :meth:`turns` a transcript view needs (a fifth of its cost)."""

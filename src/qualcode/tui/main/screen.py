@@ -259,13 +259,13 @@ class MainScreen(LiveView, CodingActions, Screen[None]):
         if hold is not None:  # keys typed before the side panels are there wait for them
             hold()
         codes = self._read_codes()
-        rows = self.study.document_rows()
+        order = self.study.document_order()  # the listing's counts are read after the frame
         self.transcript.focus()
-        if rows:
-            self.reopen(rows)
+        if order:
+            self.reopen(order)
         else:
             self.show_empty_study()
-        self.call_after_refresh(self._fill_panels, codes, rows)
+        self.call_after_refresh(self._fill_panels, codes)
         self.start_live()
         self._synced = self._marker()
 
@@ -274,9 +274,9 @@ class MainScreen(LiveView, CodingActions, Screen[None]):
         """Whether the side panels are mounted (they are, from just after the first frame)."""
         return self._panels_ready
 
-    async def _fill_panels(self, codes: list[Code], rows: list[dict[str, Any]]) -> None:
-        """The side panels in their places, then the code tree and the document browser
-        from what the mount read (the study is read once at start-up); the counts are read
+    async def _fill_panels(self, codes: list[Code]) -> None:
+        """The side panels in their places, then the code tree from what the mount read and
+        the document browser (the study is read once at start-up); the counts are read
         now, so a coding made before this frame is counted."""
         panes = self.query_one("#panes", Horizontal)
         await self.query(".panel-slot").remove()
@@ -285,6 +285,7 @@ class MainScreen(LiveView, CodingActions, Screen[None]):
         self._panels_ready = True
         try:
             self._load_code_tree(codes)
+            rows = self.study.document_rows()
             self.browser.load(rows)
             if self.document is not None:
                 self.browser.set_current(self.document.id)
@@ -314,7 +315,7 @@ class MainScreen(LiveView, CodingActions, Screen[None]):
         """The codes, their colours and the coders' names (what the transcript paints with)."""
         codes = self.study.codes()
         self.codes = {c.id: c for c in codes}
-        self.coder_names = {int(c["id"]): str(c["name"]) for c in self.study.coders()}  # type: ignore[call-overload]
+        self.coder_names = self.study.coder_names()
         self.colours = {c.id: code_colour(c.id, c.color) for c in codes}
         self.transcript.shortcuts = {c.id: c.shortcut for c in codes if c.shortcut}
         return codes
@@ -330,15 +331,15 @@ class MainScreen(LiveView, CodingActions, Screen[None]):
         self.transcript.refresh()
         self.update_status()
 
-    def reopen(self, rows: list[dict[str, object]]) -> None:
+    def reopen(self, order: list[int]) -> None:
         """Open the document this coder had open in this study, at the passage selected then;
-        the first document when there is none (or it is gone)."""
+        the first document (of ``order``, the documents' ids as listed) when there is none
+        (or it is gone)."""
         where = config.last_position(self.study.path, self.study.coder or "") if self.study.path else None
-        ids = {int(r["id"]) for r in rows}  # type: ignore[call-overload]
-        if where is not None and where["document"] in ids:
+        if where is not None and where["document"] in set(order):
             self.open_document(where["document"], select=(where["start"], where["end"]))
         else:
-            self.open_document(int(rows[0]["id"]))  # type: ignore[call-overload]
+            self.open_document(order[0])
 
     def save_position(self) -> None:
         """Remember where this coder is in this study (for the next start)."""
@@ -430,7 +431,7 @@ class MainScreen(LiveView, CodingActions, Screen[None]):
         self.browser.load(rows)
         if self.document is None:
             if rows:  # the study was empty and got documents (an import)
-                self.reopen(rows)
+                self.reopen([int(r["id"]) for r in rows])
             else:
                 self.show_empty_study()
             return
