@@ -68,8 +68,13 @@ def test_opening_a_document_uses_indexes(study_path: Path) -> None:
         def open_document() -> None:
             study.document(doc.id)
             study.turns(doc.id)
+            study.turn_bounds(doc.id)
+            study.document_order()
+            study.coder_names()
             study.sentence_bounds(doc.id)
+            study.sentence_bounds(doc.id, first=True)
             study.coding_spans(doc.id)
+            study.coding_spans(doc.id, within=(100, 400))
             study.code_counts(doc.id)
 
         statements = _traced(study, open_document)

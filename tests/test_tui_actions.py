@@ -182,6 +182,7 @@ async def test_a_documents_attributes_are_edited_from_the_tui_and_undone_with_u(
 async def test_d_in_the_document_browser_edits_the_highlighted_document(study_path: Path):
     app = app_for(study_path)
     async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()  # the side panels are mounted just after the first frame
         main = main_screen(app)
         opened = main.document
         assert opened is not None

@@ -94,6 +94,23 @@ def _cursor() -> Cursor:
     return Cursor(TEXT, sentences, turns)
 
 
+def test_cursor_reads_its_sentences_when_first_needed():
+    reads: list[int] = []
+    eager = _cursor()
+
+    def read() -> list[Unit]:
+        reads.append(1)
+        return eager.sentences
+
+    lazy = Cursor(TEXT, read, eager.turns, selection=(3, 13))
+    assert lazy.selection == (3, 13) and not lazy.has_sentences and reads == []
+    lazy.move_sentence(1)
+    eager.move_sentence(1)
+    assert lazy.selection == eager.selection == (14, 28) and reads == [1]
+    lazy.move_sentence(1)
+    assert reads == [1] and lazy.sentences == eager.sentences
+
+
 def test_cursor_moves_by_sentence_and_turn_and_extends_both_ways():
     cursor = _cursor()
     assert cursor.selection == (3, 13)

@@ -154,19 +154,44 @@ class CodingMixin:
     def document_codings(self, document_id: int) -> list[Coding]:
         return [Coding.from_row(r) for r in sql.document_codings(self.store, document_id)]
 
-    def coding_spans(self, document_id: int) -> list[tuple[int, int, int, int, int]]:
+    def coding_spans(
+        self, document_id: int, within: tuple[int, int] | None = None
+    ) -> list[tuple[int, int, int, int, int]]:
         """``(start, end, id, code_id, coder_id)`` of a document's codings (unordered): the
-        lean form a coding view paints from (full rows cost too much for 20,000 codings)."""
+        lean form a coding view paints from (full rows cost too much for 20,000 codings);
+        with ``within=(lo, hi)`` only the codings that touch ``[lo, hi)`` (a screenful of a
+        long transcript, read first so that it paints before the rest is read)."""
         from qualcode.store.workbench import document_spans
 
-        return document_spans(self.store, document_id)
+        return document_spans(self.store, document_id, within)
 
-    def sentence_bounds(self, document_id: int) -> list[tuple[int, int]]:
+    def sentence_bounds(self, document_id: int, first: bool = False) -> list[tuple[int, int]]:
         """``(start, end)`` of a document's sentences: what a cursor moving by sentence needs,
-        a fifth of the cost of :meth:`sentences` on a long transcript."""
+        a fifth of the cost of :meth:`sentences` on a long transcript (with ``first``, only
+        the first sentence: where a long transcript's selection starts, before the rest)."""
         from qualcode.store.workbench import sentence_bounds
 
-        return sentence_bounds(self.store, document_id)
+        return sentence_bounds(self.store, document_id, first)
+
+    def document_order(self) -> list[int]:
+        """The documents' ids in the order listings show them, without their counts (those
+        of :meth:`document_rows` grow with the codings): what a start-up needs first."""
+        from qualcode.store.workbench import document_order
+
+        return document_order(self.store)
+
+    def coder_names(self) -> dict[int, str]:
+        """Every coder's name by id (:meth:`coders` also counts their codings)."""
+        from qualcode.store.workbench import coder_names
+
+        return coder_names(self.store)
+
+    def turn_bounds(self, document_id: int) -> list[tuple[int, int, int, str | None, str | None]]:
+        """``(start, body_start, end, speaker, role)`` of a document's turns in order: the
+        lean form of :meth:`turns` a transcript view needs (a fifth of its cost)."""
+        from qualcode.store.workbench import turn_bounds
+
+        return turn_bounds(self.store, document_id)
 
     def codings_at(self, document_id: int, offset: int) -> list[Coding]:
         return [Coding.from_row(r) for r in sql.codings_at(self.store, document_id, offset)]

@@ -11,7 +11,7 @@ import gc
 import importlib
 from pathlib import Path
 
-from textual import on
+from textual import events, on
 from textual.app import App
 from textual.binding import Binding
 from textual.screen import Screen
@@ -54,6 +54,27 @@ class QualcodeApp(ExchangeActions, App[None]):
         self.sub_title = study.name
         self.retrieval_state: object | None = None
         """What the retrieval screen showed when it closed; R reopens it so (after a jump)."""
+        self._held_keys: list[events.Key] | None = None
+
+    async def on_event(self, event: events.Event) -> None:
+        if self._held_keys is not None and isinstance(event, events.Key) and not event.is_forwarded:
+            self._held_keys.append(events.Key(event.key, event.character))
+            return
+        await super().on_event(event)
+
+    def hold_keys(self, at_most: float = 1.0) -> None:
+        """Keep the keys typed from now until :meth:`release_keys` (the main screen's side
+        panels are mounted just after the first frame: a key typed ahead of them must find
+        them), for ``at_most`` seconds."""
+        if self._held_keys is None:
+            self._held_keys = []
+            self.set_timer(at_most, self.release_keys)
+
+    def release_keys(self) -> None:
+        """Handle the keys held back, in the order they were typed."""
+        held, self._held_keys = self._held_keys, None
+        for key in held or []:
+            self.post_message(key)
 
     def get_default_screen(self) -> Screen:
         return MainScreen(self.study)

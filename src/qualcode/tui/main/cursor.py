@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import NamedTuple
 
 WORD = re.compile(r"\w+(?:[-'’]\w+)*")
@@ -60,15 +60,47 @@ def trim_end(text: str, position: int) -> int:
 class Cursor:
     """Selection state over one document's sentences and turns."""
 
-    def __init__(self, text: str, sentences: Sequence[Unit], turns: Sequence[Unit]) -> None:
+    def __init__(
+        self,
+        text: str,
+        sentences: Sequence[Unit] | Callable[[], Sequence[Unit]],
+        turns: Sequence[Unit],
+        *,
+        selection: tuple[int, int] | None = None,
+    ) -> None:
+        """``sentences`` may be a function that reads them: then they are read when first
+        needed (a move, a click), not to show the selection (``selection``, else the first
+        sentence: give it)."""
         self.text = text
-        # A text without sentence units (a file of only labels) still needs a unit to stand on.
-        self.sentences = list(sentences) or [Unit(0, len(text))]
+        self._read: Callable[[], Sequence[Unit]] | None = None
+        if callable(sentences):
+            self._read = sentences
+        else:
+            self._set_sentences(sentences)
         self.turns = list(turns) or [Unit(0, len(text))]
-        self._sentence_starts = [s.start for s in self.sentences]
         self._turn_starts = [t.start for t in self.turns]
-        self.anchor = self.sentences[0].start
-        self.head = self.sentences[0].end
+        if selection is None:
+            first = self.sentences[0]
+            selection = (first.start, first.end)
+        self.anchor, self.head = 0, 0
+        self.select(*selection)
+
+    def _set_sentences(self, sentences: Sequence[Unit]) -> None:
+        # A text without sentence units (a file of only labels) still needs a unit to stand on.
+        self._sentences = list(sentences) or [Unit(0, len(self.text))]
+        self._sentence_starts = [s.start for s in self._sentences]
+
+    @property
+    def sentences(self) -> list[Unit]:
+        if self._read is not None:
+            read, self._read = self._read, None
+            self._set_sentences(read())
+        return self._sentences
+
+    @property
+    def has_sentences(self) -> bool:
+        """Whether the sentences are read (see ``__init__``)."""
+        return self._read is None
 
     # -- reading --------------------------------------------------------------------------
 
@@ -81,6 +113,7 @@ class Cursor:
         return self.head >= self.anchor
 
     def sentence_index(self, offset: int) -> int:
+        self.sentences  # noqa: B018  (read them, if not yet)
         return max(0, bisect_right(self._sentence_starts, offset) - 1)
 
     def turn_index(self, offset: int) -> int:

@@ -74,6 +74,7 @@ class LiveView:
         def load_spans(self, document_id: int) -> list[Span]: ...
         def set_interval(self, interval: float, callback: Any = None, **kw: Any) -> Timer: ...
         def set_timer(self, delay: float, callback: Any = None, **kw: Any) -> Timer: ...
+        def call_after_refresh(self, callback: Any, *args: Any, **kw: Any) -> bool: ...
 
     session: str = ""
     colleagues: list[team.Colleague]
@@ -90,8 +91,16 @@ class LiveView:
         self.colleagues = []
         self._version = team.data_version(self.study)
         self._seen_history = team.last_history_id(self.study)
-        self.heartbeat(force=True)
+        # The first beat is a write (with its sync to disk): after the first frame, not before.
+        self.call_after_refresh(self._first_beat)
         self.set_interval(POLL, self.poll)
+
+    def _first_beat(self) -> None:
+        """This session's first heartbeat: its own commit, not a change to reload for."""
+        before = team.change_marker(self.study)
+        self.heartbeat(force=True)
+        if self._synced == before:
+            self._synced = team.change_marker(self.study)
 
     def switch_live(self) -> None:
         """After switching study: forget the old one's positions."""

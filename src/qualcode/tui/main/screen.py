@@ -7,13 +7,15 @@ screen (not on the app) so that screens pushed on top do not inherit them.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal
+from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Input
 
@@ -25,7 +27,7 @@ from qualcode.tui.colours import code_colour
 from qualcode.tui.main.browser import DocumentBrowser
 from qualcode.tui.main.codebook import CodebookPanel
 from qualcode.tui.main.coding_actions import CodingActions
-from qualcode.tui.main.coverage import Span
+from qualcode.tui.main.coverage import Coverage, Span
 from qualcode.tui.main.footer import SteadyFooter
 from qualcode.tui.main.live import LiveView
 from qualcode.tui.main.status import HereCode, StatusBar
@@ -223,12 +225,18 @@ class MainScreen(LiveView, CodingActions, Screen[None]):
         """The open document and the selection, as the next start should find them."""
         self._synced: tuple[int, int] | None = None
         """The study's change marker when the view was last brought up to date."""
+        self._panels_ready = False
 
     def compose(self) -> ComposeResult:
+        # The side panels' places (their ids: their widths, frames and hiding) on the first
+        # frame; the panels themselves are mounted in them right after it (their trees,
+        # filter box and detail boxes, with their styles, were a third of the work before
+        # the first frame). Their widths are there from the start, so the transcript is
+        # wrapped once.
         with Horizontal(id="panes"):
-            yield DocumentBrowser(id="browser")
+            yield Vertical(id="browser", classes="panel-slot")
             yield TranscriptView(id="transcript")
-            yield CodebookPanel(id="codebook")
+            yield Vertical(id="codebook", classes="panel-slot")
         yield StatusBar(id="status")
         yield SteadyFooter(compact=True)
 
@@ -247,28 +255,47 @@ class MainScreen(LiveView, CodingActions, Screen[None]):
     def on_mount(self) -> None:
         # The first frame shows the transcript; the document tree and the code tree fill in
         # right after it (building and drawing them was a third of the work before it).
+        hold = getattr(self.app, "hold_keys", None)
+        if hold is not None:  # keys typed before the side panels are there wait for them
+            hold()
         codes = self._read_codes()
-        rows = self.study.document_rows()
+        order = self.study.document_order()  # the listing's counts are read after the frame
         self.transcript.focus()
-        if rows:
-            self.reopen(rows)
+        if order:
+            self.reopen(order)
         else:
             self.show_empty_study()
-        self.call_after_refresh(self._fill_panels, codes, rows)
+        self.call_after_refresh(self._fill_panels, codes)
         self.start_live()
         self._synced = self._marker()
 
-    def _fill_panels(self, codes: list[Code], rows: list[dict[str, Any]]) -> None:
-        """The code tree and the document browser from what the mount read (the study is
-        read once at start-up); the counts are read now, so a coding made before this
-        frame is counted."""
-        self._load_code_tree(codes)
-        self.browser.load(rows)
-        if self.document is not None:
-            self.browser.set_current(self.document.id)
-            listed = next((r.get("codings") for r in rows if r["id"] == self.document.id), None)
-            if listed is not None and int(listed) != len(self.transcript.coverage):
-                self.browser.update_count(self.document.id, len(self.transcript.coverage))
+    @property
+    def panels_ready(self) -> bool:
+        """Whether the side panels are mounted (they are, from just after the first frame)."""
+        return self._panels_ready
+
+    async def _fill_panels(self, codes: list[Code]) -> None:
+        """The side panels in their places, then the code tree from what the mount read and
+        the document browser (the study is read once at start-up); the counts are read
+        now, so a coding made before this frame is counted."""
+        panes = self.query_one("#panes", Horizontal)
+        await self.query(".panel-slot").remove()
+        await panes.mount(DocumentBrowser(id="browser"), before=self.transcript)
+        await panes.mount(CodebookPanel(id="codebook"), after=self.transcript)
+        self._panels_ready = True
+        try:
+            self._load_code_tree(codes)
+            rows = self.study.document_rows()
+            self.browser.load(rows)
+            if self.document is not None:
+                self.browser.set_current(self.document.id)
+                listed = next((r.get("codings") for r in rows if r["id"] == self.document.id), None)
+                if listed is not None and int(listed) != len(self.transcript.coverage):
+                    self.browser.update_count(self.document.id, len(self.transcript.coverage))
+        finally:
+            release = getattr(self.app, "release_keys", None)
+            if release is not None:
+                release()
 
     def on_unmount(self) -> None:
         self.save_position()
@@ -288,7 +315,7 @@ class MainScreen(LiveView, CodingActions, Screen[None]):
         """The codes, their colours and the coders' names (what the transcript paints with)."""
         codes = self.study.codes()
         self.codes = {c.id: c for c in codes}
-        self.coder_names = {int(c["id"]): str(c["name"]) for c in self.study.coders()}  # type: ignore[call-overload]
+        self.coder_names = self.study.coder_names()
         self.colours = {c.id: code_colour(c.id, c.color) for c in codes}
         self.transcript.shortcuts = {c.id: c.shortcut for c in codes if c.shortcut}
         return codes
@@ -304,15 +331,15 @@ class MainScreen(LiveView, CodingActions, Screen[None]):
         self.transcript.refresh()
         self.update_status()
 
-    def reopen(self, rows: list[dict[str, object]]) -> None:
+    def reopen(self, order: list[int]) -> None:
         """Open the document this coder had open in this study, at the passage selected then;
-        the first document when there is none (or it is gone)."""
+        the first document (of ``order``, the documents' ids as listed) when there is none
+        (or it is gone)."""
         where = config.last_position(self.study.path, self.study.coder or "") if self.study.path else None
-        ids = {int(r["id"]) for r in rows}  # type: ignore[call-overload]
-        if where is not None and where["document"] in ids:
+        if where is not None and where["document"] in set(order):
             self.open_document(where["document"], select=(where["start"], where["end"]))
         else:
-            self.open_document(int(rows[0]["id"]))  # type: ignore[call-overload]
+            self.open_document(order[0])
 
     def save_position(self) -> None:
         """Remember where this coder is in this study (for the next start)."""
@@ -336,7 +363,11 @@ class MainScreen(LiveView, CodingActions, Screen[None]):
         self._position_timer = self.set_timer(SAVE_POSITION_AFTER, self.save_position)
 
     def open_document(self, document_id: int, select: tuple[int, int] | None = None) -> None:
-        """Show a document (its text, turns, sentences and codings); select a passage in it."""
+        """Show a document (its text, turns, sentences and codings); select a passage in it.
+
+        A long transcript paints before all its codings are read: the view gets those
+        around the passage it shows (one indexed read) and reads the rest right after the
+        first frame (or sooner, if anything asks about a passage outside them)."""
         try:
             document = self.study.document(document_id)
         except QualcodeError as exc:
@@ -344,22 +375,49 @@ class MainScreen(LiveView, CodingActions, Screen[None]):
             return
         self.document = document
         self.active_coding = None
-        self.transcript.show_document(
+        view = self.transcript
+        first = self.study.sentence_bounds(document_id, first=True)
+        where = select or (first[0] if first else (0, 0))
+        lo, hi = view.window_around(*where)
+        spans: list[tuple[int, int, int, int, int]] | Coverage
+        sentences: list[tuple[int, int]] | Callable[[], list[tuple[int, int]]]
+        if first and (lo > 0 or hi < len(document.text)):
+            # A long transcript: what the first frame shows now, the rest right after it.
+            spans = Coverage(
+                self.study.coding_spans(document_id, within=(lo, hi)),
+                window=(lo, hi),
+                rest=partial(self.study.coding_spans, document_id),
+            )
+            sentences = partial(self.study.sentence_bounds, document_id)
+            select = where
+            self.call_after_refresh(self._read_the_rest, view, spans)
+        else:
+            spans = self.study.coding_spans(document_id)  # plain rows, in Span's order
+            sentences = self.study.sentence_bounds(document_id)
+        view.show_document(
             document_id,
             document.text,
-            self.study.turns(document_id),
-            self.study.sentence_bounds(document_id),
-            self.study.coding_spans(document_id),  # plain rows, in Span's order
+            self.study.turn_bounds(document_id),
+            sentences,
+            spans,
             self.colours,
+            memos=self.study.memo_coding_ids(document_id),
+            select=select,
         )
-        self.transcript.set_memos(self.study.memo_coding_ids(document_id))
-        self.browser.set_current(document_id)
-        self.codebook.set_counts(self.study.code_counts(document_id), self.codebook.total)
-        if select is not None:
-            self.transcript.select(*select)
+        if self._panels_ready:  # else they are filled when they are mounted
+            self.browser.set_current(document_id)
+            self.codebook.set_counts(self.study.code_counts(document_id), self.codebook.total)
         self.update_status()
         if self.session:
             self.heartbeat(force=True)  # colleagues see where this coder is now
+
+    @staticmethod
+    def _read_the_rest(view: TranscriptView, coverage: Coverage) -> None:
+        """After the first frame of a long transcript: the codings outside its window and
+        the sentences."""
+        if view.coverage is coverage:
+            coverage.complete()
+            view.cursor.sentences  # noqa: B018  (reads them)
 
     def load_spans(self, document_id: int) -> list[Span]:
         """The document's codings as the view paints them (a lean read: 20,000 codings in
@@ -373,7 +431,7 @@ class MainScreen(LiveView, CodingActions, Screen[None]):
         self.browser.load(rows)
         if self.document is None:
             if rows:  # the study was empty and got documents (an import)
-                self.reopen(rows)
+                self.reopen([int(r["id"]) for r in rows])
             else:
                 self.show_empty_study()
             return

@@ -24,7 +24,6 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from qualcode.core.models import Turn
 from qualcode.tui.colours import highlight_style, mark_style
 from qualcode.tui.main.coverage import Coverage, Span, SpanRow
 from qualcode.tui.main.cursor import Cursor, Unit
@@ -37,6 +36,8 @@ SCROLL_CONTEXT = 3  # lines kept visible above and below the selection
 INTERVIEWER_ROLES = {"interviewer"}
 TIMESTAMP = re.compile(r"\[?\(?\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d+)?\)?\]?")
 _CONTROL = str.maketrans(dict.fromkeys([*range(0x0A), *range(0x0B, 0x20), 0x7F], " "))  # all but the newline
+TurnRow = tuple[int, int, int, str | None, str | None]
+"""A turn as the view needs it: ``(start, body_start, end, speaker, role)``."""
 _unit: Callable[[tuple[int, int]], Unit] = partial(tuple.__new__, Unit)  # type: ignore[assignment]  # Unit(*row), cheaper
 
 
@@ -84,7 +85,7 @@ class TranscriptView(ScrollView, can_focus=True, inherit_bindings=False):
         super().__init__(id=id, classes=classes)
         self.text = ""
         self.document_id: int | None = None
-        self.turns: list[Turn] = []
+        self.turns: list[TurnRow] = []
         self.cursor = Cursor("", [], [])
         self.coverage = Coverage([])
         self.colours: dict[int, str] = {}
@@ -93,11 +94,13 @@ class TranscriptView(ScrollView, can_focus=True, inherit_bindings=False):
         self.memo_codings: set[int] = set()
         """Codings with a memo: the gutter marks the line where each starts."""
         self.wrapped = Layout(0)
-        self._labels: list[tuple[int, int, int, tuple[int, int] | None]] = []  # start, body, style, stamp
+        self._labels: list[tuple[int, int, int]] = []  # start, body, style
         self._label_starts: list[int] = []
+        self._stamps: dict[int, tuple[int, int] | None] = {}  # label start: its timestamp
         self._cache: LRUCache[int, Strip] = LRUCache(512)
+        self._styles: dict[str, Style] = {}
+        self._base_style: Style | None = None
         self._dragging = False
-        self._speaker_styles: dict[str, int] = {}
         self.empty_hint: list[Text] = [Text(" Choose a document (b shows the browser)")]
         """What the view says when it shows no document (lines; the screen sets it)."""
 
@@ -107,40 +110,68 @@ class TranscriptView(ScrollView, can_focus=True, inherit_bindings=False):
         self,
         document_id: int,
         text: str,
-        turns: Sequence[Turn],
-        sentences: Sequence[tuple[int, int]],
-        spans: Sequence[SpanRow],
+        turns: Sequence[TurnRow],
+        sentences: Sequence[tuple[int, int]] | Callable[[], Sequence[tuple[int, int]]],
+        spans: Sequence[SpanRow] | Coverage,
         colours: dict[int, str],
+        *,
+        memos: set[int] | None = None,
+        select: tuple[int, int] | None = None,
     ) -> None:
-        """Show a document; the selection starts on its first sentence."""
+        """Show a document; the selection starts on ``select`` (else its first sentence).
+        ``spans`` may be a :class:`Coverage` of only the codings around that passage (see
+        :meth:`window_around`), and ``sentences`` a function that reads them when the
+        cursor first needs them; ``memos`` are the codings with a memo."""
         self.document_id = document_id
         self.text = text.translate(_CONTROL)  # one cell per code point keeps offsets = columns (5× a regex)
         self.turns = list(turns)
         self.cursor = Cursor(
             text,
-            list(map(_unit, sentences)),
-            [Unit(t.body_start, t.end) for t in turns if t.end > t.body_start],
+            (lambda: list(map(_unit, sentences()))) if callable(sentences) else list(map(_unit, sentences)),
+            [Unit(body, end) for _, body, end, _, _ in turns if end > body],
+            selection=select,
         )
-        self._speaker_styles = {}
-        self._labels = [self._label(t) for t in turns if t.body_start > t.start]
+        # Each speaker's label style, in order of first appearance (the interviewer's apart);
+        # the timestamps in the labels are found when a line with one is painted.
+        styles: dict[str, int] = {}
+        self._labels = [
+            (
+                start,
+                body,
+                0
+                if role in INTERVIEWER_ROLES
+                else styles.setdefault((speaker or role or "").casefold(), 1 + len(styles) % 3),
+            )
+            for start, body, _, speaker, role in turns
+            if body > start
+        ]
         self._label_starts = [label[0] for label in self._labels]
+        self._stamps = {}
         self.colours = colours
-        self.coverage = Coverage(spans)
+        self.coverage = spans if isinstance(spans, Coverage) else Coverage(spans)
+        if memos is not None:
+            self.memo_codings = set(memos)
         self._relayout(force=True)
         self.scroll_to(0, 0, animate=False, immediate=True)
         self._selection_moved()
 
-    def _label(self, turn: Turn) -> tuple[int, int, int, tuple[int, int] | None]:
-        if turn.role in INTERVIEWER_ROLES:
-            style = 0
-        else:
-            key = (turn.speaker or turn.role or "").casefold()
-            style = self._speaker_styles.setdefault(key, 1 + len(self._speaker_styles) % 3)
-        stamp = None
-        match = TIMESTAMP.search(self.text, turn.start, turn.body_start)
-        if match is not None:
-            stamp = (match.start(), match.end())
-        return (turn.start, turn.body_start, style, stamp)
+    def window_around(self, start: int, end: int) -> tuple[int, int]:
+        """Text offsets that hold every line the view can show while ``[start, end)`` is
+        selected, with two screens to spare either side: a screen of the terminal's height
+        holds at most that many lines of its width (and their line breaks) around the
+        selection. The codings to read before the first frame."""
+        width, height = self.app.size
+        reach = 2 * (max(width, 80) + 1) * max(height, 24)
+        return max(0, start - reach), end + reach
+
+    def _stamp(self, start: int, body: int) -> tuple[int, int] | None:
+        """Where the timestamp in the label ``[start, body)`` is, if it has one (found once)."""
+        try:
+            return self._stamps[start]
+        except KeyError:
+            match = TIMESTAMP.search(self.text, start, body)
+            stamp = self._stamps[start] = None if match is None else (match.start(), match.end())
+            return stamp
 
     def set_spans(self, spans: Sequence[SpanRow], colours: dict[int, str] | None = None) -> None:
         """Replace the codings shown (after coding, undo, or a change elsewhere)."""
@@ -225,7 +256,28 @@ class TranscriptView(ScrollView, can_focus=True, inherit_bindings=False):
 
     def notify_style_update(self) -> None:
         super().notify_style_update()
+        self._restyle()
+
+    def _restyle(self) -> None:
+        """Forget the painted lines and the styles they were painted with."""
         self._cache.clear()
+        self._styles.clear()
+        self._base_style = None
+
+    @property
+    def _base(self) -> Style:
+        """The view's own style (Textual works it out from every ancestor on each call:
+        a tenth of a line's painting), kept until the styles change."""
+        if self._base_style is None:
+            self._base_style = self.rich_style
+        return self._base_style
+
+    def _component(self, name: str) -> Style:
+        """A component class's style (partial), kept until the styles change."""
+        style = self._styles.get(name)
+        if style is None:
+            style = self._styles[name] = self.get_component_rich_style(name, partial=True)
+        return style
 
     # -- painting -------------------------------------------------------------------------
 
@@ -236,23 +288,23 @@ class TranscriptView(ScrollView, can_focus=True, inherit_bindings=False):
         if not self.text:
             hint = self._hint_lines(width)
             if line >= len(hint):
-                return Strip.blank(width, self.rich_style)
+                return Strip.blank(width, self._base)
             style = self.get_component_rich_style("transcript--empty")
             segments = hint[line].render(self.app.console)
-            return Strip(Segment.apply_style(segments, style)).crop_extend(0, width, self.rich_style)
+            return Strip(Segment.apply_style(segments, style)).crop_extend(0, width, self._base)
         if line >= len(self.wrapped):
-            return Strip.blank(width, self.rich_style)
+            return Strip.blank(width, self._base)
         strip = self._cache.get(line)
         if strip is None:
             strip = self._paint(line)
             self._cache[line] = strip
-        return strip.crop_extend(0, width, self.rich_style)
+        return strip.crop_extend(0, width, self._base)
 
     def _paint(self, line: int) -> Strip:
         start, end = self.wrapped.starts[line], self.wrapped.ends[line]
-        base = self.rich_style
+        base = self._base
         sel_start, sel_end = self.cursor.selection
-        selected = self.get_component_rich_style("transcript--selection", partial=True)
+        selected = self._component("transcript--selection")
         breaks = {start, end}
         for point in (sel_start, sel_end):
             if start < point < end:
@@ -297,11 +349,12 @@ class TranscriptView(ScrollView, can_focus=True, inherit_bindings=False):
         found: list[tuple[int, int, Style]] = []
         stamps: list[tuple[int, int, Style]] = []
         while index >= 0 and self._labels[index][1] > start:
-            label_start, body, which, stamp = self._labels[index]
+            label_start, body, which = self._labels[index]
+            stamp = self._stamp(label_start, body)
             name = "transcript--interviewer" if which == 0 else f"transcript--speaker-{which}"
-            found.append((label_start, body, self.get_component_rich_style(name, partial=True)))
+            found.append((label_start, body, self._component(name)))
             if stamp is not None:
-                stamps.append((*stamp, self.get_component_rich_style("transcript--timestamp", partial=True)))
+                stamps.append((*stamp, self._component("transcript--timestamp")))
             index -= 1
         return [(max(a, start), min(b, end), st) for a, b, st in found + stamps if max(a, start) < min(b, end)]
 
@@ -328,11 +381,9 @@ class TranscriptView(ScrollView, can_focus=True, inherit_bindings=False):
             else:
                 marks.append(Segment("▌", base + mark_style(colour)))
         if len(codes) > MARKS:
-            marks[-1] = Segment("+", base + self.get_component_rich_style("transcript--gutter", partial=True))
+            marks[-1] = Segment("+", base + self._component("transcript--gutter"))
         tail = Segment(" " * (MARKS - len(marks)), base)
-        note = Segment(
-            MEMO_MARK if memo else " ", base + self.get_component_rich_style("transcript--memo", partial=True)
-        )
+        note = Segment(MEMO_MARK if memo else " ", base + self._component("transcript--memo"))
         return [*marks, tail, note, Segment(" ", base)]
 
     # -- selection ------------------------------------------------------------------------
@@ -372,11 +423,11 @@ class TranscriptView(ScrollView, can_focus=True, inherit_bindings=False):
         )
 
     def on_focus(self) -> None:
-        self._cache.clear()
+        self._restyle()
         self.refresh()
 
     def on_blur(self) -> None:
-        self._cache.clear()
+        self._restyle()
         self.refresh()
 
     # The moves the screen's key bindings call.
