@@ -12,7 +12,7 @@ from textual.screen import Screen
 from textual.widgets import Static
 from textual.widgets._footer import FooterKey
 
-from qualcode.tui.widgets.footer import Footer
+from qualcode.tui.widgets.footer import SteadyFooter
 from tui_helpers import ScreenApp
 
 
@@ -41,7 +41,7 @@ class KeysScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield First("first", id="first")
         yield Second("second", id="second")
-        yield Footer(compact=True, show_command_palette=False)
+        yield SteadyFooter(compact=True, show_command_palette=False)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         return None if action == "extra" and not self.allowed else True

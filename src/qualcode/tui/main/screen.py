@@ -28,10 +28,10 @@ from qualcode.tui.main.browser import DocumentBrowser
 from qualcode.tui.main.codebook import CodebookPanel
 from qualcode.tui.main.coding_actions import CodingActions
 from qualcode.tui.main.coverage import Coverage, Span
-from qualcode.tui.main.footer import SteadyFooter
 from qualcode.tui.main.live import LiveView
 from qualcode.tui.main.status import HereCode, StatusBar
 from qualcode.tui.main.transcript import TranscriptView
+from qualcode.tui.widgets.footer import SteadyFooter
 
 if TYPE_CHECKING:
     from textual.timer import Timer
@@ -226,6 +226,7 @@ class MainScreen(LiveView, CodingActions, Screen[None]):
         self._synced: tuple[int, int] | None = None
         """The study's change marker when the view was last brought up to date."""
         self._panels_ready = False
+        self._codes_for_panels: list[Code] | None = None
 
     def compose(self) -> ComposeResult:
         # The side panels' places (their ids: their widths, frames and hiding) on the first
@@ -278,6 +279,7 @@ class MainScreen(LiveView, CodingActions, Screen[None]):
         """The side panels in their places, then the code tree from what the mount read and
         the document browser (the study is read once at start-up); the counts are read
         now, so a coding made before this frame is counted."""
+        codes = self._codes_for_panels or codes  # read again by a reload before this frame
         panes = self.query_one("#panes", Horizontal)
         await self.query(".panel-slot").remove()
         await panes.mount(DocumentBrowser(id="browser"), before=self.transcript)
@@ -426,9 +428,13 @@ class MainScreen(LiveView, CodingActions, Screen[None]):
 
     def reload(self) -> None:
         """Re-read everything that another screen, undo or the CLI may have changed."""
-        self.load_codes()
-        rows = self.study.document_rows()
-        self.browser.load(rows)
+        if self._panels_ready:
+            self.load_codes()
+            rows = self.study.document_rows()
+            self.browser.load(rows)
+        else:  # a change before the first frame: the panels, mounted after it, read it then
+            self._codes_for_panels = self._read_codes()
+            rows = [{"id": i} for i in self.study.document_order()]
         if self.document is None:
             if rows:  # the study was empty and got documents (an import)
                 self.reopen([int(r["id"]) for r in rows])

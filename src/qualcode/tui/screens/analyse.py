@@ -41,7 +41,7 @@ from qualcode.core.errors import QualcodeError
 from qualcode.study.study import Study
 from qualcode.tui.messages import JumpTo
 from qualcode.tui.screens.panel_tab import fill_panel, panel_fragments
-from qualcode.tui.widgets.footer import Footer
+from qualcode.tui.widgets.footer import SteadyFooter
 from qualcode.tui.widgets.table import LABEL, Bar, Column, Table, flat
 
 TABS = ["tab-frequencies", "tab-matrix", "tab-cooccurrence", "tab-compare", "tab-agreement", "tab-panel"]
@@ -105,7 +105,7 @@ class FragmentsScreen(ModalScreen[None]):
             yield Label(f"{self.heading} — {count} fragment{'' if count == 1 else 's'}", id="fragments-title")
             yield Table(detail="fragment-detail", id="fragment-list")
             yield Static("", id="fragment-detail")
-            yield Footer(compact=True, show_command_palette=False)
+            yield SteadyFooter(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
         table = self.query_one("#fragment-list", Table)
@@ -239,7 +239,7 @@ class AnalyseScreen(Screen[None]):
                 with TabPane(f"{TABS.index(tab) + 1} {name}", id=tab):
                     if tab == TABS[0]:
                         yield from self._tab_widgets(tab)
-        yield Footer(compact=True, show_command_palette=False)
+        yield SteadyFooter(compact=True, show_command_palette=False)
 
     def _groupings(self) -> list[tuple[str, str]]:
         """(label, value) of what Matrix and Compare can group by: the document fields, wave,
