@@ -176,8 +176,8 @@ async def test_action_on_a_coding_removed_elsewhere_says_so(study_path: Path, ke
         main.transcript.select(0, 20)
         main.active_coding = coding.id
         await pilot.pause()
-        main._version = -(10**9)  # keep the poll from refreshing first: the race under test
-        main.poll = lambda: None  # type: ignore[method-assign]
+        assert main.poll_timer is not None
+        main.poll_timer.pause()  # keep the poll from refreshing first: the race under test
         with Study.open(study_path, coder="onderzoeker-b") as other:
             other.remove_coding(coding.id)
         await pilot.press(key)

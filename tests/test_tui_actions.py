@@ -113,23 +113,23 @@ async def test_cancelling_an_import_keeps_only_whole_documents(tmp_path: Path, m
     folder = tmp_path / "interviews"
     transcripts(folder, 4)
     path = empty_study(tmp_path)
-    first_stored, go_on = threading.Event(), threading.Event()
-    real = importer.store_text
+    first_segmented, go_on = threading.Event(), threading.Event()
+    real = importer.prepare_text
 
     def slow(*args, **kwargs):  # type: ignore[no-untyped-def]
-        stored = real(*args, **kwargs)
-        first_stored.set()
+        prepared = real(*args, **kwargs)
+        first_segmented.set()
         assert go_on.wait(10)
-        return stored
+        return prepared
 
-    monkeypatch.setattr(importer, "store_text", slow)
+    monkeypatch.setattr(importer, "prepare_text", slow)
     app = app_for(path)
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("I")
         await fill(pilot, {"paths": str(folder), "case": "G-01"})
         assert isinstance(app.screen, ProgressScreen)
-        assert first_stored.wait(10)
-        await pilot.press("escape")  # while the first document is being stored
+        assert first_segmented.wait(10)
+        await pilot.press("escape")  # while the first document is being segmented: it is kept, whole
         await pilot.pause()
         go_on.set()
         await finish(pilot)

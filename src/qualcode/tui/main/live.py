@@ -85,6 +85,7 @@ class LiveView:
     _busy_since: float | None = None
     _busy_told: float = 0.0
     _synced: tuple[int, int] | None = None
+    poll_timer: Timer | None = None
 
     def start_live(self) -> None:
         self.session = team.new_session_id()
@@ -93,7 +94,7 @@ class LiveView:
         self._seen_history = team.last_history_id(self.study)
         # The first beat is a write (with its sync to disk): after the first frame, not before.
         self.call_after_refresh(self._first_beat)
-        self.set_interval(POLL, self.poll)
+        self.poll_timer = self.set_interval(POLL, self.poll)
 
     def _first_beat(self) -> None:
         """This session's first heartbeat: its own commit, not a change to reload for."""
