@@ -399,3 +399,14 @@ def test_documents_fit_the_terminal_leaving_out_optional_columns_first(study_pat
     assert any("Ouder Coevorden" in line for line in table)  # a title reads whole
     wide = lines(run("documents", "--wide"))
     assert {"interview_date", "turns", "sentences", "project"} <= set(wide[0].split())
+
+
+def test_ids_are_never_cut_to_fit_the_terminal() -> None:
+    from qualcode.cli.output import fit_width
+
+    columns = ["id", "code", "document_id", "text"]
+    cells = [["10:4312:4332", "Ervaren waarden/Vertrouwen", "12345", "Het is niet aan mij. " * 5]]
+    headers, fitted = fit_width(columns, cells, 50)
+    assert fitted[0][0] == "10:4312:4332" and fitted[0][2] == "12345"  # typed back into accept/reject
+    assert fitted[0][1].endswith("…") and fitted[0][3].endswith("…")
+    assert sum(max(len(h) + 2, len(v)) for h, v in zip(headers, fitted[0])) + 2 * 3 <= 50

@@ -120,6 +120,7 @@ def list_cmd(
         [s.as_row() for s in found],
         fmt,
         ["id", "code", "score", "keyword_precision", "keyword_basis", "source", "keywords", "document", "text"],
+        optional=["keyword_basis", "source", "keywords"],
     )
 
 

@@ -123,6 +123,10 @@ def _table_width(columns: Sequence[str], cells: list[list[str]]) -> int:
     return sum(widths) + 2 * (len(widths) - 1)
 
 
+def _is_id(column: str) -> bool:
+    return column == "id" or column.endswith("_id")
+
+
 def terminal_width() -> int:
     return shutil.get_terminal_size((120, 24)).columns
 
@@ -147,8 +151,10 @@ def fit_width(columns: Sequence[str], cells: list[list[str]], width: int) -> tup
     the headers alone are too wide, the widest columns and their headers are cut further
     (to :data:`MIN_COLUMN`). Returns the headers and the cells."""
     widths = [max([len(c) + 2, *(len(row[i]) for row in cells)]) for i, c in enumerate(columns)]
+    whole = [_is_id(c) for c in columns]  # an id is typed back into the next command: never cut
 
     def cut_to(floors: list[int]) -> None:
+        floors = [w if keep else f for w, f, keep in zip(widths, floors, whole)]
         while sum(widths) + 2 * (len(widths) - 1) > width:
             widest = max(range(len(widths)), key=lambda i: widths[i] - floors[i])
             if widths[widest] <= floors[widest]:
