@@ -16,6 +16,8 @@ from typing import Any, Literal, TypeVar
 
 from rich.style import Style, StyleType
 from rich.text import Text, TextType
+from textual.geometry import Region
+from textual.strip import Strip
 from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
@@ -95,6 +97,17 @@ class NamedTree(Tree[T]):
         self.describe = describe
         """The tooltip for a node (default: its whole label)."""
 
+    _room = -1
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        # Tree caches its lines by the widget's width, which includes the vertical scrollbar:
+        # when the scrollbar comes or goes the labels' room changes but the width does not.
+        room = self.scrollable_content_region.width
+        if room != self._room:
+            self._room = room
+            self._clear_line_cache()  # and the line widths (the horizontal extent)
+        return super().render_lines(crop)
+
     def process_label(self, label: TextType) -> Text:
         if isinstance(label, NameLabel):
             return label  # one line already; keeps what fitted() needs
@@ -103,7 +116,11 @@ class NamedTree(Tree[T]):
     def label_room(self, node: TreeNode[T]) -> int | None:
         """Cells the node's label may take on its line (after the guides and the fold
         mark), or None before the tree has a width."""
+        # The width left of the scrollbar. The region can be empty for a moment while the
+        # screen is covered by a dialog: then the size less the scrollbar's width.
         width = self.scrollable_content_region.width
+        if width <= 0:
+            width = self.size.width - (self.scrollbar_size_vertical if self.show_vertical_scrollbar else 0)
         if width <= 0:
             return None
         depth = 0
