@@ -377,3 +377,36 @@ def test_coder_shows_where_settings_live() -> None:
     result = run("coder")
     assert result.stdout.strip() == "tester"
     assert "config.json" in result.stderr and "QUALCODE_CODER" in result.stderr
+
+
+@pytest.mark.parametrize("columns", [120, 80])
+def test_documents_fit_the_terminal_leaving_out_optional_columns_first(study_path: Path, monkeypatch, columns) -> None:
+    import shutil
+
+    from qualcode.cli import output
+
+    monkeypatch.setattr(shutil, "get_terminal_size", lambda fallback=(120, 24): os.terminal_size((columns, 24)))
+    monkeypatch.setattr(output, "on_terminal", lambda: True)
+    result = run("documents", "--study", study_path)
+    table = lines(result)
+    assert max(len(line) for line in table) <= columns
+    header = table[0].split()
+    assert {"id", "title", "role", "codings"} <= set(header)
+    assert "interview_date" not in header  # empty in every row here: it takes no room
+    left_out = result.stderr.strip().splitlines()[-1]
+    assert left_out.startswith("(left out to fit the terminal: sentences, turns") and "--wide" in left_out
+    assert {"sentences", "turns"}.isdisjoint(header)
+    assert any("Ouder Coevorden" in line for line in table)  # a title reads whole
+    wide = lines(run("documents", "--wide"))
+    assert {"interview_date", "turns", "sentences", "project"} <= set(wide[0].split())
+
+
+def test_ids_are_never_cut_to_fit_the_terminal() -> None:
+    from qualcode.cli.output import fit_width
+
+    columns = ["id", "code", "document_id", "text"]
+    cells = [["10:4312:4332", "Ervaren waarden/Vertrouwen", "12345", "Het is niet aan mij. " * 5]]
+    headers, fitted = fit_width(columns, cells, 50)
+    assert fitted[0][0] == "10:4312:4332" and fitted[0][2] == "12345"  # typed back into accept/reject
+    assert fitted[0][1].endswith("…") and fitted[0][3].endswith("…")
+    assert sum(max(len(h) + 2, len(v)) for h, v in zip(headers, fitted[0])) + 2 * 3 <= 50

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from textual.widgets import Input, Label, Static, TextArea
 
 from qualcode.study.study import Study
@@ -14,12 +15,15 @@ from qualcode.tui.screens.codebook_editor import CodebookEditorScreen
 from tui_helpers import ScreenApp, app_for, open_titled
 
 SIZE = (100, 32)
+TRIAL_SIZES = pytest.mark.parametrize("size", [(120, 40), (80, 24)], ids=["120x40", "80x24"])
+"""The sizes of the issue-16 trial: the behaviours hold at both."""
 
 
-async def test_editor_refuses_a_letter_shortcut(study: Study) -> None:
+@TRIAL_SIZES
+async def test_editor_refuses_a_letter_shortcut(study: Study, size) -> None:
     code = study.code("Vertrouwensband")
     app = ScreenApp(lambda: CodebookEditorScreen(study))
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=size) as pilot:
         await pilot.pause()
         app.screen.select_code(code.id)
         await pilot.press("e")
@@ -36,9 +40,10 @@ async def test_editor_refuses_a_letter_shortcut(study: Study) -> None:
     assert study.code(code.id).description == code.description
 
 
-async def test_picker_shows_the_definition_and_creates_a_code(study_path: Path) -> None:
+@TRIAL_SIZES
+async def test_picker_shows_the_definition_and_creates_a_code(study_path: Path, size) -> None:
     app = app_for(study_path)
-    async with app.run_test(size=(120, 40)) as pilot:
+    async with app.run_test(size=size) as pilot:
         main = await open_titled(app, pilot, "Ouder Coevorden")
         doc = main.document.id
         span = main.transcript.selection
@@ -78,9 +83,10 @@ def test_in_vivo_name_never_stores_an_ellipsis(study: Study) -> None:
     assert study.code(typed.code_id).name == "Gezien worden"
 
 
-async def test_grow_start_stops_at_the_speaker_label(study_path: Path) -> None:
+@TRIAL_SIZES
+async def test_grow_start_stops_at_the_speaker_label(study_path: Path, size) -> None:
     app = app_for(study_path)
-    async with app.run_test(size=(120, 40)) as pilot:
+    async with app.run_test(size=size) as pilot:
         main = await open_titled(app, pilot, "Ouder Coevorden")
         text = main.transcript.text
         start = text.index("Via de school")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from textual.widgets import Select
 
 from qualcode.study.study import Study
@@ -12,11 +13,14 @@ from qualcode.tui.screens.retrieval import NOT_INTERVIEWER, RetrievalScreen
 from tui_helpers import ScreenApp, app_for, main_screen, pick
 
 SIZE = (100, 32)
+TRIAL_SIZES = pytest.mark.parametrize("size", [(120, 40), (80, 24)], ids=["120x40", "80x24"])
+"""The sizes of the issue-16 trial: the behaviours hold at both."""
 
 
-async def test_attribute_filter_survives_a_jump_and_r(sample_study_path: Path) -> None:
+@TRIAL_SIZES
+async def test_attribute_filter_survives_a_jump_and_r(sample_study_path: Path, size) -> None:
     app = app_for(sample_study_path)
-    async with app.run_test(size=(120, 40)) as pilot:
+    async with app.run_test(size=size) as pilot:
         await pilot.press("R")
         await pilot.pause()
         screen = app.screen
@@ -41,9 +45,10 @@ async def test_attribute_filter_survives_a_jump_and_r(sample_study_path: Path) -
         assert [p.coding_id for p in again.passages] == shown
 
 
-async def test_one_code_can_be_removed(study: Study) -> None:
+@TRIAL_SIZES
+async def test_one_code_can_be_removed(study: Study, size) -> None:
     app = ScreenApp(lambda: RetrievalScreen(study, codes=["Vertrouwen", "Vangnet en veiligheid", "Vertrouwensband"]))
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=size) as pilot:
         await pilot.pause()
         screen = app.screen
         await pilot.press("d")
@@ -57,7 +62,8 @@ async def test_one_code_can_be_removed(study: Study) -> None:
         assert screen.code_ids == []
 
 
-async def test_speaker_role_leaves_out_the_interviewer(study: Study) -> None:
+@TRIAL_SIZES
+async def test_speaker_role_leaves_out_the_interviewer(study: Study, size) -> None:
     doc = next(d for d in study.documents() if d.role == "ouder")
     text = study.document_text(doc.id)
     code = study.code("Vertrouwen")
@@ -66,7 +72,7 @@ async def test_speaker_role_leaves_out_the_interviewer(study: Study) -> None:
     roles = {t.role for t in study.turns(doc.id)}
     assert "interviewer" in roles
     app = ScreenApp(lambda: RetrievalScreen(study, codes=["Vertrouwen"]))
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=size) as pilot:
         await pilot.pause()
         screen = app.screen
         screen.query_one("#f-role", Select).value = "ouder"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from tests.conftest import PARENT_TEXT
@@ -15,6 +16,8 @@ from qualcode.tui.screens.search import SearchScreen
 from tui_helpers import ScreenApp, pick
 
 SIZE = (100, 32)
+TRIAL_SIZES = pytest.mark.parametrize("size", [(120, 40), (80, 24)], ids=["120x40", "80x24"])
+"""The sizes of the issue-16 trial: the behaviours hold at both."""
 
 
 def texts(study: Study, query: str) -> list[str]:
@@ -73,11 +76,12 @@ def test_empty_query_is_refused(study: Study) -> None:
             study.search(query)
 
 
-async def test_code_all_codes_exactly_the_ticked_hits(study: Study) -> None:
+@TRIAL_SIZES
+async def test_code_all_codes_exactly_the_ticked_hits(study: Study, size) -> None:
     hits = study.search("coach thuis OR voetbal")
     assert len(hits) == 2
     app = ScreenApp(lambda: SearchScreen(study, None, query="coach thuis OR voetbal"))
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=size) as pilot:
         await pilot.pause()
         assert "codes: exact hit" in str(app.screen.query_one("#search-title").render())
         await pilot.press("c")

@@ -118,3 +118,20 @@ async def test_m_on_the_code_tree_writes_a_code_memo(study_path):
         (memo,) = app.study.memos("code", code_id)
         assert memo.text == "let op overlap"
         assert "let op overlap" in str(main.query_one("#code-definition").render())
+
+
+async def test_a_long_passage_is_shortened_at_a_word_with_a_mark_in_the_memo_title(study_path):
+    from qualcode.tui.dialogs.memo import MemoScreen
+
+    app = app_for(study_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        quote = "Ik voelde me gezien en gehoord. Ze oordeelde niet. Ik sta er niet meer alleen voor."
+        await _coded(app, pilot, quote, "Gezien en gehoord worden")
+        await pilot.press("m")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, MemoScreen)
+        shown = screen.title_text.split("“", 1)[1].removesuffix("”")
+        assert shown.endswith(" …")
+        assert quote.startswith(shown.removesuffix(" …"))
+        assert quote[len(shown) - 2] == " "  # cut between words, not inside one

@@ -334,11 +334,12 @@ async def test_memo_overview_is_in_the_palette(study_path: Path) -> None:
 # -- an empty study, and reopening ------------------------------------------------------------
 
 
-async def test_an_empty_study_says_how_to_import(tmp_path: Path) -> None:
+@SIZES
+async def test_an_empty_study_says_how_to_import(tmp_path: Path, size) -> None:
     path = tmp_path / "leeg.qualcode"
     Study.create(path, "leeg").close()
     app = make_app(path, coder="tester")
-    async with app.run_test(size=SMALL) as pilot:
+    async with app.run_test(size=size) as pilot:
         await pilot.pause()
         main = main_screen(app)
         hint = "\n".join(line.plain for line in main.transcript.empty_hint)
@@ -350,9 +351,10 @@ async def test_an_empty_study_says_how_to_import(tmp_path: Path) -> None:
         assert "no documents yet" in tree and "no document matches" not in tree
 
 
-async def test_reopens_the_document_and_passage_where_the_coder_left_off(study_path: Path) -> None:
+@SIZES
+async def test_reopens_the_document_and_passage_where_the_coder_left_off(study_path: Path, size) -> None:
     app = app_for(study_path)
-    async with app.run_test(size=BIG) as pilot:
+    async with app.run_test(size=size) as pilot:
         await pilot.pause()
         main = main_screen(app)
         first = main.document.id
@@ -366,7 +368,7 @@ async def test_reopens_the_document_and_passage_where_the_coder_left_off(study_p
     assert coach.id != first
 
     app = app_for(study_path)
-    async with app.run_test(size=SMALL) as pilot:
+    async with app.run_test(size=size) as pilot:
         await pilot.pause()
         main = main_screen(app)
         assert main.document.id == coach.id
@@ -374,7 +376,7 @@ async def test_reopens_the_document_and_passage_where_the_coder_left_off(study_p
 
     # Another coder in the same study starts where they were (nowhere yet: the first document).
     app = make_app(study_path, coder="anna")
-    async with app.run_test(size=BIG) as pilot:
+    async with app.run_test(size=size) as pilot:
         await pilot.pause()
         assert main_screen(app).document.id == first
 

@@ -3,6 +3,8 @@ already coded are skipped; a hit's span grows to its sentence but not over a spe
 
 from __future__ import annotations
 
+import pytest
+
 from qualcode.study.study import SearchHit, Study
 from qualcode.tui.screens.search import SearchScreen, hit_span
 from tui_helpers import ScreenApp, pick
@@ -61,3 +63,23 @@ def test_hit_span_extends_to_sentence_but_not_label() -> None:
     assert hit_span(SearchHit(1, "t", 12, 15), sentences, bodies) == (10, 30)
     assert hit_span(SearchHit(1, "t", 33, 53), sentences, bodies) == (31, 70)
     assert hit_span(SearchHit(1, "t", 60, 62), sentences, bodies) == (55, 70)
+
+
+@pytest.mark.parametrize("size", [(120, 40), (80, 24)], ids=["120x40", "80x24"])
+async def test_each_hit_in_context_fits_the_screen_and_marks_where_the_text_goes_on(sample_study, size) -> None:
+    from qualcode.tui.screens.search import HitTable, SearchScreen
+    from tui_helpers import ScreenApp
+
+    app = ScreenApp(lambda: SearchScreen(sample_study, None, query="thuis"))
+    async with app.run_test(size=size) as pilot:
+        await pilot.pause()
+        await pilot.pause()
+        table = app.screen.query_one("#hits", HitTable)
+        assert table.row_count > 5
+        for row in range(min(table.row_count, table.size.height - 1)):
+            context = str(table.get_row_at(row)[2])
+            painted = table.render_line(row + 1).text[
+                : table.scrollable_content_region.width
+            ]  # not under the scrollbar
+            assert context in painted, (context, painted)  # whole on screen, not cut at the edge
+            assert context.endswith("…") or context.endswith(".") or context.endswith("?")

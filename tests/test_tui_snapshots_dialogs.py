@@ -1,10 +1,13 @@
 """Snapshots of the dialogs and review screens at 120×40 and 80×24: import, a document's
-attributes, merge, the progress and summary dialogs, the code picker and the pseudonymise
-review screen.
+attributes, merge, the progress and summary dialogs, the code picker, the pseudonymise
+review screen, the memo editor, the yes/no question, the one-line prompt, the code form and
+the command palette.
 
-The dialogs are hosted on their own (:class:`ScreenApp`), so a change to the main screen does
-not touch them. Update with ``pytest tests/test_tui_snapshots_dialogs.py --snapshot-update``
-and look at every changed SVG.
+Dialogs with CSS of their own are hosted on their own (:class:`ScreenApp`), so a change to
+the main screen does not touch them. The memo editor and the yes/no question are styled by
+the app's stylesheet (app.tcss), so they are opened the way a researcher opens them, in the
+app on the sample study. Update with
+``pytest tests/test_tui_snapshots_dialogs.py --snapshot-update`` and look at every changed SVG.
 """
 
 from __future__ import annotations
@@ -123,3 +126,97 @@ def test_coder_dialog(snap_compare, size):
         return CoderScreen(["onderzoeker-a", "onderzoeker-b", "tester"], current="tester", can_cancel=True)
 
     assert snap_compare(ScreenApp(make), terminal_size=size)
+
+
+# -- dialogs opened in the app, the way a researcher opens them --------------------------------
+
+
+async def _memo_on_a_coding(pilot) -> None:
+    """m on the first coding of the document the app opens, with a memo begun."""
+    await pilot.pause()
+    main = pilot.app.screen
+    for _ in range(50):  # the document is opened after the first paint
+        if main.document is not None:
+            break
+        await pilot.pause()
+    coding = next(  # one coding alone under the selection: m opens its memo without asking which
+        c
+        for c in main.study.document_codings(main.document.id)
+        if len(main.transcript.coverage.overlapping(c.start, c.end)) == 1
+    )
+    main.transcript.select(coding.start, coding.end)
+    await pilot.pause()
+    await pilot.press("m", *"Kern: het vertrouwen komt pas na het eerste huisbezoek.")
+    await pilot.pause()
+
+
+@SIZES
+def test_memo_editor(snap_compare, sample_study_path, size):
+    """The memo editor on a coding: its title names the code and the passage."""
+    assert snap_compare(app_for(sample_study_path), terminal_size=size, run_before=_memo_on_a_coding)
+
+
+@SIZES
+def test_memo_discard_question(snap_compare, sample_study_path, size):
+    """Escape on a changed memo asks before throwing the text away (a yes/no question)."""
+
+    async def before(pilot):
+        await _memo_on_a_coding(pilot)
+        await pilot.press("escape")
+        await pilot.pause()
+
+    assert snap_compare(app_for(sample_study_path), terminal_size=size, run_before=before)
+
+
+@SIZES
+def test_confirm_delete_code(snap_compare, sample_study_path, size):
+    """d in the codebook editor: the question says what goes with the code."""
+
+    async def before(pilot):
+        await pilot.press("E")
+        await pilot.pause()
+        await pilot.press("down", "d")
+        await pilot.pause()
+
+    assert snap_compare(app_for(sample_study_path), terminal_size=size, run_before=before)
+
+
+@SIZES
+def test_prompt_rename_code(snap_compare, sample_study_path, size):
+    """r in the codebook editor: the one-line prompt, with the name to change."""
+
+    async def before(pilot):
+        await pilot.press("E")
+        await pilot.pause()
+        await pilot.press("down", "r")
+        await pilot.pause()
+
+    assert snap_compare(app_for(sample_study_path), terminal_size=size, run_before=before)
+
+
+@SIZES
+def test_code_form(snap_compare, sample_study_path, size):
+    """e in the codebook editor: a code's definition, colour and shortcut in one form."""
+
+    async def before(pilot):
+        await pilot.press("E")
+        await pilot.pause()
+        await pilot.press("down", "e")
+        await pilot.pause()
+
+    assert snap_compare(app_for(sample_study_path), terminal_size=size, run_before=before)
+
+
+@SIZES
+def test_command_palette(snap_compare, sample_study_path, size):
+    """ctrl+p on the main screen, filtered to the export and import actions."""
+
+    async def before(pilot):
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"export")
+        await pilot.pause(0.3)  # the palette searches in a worker
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+
+    assert snap_compare(app_for(sample_study_path), terminal_size=size, run_before=before)

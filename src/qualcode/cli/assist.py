@@ -12,7 +12,7 @@ import click
 
 from qualcode.cli.common import progress_bar, study_options
 from qualcode.cli.group import main
-from qualcode.cli.output import emit, output_options
+from qualcode.cli.output import emit, fit_line, output_options
 
 if TYPE_CHECKING:
     from qualcode.study.study import Study
@@ -120,6 +120,7 @@ def list_cmd(
         [s.as_row() for s in found],
         fmt,
         ["id", "code", "score", "keyword_precision", "keyword_basis", "source", "keywords", "document", "text"],
+        optional=["keyword_basis", "source", "keywords"],
     )
 
 
@@ -298,5 +299,6 @@ def topics_cmd(
     for topic in found:
         click.echo(f"Topic {topic.number} ({topic.size} sentences): {', '.join(topic.lemmas)}")
         for example in topic.examples:
-            click.echo(f"    {example.key:<16} {example.document}: {example.text.replace(chr(10), ' ')[:110]}")
+            text = " ".join(example.text.split())
+            click.echo(fit_line(f"    {example.key:<16} {example.document}: {text}"))
     click.echo('\nMake a code of a topic: qualcode topics --make-code N --name "…"')

@@ -205,6 +205,7 @@ def documents(study: Study, fmt: str, **filters: Any) -> None:
             "sentences",
             "codings",
         ],
+        optional=["interview_date", "sentences", "turns", "project", "participant", "organisation"],
     )
 
 

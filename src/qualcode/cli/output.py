@@ -61,7 +61,12 @@ def output_options(func: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
-def emit(rows: Sequence[dict[str, Any]], fmt: str, columns: Sequence[str] | None = None) -> None:
+def emit(
+    rows: Sequence[dict[str, Any]], fmt: str, columns: Sequence[str] | None = None, optional: Sequence[str] = ()
+) -> None:
+    """Rows as a table, CSV or JSON. On a terminal (without --wide) the table fits its width:
+    the ``optional`` columns are left out, in that order, while the table is too wide (a note
+    on stderr names them), then the widest cells are cut with "…"."""
     columns = list(columns or (rows[0].keys() if rows else []))
     if fmt == "json":
         click.echo(json.dumps([{c: r.get(c) for c in columns} for r in rows], ensure_ascii=False, indent=2))
@@ -87,23 +92,83 @@ def emit(rows: Sequence[dict[str, Any]], fmt: str, columns: Sequence[str] | None
     # Cut to the terminal's width only on a terminal: a table piped to a file, grep or less
     # keeps every character (--wide also keeps long cells whole).
     wide = bool(context is not None and context.meta.get(_WIDE)) or not on_terminal()
+    if not wide:  # a column empty in every row only takes room on a terminal
+        columns = [c for c in columns if any(r.get(c) not in (None, "") for r in rows)]
     cells = [[_cell(r.get(c), wide) for c in columns] for r in rows]
     if not wide:
-        cells = fit_width(columns, cells, shutil.get_terminal_size((120, 24)).columns)
-    click.echo(tabulate(cells, headers=columns, disable_numparse=True))
+        width, left_out = terminal_width(), []
+        for name in optional:
+            if _table_width(columns, cells) <= width:
+                break
+            if name in columns:
+                index = columns.index(name)
+                columns.pop(index)
+                cells = [row[:index] + row[index + 1 :] for row in cells]
+                left_out.append(name)
+        if left_out:
+            click.echo(f"(left out to fit the terminal: {', '.join(left_out)}; --wide shows them)", err=True)
+    headers = list(columns)
+    if not wide:
+        headers, cells = fit_width(columns, cells, terminal_width())
+    click.echo(tabulate(cells, headers=headers, disable_numparse=True))
 
 
-def fit_width(columns: Sequence[str], cells: list[list[str]], width: int) -> list[list[str]]:
+READABLE = 20
+"""A cell cut to this many characters still reads; optional columns make room for that."""
+
+
+def _table_width(columns: Sequence[str], cells: list[list[str]]) -> int:
+    """The table's width with its cells cut to :data:`READABLE` (never below the headers)."""
+    widths = [max([len(c) + 2, *(min(len(row[i]), READABLE) for row in cells)]) for i, c in enumerate(columns)]
+    return sum(widths) + 2 * (len(widths) - 1)
+
+
+def _is_id(column: str) -> bool:
+    return column == "id" or column.endswith("_id")
+
+
+def terminal_width() -> int:
+    return shutil.get_terminal_size((120, 24)).columns
+
+
+def fit_line(line: str) -> str:
+    """A line of prose cut to the terminal's width with "…" (whole with --wide, or when the
+    output goes to a file or a pipe)."""
+    context = click.get_current_context(silent=True)
+    if (context is not None and context.meta.get(_WIDE)) or not on_terminal():
+        return line
+    width = terminal_width()
+    return line if len(line) <= width else line[: width - 1] + "…"
+
+
+MIN_COLUMN = 5
+"""No column is cut narrower than this (four characters and "…")."""
+
+
+def fit_width(columns: Sequence[str], cells: list[list[str]], width: int) -> tuple[list[str], list[list[str]]]:
     """Cut the widest columns (with "…") until the table fits ``width`` characters: tabulate
-    puts two spaces between columns. A column never gets narrower than its padded header."""
+    puts two spaces between columns. Cells are cut down to their padded header first; when
+    the headers alone are too wide, the widest columns and their headers are cut further
+    (to :data:`MIN_COLUMN`). Returns the headers and the cells."""
     widths = [max([len(c) + 2, *(len(row[i]) for row in cells)]) for i, c in enumerate(columns)]
-    floors = [len(c) + 2 for c in columns]  # tabulate pads headers by two
-    while sum(widths) + 2 * (len(widths) - 1) > width:
-        widest = max(range(len(widths)), key=lambda i: widths[i] - floors[i])
-        if widths[widest] <= floors[widest]:
-            break  # nothing left to cut: let the terminal wrap
-        widths[widest] -= 1
-    return [[v if len(v) <= w else v[: w - 1] + "…" for v, w in zip(row, widths)] for row in cells]
+    whole = [_is_id(c) for c in columns]  # an id is typed back into the next command: never cut
+
+    def cut_to(floors: list[int]) -> None:
+        floors = [w if keep else f for w, f, keep in zip(widths, floors, whole)]
+        while sum(widths) + 2 * (len(widths) - 1) > width:
+            widest = max(range(len(widths)), key=lambda i: widths[i] - floors[i])
+            if widths[widest] <= floors[widest]:
+                return  # nothing left to cut
+            widths[widest] -= 1
+
+    cut_to([len(c) + 2 for c in columns])  # tabulate pads headers by two
+    cut_to([min(len(c) + 2, MIN_COLUMN) for c in columns])  # then the headers too (else let it wrap)
+
+    def cut(value: str, room: int) -> str:
+        return value if len(value) <= room else value[: room - 1] + "…"
+
+    headers = [cut(c, w - 2) if len(c) + 2 > w else c for c, w in zip(columns, widths)]
+    return headers, [[cut(v, w) for v, w in zip(row, widths)] for row in cells]
 
 
 def on_terminal() -> bool:

@@ -16,25 +16,25 @@ from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import Input, Static, Tree
 
-from qualcode.tui.main.named_tree import NamedTree
+from qualcode.tui.widgets.named_tree import NamedTree, NameLabel
 
 NO_ORGANISATION = "(geen organisatie)"
 NO_PROJECT = "(geen project)"
 
 
 def document_label(row: dict[str, Any]) -> Text:
-    label = Text(str(row["title"]))
+    """The title, then role, participant, length and codings (dropped first when the panel
+    is narrow; a title too long is shortened in the middle, keeping its number)."""
     details = [str(v) for v in (row.get("role"), row.get("participant")) if v]
     details.append(f"{row.get('word_count', 0):,} w".replace(",", "."))
-    label.append("  " + " · ".join(details), style="dim")
     codings = int(row.get("codings") or 0)
-    label.append(f"  {codings} cod.", style="bold" if codings else "dim")
-    return label
+    after = Text.assemble(("  " + " · ".join(details), "dim"), (f"  {codings} cod.", "bold" if codings else "dim"))
+    return NameLabel("", str(row["title"]), after, cut="middle")
 
 
 def document_details(row: dict[str, Any]) -> Text:
     """Everything the browser knows of a document, for the detail box and the tooltip (the
-    tree's line is cut at the panel's edge)."""
+    tree's line gives way in a narrow panel)."""
     text = Text(str(row["title"]), style="bold")
     where = " / ".join(str(row[k]) for k in ("organisation", "project") if row.get(k))
     details = [str(v) for v in (row.get("role"), row.get("participant")) if v]
@@ -87,6 +87,10 @@ class DocumentBrowser(Vertical):
 
     @on(Tree.NodeHighlighted, "#doc-tree")
     def _highlighted(self, event: Tree.NodeHighlighted[int]) -> None:
+        if event.node.data is None:  # an organisation, a project or a hint: the whole line
+            shown = event.node.label if event.node.parent is not None else ""  # not the hidden root
+            self.query_one("#doc-detail", Static).update(shown)
+            return
         self._show_detail(event.node.data)
 
     def _show_detail(self, document_id: int | None) -> None:
@@ -111,9 +115,9 @@ class DocumentBrowser(Vertical):
             groups.setdefault(org, {}).setdefault(row.get("project") or NO_PROJECT, []).append(row)
         for org, projects in groups.items():
             count = sum(len(v) for v in projects.values())
-            org_node = tree.root.add(Text.assemble((org, "bold"), (f"  {count}", "dim")), expand=True)
+            org_node = tree.root.add(NameLabel("", org, Text(f"  {count}", "dim"), name_style="bold"), expand=True)
             for project, docs in projects.items():
-                project_node = org_node.add(Text.assemble(project, (f"  {len(docs)}", "dim")), expand=True)
+                project_node = org_node.add(NameLabel("", project, Text(f"  {len(docs)}", "dim")), expand=True)
                 for row in docs:
                     node = project_node.add_leaf(document_label(row), data=int(row["id"]))
                     if row["id"] == self.current:

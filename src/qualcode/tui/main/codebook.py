@@ -19,22 +19,22 @@ from textual.widgets import Static, Tree
 
 from qualcode.core.models import Code
 from qualcode.tui.colours import code_colour
-from qualcode.tui.main.named_tree import NamedTree
+from qualcode.tui.widgets.named_tree import NamedTree, NameLabel
 
 
 def code_label(code: Code, here: int, total: int, rolled_up: bool = False) -> Text:
     """A code's tree label; a parent's counts include its sub-codes (shown with Σ)."""
     colour = code_colour(code.id, code.color)
-    # Shortcut and counts first: a narrow panel cuts the end of a label, and the whole name
-    # is in the definition box below (and the tooltip).
+    # Shortcut and counts first, always shown; a name too long for the panel ends in "…",
+    # and is whole in the definition box below (and the tooltip).
     counts = f"{'Σ' if rolled_up else ''}{here}/{total}"
-    return Text.assemble(
+    before = Text.assemble(
         (code.shortcut or " ", "bold reverse" if code.shortcut else ""),
         ("▌", colour),
         (f"{counts:>6}", "" if here else "dim"),
         " ",
-        code.name,
     )
+    return NameLabel(before, code.name)
 
 
 def code_tooltip(code: Code, here: int, total: int) -> Text:

@@ -412,7 +412,9 @@ class CodingActions:
             return
 
         def memo(coding: Coding) -> None:
-            excerpt = " ".join(self.transcript.text[coding.start : coding.end].split())[:70]
+            excerpt = " ".join(self.transcript.text[coding.start : coding.end].split())
+            if len(excerpt) > 70:  # at a word, marked: the whole passage is on screen behind
+                excerpt = excerpt[:70].rsplit(" ", 1)[0] + " …"
             title = f"Memo on {self._path(coding.code_id)}: “{excerpt}”"
 
             def saved(text: str | None) -> None:

@@ -32,6 +32,7 @@ from qualcode.tui.dialogs.prompts import (
 )
 from qualcode.tui.main.codebook import provenance_line
 from qualcode.tui.messages import StudyChanged
+from qualcode.tui.widgets.named_tree import NamedTree, NameLabel
 
 COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
 
@@ -70,6 +71,7 @@ class CodeFormScreen(ModalScreen[bool]):
     CodeFormScreen .form-label { width: 13; }
     CodeFormScreen TextArea { height: 2; }
     CodeFormScreen #form-description, CodeFormScreen #form-example { height: 3; }
+    CodeFormScreen .form-row Input { padding: 0 1; }  /* text in line with the text areas' */
     CodeFormScreen #form-color { width: 12; }
     CodeFormScreen #form-swatch { width: 1fr; padding-left: 1; }
     CodeFormScreen #form-shortcut { width: 5; }
@@ -202,7 +204,7 @@ class CodebookEditorScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Label("", id="codebook-title")
         with Horizontal():
-            tree: Tree[int] = Tree("Codes", id="code-tree")
+            tree: NamedTree[int] = NamedTree("Codes", id="code-tree")
             tree.show_root = False
             tree.guide_depth = 2
             yield tree
@@ -229,11 +231,12 @@ class CodebookEditorScreen(Screen[None]):
         nodes: dict[int, TreeNode[int]] = {}
         for c in codes:
             parent = nodes[c.parent_id] if c.parent_id in nodes else tree.root  # noqa: SIM401  (parent_id may be None)
-            label = swatch(c.color) + Text(f" {c.name}")
             own, total = self.counts.get(c.id, 0), totals[c.id]
-            label.append(f"  {own}" if own == total else f"  {own}/{total}", style="dim")
+            after = Text(f"  {own}" if own == total else f"  {own}/{total}", style="dim")
             if c.shortcut:
-                label.append(f" [{c.shortcut}]", style="bold")
+                after.append(f" [{c.shortcut}]", style="bold")
+            # A name too long for the tree ends in "…" (whole in the detail pane and the tooltip).
+            label = NameLabel(swatch(c.color) + Text(" "), c.name, after)
             nodes[c.id] = parent.add(label, data=c.id, expand=True, allow_expand=True)
         for node in nodes.values():
             node.allow_expand = bool(node.children)

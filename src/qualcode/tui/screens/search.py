@@ -157,11 +157,22 @@ class SearchScreen(Screen[None]):
             table.add_row(
                 TICKED if index in self.ticked else UNTICKED,
                 hit.title if len(hit.title) <= 20 else hit.title[:19] + "…",
-                _context(self._text_of(hit.document_id), hit.start, hit.end, 24),
+                _kwic(self._text_of(hit.document_id), hit.start, hit.end, self._context_width()),
                 key=str(index),
             )
         self._update_title()
         self._preview(0 if self.hits else None)
+
+    def _context_width(self) -> int:
+        """Cells for the hit in context: the screen less the tick and document columns (each
+        padded by one cell a side) and the scrollbar, so a line ends in "…", not at the edge."""
+        return max(20, self.app.size.width - (3 + 2) - (20 + 2) - 2 - 4)
+
+    def on_resize(self) -> None:
+        if self.hits:
+            cursor = self.query_one("#hits", HitTable).cursor_row
+            self._fill()
+            self.query_one("#hits", HitTable).move_cursor(row=cursor)
 
     def _update_title(self) -> None:
         where = "this document" if self.scope == "document" else "whole study"
@@ -309,6 +320,37 @@ class SearchScreen(Screen[None]):
             self.notify(f"Coded {len(made)} passages as “{code.path}”{skipped_text}. u undoes them all", timeout=6)
         else:
             self.notify(f"Nothing to code: every ticked hit already has “{code.path}”", severity="warning")
+
+
+def _kwic(text: str, start: int, end: int, width: int) -> Text:
+    """The hit with as much context either side as fits ``width`` cells (a short side gives
+    its room to the other), "…" where the text goes on."""
+
+    def flat(s: str) -> str:
+        return re.sub(r"\s+", " ", s)
+
+    hit = flat(text[start:end])
+    if len(hit) >= width:
+        return Text(hit[: width - 1] + "…", style="bold reverse")
+    room = width - len(hit)
+    before = flat(text[max(0, start - 2 * room) : start])
+    after = flat(text[end : end + 2 * room])
+    more_before = start - 2 * room > 0
+    more_after = end + 2 * room < len(text)
+    left = min(len(before), room // 2)
+    right = min(len(after), room - left)
+    left = min(len(before), room - right)  # what the right side leaves over
+    shown_before = before[len(before) - left :] if left else ""
+    if shown_before and (left < len(before) or more_before):
+        shown_before = "…" + shown_before[1:]
+    shown_after = after[:right]
+    if shown_after and (right < len(after) or more_after):
+        shown_after = shown_after[:-1] + "…"
+    line = Text()
+    line.append(shown_before, style="dim")
+    line.append(hit, style="bold reverse")
+    line.append(shown_after, style="dim")
+    return line
 
 
 def _context(text: str, start: int, end: int, width: int) -> Text:
