@@ -123,23 +123,23 @@ def test_flow_from_init_to_history(tmp_path: Path) -> None:
         "1,Leergeld,Huisbezoek,ouder,ouder,,,,1,13,2,3,0",
     ]
     assert lines(run("turns", "ouder.txt", "--csv")) == [
-        "id,seq,speaker,role,timestamp,start,end,text",
-        "1,0,Interviewer,interviewer,,0,29,Hoe gaat het nu?",
-        "2,1,Moeder,ouder,,30,82,Goed. De coach komt elke week bij ons thuis.",
+        "number,speaker,role,timestamp,start,end,text",
+        "1,Interviewer,interviewer,,0,29,Hoe gaat het nu?",
+        "2,Moeder,ouder,,30,82,Goed. De coach komt elke week bij ons thuis.",
     ]
     assert lines(run("sentences", "1", "--csv")) == [
-        "id,turn_id,seq,start,end,text",
-        "1,1,0,13,29,Hoe gaat het nu?",
-        "2,2,1,38,43,Goed.",
-        "3,2,2,44,82,De coach komt elke week bij ons thuis.",
+        "number,turn,start,end,text",
+        "1,1,13,29,Hoe gaat het nu?",
+        "2,2,38,43,Goed.",
+        "3,2,44,82,De coach komt elke week bij ons thuis.",
     ]
     codes = list(csv.DictReader(io.StringIO(run("codes", "--csv").stdout.removeprefix("\ufeff"))))
     assert len(codes) == sum(sizes) and codes[1]["path"] == "Ervaren waarden/Vertrouwen" and codes[1]["shortcut"] == "1"
 
-    assert lines(run("code", "ouder.txt", "Vertrouwen", "--turn", "1", "--memo", "kern")) == [
+    assert lines(run("code", "ouder.txt", "Vertrouwen", "--turn", "2", "--memo", "kern")) == [
         "Coding 1: “Ervaren waarden/Vertrouwen” on 38–82: Goed. De coach komt elke week bij ons thuis."
     ]
-    assert lines(run("code", "1", "Huisbezoek", "--sentence", "2")) == [
+    assert lines(run("code", "1", "Huisbezoek", "--sentence", "3")) == [
         "Coding 2: “Relatie/Huisbezoek” on 44–82: De coach komt elke week bij ons thuis."
     ]
     assert lines(run("code", "1", "Relatie/Vertrouwensband", "--span", "38:43")) == [

@@ -214,13 +214,14 @@ def documents(study: Study, fmt: str, **filters: Any) -> None:
 @study_options
 @output_options
 def turns(study: Study, document: str, fmt: str) -> None:
-    """List a document's speaker turns.
+    """List a document's speaker turns, numbered from 1 within the document (the number
+    `qualcode code DOC CODE --turn N` takes).
 
     Example: qualcode turns leergeld-ouder-01.md
     """
     doc = study.document(document)
-    rows = [{**t.__dict__, "text": doc.text[t.body_start : t.end]} for t in study.turns(doc.id)]
-    emit(rows, fmt, ["id", "seq", "speaker", "role", "timestamp", "start", "end", "text"])
+    rows = [{"number": t.seq + 1, **t.__dict__, "text": doc.text[t.body_start : t.end]} for t in study.turns(doc.id)]
+    emit(rows, fmt, ["number", "speaker", "role", "timestamp", "start", "end", "text"])
 
 
 @main.command()
@@ -228,13 +229,19 @@ def turns(study: Study, document: str, fmt: str) -> None:
 @study_options
 @output_options
 def sentences(study: Study, document: str, fmt: str) -> None:
-    """List a document's sentence units (what coding by sentence selects).
+    """List a document's sentence units (what coding by sentence selects), numbered from 1
+    within the document (the number `qualcode code DOC CODE --sentence N` takes), with the
+    number of the turn each is in.
 
     Example: qualcode sentences 3 --csv > zinnen.csv
     """
     doc = study.document(document)
-    rows = [{**s.__dict__, "text": doc.text[s.start : s.end]} for s in study.sentences(doc.id)]
-    emit(rows, fmt, ["id", "turn_id", "seq", "start", "end", "text"])
+    turn_number = {t.id: t.seq + 1 for t in study.turns(doc.id)}
+    rows = [
+        {"number": s.seq + 1, "turn": turn_number.get(s.turn_id), **s.__dict__, "text": doc.text[s.start : s.end]}
+        for s in study.sentences(doc.id)
+    ]
+    emit(rows, fmt, ["number", "turn", "start", "end", "text"])
 
 
 @main.command()
@@ -294,14 +301,14 @@ def remove_document(study: Study, document: str, yes: bool) -> None:
     "sentence_ids",
     multiple=True,
     type=ID,
-    help="A sentence's number in the document, as `qualcode sentences` lists it (seq); repeatable: "
+    help="A sentence's number in the document (from 1), as `qualcode sentences` lists it; repeatable: "
     "codes from the first to the last.",
 )
 @click.option(
     "--turn",
     "turn_id",
     type=ID,
-    help="A turn's number in the document, as `qualcode turns` lists it (seq): codes what the speaker said.",
+    help="A turn's number in the document (from 1), as `qualcode turns` lists it: codes what the speaker said.",
 )
 @click.option("--memo", default="", help="A memo on the new coding.")
 @study_options
@@ -315,7 +322,8 @@ def code(
     memo: str,
 ) -> None:
     """Code a passage of a document: by offsets, by sentences or by a turn. Sentences and turns
-    are numbered within the document (the `seq` column of `qualcode sentences` and `turns`).
+    are numbered from 1 within the document (the `number` column of `qualcode sentences` and
+    `turns`: `--sentence 14` is the document's 14th sentence).
 
     Example: qualcode code leergeld-ouder-01.md Vertrouwensband --sentence 14 --sentence 15
     """
@@ -330,16 +338,16 @@ def code(
             raise QualcodeError(f"--span takes START:END, e.g. 120:245, not “{span}”") from None
         coding = study.add_coding(doc.id, code, start, end, memo=memo)
     elif sentence_ids:
-        by_number = {s.seq: s.id for s in study.sentences(doc.id)}
+        by_number = {s.seq + 1: s.id for s in study.sentences(doc.id)}
         missing = sorted({n for n in sentence_ids if n not in by_number})
         if missing:
             raise QualcodeError(
-                f"“{doc.title}” has no sentence {', '.join(map(str, missing))} (it has 0–{len(by_number) - 1}); "
+                f"“{doc.title}” has no sentence {', '.join(map(str, missing))} (it has 1–{len(by_number)}); "
                 f"`qualcode sentences {doc.id}` lists them"
             )
         coding = study.add_coding_sentences(doc.id, code, [by_number[n] for n in sentence_ids], memo=memo)
     else:
-        turn = next((t for t in study.turns(doc.id) if t.seq == turn_id), None)
+        turn = next((t for t in study.turns(doc.id) if t.seq + 1 == turn_id), None)
         if turn is None:
             raise QualcodeError(f"turn {turn_id} is not in “{doc.title}”; `qualcode turns {doc.id}` lists them")
         coding = study.add_coding_turn(turn.id, code, memo=memo)
