@@ -183,3 +183,13 @@ def test_the_readme_has_commands_and_the_tui_ones_are_left_out() -> None:
     assert not _loads_deduce("qualcode pseudonymise --reverse b --key k -o c") and not _loads_deduce("qualcode kwic x")
     assert sum(map(_loads_deduce, commands)) >= 1
     assert _strip_comment('qualcode search "a # b"  # zoek') == 'qualcode search "a # b"'
+
+
+def test_ci_runs_the_readmes_test_command_verbatim() -> None:
+    """`.ci/run` runs the line the README gives for installing and testing, as written."""
+    text = README.read_text(encoding="utf-8")
+    blocks = re.findall(r"^```bash\n(.*?)^```", text, flags=re.S | re.M)
+    command = next(line.strip() for block in blocks for line in block.splitlines() if "pytest" in line)
+    assert "pip install -e '.[test]'" in command and "pytest -n 2" in command
+    ci = [line.strip() for line in (ROOT / ".ci" / "run").read_text(encoding="utf-8").splitlines()]
+    assert any(line == command or line.startswith(command + " ||") for line in ci), command
