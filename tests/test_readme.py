@@ -119,7 +119,24 @@ def _redirected_csv(line: str) -> list[str]:
     return re.findall(r">\s*(\S+\.csv)\b", line)
 
 
-@pytest.mark.parametrize("line", readme_commands())
+def _params() -> list[object]:
+    """The README's lines; those that load deduce run one after the other on one xdist worker
+    (``--dist loadgroup``, pyproject): on a machine without deduce's cache the first builds
+    it (a minute and 1 GB) and the next loads it, instead of both building it at once."""
+    return [
+        pytest.param(line, marks=pytest.mark.xdist_group("deduce")) if _loads_deduce(line) else line
+        for line in readme_commands()
+    ]
+
+
+def _loads_deduce(line: str) -> bool:
+    return any(
+        words[:2] == ["qualcode", "pseudonymise"] and "--no-deduce" not in words and "--reverse" not in words
+        for words in (shlex.split(c) for c in re.split(r"\s*(?:&&|;|\|\|)\s*", line))
+    )
+
+
+@pytest.mark.parametrize("line", _params())
 def test_readme_command_runs(line: str, readme_files: Path, sample_study_built: Path, tmp_path: Path) -> None:
     if "../shared" in line:
         if not SHARED.is_dir():
@@ -160,4 +177,19 @@ def test_the_readme_has_commands_and_the_tui_ones_are_left_out() -> None:
     assert not any(c.split()[:2] == ["qualcode", "demo"] for c in commands)
     assert _opens_the_tui("qualcode open armoede.qualcode") and _opens_the_tui("qualcode")
     assert not _opens_the_tui("qualcode documents --role ouder")
+    assert _loads_deduce("qualcode pseudonymise --preview a.md") and _loads_deduce(
+        "qualcode x && qualcode pseudonymise -o b"
+    )
+    assert not _loads_deduce("qualcode pseudonymise --reverse b --key k -o c") and not _loads_deduce("qualcode kwic x")
+    assert sum(map(_loads_deduce, commands)) >= 1
     assert _strip_comment('qualcode search "a # b"  # zoek') == 'qualcode search "a # b"'
+
+
+def test_ci_runs_the_readmes_test_command_verbatim() -> None:
+    """`.ci/run` runs the line the README gives for installing and testing, as written."""
+    text = README.read_text(encoding="utf-8")
+    blocks = re.findall(r"^```bash\n(.*?)^```", text, flags=re.S | re.M)
+    command = next(line.strip() for block in blocks for line in block.splitlines() if "pytest" in line)
+    assert "pip install -e '.[test]'" in command and "pytest -n 2" in command
+    ci = [line.strip() for line in (ROOT / ".ci" / "run").read_text(encoding="utf-8").splitlines()]
+    assert any(line == command or line.startswith(command + " ||") for line in ci), command

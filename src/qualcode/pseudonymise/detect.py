@@ -455,6 +455,8 @@ def _split_person(text: str, start: int, end: int, kind: str) -> list[tuple[int,
 
 
 def _occurrences(text: str, surface: str) -> Iterable[tuple[int, int]]:
+    if surface not in text:  # most surfaces are not in most documents: no pattern to build
+        return
     pattern = re.compile(r"(?<!\w)" + re.escape(surface) + r"(?!\w)")
     for m in pattern.finditer(text):
         yield m.start(), m.end()
@@ -466,6 +468,8 @@ def _protected_spans(text: str, protected: set[str]) -> list[tuple[int, int]]:
     "Helmond" protects the municipality, not the neighbourhood "Helmond-Noord"."""
     spans: list[tuple[int, int]] = []
     for name in _variants(protected) | set(_NOT_IDENTIFYING_PHRASES):
+        if name not in text:
+            continue
         pattern = re.compile(r"(?<![\w-])" + re.escape(name) + r"(?![\w-])")
         spans.extend((m.start(), m.end()) for m in pattern.finditer(text))
     return spans
