@@ -89,3 +89,17 @@ def test_function_words_never_become_keywords() -> None:
     stop = {fold(w) for w in stop_words("nl") | SPOKEN_FILLERS}
     for word in ("via", "één", "een", "Één".lower()):
         assert fold(word) in stop
+
+
+def test_a_transcribers_notes_are_no_topic_words() -> None:
+    """ "[lacht]" and "[stilte]" in many sentences are what the transcriber heard, not a theme;
+    "lachen" said in words still counts."""
+    study, _ = themed_study()
+    notes = [
+        f"Ik maakte me zorgen over {a}. [lacht] [stilte] Ja." for a in ("de huur", "schulden", "de club", "de klas")
+    ] * 3
+    said = ["We lachen samen om de juf en het rapport."] * 3
+    study.add_document("Respondent: " + " ".join(notes + said) + "\n", title="Met notities")
+    words = {w for t in discover_topics(assistant(study).corpus(), 3) for w in t.lemmas}
+    assert not {"lacht", "stilte"} & words
+    assert "lachen" in words

@@ -35,6 +35,7 @@ SPOKEN_FILLERS = frozenset(
     "via één eén tot toe want omdat zodat terwijl echter".split()
 )
 _TOKEN = re.compile(r"^[^\W\d_]{2,}$")
+_ANNOTATION = re.compile(r"\[([^\[\]]*)\]")  # a transcriber's note: [lacht], [stilte], [onverstaanbaar]
 
 
 @dataclass(frozen=True)
@@ -92,17 +93,28 @@ def discover_topics(
     # Compared without accents too: "één", "hé" and "café"-style spellings of stop words.
     stop = {fold(w) for w in stop_words(language) | SPOKEN_FILLERS}
 
-    def analyse(lemmas: str) -> list[str]:
-        return [t for t in lemmas.split() if fold(t) not in stop and _TOKEN.match(t)]
+    from qualcode.ingest.nlp import lemmas as lemmatise
 
-    units = [i for i in uncoded_units(corpus) if len(analyse(corpus.units[i].lemmas)) >= 2]
+    def analyse(i: int) -> list[str]:
+        unit = corpus.units[i]
+        words = [t for t in unit.lemmas.split() if fold(t) not in stop and _TOKEN.match(t)]
+        # What the transcriber noted ("[lacht]", "[stilte]", "[onverstaanbaar]") is not what
+        # was said: its words are no theme.
+        for note in _ANNOTATION.findall(unit.text) if "[" in unit.text else ():
+            for lemma in lemmatise(note, language):
+                if lemma in words:
+                    words.remove(lemma)
+        return words
+
+    tokens = {i: analyse(i) for i in uncoded_units(corpus)}
+    units = [i for i, words in tokens.items() if len(words) >= 2]
     if len(units) < max(10, 3 * n_topics):
         raise QualcodeError(
             f"only {len(units)} uncoded sentences with content words; topics need at least {max(10, 3 * n_topics)}"
         )
-    vectorizer = TfidfVectorizer(analyzer=analyse, min_df=2, max_df=0.5, sublinear_tf=True)
+    vectorizer = TfidfVectorizer(analyzer=tokens.__getitem__, min_df=2, max_df=0.5, sublinear_tf=True)
     try:
-        matrix = vectorizer.fit_transform([corpus.units[i].lemmas for i in units])
+        matrix = vectorizer.fit_transform(units)
     except ValueError:
         raise QualcodeError("the uncoded sentences share too few words to find topics") from None
     n_topics = min(n_topics, matrix.shape[1], matrix.shape[0])
