@@ -212,11 +212,26 @@ def test_command_palette(snap_compare, sample_study_path, size):
     """ctrl+p on the main screen, filtered to the export and import actions."""
 
     async def before(pilot):
+        from textual.command import CommandList
+
+        for _ in range(50):  # the side panels are mounted just after the first frame
+            if pilot.app.main.panels_ready:
+                break
+            await pilot.pause(0.05)
         await pilot.press("ctrl+p")
         await pilot.pause()
         await pilot.press(*"export")
-        await pilot.pause(0.3)  # the palette searches in a worker
-        await pilot.app.workers.wait_for_complete()
+        # The palette searches its providers in the background and adds hits as they come:
+        # wait until the list has stopped growing (and the "searching" state is over).
+        seen, steady = -1, 0
+        for _ in range(100):
+            await pilot.pause(0.05)
+            await pilot.app.workers.wait_for_complete()
+            count = pilot.app.screen.query_one(CommandList).option_count
+            steady = steady + 1 if count == seen and count > 0 else 0
+            seen = count
+            if steady >= 4:
+                break
         await pilot.pause()
 
     assert snap_compare(app_for(sample_study_path), terminal_size=size, run_before=before)
