@@ -238,7 +238,12 @@ def sentences(study: Study, document: str, fmt: str) -> None:
     doc = study.document(document)
     turn_number = {t.id: t.seq + 1 for t in study.turns(doc.id)}
     rows = [
-        {"number": s.seq + 1, "turn": turn_number.get(s.turn_id), **s.__dict__, "text": doc.text[s.start : s.end]}
+        {
+            "number": s.seq + 1,
+            "turn": None if s.turn_id is None else turn_number.get(s.turn_id),
+            **s.__dict__,
+            "text": doc.text[s.start : s.end],
+        }
         for s in study.sentences(doc.id)
     ]
     emit(rows, fmt, ["number", "turn", "start", "end", "text"])
