@@ -20,6 +20,8 @@ _SEQUENCES = re.compile(
     r"|(?:\x1b[\]P^_X]|[\x90\x9d\x9e\x9f])[^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?"
     r"|\x1b[ -/]*[0-~]?"
 )
+# Every escape sequence above starts with one of these (ESC, or an 8-bit CSI/DCS/OSC/PM/APC).
+_SEQUENCE_START = re.compile(r"[\x1b\x90\x9b\x9d\x9e\x9f]")
 _ONE_LINE: dict[int, str | None] = {c: None for c in [*range(0x20), *range(0x7F, 0xA0)]}
 _ONE_LINE.update({0x09: " ", 0x0A: " ", 0x0D: " "})
 _MULTI_LINE: dict[int, str | None] = {c: None for c in [*range(0x20), *range(0x7F, 0xA0)] if c not in (0x09, 0x0A)}
@@ -32,5 +34,7 @@ def clean_field(value: str, *, multiline: bool = False) -> str:
     descriptions) keep tabs and line breaks (a lone CR becomes one)."""
     if value.isprintable():  # the common case, at C speed
         return value
-    value = _SEQUENCES.sub("", value.replace("\r\n", "\n"))
+    value = value.replace("\r\n", "\n")
+    if _SEQUENCE_START.search(value) is not None:  # a passage with line breaks has none, mostly
+        value = _SEQUENCES.sub("", value)
     return value.translate(_MULTI_LINE if multiline else _ONE_LINE)
