@@ -162,6 +162,9 @@ class AnalyseScreen(Screen[None]):
     DEFAULT_CSS = """
     AnalyseScreen .filters { height: 1; }
     AnalyseScreen .filters Select { width: 1fr; margin-right: 1; }
+    /* a chosen value that does not fit ends in "…" (Select cut it with no mark: "Organisati") */
+    AnalyseScreen SelectCurrent Static#label { text-wrap: nowrap; text-overflow: ellipsis; }
+    AnalyseScreen SelectCurrent.-textual-compact { padding: 0 1; }
     AnalyseScreen #a-unit { width: 20; }
     AnalyseScreen #analyse-tabs { height: 1fr; }
     AnalyseScreen #analyse-tabs > ContentSwitcher { height: 1fr; }

@@ -219,6 +219,9 @@ class RetrievalScreen(Screen[None]):
     RetrievalScreen #retrieval-title { height: 1; padding: 0 1; background: $panel; width: 1fr; }
     RetrievalScreen .filters { height: 1; }
     RetrievalScreen .filters Select { width: 1fr; margin-right: 1; }
+    /* a chosen value that does not fit ends in "…" (Select cut it with no mark: "Organisati") */
+    RetrievalScreen SelectCurrent Static#label { text-wrap: nowrap; text-overflow: ellipsis; }
+    RetrievalScreen SelectCurrent.-textual-compact { padding: 0 1; }
     RetrievalScreen #fragments { height: 1fr; }
     RetrievalScreen #preview { height: 7; border-top: solid $primary; padding: 0 1; }
     """
