@@ -401,6 +401,27 @@ def test_documents_fit_the_terminal_leaving_out_optional_columns_first(study_pat
     assert {"interview_date", "turns", "sentences", "project"} <= set(wide[0].split())
 
 
+def test_codings_at_80_columns_leave_room_for_the_passage(sample_study_path: Path, monkeypatch) -> None:
+    import shutil
+
+    from qualcode.cli import output
+
+    monkeypatch.setattr(shutil, "get_terminal_size", lambda fallback=(120, 24): os.terminal_size((80, 24)))
+    monkeypatch.setattr(output, "on_terminal", lambda: True)
+    result = run("codings", "--study", sample_study_path)
+    table = lines(result)
+    assert max(len(line) for line in table) <= 80
+    header = table[0]
+    assert header.split()[:1] == ["id"] and "text" in header.split()
+    text_width = len(table[1]) - table[1].index(table[1].split()[0])  # sanity: rows are there
+    assert text_width > 0
+    start = header.index("text")
+    following = header[start + len("text") :].split()
+    end = header.index(following[0]) if following else len(header)
+    assert end - start >= 25, header  # the passage column has room to be read
+    assert "left out to fit the terminal: project, organisation" in result.stderr
+
+
 def test_ids_are_never_cut_to_fit_the_terminal() -> None:
     from qualcode.cli.output import fit_width
 

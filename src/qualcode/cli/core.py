@@ -423,6 +423,8 @@ def codings(
         rows,
         fmt,
         ["id", "organisation", "project", "document", "role", "code", "coder", "start", "end", "text", "memo"],
+        # on a narrow terminal these go first, so the passage itself stays readable
+        optional=["project", "organisation", "start", "end", "role"],
     )
 
 

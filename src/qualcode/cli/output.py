@@ -145,6 +145,10 @@ MIN_COLUMN = 5
 """No column is cut narrower than this (four characters and "…")."""
 
 
+PROSE_COLUMNS = ("text", "sentence", "context")
+"""Columns of running text, which keep a third of a narrow terminal's width."""
+
+
 def fit_width(columns: Sequence[str], cells: list[list[str]], width: int) -> tuple[list[str], list[list[str]]]:
     """Cut the widest columns (with "…") until the table fits ``width`` characters: tabulate
     puts two spaces between columns. Cells are cut down to their padded header first; when
@@ -161,8 +165,12 @@ def fit_width(columns: Sequence[str], cells: list[list[str]], width: int) -> tup
                 return  # nothing left to cut
             widths[widest] -= 1
 
-    cut_to([len(c) + 2 for c in columns])  # tabulate pads headers by two
-    cut_to([min(len(c) + 2, MIN_COLUMN) for c in columns])  # then the headers too (else let it wrap)
+    # The passage is what a listing of fragments is read for: it keeps a third of the width
+    # while other columns can give room.
+    prose = [min(w, max(width // 3, len(c) + 2)) if c in PROSE_COLUMNS else 0 for c, w in zip(columns, widths)]
+    cut_to([max(len(c) + 2, p) for c, p in zip(columns, prose)])  # tabulate pads headers by two
+    cut_to([max(min(len(c) + 2, MIN_COLUMN), p) for c, p in zip(columns, prose)])  # then the headers too
+    cut_to([min(len(c) + 2, MIN_COLUMN) for c in columns])  # then the passage too (else let it wrap)
 
     def cut(value: str, room: int) -> str:
         return value if len(value) <= room else value[: room - 1] + "…"
