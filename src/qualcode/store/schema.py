@@ -371,10 +371,11 @@ MIGRATIONS: list[tuple[str, str | Callable[[Connection], None]]] = [
     ),
     (
         "suggestion models kept in the study (so S opens at once after the first training)",
-        # One row: the pickled fitted models of the assistant, keyed by a hash of the study's
+        # One row: what the assistant kept of its fitted models, keyed by a hash of the study's
         # fingerprint (codings, decisions, sentences, codes) and the settings, so any new
         # coding or decision makes it stale; signed with the user's own key (assist/persist.py),
-        # so a study file from elsewhere never gets its pickle loaded.
+        # so a study file from elsewhere is never read. (Written first as a pickle of the
+        # models; since 2026-12 each code's float32 scores, compressed, with a JSON header.)
         """
         CREATE TABLE IF NOT EXISTS suggestion_models (
             id INTEGER PRIMARY KEY AUTOINCREMENT,
