@@ -432,12 +432,13 @@ class MainScreen(LiveView, CodingActions, Screen[None]):
             self.load_codes()
             rows = self.study.document_rows()
             self.browser.load(rows)
+            order = [int(r["id"]) for r in rows]
         else:  # a change before the first frame: the panels, mounted after it, read it then
             self._codes_for_panels = self._read_codes()
-            rows = [{"id": i} for i in self.study.document_order()]
+            order = self.study.document_order()
         if self.document is None:
-            if rows:  # the study was empty and got documents (an import)
-                self.reopen([int(r["id"]) for r in rows])
+            if order:  # the study was empty and got documents (an import)
+                self.reopen(order)
             else:
                 self.show_empty_study()
             return
