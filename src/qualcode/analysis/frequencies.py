@@ -221,6 +221,47 @@ def code_frequencies(
     return Frequencies(out, frame, rollup)
 
 
+def frequencies_by_group(
+    study: Study,
+    scope: Scope,
+    *,
+    by: str | None,
+    unit: str | None,
+    rollup: bool = True,
+    words: bool = True,
+    include_empty: bool = False,
+) -> tuple[list[dict[str, Any]], list[str], list[str]]:
+    """(rows, columns, notes) of the code frequencies, one table per group of ``by`` stacked
+    with the group as first column (``qualcode stats --by`` and ``export table stats --by``);
+    the whole scope's table when ``by`` is None.
+
+    Every group counts the same unit; a note every group has is said once, the others name
+    their group."""
+    from qualcode.analysis.units import default_unit, group_scopes
+
+    groups: list[tuple[str | None, Any]] = [(None, scope)]
+    notes: list[str] = []
+    if by:
+        unit = unit or default_unit(study, scope)
+        split, notes = group_scopes(study, scope, by, unit)
+        groups = list(split)
+    data: list[dict[str, Any]] = []
+    columns: list[str] = []
+    per_group: list[tuple[str | None, list[str]]] = []
+    for group, group_scope in groups:
+        rows = code_frequencies(study, group_scope, rollup=rollup, words=words, include_empty=include_empty, unit=unit)
+        columns = rows.columns(words=words)
+        data += [({by: group} if by else {}) | r.as_row() for r in rows]
+        per_group.append((group, rows.notes))
+    for group, group_notes in per_group:
+        for note in group_notes:
+            shared = group is None or all(note in other for _, other in per_group)
+            line = note if shared else f"{by} {group}: {note}"
+            if line not in notes:
+                notes.append(line)
+    return data, ([by, *columns] if by else columns), notes
+
+
 def _pct(part: int, whole: int) -> float:
     """Full precision: JSON and CSV carry it; tables round through the formatter."""
     return 100.0 * part / whole if whole else 0.0

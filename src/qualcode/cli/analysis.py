@@ -13,7 +13,6 @@ from qualcode.cli.common import (
     note_rows,
     open_study,
     scope_from,
-    stats_table,
     study_options,
     warn_label_counts,
 )
@@ -85,8 +84,9 @@ def stats(
     Example: qualcode stats --by wave --unit case
     """
     from qualcode.analysis.formatting import number
+    from qualcode.analysis.frequencies import frequencies_by_group
 
-    data, columns, notes = stats_table(
+    data, columns, notes = frequencies_by_group(
         study,
         scope_from(filters, by_coder),
         by=by,

@@ -15,7 +15,6 @@ from qualcode.cli.common import (
     open_study,
     progress_bar,
     scope_from,
-    stats_table,
     study_options,
     warn_label_counts,
 )
@@ -136,7 +135,9 @@ def table_rows(
     if kind in ("stats", "crosstab", "compare") and unit not in (None, *ANALYSIS_UNITS):
         raise QualcodeError(f"--unit {unit}: {kind} counts document, participant or case")
     if kind == "stats":
-        return stats_table(study, scope, by=by, unit=unit)
+        from qualcode.analysis.frequencies import frequencies_by_group
+
+        return frequencies_by_group(study, scope, by=by, unit=unit)
     if kind == "cooccur" and by is not None:
         raise QualcodeError("--by does not apply to export table cooccur (it pairs codes across the scope)")
     by = by or "organisation"
