@@ -17,7 +17,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import qualcode.analysis.cooccurrence as cooc
-from qualcode.analysis import Scope
+from qualcode.analysis import Scope, derived
+from qualcode.analysis import pairs as sweep
 from qualcode.analysis.cooccurrence import UNITS, cooccurrence
 from qualcode.analysis.frequencies import code_frequencies
 from qualcode.analysis.matrices import crosstab
@@ -210,6 +211,15 @@ def check(study: Study) -> None:
     with study.store.action("forget derived rows", record=False):
         analysis_sql.clear_derived(study.store)
     assert _derived(study) == kept
+    # and again with a group (a coder's codings of a document) per chunk of pairs
+    with study.store.action("forget derived rows", record=False):
+        analysis_sql.clear_derived(study.store)
+    saved = sweep.PAIR_CHUNK, sweep.FLAG_CHUNK, sweep.BIN_CHUNK
+    sweep.PAIR_CHUNK = sweep.FLAG_CHUNK = sweep.BIN_CHUNK = 1
+    try:
+        assert _derived(study) == kept
+    finally:
+        sweep.PAIR_CHUNK, sweep.FLAG_CHUNK, sweep.BIN_CHUNK = saved
     for names in ((), ("a",), ("b", "c")):
         scope = Scope(coders=names)
         chosen = set(names) or None
@@ -236,17 +246,29 @@ def check(study: Study) -> None:
             for across in (False, True):
                 totals, pairs = expected_cooccurrence(study, unit, chosen, across)
                 # as configured, then a unit per block, every unit OR-ed code by code and a
-                # document per chunk of overlapping pairs
-                for setting in ((), (1, 0, 1, 1)):
-                    names_ = ("_HELD_BLOCK", "_MOST_CODERS_IN_A_UNIT", "_PAIR_CHUNK", "_FLAG_CHUNK")
-                    saved = [getattr(cooc, n) for n in names_]
-                    for n, value in zip(names_, setting, strict=False):
-                        setattr(cooc, n, value)
+                # group per chunk of overlapping pairs; and the overlaps swept from the
+                # codings, not summed from what is kept per document
+                for setting in ((), (1, 0, 1, 1, 1), (None, None, None, None, None, True)):
+                    patched = [
+                        (cooc, "_HELD_BLOCK"),
+                        (cooc, "_MOST_CODERS_IN_A_UNIT"),
+                        (sweep, "PAIR_CHUNK"),
+                        (sweep, "FLAG_CHUNK"),
+                        (sweep, "BIN_CHUNK"),
+                    ]
+                    saved = [getattr(m, n) for m, n in patched]
+                    sums = derived.overlap_sums
+                    for (m, n), value in zip(patched, setting, strict=False):
+                        if value is not None:
+                            setattr(m, n, value)
+                    if len(setting) > 5:
+                        derived.overlap_sums = lambda *args: None  # type: ignore[assignment]
                     try:
                         result = cooccurrence(study, scope, unit=unit, across_coders=across)
                     finally:
-                        for n, value in zip(names_, saved, strict=True):
-                            setattr(cooc, n, value)
+                        for (m, n), value in zip(patched, saved, strict=True):
+                            setattr(m, n, value)
+                        derived.overlap_sums = sums  # type: ignore[assignment]
                     block = setting
                     paths = dict(result.codes)
                     where = (names, unit, across, block)
@@ -403,4 +425,32 @@ def test_overlapping_codings_of_two_coders_by_hand(tmp_path: Path) -> None:
     across = cooccurrence(study, unit="overlap", across_coders=True)
     assert {(p["code_a"], p["code_b"]): p["count"] for p in across.pairs()}[("P", "R")] == 1  # d1, a and c
     check(study)
+    study.close()
+
+
+def test_overlaps_kept_as_int32_when_a_number_does_not_fit_uint16(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A document's pair columns are uint16 when every number fits; a document whose
+    numbers do not (a code id or a count of 65,536 or more) keeps int32 columns, and the
+    sum reads both kinds alike."""
+    study, docs = _study(tmp_path / "s.qualcode")
+    for n, (code, coder, start, end) in enumerate(
+        [("P", "a", 0, 40), ("Q", "a", 10, 50), ("R", "a", 30, 90), ("Q", "b", 0, 60), ("R", "b", 20, 30)]
+    ):
+        study.add_coding(docs[n % 2], code, start, end, coder=coder)
+        study.add_coding(docs[2], code, start, end, coder=coder)
+    narrow = {(p["code_a"], p["code_b"]): (p["count"], p["jaccard"]) for p in cooccurrence(study).pairs()}
+    kinds = {len(data) // (6 * n) for *_, n, data in analysis_sql.derived_rows(study.store)[1] if n}
+    assert kinds == {2}
+    monkeypatch.setattr(derived, "NARROW_BELOW", 0)  # every document as if its numbers were large
+    added = study.add_coding(docs[0], "R", 5, 15, coder="a")  # docs[0] derived again: int32
+    study.remove_coding(added.id)
+    cooccurrence(study)
+    kinds = {len(data) // (6 * n) for *_, n, data in analysis_sql.derived_rows(study.store)[1] if n}
+    assert kinds == {2, 4}
+    wide = {(p["code_a"], p["code_b"]): (p["count"], p["jaccard"]) for p in cooccurrence(study).pairs()}
+    assert wide == narrow
+    _, pairs = expected_cooccurrence(study, "overlap", None, False)
+    assert {k: v[0] for k, v in wide.items()} == pairs
     study.close()

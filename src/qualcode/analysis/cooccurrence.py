@@ -19,7 +19,10 @@ coder B coded *Vertrouwensband* is a disagreement between coders (agreement's bu
 co-occurrence. ``across_coders=True`` pairs codes whoever applied them.
 
 Everything is vectorised with numpy (sorting, ``searchsorted``, ``repeat``, ``bincount``, one
-matrix product), over the codings packed per document (:mod:`qualcode.analysis.derived`).
+matrix product), over the codings packed per document (:mod:`qualcode.analysis.derived`). The
+overlap counts are kept per document and coder as codings change and summed per reading; pairs
+across coders, and a study that cannot be written, sweep the codings (:mod:`qualcode.analysis.
+pairs`).
 """
 
 from __future__ import annotations
@@ -29,7 +32,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from qualcode.analysis import derived
+from qualcode.analysis import derived, pairs
 from qualcode.analysis.spans import SHIFT, Spans
 from qualcode.core.errors import QualcodeError
 from qualcode.core.scope import Scope
@@ -49,8 +52,6 @@ COUNTED = {
     "participant": "participants in whose documents both codes are present; diagonal: participants with the code",
     "case": "cases (families) in whose documents both codes are present; diagonal: cases with the code",
 }
-_PAIR_CHUNK = 1 << 20  # pairs materialised at a time (int32 arrays of 4 MB: they stay in cache)
-_FLAG_CHUNK = 1 << 20  # coding × code flags at a time (bytes)
 _UNIT_BLOCK = 1 << 20  # units per matrix product: float32 counts stay exact below 2**24
 
 
@@ -143,13 +144,13 @@ def cooccurrence(
     coder_ids, coder_rank = _dense(spans.coder)
     one_coder = across_coders or len(coder_ids) == 1
     if unit == "overlap":
-        # the packed runs are each coder's own: right unless pairs may cross coders
-        run = spans.run if not (across_coders and len(coder_ids) > 1) else None
-        if not one_coder:
-            # each coder's codings of a document form a document of their own: no pair
-            # crosses coders, and totals still count every coding once
-            spans = Spans(spans.document * len(coder_ids) + coder_rank, spans.code, spans.start, spans.end, spans.coder)
-        _overlaps(result, spans, ids, index, run)
+        # across coders, a pair may join two coders' codings: not among the kept counts
+        across = one_coder and len(coder_ids) > 1
+        sums = None if across else derived.overlap_sums(study, scope, ids)
+        if sums is None:
+            group = spans.document if one_coder else spans.document * len(coder_ids) + coder_rank
+            sums = _sweep(group, spans.start, spans.end, index, len(ids))
+        _fill_overlaps(result, ids, np.bincount(index, minlength=len(ids)), *sums)
     else:
         _units(result, study, spans, ids, index, unit, None if one_coder else (coder_rank, len(coder_ids)))
     return result
@@ -166,102 +167,36 @@ def _dense(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return np.flatnonzero(seen), rank[values]
 
 
-def _overlaps(
-    result: Cooccurrence, spans: Spans, ids: np.ndarray, index: np.ndarray, run: np.ndarray | None = None
-) -> None:
-    """Pairs of overlapping codings, counted per pair of codes.
-
-    A sweep over the codings sorted by (document, start): the codings that start at or
-    after coding *i* and before its end are exactly those it overlaps to the right, a
-    contiguous run, so every overlapping pair is seen once, as (i, j) with i before j. The
-    pairs are materialised a chunk of whole documents at a time (no pair crosses a
-    document), and counted with ``bincount``. ``run`` gives each coding's run when known
-    (the packed arrays keep it per coder: see :mod:`qualcode.analysis.derived`), which saves
-    looking up a million ends.
-    """
-    k = len(ids)
-    key = spans.document * SHIFT + spans.start
-    document, end, code = spans.document, spans.end, index.astype(np.int64)
-    # The packed codings come sorted by (document, coder, start), which is this order when
-    # coders are kept apart. Ties would need no stable sort (two codings starting at the same
-    # place overlap each other, and whichever comes first counts the pair once), but known
-    # runs were counted in the packed order, which a stable sort keeps.
+def _sweep(
+    group: np.ndarray, start: np.ndarray, end: np.ndarray, index: np.ndarray, k: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """(pairs, meetings) as :func:`qualcode.analysis.derived.overlap_sums` gives them, from
+    the codings themselves: each group's codings (a document, or a coder's codings of a
+    document: non-negative numbers) sorted by start and swept (:mod:`qualcode.analysis.pairs`)."""
+    key = group * SHIFT + start
+    code = index
     if len(key) > 1 and not bool((key[1:] >= key[:-1]).all()):
         order = np.argsort(key, kind="stable")
-        key, document, end, code = key[order], document[order], end[order], code[order]
-        run = run[order] if run is not None else None
-    if run is not None:
-        following = run.astype(np.int64)
-    else:
-        following = np.searchsorted(key, document * SHIFT + end, side="left") - np.arange(1, len(key) + 1)
-    pair_counts = np.zeros(k * k, dtype=np.int64)
-    by_code = np.zeros((k, k), dtype=np.int64)  # codings of code a that meet code b
-    for lo, hi in _document_chunks(document, following, k):
-        _overlap_chunk(code[lo:hi], following[lo:hi], k, pair_counts, by_code)
-    square = pair_counts.reshape(k, k)
-    square = square + square.T
-    totals = np.bincount(code, minlength=k)
-    result.totals = {int(ids[i]): int(totals[i]) for i in range(k)}
-    for a in range(k):
-        for b in range(k):
-            if a < b and square[a, b]:
-                result.counts[(int(ids[a]), int(ids[b]))] = int(square[a, b])
-            if a != b and by_code[a, b]:
-                result.meeting[(int(ids[a]), int(ids[b]))] = int(by_code[a, b])
+        group, start, end, code = group[order], start[order], end[order], code[order]
+    rank = np.zeros(len(group), dtype=np.int64)
+    if len(group) > 1:
+        rank[1:] = np.cumsum(group[1:] != group[:-1])
+    found = pairs.group_pairs(rank, code, pairs.runs(rank, start, end), k, merged=True)
+    forward = found.a * k + found.b
+    pair_sums = np.bincount(forward, weights=found.pairs, minlength=k * k)
+    meet_sums = np.bincount(forward, weights=found.meets_ab, minlength=k * k)
+    meet_sums += np.bincount(found.b * k + found.a, weights=found.meets_ba, minlength=k * k)
+    return pair_sums.astype(np.int64).reshape(k, k), meet_sums.astype(np.int64).reshape(k, k)
 
 
-def _document_chunks(document: np.ndarray, following: np.ndarray, k: int) -> list[tuple[int, int]]:
-    """Row ranges of whole documents (of the sorted codings) holding about
-    ``_PAIR_CHUNK`` pairs and ``_FLAG_CHUNK`` coding × code flags each, at least one
-    document per chunk: memory stays bounded however large the study."""
-    n = len(document)
-    bounds = np.concatenate([[0], np.flatnonzero(document[1:] != document[:-1]) + 1, [n]])
-    pairs_before = np.concatenate([[0], np.cumsum(following)])[bounds]
-    chunks = []
-    at = 0  # index into bounds
-    while bounds[at] < n:
-        by_pairs = int(np.searchsorted(pairs_before, pairs_before[at] + _PAIR_CHUNK, side="right")) - 1
-        by_rows = int(np.searchsorted(bounds, bounds[at] + max(_FLAG_CHUNK // k, 1), side="right")) - 1
-        nxt = max(min(by_pairs, by_rows), at + 1)
-        chunks.append((int(bounds[at]), int(bounds[nxt])))
-        at = nxt
-    return chunks
-
-
-def _overlap_chunk(
-    code: np.ndarray, following: np.ndarray, k: int, pair_counts: np.ndarray, by_code: np.ndarray
+def _fill_overlaps(
+    result: Cooccurrence, ids: np.ndarray, totals: np.ndarray, pair_sums: np.ndarray, meet_sums: np.ndarray
 ) -> None:
-    """Count the pairs of one chunk of whole documents into ``pair_counts`` (a * k + b,
-    a the code of the earlier coding) and the codings meeting each code into ``by_code``
-    (codings of a that overlap some coding of b)."""
-    rows = len(code)
-    pairs = int(following.sum())
-    if pairs == 0:
-        return
-    # int64 (intp) indices: numpy would convert narrower ones at every gather and scatter
-    first = np.repeat(np.arange(rows, dtype=np.int64), following)
-    # the partner of each pair: i + 1 + its place in i's run
-    second = np.repeat(np.arange(1, rows + 1) - (np.cumsum(following) - following), following)
-    second += np.arange(pairs, dtype=np.int64)
-    first_code, second_code = code[first], code[second]
-    pair_counts += np.bincount(first_code * k + second_code, minlength=k * k)
-    # meets[i, b]: coding i overlaps some coding of code b. Rows stay in text order, so
-    # the flags of one run land close together (a sequential write, not a random one); the
-    # rows are then gathered by code (a stable radix sort: codes fit int16) and each code's
-    # block summed.
-    meets = np.zeros(rows * k, dtype=np.uint8)
-    first *= k
-    first += second_code
-    meets[first] = 1
-    second *= k
-    second += first_code
-    meets[second] = 1
-    by_slot = np.argsort(code.astype(np.int16) if k < 1 << 15 else code, kind="stable")
-    grid = np.take(meets.reshape(rows, k), by_slot, axis=0)
-    edges = np.concatenate([[0], np.cumsum(np.bincount(code, minlength=k))])
-    narrow = np.uint16 if rows < 1 << 16 else np.int64  # a block's sums fit
-    for a in np.flatnonzero(edges[1:] > edges[:-1]):
-        by_code[a] += np.add.reduce(grid[edges[a] : edges[a + 1]], axis=0, dtype=narrow)
+    result.totals = {int(ids[i]): int(totals[i]) for i in range(len(ids))}
+    for a, b in zip(*np.nonzero(pair_sums), strict=True):
+        result.counts[(int(ids[a]), int(ids[b]))] = int(pair_sums[a, b])
+    for a, b in zip(*np.nonzero(meet_sums), strict=True):
+        result.meeting[(int(ids[a]), int(ids[b]))] = int(meet_sums[a, b])
 
 
 def _units(

@@ -25,7 +25,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from qualcode.analysis.spans import SHIFT, CodeDocumentFigures, Spans, code_document_figures, respondent_words
+from qualcode.analysis import pairs
+from qualcode.analysis.spans import CodeDocumentFigures, Spans, code_document_figures, respondent_words
 from qualcode.store import analysis as sql
 
 if TYPE_CHECKING:
@@ -81,13 +82,26 @@ def _document_spans(study: Study, documents: list[int]) -> Spans:
 
 
 CODING_COLUMNS = 5  # code, coder, start, end, run
+PAIR_COLUMNS = 6  # coder, code a, code b (a < b), pairs, codings of a meeting b, of b meeting a
+PAIR_TYPES = ("<u2", "<i4")  # a document's pair columns: uint16 when every number fits, else int32
+NARROW_BELOW = 1 << 16
 
 
-def _packed(spans: Spans) -> list[tuple[int, int, bytes]]:
-    """(document_id, n, int32 code, coder, start, end and run columns) per document, sorted
-    by coder and start (the order co-occurrence sweeps them in). A coding's run is the
-    number of the same coder's codings after it that start before it ends: the codings it
-    overlaps to the right, which co-occurrence would otherwise look up for every coding."""
+def _narrowest(table: np.ndarray) -> bytes:
+    """A document's pair columns, uint16 when every number fits (half the bytes to read
+    back), else int32; the reader tells them apart by their length."""
+    fits = table.size == 0 or int(table.max()) < NARROW_BELOW
+    return np.ascontiguousarray(table.astype(PAIR_TYPES[0] if fits else PAIR_TYPES[1])).tobytes()
+
+
+def _packed(spans: Spans) -> list[tuple[int, int, bytes, int, bytes]]:
+    """(document_id, n, int32 code, coder, start, end and run columns, pairs_n, int32 pair
+    columns) per document. The codings are sorted by coder and start (the order
+    co-occurrence sweeps them in); a coding's run is the number of the same coder's codings
+    after it that start before it ends: the codings it overlaps to the right. The pair
+    columns are the document's overlapping codings counted per coder and pair of codes
+    (:func:`qualcode.analysis.pairs.group_pairs`): the overlap co-occurrence of any scope
+    is their sum, where sweeping a million codings again would take most of its budget."""
     if len(spans) == 0:
         return []
     order = np.lexsort((spans.start, spans.coder, spans.document))
@@ -95,15 +109,32 @@ def _packed(spans: Spans) -> list[tuple[int, int, bytes]]:
     # (document, coder) as a rank, so that one sorted int64 key orders every coding
     new = np.ones(len(order), dtype=bool)
     new[1:] = (document[1:] != document[:-1]) | (coder[1:] != coder[:-1])
-    group = (np.cumsum(new) - 1) * SHIFT
-    key = group + start
-    run = np.searchsorted(key, group + spans.end[order], side="left") - np.arange(1, len(order) + 1)
-    table = np.stack([spans.code[order], coder, start, spans.end[order], run]).astype("<i4")
-    cuts = np.concatenate([[0], np.flatnonzero(document[1:] != document[:-1]) + 1, [len(document)]])
-    return [
-        (int(document[lo]), int(hi - lo), np.ascontiguousarray(table[:, lo:hi]).tobytes())
-        for lo, hi in zip(cuts[:-1].tolist(), cuts[1:].tolist())
-    ]
+    group = np.cumsum(new) - 1
+    run = pairs.runs(group, start, spans.end[order])
+    code = spans.code[order]
+    table = np.stack([code, coder, start, spans.end[order], run]).astype("<i4")
+    ids, index = np.unique(code, return_inverse=True)
+    found = pairs.group_pairs(group, index, run, len(ids))
+    heads = np.flatnonzero(new)  # each group's first coding
+    pair_table = np.stack(
+        [coder[heads][found.group], ids[found.a], ids[found.b], found.pairs, found.meets_ab, found.meets_ba]
+    )
+    pair_document = document[heads][found.group]
+    cuts = np.concatenate([[0], np.flatnonzero(document[1:] != document[:-1]) + 1, [len(document)]]).tolist()
+    rows = []
+    for lo, hi in zip(cuts[:-1], cuts[1:]):
+        doc = int(document[lo])
+        p0, p1 = np.searchsorted(pair_document, [doc, doc + 1]).tolist()
+        rows.append(
+            (
+                doc,
+                hi - lo,
+                np.ascontiguousarray(table[:, lo:hi]).tobytes(),
+                p1 - p0,
+                _narrowest(pair_table[:, p0:p1]),
+            )
+        )
+    return rows
 
 
 def spans(study: Study, scope: sql.Scope) -> Spans:
@@ -130,6 +161,63 @@ def spans(study: Study, scope: sql.Scope) -> Spans:
         keep = np.isin(coder, np.array(sql.coder_ids(study.store, names), dtype=np.int64))
         return Spans(document[keep], code[keep], start[keep], end[keep], coder[keep], run[keep])
     return Spans(document, code, start, end, coder, run)
+
+
+def overlap_sums(study: Study, scope: sql.Scope, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+    """Overlapping codings in the scope, each coder's apart, summed from the per-document
+    pair columns: (pairs, meetings), k × k over ``ids`` (the sorted ids of the codes coded
+    in the scope): pairs[a, b] for a < b the pairs of overlapping codings of a and b;
+    meetings[a, b] the codings of a that overlap some coding of b. None when the study
+    cannot be refreshed (the caller sweeps the codings instead)."""
+    if not refresh(study):
+        return None
+    k = len(ids)
+    if k == 0:
+        return np.zeros((0, 0), dtype=np.int64), np.zeros((0, 0), dtype=np.int64)
+    # counted by the codes' own ids when their square is small (no lookup per row), else
+    # by their rank among the scope's codes
+    width = int(ids.max()) + 1
+    dense = None
+    if width * width > _DIRECT_IDS:
+        dense = np.full(width, -1, dtype=np.int64)
+        dense[ids] = np.arange(k)
+        width = k
+    cells = width * width
+    pair_sums = np.zeros(cells, dtype=np.float64)  # bincount's weights: exact below 2**53
+    meet_sums = np.zeros(cells, dtype=np.float64)
+    names = scope.coder_names()
+    counted = np.array(sql.coder_ids(study.store, names), dtype=np.int64) if names else None
+    # a batch of documents at a time: the arrays stay in cache and memory stays bounded
+    for batch in sql.overlap_pair_batches(study.store, scope):
+        for kind in PAIR_TYPES:
+            size = np.dtype(kind).itemsize * PAIR_COLUMNS
+            pieces = [
+                np.frombuffer(data, dtype=kind).reshape(PAIR_COLUMNS, n)
+                for n, data in batch
+                if n and len(data) == n * size
+            ]
+            if not pieces:
+                continue
+            coder, a, b, found, ab, ba = np.concatenate(pieces, axis=1)
+            if counted is not None:
+                keep = np.isin(coder, counted)
+                a, b, found, ab, ba = a[keep], b[keep], found[keep], ab[keep], ba[keep]
+            a = dense[a] if dense is not None else a.astype(np.intp)
+            b = dense[b] if dense is not None else b.astype(np.intp)
+            forward = a * width
+            forward += b
+            backward = b * width
+            backward += a
+            pair_sums += np.bincount(forward, weights=found, minlength=cells)
+            meet_sums += np.bincount(forward, weights=ab, minlength=cells)
+            meet_sums += np.bincount(backward, weights=ba, minlength=cells)
+    if dense is None:  # the scope's codes out of every id up to the largest
+        pair_sums = pair_sums.reshape(width, width)[np.ix_(ids, ids)]
+        meet_sums = meet_sums.reshape(width, width)[np.ix_(ids, ids)]
+    return pair_sums.astype(np.int64).reshape(k, k), meet_sums.astype(np.int64).reshape(k, k)
+
+
+_DIRECT_IDS = 1 << 22  # code ids up to about 2,000: counted by id
 
 
 def _derive(study: Study, spans: Spans, codes: list) -> list[tuple[int, int, int, int, bytes]]:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 from qualcode.core.errors import QualcodeError
@@ -631,14 +631,21 @@ def coded_document_ids(store: Store) -> list[int]:
 
 
 def replace_coding_arrays(
-    store: Store, document_ids: Sequence[int], arrays: Sequence[tuple[int, int, bytes]], *, complete: bool = False
+    store: Store,
+    document_ids: Sequence[int],
+    arrays: Sequence[tuple[int, int, bytes, int, bytes]],
+    *,
+    complete: bool = False,
 ) -> None:
-    """Replace the packed (document_id, n, data) rows of some documents (a document without
-    codings keeps none); ``complete`` records that every coded document now has its row.
+    """Replace the packed (document_id, n, data, pairs_n, pairs) rows of some documents (a
+    document without codings keeps none); ``complete`` records that every coded document now
+    has its row.
     Unrecorded, like the passages: the caller holds the write transaction."""
     ids = json.dumps([int(i) for i in document_ids])
     store.conn.execute("DELETE FROM coding_arrays WHERE document_id IN (SELECT value FROM json_each(?))", [ids])
-    store.conn.executemany("INSERT INTO coding_arrays (document_id, n, data) VALUES (?, ?, ?)", arrays)
+    store.conn.executemany(
+        "INSERT INTO coding_arrays (document_id, n, data, pairs_n, pairs) VALUES (?, ?, ?, ?, ?)", arrays
+    )
     if complete:
         store.conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, '1')", (CODING_ARRAYS_KEY,))
 
@@ -655,13 +662,18 @@ def clear_derived(store: Store) -> None:
     )
 
 
-def derived_rows(store: Store) -> tuple[list[tuple[int, int, int, int, bytes]], list[tuple[int, int, bytes]]]:
+def derived_rows(
+    store: Store,
+) -> tuple[list[tuple[int, int, int, int, bytes]], list[tuple[int, int, bytes, int, bytes]]]:
     """Every packed passage row (rollup, coder_id, document_id, n, data) and coding row
-    (document_id, n, data), in key order: to compare what was kept up to date with a rebuild."""
+    (document_id, n, data, pairs_n, pairs), in key order: to compare what was kept up to
+    date with a rebuild."""
     passages = store.conn.execute(
         "SELECT rollup, coder_id, document_id, n, data FROM passage_arrays ORDER BY rollup, coder_id, document_id"
     ).fetchall()
-    codings = store.conn.execute("SELECT document_id, n, data FROM coding_arrays ORDER BY document_id").fetchall()
+    codings = store.conn.execute(
+        "SELECT document_id, n, data, pairs_n, pairs FROM coding_arrays ORDER BY document_id"
+    ).fetchall()
     return [tuple(r) for r in passages], [tuple(r) for r in codings]
 
 
@@ -673,3 +685,15 @@ def coding_array_rows(store: Store, scope: Scope) -> list[tuple[int, int, bytes]
         docs, params = scope_documents_sql(scope)
         clause = f"WHERE a.document_id IN ({docs})"
     return store.conn.execute(f"SELECT a.document_id, a.n, a.data FROM coding_arrays a {clause}", params).fetchall()
+
+
+def overlap_pair_batches(store: Store, scope: Scope, size: int = 200) -> Iterator[list[tuple[int, bytes]]]:
+    """The packed (pairs_n, pairs) overlapping pairs of the scope's documents, ``size``
+    documents at a time (every coder's: the caller keeps the counted coders')."""
+    clause, params = "", []  # type: tuple[str, list[Any]]
+    if scope.filters_documents:
+        docs, params = scope_documents_sql(scope)
+        clause = f"WHERE a.document_id IN ({docs})"
+    cursor = store.conn.execute(f"SELECT a.pairs_n, a.pairs FROM coding_arrays a {clause}", params)
+    while batch := cursor.fetchmany(size):
+        yield batch
