@@ -1,8 +1,8 @@
 """An import that stops part way (kill -9, Ctrl+C, a failing write) keeps every document it
 committed, whole, and a second run imports the rest without storing anything twice.
 
-The importer stores documents from a writer thread and commits in batches of at most
-``importer.COMMIT_EVERY`` seconds (issue 17): what a batch held is committed together or not
+The importer segments documents and commits them in batches of at most
+``importer.COMMIT_EVERY`` seconds of work (issue 17): what a batch held is committed together or not
 at all, and documents already in the study are skipped before they are segmented again.
 """
 
@@ -178,7 +178,7 @@ def test_a_failing_write_keeps_the_batches_committed_before_it(
     path = tmp_path / "s.qualcode"
     with Study.create(path, "s") as study, pytest.raises(QualcodeError, match="the disk is full"):
         study.import_files([folder])
-    assert len(calls) == 4  # the importer stops at the writer's error
+    assert len(calls) == 4  # the importer stops at the failing write
     monkeypatch.setattr(importer, "write_prepared", write)
     expected = reference(tmp_path, folder)
     with Study.open(path) as study:
@@ -203,7 +203,7 @@ def test_documents_are_committed_while_the_import_runs(tmp_path: Path, monkeypat
     def progress(done: int, total: int, label: str) -> None:
         seen.append((done, committed(path)))
         if done < total:
-            time.sleep(0.3)  # a slow document: the writer commits what it has meanwhile
+            time.sleep(0.3)  # a slow document: what was segmented before it is committed
 
     with Study.create(path, "s") as study:
         report = study.import_files([folder], progress=progress)
@@ -218,7 +218,7 @@ def test_documents_are_committed_while_the_import_runs(tmp_path: Path, monkeypat
 def test_a_file_stored_after_the_look_up_is_reported_not_stored_twice(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Duplicates are looked up before segmenting, and again in the writer's transaction
+    """Duplicates are looked up before segmenting, and again in the batch's transaction
     (another import of the same files may have stored them in between)."""
     from qualcode.store import documents as docsql
 
