@@ -451,6 +451,34 @@ def test_overlaps_kept_as_int32_when_a_number_does_not_fit_uint16(
     assert kinds == {2, 4}
     wide = {(p["code_a"], p["code_b"]): (p["count"], p["jaccard"]) for p in cooccurrence(study).pairs()}
     assert wide == narrow
+    monkeypatch.setattr(derived, "_DIRECT_IDS", 0)  # counted by rank, as for codes with large ids
+    ranked = {(p["code_a"], p["code_b"]): (p["count"], p["jaccard"]) for p in cooccurrence(study).pairs()}
+    assert ranked == narrow
     _, pairs = expected_cooccurrence(study, "overlap", None, False)
     assert {k: v[0] for k, v in wide.items()} == pairs
+    study.close()
+
+
+@pytest.mark.parametrize("direct", [True, False])
+def test_overlap_sums_leave_out_a_code_coded_since_the_codes_were_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, direct: bool
+) -> None:
+    """Co-occurrence reads the scope's codes, then sums the kept pairs; a colleague's coding
+    of another code in between must not break the sum (or land in another code's cell)."""
+    import numpy as np
+
+    if not direct:
+        monkeypatch.setattr(derived, "_DIRECT_IDS", 0)
+    study, docs = _study(tmp_path / "s.qualcode")
+    study.add_coding(docs[0], "P", 0, 40, coder="a")
+    study.add_coding(docs[0], "Q", 10, 50, coder="a")
+    first = np.array(sorted({study.code("P").id, study.code("Q").id}))
+    study.add_coding(docs[0], "R", 5, 45, coder="a")  # after the codes were read: an id above theirs
+    study.add_coding(docs[1], "D", 5, 45, coder="a")  # an id between theirs, not among them
+    study.add_coding(docs[1], "P", 0, 40, coder="a")
+    sums = derived.overlap_sums(study, Scope(), first)
+    assert sums is not None
+    pairs, meetings = sums
+    assert pairs.tolist() == [[0, 1], [0, 0]]
+    assert meetings.tolist() == [[0, 1], [1, 0]]
     study.close()

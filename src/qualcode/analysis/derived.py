@@ -95,8 +95,8 @@ def _narrowest(table: np.ndarray) -> bytes:
 
 
 def _packed(spans: Spans) -> list[tuple[int, int, bytes, int, bytes]]:
-    """(document_id, n, int32 code, coder, start, end and run columns, pairs_n, int32 pair
-    columns) per document. The codings are sorted by coder and start (the order
+    """(document_id, n, int32 code, coder, start, end and run columns, pairs_n, pair columns
+    (uint16 or int32: :func:`_narrowest`)) per document. The codings are sorted by coder and start (the order
     co-occurrence sweeps them in); a coding's run is the number of the same coder's codings
     after it that start before it ends: the codings it overlaps to the right. The pair
     columns are the document's overlapping codings counted per coder and pair of codes
@@ -176,7 +176,7 @@ def overlap_sums(study: Study, scope: sql.Scope, ids: np.ndarray) -> tuple[np.nd
         return np.zeros((0, 0), dtype=np.int64), np.zeros((0, 0), dtype=np.int64)
     # counted by the codes' own ids when their square is small (no lookup per row), else
     # by their rank among the scope's codes
-    width = int(ids.max()) + 1
+    width = limit = int(ids.max()) + 1  # a row's codes are below limit
     dense = None
     if width * width > _DIRECT_IDS:
         dense = np.full(width, -1, dtype=np.int64)
@@ -199,11 +199,19 @@ def overlap_sums(study: Study, scope: sql.Scope, ids: np.ndarray) -> tuple[np.nd
             if not pieces:
                 continue
             coder, a, b, found, ab, ba = np.concatenate(pieces, axis=1)
+            a, b = a.astype(np.intp), b.astype(np.intp)
+            # the counted coders' rows, of codes among ``ids`` (a coding of a new code may
+            # have been added since the caller read them: its pairs are left out)
+            keep = None if max(int(a.max()), int(b.max())) < limit else (a < limit) & (b < limit)
             if counted is not None:
-                keep = np.isin(coder, counted)
+                chosen = np.isin(coder, counted)
+                keep = chosen if keep is None else keep & chosen
+            if dense is not None:
+                a, b = (dense[x] if keep is None else dense[np.where(keep, x, 0)] for x in (a, b))
+                known = (a >= 0) & (b >= 0)
+                keep = known if keep is None else keep & known
+            if keep is not None and not keep.all():
                 a, b, found, ab, ba = a[keep], b[keep], found[keep], ab[keep], ba[keep]
-            a = dense[a] if dense is not None else a.astype(np.intp)
-            b = dense[b] if dense is not None else b.astype(np.intp)
             forward = a * width
             forward += b
             backward = b * width
