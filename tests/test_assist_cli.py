@@ -83,6 +83,31 @@ def test_train_and_evaluate_report_every_code(assist_study: Path) -> None:
     assert debt["positives"] == 8 and debt["rules_f1"] == 1.0
 
 
+def test_train_keeps_its_models_for_the_next_list(assist_study: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`suggest train` keeps the models in the study, as `suggest list` and `S` do: the
+    next command loads them instead of fitting every code again."""
+    from qualcode.assist.assistant import Assistant
+    from qualcode.assist.learn import Settings
+
+    with Study.open(assist_study) as study:
+        assert Assistant(study).load_saved(Settings()) is None
+    assert run("suggest", "train", "--study", str(assist_study)).exit_code == 0
+    with Study.open(assist_study) as study:
+        kept = Assistant(study).load_saved(Settings())
+        assert kept is not None and kept.models
+    calls: list[int] = []
+    real = Assistant.train
+
+    def counting(self: Assistant, *args: object, **kwargs: object) -> object:
+        calls.append(1)
+        return real(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Assistant, "train", counting)
+    listed = run("suggest", "list", "--code", "Schulden", "--json", "--study", str(assist_study))
+    assert listed.exit_code == 0 and json.loads(listed.output)
+    assert calls == []  # loaded, not trained
+
+
 def test_topics_and_make_code(assist_study: Path) -> None:
     s = ["--study", str(assist_study)]
     shown = run("topics", "-n", "2", "--json", *s)

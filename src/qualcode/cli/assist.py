@@ -51,14 +51,18 @@ def train_cmd(study: Study, char_ngrams: bool, fmt: str) -> None:
     """Train a model per code and show which codes have enough examples.
 
     A code needs at least 5 positive sentences in at least 2 documents. `suggest list`
-    trains by itself when needed; use this to see where more coding would help.
+    trains by itself when needed; use this to see where more coding would help. The models
+    are kept in the study: the next `suggest list`, or `S` in the workbench, uses them
+    without training until the codings change (then only the changed codes are fitted).
 
     Example: qualcode suggest train
     """
     from qualcode.assist import assistant
 
+    helper = assistant(study)
     with progress_bar("Training") as progress:
-        statuses = assistant(study).train(_settings(char_ngrams), progress=progress)
+        statuses = helper.train(_settings(char_ngrams), progress=progress)
+    helper.save_trained()
     rows = [
         {
             "code": s.path,
