@@ -90,3 +90,16 @@ def test_boundaries_agree_with_spacys_sentencizer_on_the_sample_corpus() -> None
     print(f"spaCy {spacy_total}, ours {ours_total}, shared {shared}")
     assert shared / spacy_total >= 0.99
     assert (ours_total - shared) / ours_total <= 0.02
+
+
+def test_stop_words_come_from_the_language_without_building_a_pipeline() -> None:
+    """The stop words are spaCy's for the language (Dutch for one it does not support),
+    made once, and reading them builds no pipeline."""
+    nlp.stop_words.cache_clear()
+    nlp.pipeline.cache_clear()
+    dutch = nlp.stop_words("nl")
+    assert nlp.pipeline.cache_info().currsize == 0
+    assert nlp.stop_words("nl") is dutch and {"de", "het", "een"} <= dutch
+    assert nlp.stop_words("xx-unknown") == dutch
+    assert nlp.stop_words("en") == frozenset(nlp.pipeline("en").Defaults.stop_words)
+    assert dutch == frozenset(nlp.pipeline("nl").Defaults.stop_words)

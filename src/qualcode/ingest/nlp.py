@@ -278,8 +278,14 @@ def _lemma_table(language: str) -> dict[str, str]:
     return table
 
 
+@lru_cache(maxsize=8)
 def stop_words(language: str = "nl") -> frozenset[str]:
-    return frozenset(pipeline(language).Defaults.stop_words)
+    """spaCy's stop words of the language (Dutch for one it does not support), read from its
+    language class: no pipeline is built, and the set is made once (pseudonymisation asks
+    for it once a capitalised word)."""
+    from spacy.util import get_lang_class
+
+    return frozenset(get_lang_class(language if language in SUPPORTED_LANGUAGES else "nl").Defaults.stop_words)
 
 
 def is_known_word(word: str, language: str = "nl") -> bool:
