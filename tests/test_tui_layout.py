@@ -566,3 +566,28 @@ async def test_memo_overview_edits_a_memo_in_place(study_path: Path) -> None:
         await pilot.pause()
         assert app.study.memos("document", places["parent"]) == []
         assert overview.shown == []
+
+
+def test_an_unchanged_position_does_not_rewrite_the_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The workbench saves the position a moment after each move; saving the same place
+    again writes nothing, and a change (or another study in between) still does."""
+    writes: list[dict] = []
+    save = config.save
+
+    def counted(**changes: object) -> None:
+        writes.append(changes)
+        save(**changes)
+
+    monkeypatch.setattr(config, "save", counted)
+    here, there = tmp_path / "a.qualcode", tmp_path / "b.qualcode"
+    config.remember_position(here, "tester", 3, 10, 20)
+    config.remember_position(here, "tester", 3, 10, 20)
+    assert len(writes) == 1
+    config.remember_position(here, "tester", 3, 10, 21)
+    config.remember_position(here, "other", 3, 10, 21)  # another coder's place in it
+    assert len(writes) == 3
+    config.remember_position(there, "tester", 1, 0, 5)
+    config.remember_position(here, "tester", 3, 10, 21)  # same place, but made the most recent again
+    assert len(writes) == 5
+    assert list(config.load()["positions"])[-1] == str(here.resolve())
+    assert config.last_position(here, "tester") == {"document": 3, "start": 10, "end": 21}

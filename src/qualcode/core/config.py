@@ -123,12 +123,19 @@ def last_position(study_path: Path, coder: str) -> dict[str, int] | None:
 
 
 def remember_position(study_path: Path, coder: str, document: int, start: int, end: int) -> None:
+    """Keep where ``coder`` is in the study (the config file is written only when that
+    changes: the workbench saves the position a moment after every move)."""
     data = load().get("positions")
     positions: dict[str, Any] = dict(data) if isinstance(data, dict) else {}
     key = _study_key(study_path)
+    here = {"document": document, "start": start, "end": end}
+    if positions and list(positions)[-1] == key:  # already the most recent study
+        kept = positions[key]
+        if isinstance(kept, dict) and kept.get(coder) == here:
+            return
     per_study = positions.pop(key, None)  # re-inserted last: the most recent study stays longest
     per_study = dict(per_study) if isinstance(per_study, dict) else {}
-    per_study[coder] = {"document": document, "start": start, "end": end}
+    per_study[coder] = here
     positions[key] = per_study
     for old in list(positions)[:-POSITIONS_KEPT]:
         del positions[old]
