@@ -76,6 +76,28 @@ def heat(value: float, top: float, text: str) -> Text:
     return Text(text, style=f"{colour} on rgb({r},{g},{b})", justify="right")
 
 
+class DrillTable(Table):
+    """An analysis table whose Enter (its own select, which the screen turns into the
+    fragments behind the cell) is shown in the footer: DataTable hides its own Enter, and
+    once the table has the focus that hid the screen's "⏎ Fragments" too."""
+
+    BINDINGS = [Binding("enter", "select_cursor", "Fragments", id="analyse.drill_cell")]
+
+
+class FragmentList(Table):
+    """The drill-down's fragments, whose Enter ("Jump") is shown in the footer."""
+
+    BINDINGS = [
+        Binding(
+            "enter",
+            "select_cursor",
+            "Jump",
+            id="analyse.fragments_jump_row",
+            tooltip="Jump to the fragment in its document",
+        )
+    ]
+
+
 class FragmentsScreen(ModalScreen[None]):
     """The fragments behind a cell, their text in the table and in full below it; Enter
     jumps to one."""
@@ -103,7 +125,7 @@ class FragmentsScreen(ModalScreen[None]):
         with Vertical(id="fragments-box"):
             count = len(self.fragments)
             yield Label(f"{self.heading} — {count} fragment{'' if count == 1 else 's'}", id="fragments-title")
-            yield Table(detail="fragment-detail", id="fragment-list")
+            yield FragmentList(detail="fragment-detail", id="fragment-list")
             yield Static("", id="fragment-detail")
             yield SteadyFooter(compact=True, show_command_palette=False)
 
@@ -332,7 +354,7 @@ class AnalyseScreen(Screen[None]):
             )
         widgets += [
             Static("", id=f"{short}-notes", classes="notes"),
-            Table(
+            DrillTable(
                 detail=f"{short}-detail",
                 cursor_type=cursor,
                 zebra_stripes=name not in ("matrix", "cooccurrence"),
