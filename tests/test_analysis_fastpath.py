@@ -482,3 +482,48 @@ def test_overlap_sums_leave_out_a_code_coded_since_the_codes_were_read(
     assert pairs.tolist() == [[0, 1], [0, 0]]
     assert meetings.tolist() == [[0, 1], [1, 0]]
     study.close()
+
+
+def test_packing_every_document_goes_a_batch_at_a_time_and_resumes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A study whose packed codings are gone (a study from before them, or after the
+    migration that added the pairs) packs them a batch of documents per transaction: an
+    interruption keeps the batches done, and the next reading packs only the rest."""
+    study, docs = _study(tmp_path / "s.qualcode")
+    for n, doc in enumerate(docs):
+        study.add_coding(doc, "P", 0, 40, coder="a")
+        study.add_coding(doc, "Q", 10 + n, 50, coder="b")
+        study.add_coding(doc, "R", 20, 45 + n, coder="a")
+    expected = _derived(study)
+    with study.store.action("forget the packed codings", record=False):
+        study.store.conn.execute("DELETE FROM coding_arrays")
+        study.store.conn.execute("DELETE FROM meta WHERE key = 'coding_arrays'")
+    monkeypatch.setattr(derived, "_BATCH", 1)
+    packed = derived._packed
+    calls: list[int] = []
+
+    def failing(spans: Any) -> Any:
+        calls.append(1)
+        if len(calls) == 3:
+            raise OSError("interrupted")
+        return packed(spans)
+
+    monkeypatch.setattr(derived, "_packed", failing)
+    with pytest.raises(OSError):
+        derived.refresh(study)
+    _, rows = analysis_sql.derived_rows(study.store)
+    assert len(rows) == 2 and not analysis_sql.coding_arrays_complete(study.store)  # two batches kept
+    monkeypatch.setattr(derived, "_packed", packed)
+    seen: list[list[int]] = []
+    unpacked = analysis_sql.unpacked_document_ids
+
+    def watched(store: Any, limit: int) -> list[int]:
+        found = unpacked(store, limit)
+        seen.append(found)
+        return found
+
+    monkeypatch.setattr(analysis_sql, "unpacked_document_ids", watched)
+    assert _derived(study) == expected
+    assert seen == [[docs[2]], [docs[3]], []]  # only the two left, then done
+    study.close()

@@ -63,14 +63,20 @@ def refresh(study: Study) -> bool:
 
 
 def _pack_every_document(study: Study) -> None:
-    """The packed codings of every coded document, once for a study from before them."""
+    """The packed codings of every coded document without them, once for a study from
+    before them (or after a migration that changed them): a batch of documents per
+    transaction, so that a colleague's coding meanwhile waits for one batch, not for the
+    whole study, and an interrupted packing goes on where it stopped."""
     store = study.store
-    with store.action("pack codings", record=False):
-        coded = sql.coded_document_ids(store)
-        for lo in range(0, len(coded), _BATCH * 5):
-            batch = coded[lo : lo + _BATCH * 5]
-            sql.replace_coding_arrays(store, batch, _packed(_document_spans(study, batch)))
-        sql.replace_coding_arrays(store, [], [], complete=True)
+    while True:
+        with store.action("pack codings", record=False):
+            batch = sql.unpacked_document_ids(store, limit=_BATCH)  # under the write lock
+            if batch:
+                sql.replace_coding_arrays(store, batch, _packed(_document_spans(study, batch)))
+            else:
+                sql.replace_coding_arrays(store, [], [], complete=True)
+        if not batch:
+            return
 
 
 def _document_spans(study: Study, documents: list[int]) -> Spans:

@@ -625,9 +625,17 @@ def coding_arrays_complete(store: Store) -> bool:
     return store.scalar("SELECT 1 FROM meta WHERE key = ?", (CODING_ARRAYS_KEY,)) is not None
 
 
-def coded_document_ids(store: Store) -> list[int]:
-    """Documents with at least one coding (the tally's document index)."""
-    return [r[0] for r in store.conn.execute("SELECT DISTINCT document_id FROM coding_counts ORDER BY document_id")]
+def unpacked_document_ids(store: Store, limit: int) -> list[int]:
+    """Coded documents without their packed codings (at most ``limit``, in id order)."""
+    return [
+        r[0]
+        for r in store.conn.execute(
+            "SELECT DISTINCT c.document_id FROM coding_counts c"
+            " WHERE NOT EXISTS (SELECT 1 FROM coding_arrays a WHERE a.document_id = c.document_id)"
+            " ORDER BY c.document_id LIMIT ?",
+            (limit,),
+        )
+    ]
 
 
 def replace_coding_arrays(
