@@ -527,3 +527,33 @@ def test_packing_every_document_goes_a_batch_at_a_time_and_resumes(
     assert _derived(study) == expected
     assert seen == [[docs[2]], [docs[3]], []]  # only the two left, then done
     study.close()
+
+
+def test_a_study_that_cannot_be_written_is_counted_from_its_codings(tmp_path: Path) -> None:
+    """A study whose derived rows cannot be brought up to date (a read-only file: here its
+    connection made query-only) still gives every overlap figure and frequency, computed
+    from the codings themselves, where it said "the study cannot be written"."""
+    study, docs = _study(tmp_path / "s.qualcode")
+    for n, doc in enumerate(docs):
+        study.add_coding(doc, "P", 0, 40, coder="a")
+        study.add_coding(doc, "Q", 10 + n, 50, coder="a")
+        study.add_coding(doc, "R", 30, 60 + n, coder="b")
+        study.add_coding(doc, "Q", 35, 55, coder="b")
+    cooccurrence(study)  # derived and kept
+    study.add_coding(docs[0], "R", 5, 15, coder="a")  # a document dirty again
+    study.store.conn.execute("PRAGMA query_only = ON")
+    try:
+        assert not derived.refresh(study)
+        for across in (False, True):
+            _, pairs = expected_cooccurrence(study, "overlap", None, across)
+            got = cooccurrence(study, across_coders=across).pairs()
+            assert {(p["code_a"], p["code_b"]): p["count"] for p in got} == pairs
+        for rollup in (True, False):  # and the frequencies, passages and coded words
+            found = {
+                r.code: (r.codings, r.passages, r.coded_words, r.documents, r.participants, r.cases)
+                for r in code_frequencies(study, rollup=rollup, unit="document")
+            }
+            assert found == expected_frequencies(study, None, rollup)
+    finally:
+        study.store.conn.execute("PRAGMA query_only = OFF")
+    study.close()

@@ -27,6 +27,7 @@ import numpy as np
 
 from qualcode.analysis import pairs
 from qualcode.analysis.spans import CodeDocumentFigures, Spans, code_document_figures, respondent_words
+from qualcode.core.errors import CannotWrite
 from qualcode.store import analysis as sql
 
 if TYPE_CHECKING:
@@ -58,7 +59,7 @@ def refresh(study: Study) -> bool:
         if not sql.coding_arrays_complete(store):
             _pack_every_document(study)
         return True
-    except sqlite3.OperationalError:
+    except (sqlite3.OperationalError, CannotWrite):  # busy past the timeout, read-only, disk full
         return False
 
 
@@ -286,7 +287,7 @@ def said(study: Study, documents: list[int]) -> dict[int, int]:
         try:
             with study.store.action("count respondents' words", record=False):
                 sql.store_respondent_words(study.store, counted)
-        except sqlite3.OperationalError:
+        except (sqlite3.OperationalError, CannotWrite):  # counted again next time
             pass
     return stored
 

@@ -19,6 +19,12 @@ class QualcodeError(Exception):
         return self.message
 
 
+class CannotWrite(QualcodeError):
+    """The study could not be written (a read-only file or folder, a full disk): nothing of
+    the action was saved. Work that only keeps derived data (the analysis tables) catches it
+    and computes from the study as it is instead."""
+
+
 def file_error(path: object, reason: str) -> QualcodeError:
     """An error about a file, naming the file first: ``path: reason``."""
     return QualcodeError(f"{path}: {reason}")

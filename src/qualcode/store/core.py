@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from qualcode.core.clean import clean_field
-from qualcode.core.errors import QualcodeError
+from qualcode.core.errors import CannotWrite, QualcodeError
 from qualcode.store.schema import MIGRATIONS
 
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -536,11 +536,11 @@ def study_error(exc: sqlite3.DatabaseError, path: Path | None) -> QualcodeError 
             f'`sqlite3 {name} ".recover" | sqlite3 recovered.qualcode`, or use a backup'
         )
     if "full" in lowered and ("disk" in lowered or "database" in lowered):
-        return QualcodeError(
+        return CannotWrite(
             f"{name}: the disk is full ({message}); nothing of this action was saved; free some space and try again"
         )
     if "readonly" in lowered or "read-only" in lowered:
-        return QualcodeError(
+        return CannotWrite(
             f"{name}: the study cannot be written ({message}); check that you may write the file and its "
             "folder (ls -l), or work on a copy"
         )
