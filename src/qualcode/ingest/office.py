@@ -55,23 +55,43 @@ def _top_level_blocks(path: Path, part: str, container: str, depth: int) -> Iter
 
     with zipfile.ZipFile(path) as archive, archive.open(part) as stream:
         # no entities resolved, nothing fetched: the XML comes from anywhere
-        events = etree.iterparse(
-            stream, events=("start", "end"), resolve_entities=False, no_network=True, remove_comments=True
+        parser = etree.XMLPullParser(
+            events=("start", "end"), resolve_entities=False, no_network=True, remove_comments=True
         )
         level = 0
-        for event, element in events:
-            if event == "start":
-                level += 1
-                continue
-            level -= 1
-            if level != depth:
-                continue
-            parent = element.getparent()
-            if parent is not None and parent.tag == container:
-                yield element
-                element.clear()
-                while element.getprevious() is not None:
-                    del parent[0]
+        # Fed a chunk at a time, and each chunk's blocks read before the next is fed (and
+        # before an error further on in the chunk is raised): a caller that stops (the text
+        # is over its limit) leaves the rest unparsed, however it ends.
+        while True:
+            data = stream.read(_XML_CHUNK)
+            error: Exception | None = None
+            try:
+                if data:
+                    parser.feed(data)
+                else:
+                    parser.close()
+            except etree.XMLSyntaxError as exc:
+                error = exc
+            for event, element in parser.read_events():
+                if event == "start":
+                    level += 1
+                    continue
+                level -= 1
+                if level != depth:
+                    continue
+                parent = element.getparent()
+                if parent is not None and parent.tag == container:
+                    yield element
+                    element.clear()
+                    while element.getprevious() is not None:
+                        del parent[0]
+            if error is not None:
+                raise error
+            if not data:
+                return
+
+
+_XML_CHUNK = 16 * 1024  # bytes of XML parsed at a time
 
 
 def _docx_stream(path: Path, pieces: Any) -> Iterator[str]:
